@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What every kvmrt-* tool shares: the common options (-f, -c, --sysroot, --offline, --json,
+ * --version), exit codes, and loading the config and host with errors a user can act on. */
+#pragma once
+
+#include <kvmrt.h>
+
+G_BEGIN_DECLS
+
+/* Exit codes of every tool (DESIGN.md "Common CLI contract"). */
+enum {
+  KVMRT_EXIT_OK = 0,
+  KVMRT_EXIT_FAILED = 1,   /* the job found errors or failed */
+  KVMRT_EXIT_USAGE = 2,    /* bad usage, unreadable input, unreachable libvirt */
+};
+
+typedef enum {
+  KVMRT_CLI_OPTION_CONFIG  = 1 << 0,   /* -f, --config FILE */
+  KVMRT_CLI_OPTION_CONNECT = 1 << 1,   /* -c, --connect URI */
+  KVMRT_CLI_OPTION_SYSROOT = 1 << 2,   /* --sysroot DIR */
+  KVMRT_CLI_OPTION_OFFLINE = 1 << 3,   /* --offline */
+  KVMRT_CLI_OPTION_JSON    = 1 << 4,   /* --json */
+  KVMRT_CLI_OPTION_ALL     = 1 << 5,   /* -a, --all: disabled VMs too */
+} KvmrtCliOptions;
+
+typedef struct {
+  char     *config_path;   /* KVMRT_DEFAULT_CONFIG_PATH unless -f */
+  char     *connect_uri;   /* "qemu:///system" unless -c */
+  char     *sysroot;       /* --sysroot, else $KVMRT_SYSROOT, else "/" */
+  gboolean  offline;
+  gboolean  json;
+  gboolean  all;
+  gboolean  version;
+  char    **args;          /* remaining arguments (VM names or UUIDs), NULL-terminated */
+} KvmrtCli;
+
+/* Parses argv with the common options in @which plus @extra (may be NULL). Prints --help,
+ * --version or a usage error itself and exits (0 or KVMRT_EXIT_USAGE) in those cases.
+ * @parameter is the positional part of the usage line ("[VM...]"), @summary one sentence. */
+void         kvmrt_cli_parse        (KvmrtCli           *cli,
+                                     int                *argc,
+                                     char             ***argv,
+                                     KvmrtCliOptions     which,
+                                     const GOptionEntry *extra,
+                                     const char         *parameter,
+                                     const char         *summary);
+
+/* Loads the config file, or prints why it could not (naming the file and what to do) and
+ * returns NULL; the caller exits KVMRT_EXIT_USAGE. */
+KvmrtConfig *kvmrt_cli_load_config  (KvmrtCli *cli);
+/* Loads the host below the sysroot, or prints why not and returns NULL. */
+KvmrtHost   *kvmrt_cli_load_host    (KvmrtCli *cli, KvmrtHostLoadFlags flags);
+/* The VMs named in cli->args (all VMs, enabled ones unless --all, when none are named).
+ * An unknown name is reported and NULL returned. Elements are borrowed KvmrtVm*. */
+GPtrArray   *kvmrt_cli_select_vms   (KvmrtCli *cli, KvmrtConfig *config);
+
+/* Prints "PROGRAM: message" on stderr. */
+void         kvmrt_cli_error        (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+void         kvmrt_cli_clear        (KvmrtCli *cli);
+
+G_END_DECLS

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The configuration file (/etc/kvmrt.cfg): VMs in file order, in Python configparser's INI
+ * dialect. Comments, blank lines, unknown keys and the original spelling of untouched lines
+ * survive a load/save round trip.
+ *
+ * Locking: reading takes a shared flock(2) on the file; saving takes an exclusive one and
+ * fails (KVMRT_CONFIG_ERROR_LOCKED) while any other process holds the file. A program that
+ * keeps a configuration open (the GUI) holds its shared lock with kvmrt_config_hold(). */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "kvmrt-vm.h"
+
+G_BEGIN_DECLS
+
+#define KVMRT_DEFAULT_CONFIG_PATH "/etc/kvmrt.cfg"
+
+#define KVMRT_TYPE_CONFIG (kvmrt_config_get_type ())
+G_DECLARE_FINAL_TYPE (KvmrtConfig, kvmrt_config, KVMRT, CONFIG, GObject)
+
+/* An empty configuration bound to no file. */
+KvmrtConfig *kvmrt_config_new            (void);
+/* Reads @path. Syntax errors are KVMRT_CONFIG_ERROR_SYNTAX with "PATH:LINE: what was expected";
+ * a missing file is KVMRT_CONFIG_ERROR_NOT_FOUND. Values that do not match their field type do
+ * not fail the load (see kvmrt_vm_get_value_error()). */
+KvmrtConfig *kvmrt_config_load           (const char *path, GError **error);
+/* Parses text; @display_name stands for the file in error messages. */
+KvmrtConfig *kvmrt_config_load_from_data (const char  *data,
+                                          gssize       length,
+                                          const char  *display_name,
+                                          GError     **error);
+
+/* The file it was loaded from or last saved to, or NULL. */
+const char  *kvmrt_config_get_path       (KvmrtConfig *self);
+
+guint        kvmrt_config_get_n_vms      (KvmrtConfig *self);
+KvmrtVm     *kvmrt_config_get_vm         (KvmrtConfig *self, guint index);
+/* Position in file order, or -1. */
+int          kvmrt_config_index_of       (KvmrtConfig *self, KvmrtVm *vm);
+/* By UUID (case-insensitive), else by name. NULL if neither matches. */
+KvmrtVm     *kvmrt_config_lookup         (KvmrtConfig *self, const char *name_or_uuid);
+KvmrtVm     *kvmrt_config_lookup_uuid    (KvmrtConfig *self, const char *uuid);
+
+/* Appends; fails with KVMRT_CONFIG_ERROR_INVALID if the UUID is already there. */
+gboolean     kvmrt_config_add_vm         (KvmrtConfig *self, KvmrtVm *vm, GError **error);
+void         kvmrt_config_remove_vm      (KvmrtConfig *self, KvmrtVm *vm);
+void         kvmrt_config_move_vm        (KvmrtConfig *self, KvmrtVm *vm, guint new_index);
+
+/* The file's text as it would be saved. */
+char        *kvmrt_config_to_data        (KvmrtConfig *self, gsize *length);
+
+/* Writes to @path (NULL: the config's own path) atomically: a temporary file in the same
+ * directory, fsync, the previous file kept as PATH.bak, rename, fsync of the directory. The
+ * file's mode and owner are kept. On any failure the old file is left in place. */
+gboolean     kvmrt_config_save           (KvmrtConfig *self, const char *path, GError **error);
+
+/* Keeps a shared lock on the config's file until kvmrt_config_release() or finalize, so that
+ * other processes cannot save it meanwhile. Saving from this object still works when this is
+ * the only holder. */
+gboolean     kvmrt_config_hold           (KvmrtConfig *self, GError **error);
+void         kvmrt_config_release        (KvmrtConfig *self);
+
+/* Signals: "vm-added" (KvmrtVm), "vm-removed" (KvmrtVm), "reordered". */
+
+G_END_DECLS

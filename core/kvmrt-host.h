@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What kvmrt knows of the host: CPU topology (hwloc), PCI devices (libpci + sysfs), IRQs
+ * (/proc/interrupts, /proc/irq), CPU online state and the kernel command line, all read below
+ * one sysroot (see kvmrt-sysroot.h). A KvmrtHost is a snapshot: it does not change after
+ * loading; load a new one to see changes. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "kvmrt-id-set.h"
+#include "kvmrt-pci-address.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  KVMRT_HOST_LOAD_DEFAULT = 0,
+  KVMRT_HOST_LOAD_NO_PCI  = 1 << 0,   /* skip PCI devices */
+  KVMRT_HOST_LOAD_NO_IRQS = 1 << 1,   /* skip /proc/interrupts and /proc/irq */
+} KvmrtHostLoadFlags;
+
+typedef enum {
+  KVMRT_HOST_LEVEL_PACKAGE,
+  KVMRT_HOST_LEVEL_DIE,
+  KVMRT_HOST_LEVEL_NODE,
+  KVMRT_HOST_LEVEL_CORE,
+} KvmrtHostLevel;
+
+/* One PCI function. Fields are read-only for users of the host model. */
+typedef struct {
+  KvmrtPciAddress address;
+  guint16     vendor_id;
+  guint16     device_id;
+  guint32     class_code;       /* 24 bits: class << 16 | subclass << 8 | prog-if */
+  char       *class_name;       /* "Ethernet controller" (pci.ids), never NULL */
+  char       *vendor_name;      /* "Intel Corporation", never NULL (hex id if unknown) */
+  char       *device_name;      /* "Ethernet Controller 10G X550T", never NULL */
+  int         numa_node;        /* -1 when the platform does not say */
+  KvmrtIdSet *local_cpus;       /* CPUs local to the device; never NULL (may be all CPUs) */
+  int         iommu_group;      /* -1 without an IOMMU */
+  char       *driver;           /* bound driver ("ixgbe", "vfio-pci"), NULL when unbound */
+  GArray     *irqs;             /* guint: legacy IRQ (if any) then MSI/MSI-X IRQs */
+  gboolean    is_bridge;        /* class 0x06 (host, PCI, ISA bridges and the like) */
+  gboolean    is_virtual_function;  /* SR-IOV VF (has a physfn link) */
+} KvmrtPciDevice;
+
+/* One line of /proc/interrupts plus its affinity from /proc/irq/N. */
+typedef struct {
+  char       *name;             /* "24" for numbered IRQs, "NMI", "LOC", ... otherwise */
+  int         number;           /* -1 for the named per-CPU interrupts */
+  GArray     *counts;           /* guint64 per CPU column of /proc/interrupts */
+  char       *chip;             /* "IR-PCI-MSI-0000:21:00.0", may be NULL */
+  char       *actions;          /* "vfio-msix[0](0000:21:00.0)", "ixgbe", may be NULL */
+  KvmrtIdSet *affinity;         /* from smp_affinity_list; NULL if not readable */
+  KvmrtIdSet *effective_affinity;  /* from effective_affinity_list; NULL if not readable */
+} KvmrtIrq;
+
+#define KVMRT_TYPE_HOST (kvmrt_host_get_type ())
+G_DECLARE_FINAL_TYPE (KvmrtHost, kvmrt_host, KVMRT, HOST, GObject)
+
+/* Reads the host below @sysroot (NULL or "/" is the running host). When the sysroot is not "/",
+ * nothing is probed on the machine itself (no CPUID): everything comes from the tree. */
+KvmrtHost  *kvmrt_host_load            (const char         *sysroot,
+                                        KvmrtHostLoadFlags  flags,
+                                        GError            **error);
+const char *kvmrt_host_get_sysroot     (KvmrtHost *self);
+
+/* Host name (proc/sys/kernel/hostname) and board ("Supermicro M12SWA-TF", from
+ * sys/class/dmi/id), either may be NULL. */
+const char *kvmrt_host_get_hostname    (KvmrtHost *self);
+const char *kvmrt_host_get_machine     (KvmrtHost *self);
+const char *kvmrt_host_get_cpu_model   (KvmrtHost *self);   /* may be NULL */
+const char *kvmrt_host_get_cmdline     (KvmrtHost *self);   /* "" if unknown */
+
+/* Every CPU the host has (online or not), and those online now. */
+const KvmrtIdSet *kvmrt_host_get_cpus        (KvmrtHost *self);
+const KvmrtIdSet *kvmrt_host_get_online_cpus (KvmrtHost *self);
+guint       kvmrt_host_get_n_cpus      (KvmrtHost *self);   /* highest CPU number + 1 */
+
+/* Ids of packages (physical id), dies (0.. across the host), NUMA nodes (os index) and cores
+ * (0.. across the host, in topology order, as "c" items of a CPUSET count them). */
+const KvmrtIdSet *kvmrt_host_get_ids   (KvmrtHost *self, KvmrtHostLevel level);
+/* CPUs of one package/die/node/core, or NULL if the host has no such id. */
+const KvmrtIdSet *kvmrt_host_get_level_cpus (KvmrtHost *self, KvmrtHostLevel level, guint id);
+/* Which package/die/node/core a CPU is in, or -1. */
+int         kvmrt_host_get_cpu_level   (KvmrtHost *self, KvmrtHostLevel level, guint cpu);
+/* The CPUs of @cpu's core (its hyperthread siblings and itself). */
+const KvmrtIdSet *kvmrt_host_get_core_siblings (KvmrtHost *self, guint cpu);
+/* NUMA nodes used by @cpus (new set). */
+KvmrtIdSet *kvmrt_host_get_nodes_of_cpus (KvmrtHost *self, const KvmrtIdSet *cpus);
+/* Memory of a node in bytes, 0 if unknown. */
+guint64     kvmrt_host_get_node_memory (KvmrtHost *self, guint node);
+gboolean    kvmrt_host_has_smt         (KvmrtHost *self);
+
+/* PCI devices in address order (elements are KvmrtPciDevice*), empty with NO_PCI. */
+GPtrArray  *kvmrt_host_get_pci_devices (KvmrtHost *self);
+const KvmrtPciDevice *kvmrt_host_lookup_pci_device (KvmrtHost *self, KvmrtPciAddress address);
+/* Addresses (KvmrtPciAddress) of every device in an IOMMU group, ascending; NULL if none. */
+const GArray *kvmrt_host_get_iommu_group (KvmrtHost *self, int group);
+/* A device the host itself uses: bound to a driver other than vfio-pci / pci-stub, and not a
+ * bridge. */
+gboolean    kvmrt_pci_device_is_host_used (const KvmrtPciDevice *device);
+
+/* IRQs in /proc/interrupts order (elements are KvmrtIrq*), empty with NO_IRQS. */
+GPtrArray  *kvmrt_host_get_irqs        (KvmrtHost *self);
+
+G_END_DECLS

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The planner: what a configuration means on a host (chapter 3 of the manual). Pure: it reads
+ * a config and a host and changes neither. The validator, show-config, libvirt sync and the
+ * tuner all work from the same plan. */
+#pragma once
+
+#include <glib-object.h>
+
+#include "kvmrt-config.h"
+#include "kvmrt-host.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  KvmrtVm      *vm;              /* borrowed from the config */
+  gboolean      valid;           /* FALSE when cpuset/numatune could not be resolved */
+  guint         nr_vcpus;        /* auto resolved */
+  KvmrtTopology topology;        /* auto resolved */
+  gboolean      rt;
+  gboolean      rt_memory;       /* auto resolved */
+  KvmrtIdSet   *numatune;        /* auto resolved; NULL means unrestricted */
+  KvmrtIdSet   *cpus;            /* the cpuset resolved against the host (may be empty) */
+  /* rt only: one CPU per core the cpuset touches (the lowest the cpuset names there) */
+  KvmrtIdSet   *usable_cpus;
+  /* rt only: every CPU of those cores (the usable ones and their siblings) */
+  KvmrtIdSet   *owned_cpus;
+  GPtrArray    *vcpu_pins;       /* KvmrtIdSet* per vCPU; empty sets when not pinned */
+  KvmrtIdSet   *emulator_cpus;   /* empty when not pinned */
+  KvmrtIdSet   *shielded_cpus;   /* rt: the usable CPUs; otherwise empty */
+  KvmrtIdSet   *offline_cpus;    /* rt: owned minus usable; otherwise empty */
+  int           irq_cpu;         /* rt: the highest usable CPU; otherwise -1 */
+} KvmrtVmPlan;
+
+typedef struct _KvmrtPlan KvmrtPlan;
+
+/* Plans every VM of @config (disabled ones too; callers filter). */
+KvmrtPlan         *kvmrt_plan_new        (KvmrtConfig *config, KvmrtHost *host);
+void               kvmrt_plan_free       (KvmrtPlan *plan);
+guint              kvmrt_plan_get_n_vms  (KvmrtPlan *plan);
+const KvmrtVmPlan *kvmrt_plan_get_vm     (KvmrtPlan *plan, guint index);  /* config order */
+const KvmrtVmPlan *kvmrt_plan_lookup     (KvmrtPlan *plan, KvmrtVm *vm);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KvmrtPlan, kvmrt_plan_free)
+
+G_END_DECLS
