@@ -13,16 +13,20 @@ G_BEGIN_DECLS
 
 typedef struct {
   KvmrtVm      *vm;              /* borrowed from the config */
-  gboolean      valid;           /* FALSE when cpuset/numatune could not be resolved */
+  /* Why the cpuset could not be resolved against the host, or NULL (the plan then treats the
+   * cpuset as empty). */
+  GError       *cpuset_error;
   guint         nr_vcpus;        /* auto resolved */
   KvmrtTopology topology;        /* auto resolved */
   gboolean      rt;
   gboolean      rt_memory;       /* auto resolved */
   KvmrtIdSet   *numatune;        /* auto resolved; NULL means unrestricted */
   KvmrtIdSet   *cpus;            /* the cpuset resolved against the host (may be empty) */
-  /* rt only: one CPU per core the cpuset touches (the lowest the cpuset names there) */
+  /* rt: one CPU per core the cpuset touches (the lowest the cpuset names there);
+   * not rt: the cpus */
   KvmrtIdSet   *usable_cpus;
-  /* rt only: every CPU of those cores (the usable ones and their siblings) */
+  /* rt: every CPU of those cores (the usable ones and their siblings), which no other VM may
+   * use; not rt: the cpus */
   KvmrtIdSet   *owned_cpus;
   GPtrArray    *vcpu_pins;       /* KvmrtIdSet* per vCPU; empty sets when not pinned */
   KvmrtIdSet   *emulator_cpus;   /* empty when not pinned */

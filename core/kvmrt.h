@@ -14,3 +14,4 @@
 #include "kvmrt-diagnostic.h"
 #include "kvmrt-plan.h"
 #include "kvmrt-validator.h"
+#include "kvmrt-json.h"

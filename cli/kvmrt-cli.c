@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "kvmrt-cli.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void
+kvmrt_cli_error (const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("%s: %s\n", g_get_prgname (), message);
+}
+
+void
+kvmrt_cli_parse (KvmrtCli           *cli,
+                 int                *argc,
+                 char             ***argv,
+                 KvmrtCliOptions     which,
+                 const GOptionEntry *extra,
+                 const char         *parameter,
+                 const char         *summary)
+{
+  const GOptionEntry all_entries[] = {
+    { "config", 'f', 0, G_OPTION_ARG_FILENAME, &cli->config_path,
+      N_("Configuration file (default " KVMRT_DEFAULT_CONFIG_PATH ")"), N_("FILE") },
+    { "connect", 'c', 0, G_OPTION_ARG_STRING, &cli->connect_uri,
+      N_("libvirt connection URI (default qemu:///system)"), N_("URI") },
+    { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &cli->sysroot,
+      N_("Read the host below DIR instead of / (also $KVMRT_SYSROOT)"), N_("DIR") },
+    { "offline", 0, 0, G_OPTION_ARG_NONE, &cli->offline,
+      N_("Do not contact libvirt; judge the config against the host alone"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json,
+      N_("Print one JSON document on standard output"), NULL },
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &cli->all,
+      N_("Include disabled VMs"), NULL },
+  };
+  const GOptionEntry version_entry[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, &cli->version, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GArray) entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+  g_autoptr(GError) error = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, KVMRT_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname (g_path_get_basename ((*argv)[0]));
+
+  for (guint bit = 0; bit < G_N_ELEMENTS (all_entries); bit++)
+    if (which & (1u << bit))
+      g_array_append_val (entries, all_entries[bit]);
+  g_array_append_val (entries, version_entry[0]);
+
+  context = g_option_context_new (parameter);
+  g_option_context_set_summary (context, _(summary));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, (GOptionEntry *) entries->data, GETTEXT_PACKAGE);
+  if (extra != NULL)
+    g_option_context_add_main_entries (context, extra, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      kvmrt_cli_error ("%s (see --help)", error->message);
+      exit (KVMRT_EXIT_USAGE);
+    }
+  if (cli->version)
+    {
+      g_print ("%s %s\n", g_get_prgname (), KVMRT_VERSION);
+      exit (KVMRT_EXIT_OK);
+    }
+
+  if (cli->config_path == NULL)
+    cli->config_path = g_strdup (KVMRT_DEFAULT_CONFIG_PATH);
+  if (cli->connect_uri == NULL)
+    cli->connect_uri = g_strdup (g_getenv ("LIBVIRT_DEFAULT_URI") ? g_getenv ("LIBVIRT_DEFAULT_URI")
+                                                                   : "qemu:///system");
+  {
+    char *root = g_strdup (kvmrt_sysroot_choose (cli->sysroot));
+
+    g_free (cli->sysroot);
+    cli->sysroot = root;
+  }
+  cli->args = g_new0 (char *, *argc);
+  for (int i = 1; i < *argc; i++)
+    cli->args[i - 1] = g_strdup ((*argv)[i]);
+}
+
+KvmrtConfig *
+kvmrt_cli_load_config (KvmrtCli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  KvmrtConfig *config = kvmrt_config_load (cli->config_path, &error);
+
+  if (config != NULL)
+    return config;
+
+  if (g_error_matches (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_NOT_FOUND))
+    kvmrt_cli_error (_("%s; create it with kvmrt-import, or name another file with -f FILE"),
+                     error->message);
+  else
+    kvmrt_cli_error ("%s", error->message);
+  return NULL;
+}
+
+KvmrtHost *
+kvmrt_cli_load_host (KvmrtCli *cli, KvmrtHostLoadFlags flags)
+{
+  g_autoptr(GError) error = NULL;
+  KvmrtHost *host = kvmrt_host_load (cli->sysroot, flags, &error);
+
+  if (host == NULL)
+    kvmrt_cli_error ("%s", error->message);
+  return host;
+}
+
+GPtrArray *
+kvmrt_cli_select_vms (KvmrtCli *cli, KvmrtConfig *config)
+{
+  g_autoptr(GPtrArray) vms = g_ptr_array_new ();
+  guint n = kvmrt_config_get_n_vms (config);
+
+  if (cli->args[0] == NULL)
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          KvmrtVm *vm = kvmrt_config_get_vm (config, i);
+
+          if (cli->all || !kvmrt_vm_get_disabled (vm))
+            g_ptr_array_add (vms, vm);
+        }
+      return g_steal_pointer (&vms);
+    }
+
+  for (char **arg = cli->args; *arg != NULL; arg++)
+    {
+      KvmrtVm *vm = kvmrt_config_lookup (config, *arg);
+
+      if (vm == NULL)
+        {
+          kvmrt_cli_error (_("no VM named '%s' in %s; kvmrt-show-config lists the configured "
+                             "VMs"), *arg, cli->config_path);
+          return NULL;
+        }
+      if (!g_ptr_array_find (vms, vm, NULL))
+        g_ptr_array_add (vms, vm);
+    }
+  return g_steal_pointer (&vms);
+}
+
+void
+kvmrt_cli_clear (KvmrtCli *cli)
+{
+  g_clear_pointer (&cli->config_path, g_free);
+  g_clear_pointer (&cli->connect_uri, g_free);
+  g_clear_pointer (&cli->sysroot, g_free);
+  g_clear_pointer (&cli->args, g_strfreev);
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The planner, following chapter 3 of the manual ("Understanding the cpuset Configuration
+ * Attribute" and "KVM-RT Use of Threaded CPUs"). */
+#include "kvmrt-plan.h"
+
+struct _KvmrtPlan {
+  GArray     *vms;       /* KvmrtVmPlan, config order */
+  GHashTable *by_vm;     /* KvmrtVm* -> index + 1 */
+};
+
+/* rt: the lowest CPU the cpuset names in each core it touches. Iterating the cpuset in
+ * ascending order, the first CPU seen of a core is that core's lowest named one. */
+static void
+plan_rt_cpus (KvmrtVmPlan *p, KvmrtHost *host)
+{
+  for (int cpu = kvmrt_id_set_first (p->cpus); cpu >= 0; cpu = kvmrt_id_set_next (p->cpus, cpu))
+    {
+      const KvmrtIdSet *siblings = kvmrt_host_get_core_siblings (host, cpu);
+
+      if (siblings == NULL)
+        {
+          /* A CPU without topology (cannot happen for a resolved cpuset): treat as a core. */
+          kvmrt_id_set_add (p->usable_cpus, cpu);
+          kvmrt_id_set_add (p->owned_cpus, cpu);
+          continue;
+        }
+      if (kvmrt_id_set_intersects (p->owned_cpus, siblings))
+        continue;
+      kvmrt_id_set_add (p->usable_cpus, cpu);
+      kvmrt_id_set_union (p->owned_cpus, siblings);
+    }
+}
+
+static guint
+resolve_nr_vcpus (KvmrtVm *vm, guint n_cpus)
+{
+  guint configured = kvmrt_vm_get_nr_vcpus (vm);
+
+  if (configured != 0)
+    return configured;
+  return n_cpus > 1 ? n_cpus - 1 : 1;
+}
+
+static void
+plan_vm (KvmrtVmPlan *p, KvmrtVm *vm, KvmrtHost *host)
+{
+  const KvmrtIdSet *numatune = kvmrt_vm_get_numatune (vm);
+  KvmrtTopology topology = kvmrt_vm_get_cpu_topology (vm);
+  KvmrtTristate rt_memory = kvmrt_vm_get_rt_memory (vm);
+  guint n_usable;
+
+  p->vm = vm;
+  p->rt = kvmrt_vm_get_rt (vm);
+  p->cpus = kvmrt_cpu_set_resolve (kvmrt_vm_get_cpuset (vm), host, &p->cpuset_error);
+  if (p->cpus == NULL)
+    p->cpus = kvmrt_id_set_new ();
+
+  p->usable_cpus = kvmrt_id_set_new ();
+  p->owned_cpus = kvmrt_id_set_new ();
+  p->shielded_cpus = kvmrt_id_set_new ();
+  p->offline_cpus = kvmrt_id_set_new ();
+  p->vcpu_pins = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_id_set_free);
+  p->irq_cpu = -1;
+
+  if (p->rt)
+    plan_rt_cpus (p, host);
+  else
+    {
+      kvmrt_id_set_union (p->usable_cpus, p->cpus);
+      kvmrt_id_set_union (p->owned_cpus, p->cpus);
+    }
+
+  n_usable = kvmrt_id_set_count (p->usable_cpus);
+  p->nr_vcpus = resolve_nr_vcpus (vm, n_usable);
+
+  if (topology.sockets == 0)
+    p->topology = (KvmrtTopology) { 1, p->nr_vcpus, 1 };
+  else
+    p->topology = topology;
+
+  p->rt_memory = rt_memory == KVMRT_TRISTATE_AUTO ? p->rt : rt_memory == KVMRT_TRISTATE_ON;
+
+  if (numatune == NULL)
+    p->numatune = kvmrt_id_set_is_empty (p->owned_cpus)
+                    ? NULL : kvmrt_host_get_nodes_of_cpus (host, p->owned_cpus);
+  else if (!kvmrt_id_set_is_empty (numatune))
+    p->numatune = kvmrt_id_set_copy (numatune);
+
+  if (p->rt && n_usable > 0)
+    {
+      /* vCPU i on the i-th usable CPU; the CPUs left over run the emulator and I/O threads.
+       * An underprovisioned VM (an error the validator reports) wraps around so that the
+       * plan stays well defined. */
+      for (guint i = 0; i < p->nr_vcpus; i++)
+        {
+          KvmrtIdSet *pin = kvmrt_id_set_new ();
+
+          kvmrt_id_set_add (pin, kvmrt_id_set_nth (p->usable_cpus, i % n_usable));
+          g_ptr_array_add (p->vcpu_pins, pin);
+        }
+      p->emulator_cpus = kvmrt_id_set_new ();
+      for (guint i = p->nr_vcpus; i < n_usable; i++)
+        kvmrt_id_set_add (p->emulator_cpus, kvmrt_id_set_nth (p->usable_cpus, i));
+      if (kvmrt_id_set_is_empty (p->emulator_cpus))
+        kvmrt_id_set_add (p->emulator_cpus, kvmrt_id_set_last (p->usable_cpus));
+
+      kvmrt_id_set_union (p->shielded_cpus, p->usable_cpus);
+      kvmrt_id_set_union (p->offline_cpus, p->owned_cpus);
+      kvmrt_id_set_subtract (p->offline_cpus, p->usable_cpus);
+      p->irq_cpu = kvmrt_id_set_last (p->usable_cpus);
+    }
+  else
+    {
+      /* Not rt (or rt without CPUs, an error): every thread may run anywhere in the cpuset;
+       * an empty cpuset means no pinning at all. */
+      for (guint i = 0; i < p->nr_vcpus; i++)
+        g_ptr_array_add (p->vcpu_pins, kvmrt_id_set_copy (p->cpus));
+      p->emulator_cpus = kvmrt_id_set_copy (p->cpus);
+    }
+}
+
+static void
+clear_vm_plan (KvmrtVmPlan *p)
+{
+  g_clear_error (&p->cpuset_error);
+  g_clear_pointer (&p->numatune, kvmrt_id_set_free);
+  g_clear_pointer (&p->cpus, kvmrt_id_set_free);
+  g_clear_pointer (&p->usable_cpus, kvmrt_id_set_free);
+  g_clear_pointer (&p->owned_cpus, kvmrt_id_set_free);
+  g_clear_pointer (&p->vcpu_pins, g_ptr_array_unref);
+  g_clear_pointer (&p->emulator_cpus, kvmrt_id_set_free);
+  g_clear_pointer (&p->shielded_cpus, kvmrt_id_set_free);
+  g_clear_pointer (&p->offline_cpus, kvmrt_id_set_free);
+}
+
+KvmrtPlan *
+kvmrt_plan_new (KvmrtConfig *config, KvmrtHost *host)
+{
+  guint n = kvmrt_config_get_n_vms (config);
+  KvmrtPlan *plan = g_new0 (KvmrtPlan, 1);
+
+  plan->vms = g_array_sized_new (FALSE, TRUE, sizeof (KvmrtVmPlan), n);
+  g_array_set_clear_func (plan->vms, (GDestroyNotify) clear_vm_plan);
+  g_array_set_size (plan->vms, n);
+  plan->by_vm = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      KvmrtVm *vm = kvmrt_config_get_vm (config, i);
+
+      plan_vm (&g_array_index (plan->vms, KvmrtVmPlan, i), vm, host);
+      g_hash_table_insert (plan->by_vm, vm, GUINT_TO_POINTER (i + 1));
+    }
+  return plan;
+}
+
+void
+kvmrt_plan_free (KvmrtPlan *plan)
+{
+  if (plan == NULL)
+    return;
+  g_array_unref (plan->vms);
+  g_hash_table_unref (plan->by_vm);
+  g_free (plan);
+}
+
+guint
+kvmrt_plan_get_n_vms (KvmrtPlan *plan)
+{
+  return plan->vms->len;
+}
+
+const KvmrtVmPlan *
+kvmrt_plan_get_vm (KvmrtPlan *plan, guint index)
+{
+  g_return_val_if_fail (index < plan->vms->len, NULL);
+  return &g_array_index (plan->vms, KvmrtVmPlan, index);
+}
+
+const KvmrtVmPlan *
+kvmrt_plan_lookup (KvmrtPlan *plan, KvmrtVm *vm)
+{
+  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (plan->by_vm, vm));
+
+  return index == 0 ? NULL : kvmrt_plan_get_vm (plan, index - 1);
+}

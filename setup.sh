@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# One entry point for a fresh Debian 12 machine:
+#   ./setup.sh run    install what is missing, build, show the demo host's configuration
+#   ./setup.sh test   install what is missing, build, run every test and benchmark
+# As root, missing Debian packages are installed with apt-get; otherwise the one command that
+# installs them is printed and nothing else happens.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+BUILD=${KVMRT_BUILD_DIR:-build}
+
+PACKAGES=(
+  gcc libc6-dev pkg-config meson ninja-build python3 gettext
+  libglib2.0-dev libjson-glib-dev libhwloc-dev libpci-dev pci.ids
+)
+
+missing_packages() {
+  local p
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
+
+install_packages() {
+  local missing
+  missing=$(missing_packages | tr '\n' ' ')
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "These Debian packages are missing: $missing" >&2
+    echo "Install them with:" >&2
+    echo "  sudo apt-get install -y $missing" >&2
+    exit 2
+  fi
+  echo "Installing: $missing" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >&2
+}
+
+build() {
+  if [ ! -f "$BUILD/build.ninja" ]; then
+    meson setup "$BUILD" --prefix=/usr/local >&2
+  fi
+  ninja -C "$BUILD" >&2
+}
+
+demo() {
+  local host="$BUILD/data/hosts/m12swa-tf"
+  local cfg="data/demo/kvmrt.cfg"
+  echo "== The demo host (Supermicro M12SWA-TF, generated under $host)"
+  "$BUILD/cli/kvmrt-show-config" --sysroot "$host" --host
+  echo
+  echo "== kvmrt-show-config -f $cfg"
+  "$BUILD/cli/kvmrt-show-config" --sysroot "$host" -f "$cfg"
+  echo
+  echo "== kvmrt-validate-config --offline -f $cfg"
+  "$BUILD/cli/kvmrt-validate-config" --offline --sysroot "$host" -f "$cfg"
+}
+
+run_tests() {
+  local status=0
+  meson test -C "$BUILD" --print-errorlogs --num-processes 2 || status=1
+  cp "$BUILD/meson-logs/testlog.json" "$BUILD/meson-logs/testlog-unit.json"
+  meson test -C "$BUILD" --benchmark --print-errorlogs --verbose || status=1
+  cp "$BUILD/meson-logs/testlog.json" "$BUILD/meson-logs/testlog-benchmark.json"
+  python3 tests/summarize-tests.py "$BUILD/meson-logs/testlog-unit.json" \
+    "$BUILD/meson-logs/testlog-benchmark.json" || status=1
+  return $status
+}
+
+case "${1:-}" in
+  run)
+    install_packages
+    build
+    demo
+    ;;
+  test)
+    install_packages
+    build
+    run_tests
+    ;;
+  *)
+    echo "usage: $0 run|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Benchmark: whole-process time and peak memory of `kvmrt-validate-config --offline` on a
+generated config of 1,024 and 2,048 VMs over the 256-CPU, 8-node bench host.
+
+Targets (issue "Core library"): 1,024 VMs under 50 ms and 30 MB; 2,048 VMs take no more than
+twice the time of 1,024. The time is the fastest of several runs (the least disturbed by the
+rest of the machine); memory is the peak resident set size. Prints TAP."""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CLI = os.environ["KVMRT_CLI_DIR"]
+HOST = os.path.join(os.environ["KVMRT_TEST_HOSTS_DIR"], "bench-256")
+RUNS = int(os.environ.get("KVMRT_BENCH_RUNS", "15"))
+
+TARGET_MS = 50.0
+TARGET_MB = 30.0
+
+
+def measure(config):
+    """Fastest wall time (ms) and largest peak RSS (MiB) over RUNS runs."""
+    best = float("inf")
+    peak_kib = 0
+    tool = os.path.join(CLI, "kvmrt-validate-config")
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        proc = subprocess.Popen([tool, "--offline", "--json", "--sysroot", HOST, "-f", config],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = (time.perf_counter() - start) * 1000.0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0, 1):
+            raise RuntimeError("kvmrt-validate-config exited %d: %s"
+                               % (proc.returncode, proc.stderr.read().decode()))
+        best = min(best, elapsed)
+        peak_kib = max(peak_kib, usage.ru_maxrss)
+    return best, peak_kib / 1024.0
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="kvmrt-bench-")
+    figures = {}
+    for n in (1024, 2048):
+        config = os.path.join(work, "bench-%d.cfg" % n)
+        subprocess.run([sys.executable, os.path.join(HERE, "gen-config.py"), str(n), config],
+                       check=True)
+        figures[n] = measure(config)
+        os.unlink(config)
+    os.rmdir(work)
+
+    ms_1k, mb_1k = figures[1024]
+    ms_2k, mb_2k = figures[2048]
+    ratio = ms_2k / ms_1k
+    checks = [
+        ("1024 VMs: %.1f ms (target < %.0f ms)" % (ms_1k, TARGET_MS), ms_1k < TARGET_MS),
+        ("1024 VMs: %.1f MiB peak RSS (target < %.0f MB)" % (mb_1k, TARGET_MB), mb_1k < TARGET_MB),
+        ("2048 VMs: %.1f ms, %.1f MiB; %.2fx the time of 1024 (target <= 2x)"
+         % (ms_2k, mb_2k, ratio), ratio <= 2.0),
+    ]
+    print("1..%d" % len(checks))
+    for number, (text, ok) in enumerate(checks, 1):
+        print("%s %d - %s" % ("ok" if ok else "not ok", number, text))
+    return 0 if all(ok for _, ok in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The planner against the demo host (core N = CPUs N and N+32; node k = cores 8k..8k+7) and a
+ * host without SMT. */
+#include "kvmrt-test-hosts.h"
+
+#define UUID "fde74e84-0e1b-404e-90e7-72101e79c48a"
+
+typedef struct {
+  KvmrtConfig *config;
+  KvmrtPlan   *plan;
+} Fixture;
+
+static const KvmrtVmPlan *
+plan_one (Fixture *f, const char *host, const char *attributes)
+{
+  g_autofree char *text = g_strdup_printf ("[" UUID "]\nname = vm\n%s\n", attributes);
+
+  f->config = test_config (text);
+  f->plan = kvmrt_plan_new (f->config, test_load_host (host));
+  return kvmrt_plan_get_vm (f->plan, 0);
+}
+
+static void
+fixture_clear (Fixture *f)
+{
+  g_clear_pointer (&f->plan, kvmrt_plan_free);
+  g_clear_object (&f->config);
+}
+
+static void
+assert_set (const KvmrtIdSet *set, const char *expected)
+{
+  g_autofree char *text = NULL;
+
+  if (expected == NULL)
+    {
+      g_assert_null (set);
+      return;
+    }
+  g_assert_nonnull (set);
+  text = kvmrt_id_set_to_string (set);
+  g_assert_cmpstr (text, ==, expected);
+}
+
+static void
+assert_pins (const KvmrtVmPlan *p, const char * const *expected)
+{
+  guint n = g_strv_length ((char **) expected);
+
+  g_assert_cmpuint (p->vcpu_pins->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    assert_set (p->vcpu_pins->pdata[i], expected[i]);
+}
+
+static void
+test_rt_whole_node (void)
+{
+  Fixture f = { 0 };
+  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "rt = true\ncpuset = n1");
+
+  g_assert_null (p->cpuset_error);
+  assert_set (p->cpus, "8-15,40-47");
+  assert_set (p->usable_cpus, "8-15");
+  assert_set (p->owned_cpus, "8-15,40-47");
+  assert_set (p->offline_cpus, "40-47");
+  assert_set (p->shielded_cpus, "8-15");
+  g_assert_cmpuint (p->nr_vcpus, ==, 7);
+  g_assert_cmpuint (p->topology.sockets, ==, 1);
+  g_assert_cmpuint (p->topology.cores, ==, 7);
+  g_assert_cmpuint (p->topology.threads, ==, 1);
+  assert_pins (p, (const char *[]) { "8", "9", "10", "11", "12", "13", "14", NULL });
+  assert_set (p->emulator_cpus, "15");
+  g_assert_cmpint (p->irq_cpu, ==, 15);
+  g_assert_true (p->rt_memory);
+  assert_set (p->numatune, "1");
+  fixture_clear (&f);
+}
+
+static void
+test_rt_second_threads (void)
+{
+  Fixture f = { 0 };
+  /* Only the second hyperthreads named: those are used, the first ones go offline. */
+  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "rt = yes\ncpuset = 40-43");
+
+  assert_set (p->usable_cpus, "40-43");
+  assert_set (p->owned_cpus, "8-11,40-43");
+  assert_set (p->offline_cpus, "8-11");
+  g_assert_cmpuint (p->nr_vcpus, ==, 3);
+  assert_pins (p, (const char *[]) { "40", "41", "42", NULL });
+  assert_set (p->emulator_cpus, "43");
+  g_assert_cmpint (p->irq_cpu, ==, 43);
+  fixture_clear (&f);
+}
+
+static void
+test_rt_both_siblings (void)
+{
+  Fixture f = { 0 };
+  /* 8 and 40 share a core: the lower is used. 9's sibling 41 is owned though not named. */
+  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "rt = on\ncpuset = 40,8,9,10\nnr_vcpus = 2");
+
+  assert_set (p->usable_cpus, "8-10");
+  assert_set (p->owned_cpus, "8-10,40-42");
+  assert_set (p->offline_cpus, "40-42");
+  assert_pins (p, (const char *[]) { "8", "9", NULL });
+  assert_set (p->emulator_cpus, "10");
+  fixture_clear (&f);
+}
+
+static void
+test_rt_core_items (void)
+{
+  Fixture f = { 0 };
+  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "rt = true\ncpuset = c3,c5-6\nnumatune = 0");
+
+  assert_set (p->cpus, "3,5-6,35,37-38");
+  assert_set (p->usable_cpus, "3,5-6");
+  assert_set (p->numatune, "0");
+  g_assert_cmpuint (p->nr_vcpus, ==, 2);
+  fixture_clear (&f);
+}
+
+static void
+test_rt_underprovisioned_wraps (void)
+{
+  Fixture f = { 0 };
+  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "rt = true\ncpuset = c8\nnr_vcpus = 2");
+
+  assert_set (p->usable_cpus, "8");
+  assert_pins (p, (const char *[]) { "8", "8", NULL });
+  assert_set (p->emulator_cpus, "8");
+  fixture_clear (&f);
+}
+
+static void
+test_nonrt_pinned (void)
+{
+  Fixture f = { 0 };
+  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "cpuset = 0-3");
+
+  g_assert_false (p->rt);
+  g_assert_cmpuint (p->nr_vcpus, ==, 3);
+  assert_pins (p, (const char *[]) { "0-3", "0-3", "0-3", NULL });
+  assert_set (p->emulator_cpus, "0-3");
+  assert_set (p->shielded_cpus, "");
+  assert_set (p->offline_cpus, "");
+  g_assert_cmpint (p->irq_cpu, ==, -1);
+  g_assert_false (p->rt_memory);
+  assert_set (p->numatune, "0");
+  fixture_clear (&f);
+}
+
+static void
+test_nonrt_unpinned (void)
+{
+  Fixture f = { 0 };
+  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "nr_vcpus = auto\ncpuset =");
+
+  g_assert_cmpuint (p->nr_vcpus, ==, 1);
+  assert_pins (p, (const char *[]) { "", NULL });
+  assert_set (p->emulator_cpus, "");
+  assert_set (p->numatune, NULL);
+  fixture_clear (&f);
+}
+
+static void
+test_defaults (void)
+{
+  Fixture f = { 0 };
+  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "");
+
+  /* The manual's defaults: 1 vCPU, not rt, memory not locked, no pinning. */
+  g_assert_cmpuint (p->nr_vcpus, ==, 1);
+  g_assert_cmpuint (p->topology.cores, ==, 1);
+  g_assert_false (p->rt);
+  g_assert_false (p->rt_memory);
+  assert_set (p->numatune, NULL);
+  fixture_clear (&f);
+}
+
+static void
+test_explicit_values (void)
+{
+  Fixture f = { 0 };
+  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf",
+                                   "cpuset = n2\nnr_vcpus = 4\ncpu_topology = 2, 2, 1\n"
+                                   "numatune =\nrt_memory = true");
+
+  g_assert_cmpuint (p->nr_vcpus, ==, 4);
+  g_assert_cmpuint (p->topology.sockets, ==, 2);
+  g_assert_cmpuint (p->topology.cores, ==, 2);
+  /* An empty numatune means memory from any node. */
+  assert_set (p->numatune, NULL);
+  g_assert_true (p->rt_memory);
+  fixture_clear (&f);
+}
+
+static void
+test_inverted_cpuset (void)
+{
+  Fixture f = { 0 };
+  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "cpuset = ~n0,n1");
+
+  assert_set (p->cpus, "16-31,48-63");
+  assert_set (p->numatune, "2-3");
+  fixture_clear (&f);
+}
+
+static void
+test_unknown_cpu (void)
+{
+  Fixture f = { 0 };
+  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "rt = true\ncpuset = 60-70");
+
+  g_assert_error (p->cpuset_error, KVMRT_VALUE_ERROR, KVMRT_VALUE_ERROR_UNKNOWN_ID);
+  assert_set (p->cpus, "");
+  assert_pins (p, (const char *[]) { "", NULL });
+  fixture_clear (&f);
+}
+
+static void
+test_no_smt_host (void)
+{
+  Fixture f = { 0 };
+  const KvmrtVmPlan *p = plan_one (&f, "small-nosmt", "rt = true\ncpuset = 1-3");
+
+  assert_set (p->usable_cpus, "1-3");
+  assert_set (p->offline_cpus, "");
+  assert_pins (p, (const char *[]) { "1", "2", NULL });
+  assert_set (p->emulator_cpus, "3");
+  g_assert_cmpint (p->irq_cpu, ==, 3);
+  fixture_clear (&f);
+}
+
+static void
+test_plan_order_and_lookup (void)
+{
+  g_autoptr(KvmrtConfig) config =
+    test_config ("[" UUID "]\nname = a\n[aeec46cc-0638-4949-ac04-146b233194a9]\nname = b\n");
+  g_autoptr(KvmrtPlan) plan = kvmrt_plan_new (config, test_load_host ("m12swa-tf"));
+  KvmrtVm *b = kvmrt_config_get_vm (config, 1);
+
+  g_assert_cmpuint (kvmrt_plan_get_n_vms (plan), ==, 2);
+  g_assert_true (kvmrt_plan_get_vm (plan, 1)->vm == b);
+  g_assert_true (kvmrt_plan_lookup (plan, b) == kvmrt_plan_get_vm (plan, 1));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/plan/rt/whole-node", test_rt_whole_node);
+  g_test_add_func ("/plan/rt/second-threads", test_rt_second_threads);
+  g_test_add_func ("/plan/rt/both-siblings", test_rt_both_siblings);
+  g_test_add_func ("/plan/rt/core-items", test_rt_core_items);
+  g_test_add_func ("/plan/rt/underprovisioned-wraps", test_rt_underprovisioned_wraps);
+  g_test_add_func ("/plan/rt/no-smt-host", test_no_smt_host);
+  g_test_add_func ("/plan/nonrt/pinned", test_nonrt_pinned);
+  g_test_add_func ("/plan/nonrt/unpinned", test_nonrt_unpinned);
+  g_test_add_func ("/plan/defaults", test_defaults);
+  g_test_add_func ("/plan/explicit-values", test_explicit_values);
+  g_test_add_func ("/plan/inverted-cpuset", test_inverted_cpuset);
+  g_test_add_func ("/plan/unknown-cpu", test_unknown_cpu);
+  g_test_add_func ("/plan/order-and-lookup", test_plan_order_and_lookup);
+  return g_test_run ();
+}
