@@ -291,15 +291,11 @@ check_rt (Validation *v, const KvmrtVmPlan *p)
 }
 
 static gboolean
-device_is_local (KvmrtHost *host, const KvmrtPciDevice *dev, const KvmrtIdSet *cpus,
-                 const KvmrtIdSet *nodes)
+device_is_local (const KvmrtPciDevice *dev, const KvmrtIdSet *nodes)
 {
-  if (dev->numa_node >= 0)
-    return kvmrt_id_set_contains (nodes, dev->numa_node);
-  /* No node: the platform gives no locality (local_cpus is every CPU); nothing is local. */
-  if (kvmrt_id_set_equal (dev->local_cpus, kvmrt_host_get_cpus (host)))
-    return FALSE;
-  return kvmrt_id_set_intersects (dev->local_cpus, cpus);
+  /* Without a node the platform gives no locality: local_cpus is then every online CPU,
+   * which says nothing about where the device really is. */
+  return dev->numa_node >= 0 && kvmrt_id_set_contains (nodes, dev->numa_node);
 }
 
 static void
@@ -365,21 +361,17 @@ check_pci (Validation *v, const KvmrtVmPlan *p)
             }
         }
 
-      if (p->rt && !kvmrt_id_set_is_empty (p->owned_cpus)
-          && !device_is_local (v->host, dev, p->owned_cpus, nodes))
+      /* A device without a NUMA node cannot be judged either way. */
+      if (p->rt && !kvmrt_id_set_is_empty (p->owned_cpus) && dev->numa_node >= 0
+          && !device_is_local (dev, nodes))
         {
           g_autofree char *have = ids (nodes);
 
-          if (dev->numa_node >= 0)
-            REPORT (v, "pci-not-local", vm, "pcidevs",
-                    _("PCI device %s (%s) is on NUMA node %d, not local to the VM's host CPUs "
-                      "(node %s); its DMA and interrupts cross nodes. Prefer a device on "
-                      "node %s or move the VM's cpuset to node %d."),
-                    text, dev->device_name, dev->numa_node, have, have, dev->numa_node);
-          else
-            REPORT (v, "pci-not-local", vm, "pcidevs",
-                    _("PCI device %s (%s) is not local to the VM's host CPUs."),
-                    text, dev->device_name);
+          REPORT (v, "pci-not-local", vm, "pcidevs",
+                  _("PCI device %s (%s) is on NUMA node %d, not local to the VM's host CPUs "
+                    "(node %s); its DMA and interrupts cross nodes. Prefer a device on "
+                    "node %s or move the VM's cpuset to node %d."),
+                  text, dev->device_name, dev->numa_node, have, have, dev->numa_node);
         }
     }
 }
@@ -570,7 +562,7 @@ check_rt_neighbours (Validation *v)
           const KvmrtVmPlan *owner;
           char text[KVMRT_PCI_ADDRESS_STRLEN];
 
-          if (!device_is_local (v->host, dev, p->owned_cpus, nodes))
+          if (!device_is_local (dev, nodes))
             continue;
           owner = g_hash_table_lookup (v->pci_owner, GUINT_TO_POINTER (dev->address));
           if (owner == p)

@@ -162,7 +162,7 @@ test_host_local (void)
 {
   /* Node 0 has devices the host uses (its disks, NICs, USB). */
   g_autoptr(GPtrArray) bad = validate ("m12swa-tf", U1 "name = a\nrt = true\ncpuset = c1-4\n", 0);
-  /* The host without SMT has no device on its only node that is not passed through. */
+  /* Node 1 has no device the host uses (only bridges and a vfio-pci NVMe). */
   g_autoptr(GPtrArray) good = validate ("m12swa-tf", U1 "name = a\nrt = true\ncpuset = c9-12\n", 0);
   const KvmrtDiagnostic *d = find_code (bad, "rt-pci-host-local");
 
