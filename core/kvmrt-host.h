@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What kvmrt knows of the host: CPU topology (hwloc), PCI devices (libpci + sysfs), IRQs
+/* What kvmrt knows of the host: CPU topology (the sysfs files hwloc reads, numbered as hwloc
+ * numbers them, offline CPUs included), PCI devices (sysfs, names from libpci's pci.ids), IRQs
  * (/proc/interrupts, /proc/irq), CPU online state and the kernel command line, all read below
  * one sysroot (see kvmrt-sysroot.h). A KvmrtHost is a snapshot: it does not change after
  * loading; load a new one to see changes. */
@@ -38,7 +39,8 @@ typedef struct {
   KvmrtIdSet *local_cpus;       /* CPUs local to the device; never NULL (may be all CPUs) */
   int         iommu_group;      /* -1 without an IOMMU */
   char       *driver;           /* bound driver ("ixgbe", "vfio-pci"), NULL when unbound */
-  GArray     *irqs;             /* guint: legacy IRQ (if any) then MSI/MSI-X IRQs */
+  GArray     *irqs;             /* guint: legacy IRQ (if any) then MSI/MSI-X IRQs; the legacy
+                                 * line only while a driver is bound and uses no MSI vector */
   gboolean    is_bridge;        /* class 0x06 (host, PCI, ISA bridges and the like) */
   gboolean    is_virtual_function;  /* SR-IOV VF (has a physfn link) */
 } KvmrtPciDevice;
@@ -52,6 +54,8 @@ typedef struct {
   char       *actions;          /* "vfio-msix[0](0000:21:00.0)", "ixgbe", may be NULL */
   KvmrtIdSet *affinity;         /* from smp_affinity_list; NULL if not readable */
   KvmrtIdSet *effective_affinity;  /* from effective_affinity_list; NULL if not readable */
+  char       *hwirq;            /* hardware IRQ and trigger ("0-edge"), may be NULL */
+  char       *description;      /* named rows: "Non-maskable interrupts"; NULL otherwise */
 } KvmrtIrq;
 
 #define KVMRT_TYPE_HOST (kvmrt_host_get_type ())
@@ -81,9 +85,11 @@ guint       kvmrt_host_get_n_cpus      (KvmrtHost *self);   /* highest CPU numbe
 const KvmrtIdSet *kvmrt_host_get_ids   (KvmrtHost *self, KvmrtHostLevel level);
 /* CPUs of one package/die/node/core, or NULL if the host has no such id. */
 const KvmrtIdSet *kvmrt_host_get_level_cpus (KvmrtHost *self, KvmrtHostLevel level, guint id);
-/* Which package/die/node/core a CPU is in, or -1. */
+/* Which package/die/node/core a CPU is in, or -1. An offline CPU whose topology the kernel
+ * no longer shows has no core (-1); its package and die are those of its NUMA node. */
 int         kvmrt_host_get_cpu_level   (KvmrtHost *self, KvmrtHostLevel level, guint cpu);
-/* The CPUs of @cpu's core (its hyperthread siblings and itself). */
+/* The CPUs of @cpu's core (its hyperthread siblings and itself); just @cpu when its core is
+ * unknown; NULL for a CPU the host lacks. */
 const KvmrtIdSet *kvmrt_host_get_core_siblings (KvmrtHost *self, guint cpu);
 /* NUMA nodes used by @cpus (new set). */
 KvmrtIdSet *kvmrt_host_get_nodes_of_cpus (KvmrtHost *self, const KvmrtIdSet *cpus);
@@ -102,5 +108,8 @@ gboolean    kvmrt_pci_device_is_host_used (const KvmrtPciDevice *device);
 
 /* IRQs in /proc/interrupts order (elements are KvmrtIrq*), empty with NO_IRQS. */
 GPtrArray  *kvmrt_host_get_irqs        (KvmrtHost *self);
+/* The CPU (guint) of each count column of /proc/interrupts: the CPUs online when it was read.
+ * "ERR" and "MIS" have a single count, a total over all CPUs. Empty with NO_IRQS. */
+const GArray *kvmrt_host_get_irq_cpus  (KvmrtHost *self);
 
 G_END_DECLS

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Private: the KvmrtHost structure shared by the loaders of its parts (topology, PCI, IRQs)
+ * and the file helpers they use below the sysroot. */
+#pragma once
+
+#include "kvmrt-host.h"
+
+G_BEGIN_DECLS
+
+#define KVMRT_HOST_N_LEVELS (KVMRT_HOST_LEVEL_CORE + 1)
+
+struct _KvmrtHost
+{
+  GObject     parent_instance;
+
+  char       *sysroot;
+  char       *hostname;
+  char       *machine;
+  char       *cpu_model;
+  char       *cmdline;
+
+  /* Topology */
+  KvmrtIdSet *cpus;
+  KvmrtIdSet *online_cpus;
+  guint       n_cpus;
+  int        *cpu_level[KVMRT_HOST_N_LEVELS];    /* per CPU number: the id, or -1 */
+  KvmrtIdSet *level_ids[KVMRT_HOST_N_LEVELS];
+  GPtrArray  *level_cpus[KVMRT_HOST_N_LEVELS];   /* id -> KvmrtIdSet*, NULL where no such id */
+  GPtrArray  *lone_cpus;                         /* per CPU number: a set of just that CPU when
+                                                  * its core is unknown (owned), else NULL */
+  GArray     *node_memory;                       /* guint64 bytes per node id */
+  gboolean    smt;
+
+  /* PCI */
+  GPtrArray  *pci_devices;                       /* KvmrtPciDevice*, by address */
+  GHashTable *iommu_groups;                      /* group -> GArray of KvmrtPciAddress */
+
+  /* IRQs */
+  GPtrArray  *irqs;                              /* KvmrtIrq* */
+  GArray     *irq_columns;                       /* guint CPU of each /proc/interrupts column */
+};
+
+gboolean kvmrt_host_load_topology (KvmrtHost *self, GError **error);
+gboolean kvmrt_host_load_pci      (KvmrtHost *self, GError **error);
+gboolean kvmrt_host_load_irqs     (KvmrtHost *self, GError **error);
+
+void     kvmrt_pci_device_free    (KvmrtPciDevice *device);
+void     kvmrt_irq_free           (KvmrtIrq *irq);
+
+/* Looks up vendor, device and class names in the pci.ids database at @path (plain or .gz)
+ * for every device of @devices; names not found are left NULL. Reads the file once. */
+void     kvmrt_pci_ids_lookup     (const char *path, GPtrArray *devices);
+
+/* File helpers (kvmrt-sysroot.c). Each reads a file relative to @dir_fd (AT_FDCWD for an
+ * absolute or cwd-relative name). _read_at is for sysfs attributes and small /proc files that
+ * come whole in one read: it takes a short read as the end, strips one trailing newline and
+ * returns NULL when the file cannot be read. _read_fd_at reads to the end of any file, keeps
+ * the contents as they are and reports errno in @error_number. */
+char    *kvmrt_sysroot_read_at    (int dir_fd, const char *relative);
+char    *kvmrt_sysroot_read_fd_at (int dir_fd, const char *relative, gsize *length,
+                                   int *error_number);
+/* An O_DIRECTORY descriptor of @relative below @root, or -1 (errno set). */
+int      kvmrt_sysroot_open_dir   (const char *root, const char *relative);
+
+G_END_DECLS
