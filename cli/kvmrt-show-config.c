@@ -122,7 +122,20 @@ static char *
 describe_pins (const KvmrtVmPlan *p)
 {
   GString *s = g_string_new (NULL);
+  gboolean all_same = TRUE;
 
+  for (guint i = 1; i < p->vcpu_pins->len; i++)
+    all_same &= kvmrt_id_set_equal (p->vcpu_pins->pdata[0], p->vcpu_pins->pdata[i]);
+  if (!p->rt && all_same && p->vcpu_pins->len > 0)
+    {
+      g_autofree char *cpus = set_text (p->vcpu_pins->pdata[0], NULL);
+
+      if (cpus == NULL)
+        g_string_append (s, _("every vCPU on any host CPU"));
+      else
+        g_string_append_printf (s, _("every vCPU on %s"), cpus);
+      return g_string_free (s, FALSE);
+    }
   for (guint i = 0; i < p->vcpu_pins->len; i++)
     {
       g_autofree char *cpus = set_text (p->vcpu_pins->pdata[i], _("any"));
@@ -199,7 +212,7 @@ print_verbose (KvmrtHost *host, KvmrtPlan *plan, GPtrArray *vms)
       g_autofree char *cpus = set_text (p->cpus, _("any (not pinned)"));
       g_autofree char *pins = describe_pins (p);
       g_autofree char *emulator = set_text (p->emulator_cpus, _("any"));
-      g_autofree char *numa = set_text (p->numatune, _("any node"));
+      g_autofree char *numa = set_text (p->numatune, NULL);
       const char *a = _(" (auto)");
 
       if (i > 0)
@@ -211,7 +224,7 @@ print_verbose (KvmrtHost *host, KvmrtPlan *plan, GPtrArray *vms)
       g_print (_("  Real-time:      %s\n"), yes_no (p->rt));
       g_print (_("  vCPUs:          %u%s\n"), p->nr_vcpus,
                kvmrt_vm_get_nr_vcpus (vm) == 0 ? a : "");
-      g_print (_("  Topology:       %u socket(s), %u core(s), %u thread(s)%s\n"),
+      g_print (_("  Topology:       sockets %u, cores %u, threads %u%s\n"),
                p->topology.sockets, p->topology.cores, p->topology.threads,
                kvmrt_vm_get_cpu_topology (vm).sockets == 0 ? a : "");
       g_print (_("  cpuset:         %s = CPUs %s\n"), *cpuset ? cpuset : "\"\"", cpus);
@@ -227,13 +240,17 @@ print_verbose (KvmrtHost *host, KvmrtPlan *plan, GPtrArray *vms)
           if (p->irq_cpu >= 0)
             g_print (_("  Device IRQs on: CPU %d\n"), p->irq_cpu);
         }
-      g_print (_("  Memory:         %s%s, NUMA %s%s\n"),
+      g_print (_("  Memory:         %s%s; %s%s%s\n"),
                p->rt_memory ? _("locked") : _("not locked"),
-               kvmrt_vm_get_rt_memory (vm) == KVMRT_TRISTATE_AUTO ? a : "", numa,
+               kvmrt_vm_get_rt_memory (vm) == KVMRT_TRISTATE_AUTO ? a : "",
+               numa ? _("from NUMA nodes ") : _("from any NUMA node"), numa ? numa : "",
                kvmrt_vm_get_numatune (vm) == NULL ? a : "");
       g_print (_("  Hide KVM:       %s\n"), yes_no (kvmrt_vm_get_hide_kvm (vm)));
       g_print (_("  Autostart:      %s\n"), yes_no (kvmrt_vm_get_autostart (vm)));
-      g_print (_("  PCI devices:    %s\n"), devs->len ? "" : _("none"));
+      if (devs->len == 0)
+        g_print (_("  PCI devices:    none\n"));
+      else
+        g_print (_("  PCI devices:\n"));
       for (guint d = 0; d < devs->len; d++)
         print_device_line (host, g_array_index (devs, KvmrtPciAddress, d), "    ");
       if (*kvmrt_vm_get_comments (vm))
@@ -257,7 +274,7 @@ print_host (KvmrtHost *host)
            kvmrt_host_get_hostname (host) ? kvmrt_host_get_hostname (host) : _("(unknown host)"),
            kvmrt_host_get_machine (host) ? kvmrt_host_get_machine (host) : _("unknown board"),
            kvmrt_host_get_cpu_model (host) ? kvmrt_host_get_cpu_model (host) : _("unknown CPU"));
-  g_print (_("%u CPUs (online %s), %u cores, %u package(s), %u NUMA node(s), SMT %s\n"),
+  g_print (_("%u CPUs (online: %s), %u cores, packages: %u, NUMA nodes: %u, SMT %s\n"),
            kvmrt_id_set_count (kvmrt_host_get_cpus (host)), online,
            kvmrt_id_set_count (kvmrt_host_get_ids (host, KVMRT_HOST_LEVEL_CORE)),
            kvmrt_id_set_count (kvmrt_host_get_ids (host, KVMRT_HOST_LEVEL_PACKAGE)),

@@ -51,9 +51,9 @@ vm_label (KvmrtVm *vm)
   return name != NULL ? name : kvmrt_vm_get_uuid (vm);
 }
 
-/* "'a', 'b' and 3 more" from a list of strings. */
+/* "'a', 'b' and 3 more" from a list of strings (quoted when @quote). */
 static char *
-join_names (GPtrArray *names)
+join_list (GPtrArray *names, gboolean quote)
 {
   GString *s = g_string_new (NULL);
   guint shown = MIN (names->len, MAX_NAMED);
@@ -62,7 +62,7 @@ join_names (GPtrArray *names)
     {
       if (i > 0)
         g_string_append (s, i + 1 == shown && names->len == shown ? _(" and ") : ", ");
-      g_string_append_printf (s, "'%s'", (const char *) names->pdata[i]);
+      g_string_append_printf (s, quote ? "'%s'" : "%s", (const char *) names->pdata[i]);
     }
   if (names->len > shown)
     g_string_append_printf (s, _(" and %u more"), names->len - shown);
@@ -70,9 +70,25 @@ join_names (GPtrArray *names)
 }
 
 static char *
+join_names (GPtrArray *names)
+{
+  return join_list (names, TRUE);
+}
+
+static char *
 ids (const KvmrtIdSet *set)
 {
   return kvmrt_id_set_to_string (set);
+}
+
+/* "NUMA node 2" or "NUMA nodes 0-1". */
+static char *
+nodes_phrase (const KvmrtIdSet *nodes)
+{
+  g_autofree char *text = kvmrt_id_set_to_string (nodes);
+
+  return g_strdup_printf (kvmrt_id_set_count (nodes) == 1 ? _("NUMA node %s") : _("NUMA nodes %s"),
+                          text);
 }
 
 static gboolean
@@ -266,11 +282,11 @@ check_rt (Validation *v, const KvmrtVmPlan *p)
   else if (numatune != NULL && !kvmrt_id_set_is_subset (numatune, nodes))
     {
       g_autofree char *want = ids (numatune);
-      g_autofree char *have = ids (nodes);
+      g_autofree char *have = nodes_phrase (nodes);
 
       REPORT (v, "rt-numatune-outside-cpuset", vm, "numatune",
-              _("numatune %s reaches beyond the NUMA nodes of the VM's CPUs (%s); use "
-                "numatune = auto or nodes within %s."), want, have, have);
+              _("numatune %s reaches beyond the VM's CPUs, which are on %s; use "
+                "numatune = auto, or nodes among those."), want, have);
     }
 
   /* Both hyperthreads of a core named: the planner keeps the lowest, the rest go offline. */
@@ -365,15 +381,22 @@ check_pci (Validation *v, const KvmrtVmPlan *p)
       if (p->rt && !kvmrt_id_set_is_empty (p->owned_cpus) && dev->numa_node >= 0
           && !device_is_local (dev, nodes))
         {
-          g_autofree char *have = ids (nodes);
+          g_autofree char *have = nodes_phrase (nodes);
 
           REPORT (v, "pci-not-local", vm, "pcidevs",
                   _("PCI device %s (%s) is on NUMA node %d, not local to the VM's host CPUs "
-                    "(node %s); its DMA and interrupts cross nodes. Prefer a device on "
-                    "node %s or move the VM's cpuset to node %d."),
+                    "(%s); its DMA and interrupts cross nodes. Prefer a device of %s or move "
+                    "the VM's cpuset to node %d."),
                   text, dev->device_name, dev->numa_node, have, have, dev->numa_node);
         }
     }
+}
+
+static void
+free_user_list (gpointer list)
+{
+  if (list != NULL)
+    g_ptr_array_unref (list);
 }
 
 /* CPU and node owners, for the cross-VM rules: which judged VMs use each CPU, and each node's
@@ -382,7 +405,7 @@ static void
 check_cross (Validation *v)
 {
   guint n_cpus = kvmrt_host_get_n_cpus (v->host);
-  g_autoptr(GPtrArray) cpu_users = g_ptr_array_new_full (n_cpus, (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GPtrArray) cpu_users = g_ptr_array_new_full (n_cpus, free_user_list);
   g_autoptr(KvmrtIdSet) rt_cpus = kvmrt_id_set_new ();
   g_autoptr(KvmrtIdSet) rt_nodes = kvmrt_id_set_new ();
   g_autoptr(GPtrArray) rt_plans = g_ptr_array_new ();
@@ -475,12 +498,12 @@ check_cross (Validation *v)
         }
       if (names->len > 0)
         {
-          g_autofree char *text = ids (nodes);
+          g_autofree char *text = nodes_phrase (nodes);
           g_autofree char *who = join_names (names);
 
           REPORT (v, "rt-shares-numa-node", p->vm, "cpuset",
-                  _("NUMA node %s of this real-time VM is also used by %s, whose memory "
-                    "traffic and interrupts can disturb it; move them to other nodes."),
+                  _("%s of this real-time VM is also used by %s, whose memory traffic and "
+                    "interrupts can disturb it; move them to other nodes."),
                   text, who);
         }
     }
@@ -526,12 +549,15 @@ check_cross (Validation *v)
         }
       if (names->len > 0)
         {
-          g_autofree char *text = ids (overlap);
+          g_autofree char *text = nodes_phrase (overlap);
           g_autofree char *who = join_names (names);
 
           REPORT (v, "numatune-overlaps-rt-node", p->vm, "numatune",
-                  _("This VM's memory (numatune%s) is placed on NUMA node %s, where real-time "
-                    "VM %s runs; choose numatune nodes no real-time VM uses."),
+                  names->len == 1
+                    ? _("This VM's memory (numatune%s) is placed on %s, where real-time VM %s "
+                        "runs; choose numatune nodes no real-time VM uses.")
+                    : _("This VM's memory (numatune%s) is placed on %s, where real-time VMs %s "
+                        "run; choose numatune nodes no real-time VM uses."),
                   kvmrt_vm_get_numatune (p->vm) == NULL ? " = auto" : "", text, who);
         }
     }
@@ -577,7 +603,7 @@ check_rt_neighbours (Validation *v)
 
       if (other_vm->len > 0)
         {
-          g_autofree char *list = join_names (other_vm);
+          g_autofree char *list = join_list (other_vm, FALSE);
 
           REPORT (v, "rt-pci-other-vm-local", p->vm, "pcidevs",
                   _("Devices passed to other VMs sit on this real-time VM's NUMA node and "
@@ -585,7 +611,7 @@ check_rt_neighbours (Validation *v)
         }
       if (host_used->len > 0)
         {
-          g_autofree char *list = join_names (host_used);
+          g_autofree char *list = join_list (host_used, FALSE);
 
           REPORT (v, "rt-pci-host-local", p->vm, "pcidevs",
                   _("Devices the host uses sit on this real-time VM's NUMA node; their "

@@ -56,7 +56,7 @@ static void
 test_rt_whole_node (void)
 {
   Fixture f = { 0 };
-  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "rt = true\ncpuset = n1");
+  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "rt = true\ncpuset = n1\nnr_vcpus = auto");
 
   g_assert_null (p->cpuset_error);
   assert_set (p->cpus, "8-15,40-47");
@@ -81,7 +81,7 @@ test_rt_second_threads (void)
 {
   Fixture f = { 0 };
   /* Only the second hyperthreads named: those are used, the first ones go offline. */
-  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "rt = yes\ncpuset = 40-43");
+  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "rt = yes\ncpuset = 40-43\nnr_vcpus = auto");
 
   assert_set (p->usable_cpus, "40-43");
   assert_set (p->owned_cpus, "8-11,40-43");
@@ -112,7 +112,7 @@ static void
 test_rt_core_items (void)
 {
   Fixture f = { 0 };
-  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "rt = true\ncpuset = c3,c5-6\nnumatune = 0");
+  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "rt = true\ncpuset = c3,c5-6\nnumatune = 0\nnr_vcpus = AUTO");
 
   assert_set (p->cpus, "3,5-6,35,37-38");
   assert_set (p->usable_cpus, "3,5-6");
@@ -137,7 +137,7 @@ static void
 test_nonrt_pinned (void)
 {
   Fixture f = { 0 };
-  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "cpuset = 0-3");
+  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "cpuset = 0-3\nnr_vcpus = auto");
 
   g_assert_false (p->rt);
   g_assert_cmpuint (p->nr_vcpus, ==, 3);
@@ -223,7 +223,7 @@ static void
 test_no_smt_host (void)
 {
   Fixture f = { 0 };
-  const KvmrtVmPlan *p = plan_one (&f, "small-nosmt", "rt = true\ncpuset = 1-3");
+  const KvmrtVmPlan *p = plan_one (&f, "small-nosmt", "rt = true\ncpuset = 1-3\nnr_vcpus = auto");
 
   assert_set (p->usable_cpus, "1-3");
   assert_set (p->offline_cpus, "");

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "kvmrt-config.h"
+
+#include "kvmrt-config-file.h"
+#include "kvmrt-error.h"
+#include "kvmrt-i18n.h"
+#include "kvmrt-ini.h"
+#include "kvmrt-vm-private.h"
+
+#include <unistd.h>
+
+struct _KvmrtConfig {
+  GObject          parent_instance;
+
+  char            *path;
+  GPtrArray       *preamble;       /* KvmrtIniEntry*: lines before the first section */
+  GPtrArray       *vms;            /* KvmrtVm*, file order */
+  KvmrtIniSection *defaults;       /* [DEFAULT], or NULL */
+  guint            defaults_at;    /* [DEFAULT] is written before vms[defaults_at] */
+  int              held_fd;        /* kvmrt_config_hold(), or -1 */
+};
+
+G_DEFINE_FINAL_TYPE (KvmrtConfig, kvmrt_config, G_TYPE_OBJECT)
+
+enum {
+  VM_ADDED,
+  VM_REMOVED,
+  REORDERED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+KvmrtConfig *
+kvmrt_config_new (void)
+{
+  return g_object_new (KVMRT_TYPE_CONFIG, NULL);
+}
+
+KvmrtConfig *
+kvmrt_config_load_from_data (const char  *data,
+                             gssize       length,
+                             const char  *display_name,
+                             GError     **error)
+{
+  g_autoptr(KvmrtIniDocument) doc = NULL;
+  g_autoptr(KvmrtConfig) self = NULL;
+
+  if (length < 0)
+    length = strlen (data);
+  doc = kvmrt_ini_parse (data, length, display_name, error);
+  if (doc == NULL)
+    return NULL;
+
+  self = kvmrt_config_new ();
+  g_ptr_array_extend_and_steal (self->preamble, g_steal_pointer (&doc->preamble));
+  doc->preamble = g_ptr_array_new ();
+
+  /* Take the sections out of the document: they become the VMs' own. */
+  g_ptr_array_set_free_func (doc->sections, NULL);
+  for (guint i = 0; i < doc->sections->len; i++)
+    {
+      KvmrtIniSection *section = doc->sections->pdata[i];
+
+      if (g_str_equal (section->name, "DEFAULT"))
+        {
+          self->defaults = section;
+          self->defaults_at = self->vms->len;
+          continue;
+        }
+      g_ptr_array_add (self->vms, kvmrt_vm_new_from_section (section, NULL));
+    }
+  if (self->defaults != NULL)
+    for (guint i = 0; i < self->vms->len; i++)
+      kvmrt_vm_set_defaults (self->vms->pdata[i], self->defaults);
+
+  return g_steal_pointer (&self);
+}
+
+KvmrtConfig *
+kvmrt_config_load (const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  gsize length;
+  KvmrtConfig *self;
+
+  if (!kvmrt_config_file_read (path, &data, &length, error))
+    return NULL;
+  self = kvmrt_config_load_from_data (data, length, path, error);
+  if (self != NULL)
+    self->path = g_strdup (path);
+  return self;
+}
+
+const char *
+kvmrt_config_get_path (KvmrtConfig *self)
+{
+  g_return_val_if_fail (KVMRT_IS_CONFIG (self), NULL);
+  return self->path;
+}
+
+guint
+kvmrt_config_get_n_vms (KvmrtConfig *self)
+{
+  return self->vms->len;
+}
+
+KvmrtVm *
+kvmrt_config_get_vm (KvmrtConfig *self, guint index)
+{
+  g_return_val_if_fail (index < self->vms->len, NULL);
+  return self->vms->pdata[index];
+}
+
+int
+kvmrt_config_index_of (KvmrtConfig *self, KvmrtVm *vm)
+{
+  guint index;
+
+  return g_ptr_array_find (self->vms, vm, &index) ? (int) index : -1;
+}
+
+KvmrtVm *
+kvmrt_config_lookup_uuid (KvmrtConfig *self, const char *uuid)
+{
+  for (guint i = 0; i < self->vms->len; i++)
+    if (g_ascii_strcasecmp (kvmrt_vm_get_uuid (self->vms->pdata[i]), uuid) == 0)
+      return self->vms->pdata[i];
+  return NULL;
+}
+
+KvmrtVm *
+kvmrt_config_lookup (KvmrtConfig *self, const char *name_or_uuid)
+{
+  KvmrtVm *vm = kvmrt_config_lookup_uuid (self, name_or_uuid);
+
+  for (guint i = 0; vm == NULL && i < self->vms->len; i++)
+    if (g_strcmp0 (kvmrt_vm_get_name (self->vms->pdata[i]), name_or_uuid) == 0)
+      vm = self->vms->pdata[i];
+  return vm;
+}
+
+gboolean
+kvmrt_config_add_vm (KvmrtConfig *self, KvmrtVm *vm, GError **error)
+{
+  if (kvmrt_config_lookup_uuid (self, kvmrt_vm_get_uuid (vm)) != NULL)
+    {
+      g_set_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_INVALID,
+                   _("VM %s is already in the configuration"), kvmrt_vm_get_uuid (vm));
+      return FALSE;
+    }
+  kvmrt_vm_set_defaults (vm, self->defaults);
+  g_ptr_array_add (self->vms, g_object_ref (vm));
+  g_signal_emit (self, signals[VM_ADDED], 0, vm);
+  return TRUE;
+}
+
+void
+kvmrt_config_remove_vm (KvmrtConfig *self, KvmrtVm *vm)
+{
+  int index = kvmrt_config_index_of (self, vm);
+
+  if (index < 0)
+    return;
+  g_object_ref (vm);
+  g_ptr_array_remove_index (self->vms, index);
+  if (self->defaults_at > (guint) index)
+    self->defaults_at--;
+  g_signal_emit (self, signals[VM_REMOVED], 0, vm);
+  g_object_unref (vm);
+}
+
+void
+kvmrt_config_move_vm (KvmrtConfig *self, KvmrtVm *vm, guint new_index)
+{
+  int index = kvmrt_config_index_of (self, vm);
+
+  if (index < 0 || (guint) index == new_index)
+    return;
+  new_index = MIN (new_index, self->vms->len - 1);
+  g_ptr_array_steal_index (self->vms, index);
+  g_ptr_array_insert (self->vms, new_index, vm);
+  g_signal_emit (self, signals[REORDERED], 0);
+}
+
+char *
+kvmrt_config_to_data (KvmrtConfig *self, gsize *length)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < self->preamble->len; i++)
+    kvmrt_ini_entry_write (self->preamble->pdata[i], out);
+  for (guint i = 0; i <= self->vms->len; i++)
+    {
+      if (self->defaults != NULL && self->defaults_at == i)
+        kvmrt_ini_section_write (self->defaults, out);
+      if (i == self->vms->len)
+        break;
+      /* A new section after one that ends without a blank line gets one, for readability. */
+      if (out->len > 0 && !g_str_has_suffix (out->str, "\n\n")
+          && kvmrt_vm_get_section (self->vms->pdata[i])->raw == NULL)
+        g_string_append_c (out, '\n');
+      kvmrt_ini_section_write (kvmrt_vm_get_section (self->vms->pdata[i]), out);
+    }
+  if (length != NULL)
+    *length = out->len;
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+kvmrt_config_save (KvmrtConfig *self, const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  gsize length;
+  gboolean held;
+
+  if (path == NULL)
+    path = self->path;
+  if (path == NULL)
+    {
+      g_set_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_IO,
+                   _("the configuration has no file yet; choose where to save it"));
+      return FALSE;
+    }
+
+  data = kvmrt_config_to_data (self, &length);
+  held = self->held_fd >= 0 && g_strcmp0 (path, self->path) == 0;
+  if (!kvmrt_config_file_write (path, data, length, held ? self->held_fd : -1, error))
+    return FALSE;
+
+  if (g_strcmp0 (path, self->path) != 0)
+    {
+      g_free (self->path);
+      self->path = g_strdup (path);
+    }
+  /* The held lock was on the file just replaced: hold the new one instead. */
+  if (self->held_fd >= 0)
+    {
+      kvmrt_config_release (self);
+      kvmrt_config_hold (self, NULL);
+    }
+  return TRUE;
+}
+
+gboolean
+kvmrt_config_hold (KvmrtConfig *self, GError **error)
+{
+  if (self->held_fd >= 0)
+    return TRUE;
+  if (self->path == NULL)
+    {
+      g_set_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_IO,
+                   _("the configuration has no file to hold"));
+      return FALSE;
+    }
+  self->held_fd = kvmrt_config_file_hold (self->path, error);
+  return self->held_fd >= 0;
+}
+
+void
+kvmrt_config_release (KvmrtConfig *self)
+{
+  if (self->held_fd >= 0)
+    close (self->held_fd);
+  self->held_fd = -1;
+}
+
+static void
+kvmrt_config_finalize (GObject *object)
+{
+  KvmrtConfig *self = KVMRT_CONFIG (object);
+
+  kvmrt_config_release (self);
+  g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->preamble, g_ptr_array_unref);
+  g_clear_pointer (&self->vms, g_ptr_array_unref);
+  g_clear_pointer (&self->defaults, kvmrt_ini_section_free);
+
+  G_OBJECT_CLASS (kvmrt_config_parent_class)->finalize (object);
+}
+
+static void
+kvmrt_config_class_init (KvmrtConfigClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = kvmrt_config_finalize;
+
+  signals[VM_ADDED] = g_signal_new ("vm-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, KVMRT_TYPE_VM);
+  signals[VM_REMOVED] = g_signal_new ("vm-removed", G_TYPE_FROM_CLASS (klass),
+                                      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                      KVMRT_TYPE_VM);
+  signals[REORDERED] = g_signal_new ("reordered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+kvmrt_config_init (KvmrtConfig *self)
+{
+  self->preamble = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_ini_entry_free);
+  self->vms = g_ptr_array_new_with_free_func (g_object_unref);
+  self->held_fd = -1;
+}

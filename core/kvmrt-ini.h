@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Private: a line-preserving model of an INI file in Python configparser's dialect. Every entry
+ * keeps the exact text it was read from, so an untouched file is written back byte for byte;
+ * an entry whose value changes is written fresh as "key = value". */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  KVMRT_INI_BLANK,
+  KVMRT_INI_COMMENT,
+  KVMRT_INI_KEY,
+} KvmrtIniKind;
+
+typedef struct {
+  KvmrtIniKind kind;
+  char  *raw;        /* the lines as read, each ending in "\n"; NULL once the value changed */
+  char  *key;        /* KEY: as written */
+  char  *key_lower;  /* KEY: for lookups (keys are case-insensitive) */
+  char  *value;      /* KEY: stripped, continuation lines joined with "\n" */
+  guint  line;       /* 1-based line of the entry's first line; 0 for new entries */
+} KvmrtIniEntry;
+
+typedef struct {
+  char      *name;      /* between the brackets */
+  char      *raw;       /* the header line as read, or NULL */
+  guint      line;
+  GPtrArray *entries;   /* KvmrtIniEntry* */
+} KvmrtIniSection;
+
+typedef struct {
+  GPtrArray *preamble;  /* blank and comment lines before the first section */
+  GPtrArray *sections;  /* KvmrtIniSection*, file order */
+} KvmrtIniDocument;
+
+/* Errors: KVMRT_CONFIG_ERROR_SYNTAX, "FILENAME:LINE: ...". */
+KvmrtIniDocument *kvmrt_ini_parse            (const char  *data,
+                                              gsize        length,
+                                              const char  *filename,
+                                              GError     **error);
+void              kvmrt_ini_document_free    (KvmrtIniDocument *doc);
+
+KvmrtIniEntry    *kvmrt_ini_entry_new_key    (const char *key, const char *value);
+KvmrtIniEntry    *kvmrt_ini_entry_copy       (const KvmrtIniEntry *entry);
+void              kvmrt_ini_entry_free       (KvmrtIniEntry *entry);
+void              kvmrt_ini_entry_set_value  (KvmrtIniEntry *entry, const char *value);
+void              kvmrt_ini_entry_write      (const KvmrtIniEntry *entry, GString *out);
+
+KvmrtIniSection  *kvmrt_ini_section_new      (const char *name);
+void              kvmrt_ini_section_free     (KvmrtIniSection *section);
+void              kvmrt_ini_section_write    (const KvmrtIniSection *section, GString *out);
+/* The key entry for @key (any case), or NULL. */
+KvmrtIniEntry    *kvmrt_ini_section_lookup   (const KvmrtIniSection *section, const char *key);
+/* Adds a key entry after the section's last key (before trailing blank and comment lines,
+ * which visually belong to what follows). */
+void              kvmrt_ini_section_append   (KvmrtIniSection *section, KvmrtIniEntry *entry);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KvmrtIniDocument, kvmrt_ini_document_free)
+
+G_END_DECLS
