@@ -125,14 +125,27 @@ kvmrt_ini_section_write (const KvmrtIniSection *section, GString *out)
     kvmrt_ini_entry_write (section->entries->pdata[i], out);
 }
 
+static gboolean
+has_upper (const char *text)
+{
+  for (; *text; text++)
+    if (g_ascii_isupper (*text))
+      return TRUE;
+  return FALSE;
+}
+
 KvmrtIniEntry *
 kvmrt_ini_section_lookup (const KvmrtIniSection *section, const char *key)
 {
+  g_autofree char *lower = has_upper (key) ? g_ascii_strdown (key, -1) : NULL;
+
+  if (lower != NULL)
+    key = lower;
   for (guint i = 0; i < section->entries->len; i++)
     {
       KvmrtIniEntry *entry = section->entries->pdata[i];
 
-      if (entry->kind == KVMRT_INI_KEY && g_ascii_strcasecmp (entry->key_lower, key) == 0)
+      if (entry->kind == KVMRT_INI_KEY && strcmp (entry->key_lower, key) == 0)
         return entry;
     }
   return NULL;
@@ -168,39 +181,15 @@ typedef struct {
   KvmrtIniDocument *doc;
   KvmrtIniSection  *section;    /* current section, NULL before the first */
   KvmrtIniEntry    *key;        /* key entry that continuation lines extend, or NULL */
-  GPtrArray        *value;      /* parts of that key's value (char*) */
   guint             indent;     /* indentation of the last header or key line */
   GPtrArray        *pending;    /* blank/comment entries not yet known to be in a value */
   GHashTable       *names;      /* lower-cased section names seen */
-  GHashTable       *keys;       /* lower-cased keys of the current section */
 } Parser;
-
-static GPtrArray *
-current_list (Parser *p)
-{
-  return p->section != NULL ? p->section->entries : p->doc->preamble;
-}
-
-static void
-finish_value (Parser *p)
-{
-  if (p->key != NULL)
-    {
-      g_autofree char *joined = NULL;
-
-      g_ptr_array_add (p->value, NULL);
-      joined = g_strjoinv ("\n", (char **) p->value->pdata);
-      g_free (p->key->value);
-      p->key->value = g_strdup (g_strchomp (joined));
-      g_ptr_array_set_size (p->value, 0);
-    }
-  p->key = NULL;
-}
 
 static void
 flush_pending (Parser *p)
 {
-  GPtrArray *list = current_list (p);
+  GPtrArray *list = p->section != NULL ? p->section->entries : p->doc->preamble;
 
   for (guint i = 0; i < p->pending->len; i++)
     g_ptr_array_add (list, p->pending->pdata[i]);
@@ -209,9 +198,9 @@ flush_pending (Parser *p)
 
 /* A line's text shown in an error, shortened so a binary file does not flood the terminal. */
 static char *
-quote_line (const char *text)
+quote_line (const char *text, gsize length)
 {
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  g_autofree char *valid = g_utf8_make_valid (text, length);
 
   if (g_utf8_strlen (valid, -1) > 60)
     {
@@ -240,116 +229,175 @@ fail (Parser *p, guint line, GError **error, const char *format, ...)
 }
 
 static gboolean
-parse_line (Parser *p, const char *raw, const char *text, guint line, GError **error)
+is_space (char c)
 {
-  g_autofree char *stripped = g_strstrip (g_strdup (text));
-  guint indent = 0;
-  const char *delim;
+  return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r';
+}
 
-  while (text[indent] == ' ' || text[indent] == '\t' || text[indent] == '\f'
-         || text[indent] == '\v' || text[indent] == '\r')
-    indent++;
+/* A continuation of p->key: the blank lines before it are empty lines of the value, and every
+ * waiting line becomes part of the key's text. */
+static void
+continue_value (Parser *p, char *raw, const char *start, gsize length)
+{
+  GString *text = g_string_new (p->key->raw);
+  GString *value = g_string_new (p->key->value);
 
-  if (stripped[0] == '#' || stripped[0] == ';')
+  for (guint i = 0; i < p->pending->len; i++)
+    {
+      KvmrtIniEntry *waiting = p->pending->pdata[i];
+
+      if (waiting->kind == KVMRT_INI_BLANK)
+        g_string_append_c (value, '\n');
+      g_string_append (text, waiting->raw);
+      kvmrt_ini_entry_free (waiting);
+    }
+  g_ptr_array_set_size (p->pending, 0);
+  g_string_append (text, raw);
+  g_free (raw);
+  g_string_append_c (value, '\n');
+  g_string_append_len (value, start, length);
+
+  g_free (p->key->raw);
+  p->key->raw = g_string_free (text, FALSE);
+  g_free (p->key->value);
+  p->key->value = g_string_free (value, FALSE);
+}
+
+static gboolean
+parse_section (Parser *p, char *raw, const char *start, gsize length, guint line,
+               GError **error)
+{
+  const char *close = g_strrstr_len (start, length, "]");
+  g_autofree char *name = g_strndup (start + 1, close - start - 1);
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+  KvmrtIniSection *section;
+
+  if (close != start + length - 1)
+    {
+      g_autofree char *shown = quote_line (start, length);
+
+      g_free (raw);
+      return fail (p, line, error, _("text after the section header in %s; a header line is "
+                                     "only [NAME]"), shown);
+    }
+  if (!g_hash_table_add (p->names, g_steal_pointer (&lower)))
+    {
+      g_free (raw);
+      return fail (p, line, error, _("section [%s] appears a second time; each VM may have "
+                                     "one section only, so merge the two"), name);
+    }
+  section = kvmrt_ini_section_new (name);
+  section->raw = raw;
+  section->line = line;
+  g_ptr_array_add (p->doc->sections, section);
+  p->section = section;
+  return TRUE;
+}
+
+static gboolean
+parse_key (Parser *p, char *raw, const char *start, gsize length, guint line, GError **error)
+{
+  const char *end = start + length;
+  const char *delim = start;
+  const char *key_end;
+  const char *value;
+  KvmrtIniEntry *entry;
+
+  while (delim < end && *delim != '=' && *delim != ':')
+    delim++;
+  if (delim == end)
+    {
+      g_autofree char *shown = quote_line (start, length);
+
+      g_free (raw);
+      return fail (p, line, error, _("%s has no '=' or ':'; write it as 'key = value'"), shown);
+    }
+  for (key_end = delim; key_end > start && is_space (key_end[-1]); key_end--)
+    ;
+  if (key_end == start)
+    {
+      g_autofree char *shown = quote_line (start, length);
+
+      g_free (raw);
+      return fail (p, line, error, _("%s has no key before '%c'; write it as 'key = value'"),
+                   shown, *delim);
+    }
+  for (value = delim + 1; value < end && is_space (*value); value++)
+    ;
+
+  entry = g_new0 (KvmrtIniEntry, 1);
+  entry->kind = KVMRT_INI_KEY;
+  entry->raw = raw;
+  entry->line = line;
+  entry->key = g_strndup (start, key_end - start);
+  entry->key_lower = g_ascii_strdown (entry->key, -1);
+  entry->value = g_strndup (value, end - value);
+
+  if (kvmrt_ini_section_lookup (p->section, entry->key_lower) != NULL)
+    {
+      gboolean ok = fail (p, line, error, _("'%s' is set a second time in section [%s]; keep "
+                                            "one of the two lines"),
+                          entry->key, p->section->name);
+
+      kvmrt_ini_entry_free (entry);
+      return ok;
+    }
+  g_ptr_array_add (p->section->entries, entry);
+  p->key = entry;
+  return TRUE;
+}
+
+/* @raw is the line with its newline (taken); @text..@text_end the line without it. */
+static gboolean
+parse_line (Parser *p, char *raw, const char *text, const char *text_end, guint line,
+            GError **error)
+{
+  const char *start = text;
+  const char *end = text_end;
+  guint indent;
+
+  while (start < end && is_space (*start))
+    start++;
+  while (end > start && is_space (end[-1]))
+    end--;
+  indent = start - text;
+
+  if (start < end && (*start == '#' || *start == ';'))
     {
       /* Comments never end or join a value; they only wait to see where they belong. */
-      g_ptr_array_add (p->pending, entry_new_line (KVMRT_INI_COMMENT, raw, line));
+      g_ptr_array_add (p->pending, entry_new_line (KVMRT_INI_COMMENT, NULL, line));
+      ((KvmrtIniEntry *) p->pending->pdata[p->pending->len - 1])->raw = raw;
       return TRUE;
     }
-  if (stripped[0] == '\0')
+  if (start == end)
     {
-      g_ptr_array_add (p->pending, entry_new_line (KVMRT_INI_BLANK, raw, line));
+      g_ptr_array_add (p->pending, entry_new_line (KVMRT_INI_BLANK, NULL, line));
+      ((KvmrtIniEntry *) p->pending->pdata[p->pending->len - 1])->raw = raw;
       return TRUE;
     }
 
   if (p->key != NULL && indent > p->indent)
     {
-      /* A continuation: the blank lines before it are empty lines of the value, and every
-       * waiting line becomes part of the key's text. */
-      GString *joined = g_string_new (p->key->raw);
-
-      for (guint i = 0; i < p->pending->len; i++)
-        {
-          KvmrtIniEntry *waiting = p->pending->pdata[i];
-
-          if (waiting->kind == KVMRT_INI_BLANK)
-            g_ptr_array_add (p->value, g_strdup (""));
-          g_string_append (joined, waiting->raw);
-        }
-      g_ptr_array_set_size (p->pending, 0);
-      g_string_append (joined, raw);
-      g_free (p->key->raw);
-      p->key->raw = g_string_free (joined, FALSE);
-      g_ptr_array_add (p->value, g_strdup (stripped));
+      continue_value (p, raw, start, end - start);
       return TRUE;
     }
 
-  finish_value (p);
+  p->key = NULL;
   flush_pending (p);
   p->indent = indent;
 
-  if (stripped[0] == '[' && strrchr (stripped, ']') > stripped + 1)
-    {
-      const char *close = strrchr (stripped, ']');
-      g_autofree char *name = g_strndup (stripped + 1, close - stripped - 1);
-      g_autofree char *lower = g_ascii_strdown (name, -1);
-      KvmrtIniSection *section;
-
-      if (close[1] != '\0')
-        return fail (p, line, error, _("text after the section header %s; a header line is "
-                                       "only [NAME]"), stripped);
-      if (!g_hash_table_add (p->names, g_steal_pointer (&lower)))
-        return fail (p, line, error, _("section [%s] appears a second time; each VM may have "
-                                       "one section only, so merge the two"), name);
-      section = kvmrt_ini_section_new (name);
-      section->raw = g_strdup (raw);
-      section->line = line;
-      g_ptr_array_add (p->doc->sections, section);
-      p->section = section;
-      g_hash_table_remove_all (p->keys);
-      return TRUE;
-    }
+  if (*start == '[' && end - start > 2 && g_strrstr_len (start, end - start, "]") > start + 1)
+    return parse_section (p, raw, start, end - start, line, error);
 
   if (p->section == NULL)
     {
-      g_autofree char *shown = quote_line (stripped);
+      g_autofree char *shown = quote_line (start, end - start);
 
+      g_free (raw);
       return fail (p, line, error, _("%s comes before any section header; every setting "
                                      "belongs in a section such as [VM-UUID]"), shown);
     }
-
-  delim = strpbrk (stripped, "=:");
-  if (delim == NULL)
-    {
-      g_autofree char *shown = quote_line (stripped);
-
-      return fail (p, line, error, _("%s has no '=' or ':'; write it as 'key = value'"), shown);
-    }
-  {
-    g_autofree char *key = g_strstrip (g_strndup (stripped, delim - stripped));
-    g_autofree char *key_lower = g_ascii_strdown (key, -1);
-    g_autofree char *value = g_strstrip (g_strdup (delim + 1));
-    KvmrtIniEntry *entry;
-
-    if (key[0] == '\0')
-      {
-        g_autofree char *shown = quote_line (stripped);
-
-        return fail (p, line, error, _("%s has no key before '%c'; write it as 'key = value'"),
-                     shown, *delim);
-      }
-    if (!g_hash_table_add (p->keys, g_strdup (key_lower)))
-      return fail (p, line, error, _("'%s' is set a second time in section [%s]; keep one of "
-                                     "the two lines"), key, p->section->name);
-
-    entry = kvmrt_ini_entry_new_key (key, NULL);
-    entry->raw = g_strdup (raw);
-    entry->line = line;
-    g_ptr_array_add (p->section->entries, entry);
-    p->key = entry;
-    g_ptr_array_add (p->value, g_steal_pointer (&value));
-  }
-  return TRUE;
+  return parse_key (p, raw, start, end - start, line, error);
 }
 
 KvmrtIniDocument *
@@ -366,10 +414,8 @@ kvmrt_ini_parse (const char  *data,
   p.doc = g_new0 (KvmrtIniDocument, 1);
   p.doc->preamble = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_ini_entry_free);
   p.doc->sections = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_ini_section_free);
-  p.value = g_ptr_array_new_with_free_func (g_free);
   p.pending = g_ptr_array_new ();
   p.names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  p.keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   if (memchr (data, '\0', length) != NULL)
     {
@@ -382,11 +428,9 @@ kvmrt_ini_parse (const char  *data,
     {
       const char *nl = memchr (pos, '\n', end - pos);
       const char *stop = nl != NULL ? nl : end;
-      g_autofree char *text = g_strndup (pos, stop - pos);
-      /* Each raw line ends in "\n", even the last line of a file that lacks one. */
-      g_autofree char *raw = g_strconcat (text, "\n", NULL);
+      char *raw;
 
-      if (!g_utf8_validate (text, -1, NULL))
+      if (!g_utf8_validate_len (pos, stop - pos, NULL))
         {
           g_set_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_SYNTAX,
                        _("%s:%u: the line is not valid UTF-8; save the file as UTF-8"),
@@ -394,24 +438,25 @@ kvmrt_ini_parse (const char  *data,
           ok = FALSE;
           break;
         }
-      ok = parse_line (&p, raw, text, line, error);
+      /* Each raw line ends in "\n", even the last line of a file that lacks one. */
+      raw = g_malloc (stop - pos + 2);
+      memcpy (raw, pos, stop - pos);
+      raw[stop - pos] = '\n';
+      raw[stop - pos + 1] = '\0';
+      ok = parse_line (&p, raw, pos, stop, line, error);
       pos = stop + 1;
     }
 
   if (ok)
-    {
-      finish_value (&p);
-      flush_pending (&p);
-    }
+    flush_pending (&p);
   else
     {
-      g_ptr_array_set_free_func (p.pending, (GDestroyNotify) kvmrt_ini_entry_free);
+      for (guint i = 0; i < p.pending->len; i++)
+        kvmrt_ini_entry_free (p.pending->pdata[i]);
       g_clear_pointer (&p.doc, kvmrt_ini_document_free);
     }
 
-  g_ptr_array_unref (p.value);
   g_ptr_array_unref (p.pending);
   g_hash_table_unref (p.names);
-  g_hash_table_unref (p.keys);
   return p.doc;
 }

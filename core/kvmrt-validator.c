@@ -392,44 +392,98 @@ check_pci (Validation *v, const KvmrtVmPlan *p)
     }
 }
 
+/* Which judged VMs (indices into v->active) use each CPU and each NUMA node, and a stamp per
+ * VM to list each one once per question, so cross-VM rules cost O(CPUs x users), not
+ * O(VMs^2). Unpinned VMs use no CPU in particular (they run where rt VMs are not). */
+typedef struct {
+  guint    n_cpus;
+  guint    n_nodes;
+  GArray **cpu_users;
+  GArray **node_users;
+  guint   *stamp;
+  guint    now;
+} Owners;
+
 static void
-free_user_list (gpointer list)
+owners_init (Owners *o, Validation *v)
 {
-  if (list != NULL)
-    g_ptr_array_unref (list);
+  const KvmrtIdSet *nodes = kvmrt_host_get_ids (v->host, KVMRT_HOST_LEVEL_NODE);
+
+  o->n_cpus = kvmrt_host_get_n_cpus (v->host);
+  o->n_nodes = kvmrt_id_set_is_empty (nodes) ? 0 : kvmrt_id_set_last (nodes) + 1;
+  o->cpu_users = g_new0 (GArray *, o->n_cpus);
+  o->node_users = g_new0 (GArray *, o->n_nodes);
+  o->stamp = g_new0 (guint, v->active->len);
+  o->now = 0;
+
+  for (guint i = 0; i < v->active->len; i++)
+    {
+      const KvmrtVmPlan *p = v->active->pdata[i];
+      g_autoptr(KvmrtIdSet) vm_nodes = NULL;
+
+      for (int c = kvmrt_id_set_first (p->owned_cpus); c >= 0;
+           c = kvmrt_id_set_next (p->owned_cpus, c))
+        {
+          if ((guint) c >= o->n_cpus)
+            continue;
+          if (o->cpu_users[c] == NULL)
+            o->cpu_users[c] = g_array_new (FALSE, FALSE, sizeof (guint));
+          g_array_append_val (o->cpu_users[c], i);
+        }
+      if (kvmrt_id_set_is_empty (p->owned_cpus))
+        continue;
+      vm_nodes = kvmrt_host_get_nodes_of_cpus (v->host, p->owned_cpus);
+      for (int n = kvmrt_id_set_first (vm_nodes); n >= 0; n = kvmrt_id_set_next (vm_nodes, n))
+        {
+          if ((guint) n >= o->n_nodes)
+            continue;
+          if (o->node_users[n] == NULL)
+            o->node_users[n] = g_array_new (FALSE, FALSE, sizeof (guint));
+          g_array_append_val (o->node_users[n], i);
+        }
+    }
 }
 
-/* CPU and node owners, for the cross-VM rules: which judged VMs use each CPU, and each node's
- * CPUs. Unpinned VMs use no CPU in particular (they run where rt VMs are not). */
+static void
+owners_clear (Owners *o)
+{
+  for (guint c = 0; c < o->n_cpus; c++)
+    if (o->cpu_users[c] != NULL)
+      g_array_unref (o->cpu_users[c]);
+  for (guint n = 0; n < o->n_nodes; n++)
+    if (o->node_users[n] != NULL)
+      g_array_unref (o->node_users[n]);
+  g_free (o->cpu_users);
+  g_free (o->node_users);
+  g_free (o->stamp);
+}
+
+/* Adds the VMs of @users other than @self to @names, each once per o->now. */
+static void
+collect_users (Owners *o, Validation *v, GArray *users, guint self, GPtrArray *names)
+{
+  for (guint u = 0; users != NULL && u < users->len; u++)
+    {
+      guint other = g_array_index (users, guint, u);
+      const KvmrtVmPlan *op = v->active->pdata[other];
+
+      if (other == self || o->stamp[other] == o->now)
+        continue;
+      o->stamp[other] = o->now;
+      g_ptr_array_add (names, (gpointer) vm_label (op->vm));
+    }
+}
+
 static void
 check_cross (Validation *v)
 {
-  guint n_cpus = kvmrt_host_get_n_cpus (v->host);
-  g_autoptr(GPtrArray) cpu_users = g_ptr_array_new_full (n_cpus, free_user_list);
+  Owners o;
   g_autoptr(KvmrtIdSet) rt_cpus = kvmrt_id_set_new ();
   g_autoptr(KvmrtIdSet) rt_nodes = kvmrt_id_set_new ();
   g_autoptr(GPtrArray) rt_plans = g_ptr_array_new ();
   g_autoptr(GPtrArray) rt_plan_nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_id_set_free);
 
-  for (guint c = 0; c < n_cpus; c++)
-    g_ptr_array_add (cpu_users, NULL);
-
-  for (guint i = 0; i < v->active->len; i++)
-    {
-      const KvmrtVmPlan *p = v->active->pdata[i];
-
-      for (int c = kvmrt_id_set_first (p->owned_cpus); c >= 0;
-           c = kvmrt_id_set_next (p->owned_cpus, c))
-        {
-          if ((guint) c >= n_cpus)
-            continue;
-          if (cpu_users->pdata[c] == NULL)
-            cpu_users->pdata[c] = g_ptr_array_new ();
-          g_ptr_array_add (cpu_users->pdata[c], (gpointer) p);
-        }
-      if (p->rt)
-        kvmrt_id_set_union (rt_cpus, p->owned_cpus);
-    }
+  owners_init (&o, v);
 
   for (guint i = 0; i < v->active->len; i++)
     {
@@ -437,30 +491,23 @@ check_cross (Validation *v)
       g_autoptr(KvmrtIdSet) nodes = NULL;
       g_autoptr(KvmrtIdSet) shared = NULL;
       g_autoptr(GPtrArray) names = NULL;
-      g_autoptr(GHashTable) seen = NULL;
 
       if (!p->rt || kvmrt_id_set_is_empty (p->owned_cpus))
         continue;
+      kvmrt_id_set_union (rt_cpus, p->owned_cpus);
 
       /* rt-cpuset-overlap: any CPU this VM owns that another VM uses. */
       shared = kvmrt_id_set_new ();
       names = g_ptr_array_new ();
-      seen = g_hash_table_new (NULL, NULL);
+      o.now++;
       for (int c = kvmrt_id_set_first (p->owned_cpus); c >= 0;
            c = kvmrt_id_set_next (p->owned_cpus, c))
         {
-          GPtrArray *users = (guint) c < n_cpus ? cpu_users->pdata[c] : NULL;
+          GArray *users = (guint) c < o.n_cpus ? o.cpu_users[c] : NULL;
 
-          for (guint u = 0; users != NULL && u < users->len; u++)
-            {
-              const KvmrtVmPlan *other = users->pdata[u];
-
-              if (other == p)
-                continue;
-              kvmrt_id_set_add (shared, c);
-              if (g_hash_table_add (seen, (gpointer) other))
-                g_ptr_array_add (names, (gpointer) vm_label (other->vm));
-            }
+          if (users != NULL && users->len > 1)
+            kvmrt_id_set_add (shared, c);
+          collect_users (&o, v, users, i, names);
         }
       if (names->len > 0)
         {
@@ -477,25 +524,9 @@ check_cross (Validation *v)
       nodes = kvmrt_host_get_nodes_of_cpus (v->host, p->owned_cpus);
       kvmrt_id_set_union (rt_nodes, nodes);
       g_ptr_array_set_size (names, 0);
-      g_hash_table_remove_all (seen);
+      o.now++;
       for (int n = kvmrt_id_set_first (nodes); n >= 0; n = kvmrt_id_set_next (nodes, n))
-        {
-          const KvmrtIdSet *node_cpus = kvmrt_host_get_level_cpus (v->host, KVMRT_HOST_LEVEL_NODE, n);
-
-          for (int c = node_cpus ? kvmrt_id_set_first (node_cpus) : -1; c >= 0;
-               c = kvmrt_id_set_next (node_cpus, c))
-            {
-              GPtrArray *users = (guint) c < n_cpus ? cpu_users->pdata[c] : NULL;
-
-              for (guint u = 0; users != NULL && u < users->len; u++)
-                {
-                  const KvmrtVmPlan *other = users->pdata[u];
-
-                  if (other != p && g_hash_table_add (seen, (gpointer) other))
-                    g_ptr_array_add (names, (gpointer) vm_label (other->vm));
-                }
-            }
-        }
+        collect_users (&o, v, (guint) n < o.n_nodes ? o.node_users[n] : NULL, i, names);
       if (names->len > 0)
         {
           g_autofree char *text = nodes_phrase (nodes);
@@ -507,6 +538,7 @@ check_cross (Validation *v)
                   text, who);
         }
     }
+  owners_clear (&o);
 
   if (!kvmrt_id_set_is_empty (rt_cpus)
       && kvmrt_id_set_is_subset (kvmrt_host_get_cpus (v->host), rt_cpus))
