@@ -4,6 +4,7 @@
 #include "kvmrt-cli.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
 static gboolean opt_verbose;
 static gboolean opt_host;
@@ -354,18 +355,19 @@ main (int argc, char **argv)
 
   if (cli.json)
     {
-      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-      JsonObject *object = json_object_new ();
-      JsonArray *list = json_array_new ();
-      g_autofree char *text = NULL;
+      g_autoptr(GString) text = g_string_new (NULL);
+      KvmrtJsonWriter w;
 
+      kvmrt_json_writer_init (&w, text);
+      kvmrt_json_writer_begin_object (&w);
+      kvmrt_json_writer_member (&w, "vms");
+      kvmrt_json_writer_begin_array (&w);
       for (guint i = 0; i < vms->len; i++)
-        json_array_add_element (list, kvmrt_json_vm_plan (kvmrt_plan_lookup (plan,
-                                                                             vms->pdata[i])));
-      json_object_set_array_member (object, "vms", list);
-      json_node_take_object (root, object);
-      text = kvmrt_json_to_string (root);
-      g_print ("%s", text);
+        kvmrt_json_write_vm_plan (&w, kvmrt_plan_lookup (plan, vms->pdata[i]));
+      kvmrt_json_writer_end_array (&w);
+      kvmrt_json_writer_end_object (&w);
+      kvmrt_json_writer_clear (&w);
+      fwrite (text->str, 1, text->len, stdout);
     }
   else if (vms->len == 0)
     g_print (_("%s has no enabled VMs (--all shows disabled ones too).\n"), cli.config_path);

@@ -4,6 +4,7 @@
 #include "kvmrt-cli.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
 /* A config that does not parse is itself a finding of this tool: report it as the
  * config-syntax diagnostic rather than as a usage failure. */
@@ -108,12 +109,17 @@ main (int argc, char **argv)
 
   if (cli.json)
     {
-      g_autoptr(JsonNode) root = kvmrt_json_diagnostics (diagnostics);
-      g_autofree char *text = NULL;
+      g_autoptr(GString) text = g_string_new (NULL);
+      KvmrtJsonWriter w;
 
-      json_object_set_boolean_member (json_node_get_object (root), "libvirt_checked", FALSE);
-      text = kvmrt_json_to_string (root);
-      g_print ("%s", text);
+      kvmrt_json_writer_init (&w, text);
+      kvmrt_json_writer_begin_object (&w);
+      kvmrt_json_write_diagnostics (&w, diagnostics);
+      kvmrt_json_writer_member (&w, "libvirt_checked");
+      kvmrt_json_writer_bool (&w, FALSE);
+      kvmrt_json_writer_end_object (&w);
+      kvmrt_json_writer_clear (&w);
+      fwrite (text->str, 1, text->len, stdout);
     }
   else
     print_text (diagnostics, cli.config_path);

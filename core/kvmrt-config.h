@@ -8,7 +8,7 @@
  * keeps a configuration open (the GUI) holds its shared lock with kvmrt_config_hold(). */
 #pragma once
 
-#include <gio/gio.h>
+#include <glib-object.h>
 
 #include "kvmrt-vm.h"
 

@@ -30,7 +30,7 @@ GQuark kvmrt_config_error_quark (void);
 #define KVMRT_HOST_ERROR (kvmrt_host_error_quark ())
 typedef enum {
   KVMRT_HOST_ERROR_SYSROOT,       /* the sysroot is missing or is not a Linux host tree */
-  KVMRT_HOST_ERROR_TOPOLOGY,      /* hwloc could not read the CPU/NUMA topology */
+  KVMRT_HOST_ERROR_TOPOLOGY,      /* the CPU/NUMA topology could not be read */
   KVMRT_HOST_ERROR_PCI,           /* libpci could not read the PCI devices */
 } KvmrtHostError;
 GQuark kvmrt_host_error_quark (void);

@@ -6,7 +6,7 @@
  * loading; load a new one to see changes. */
 #pragma once
 
-#include <gio/gio.h>
+#include <glib-object.h>
 
 #include "kvmrt-id-set.h"
 #include "kvmrt-pci-address.h"

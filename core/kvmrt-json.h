@@ -2,20 +2,15 @@
 /* The JSON documents of the CLI's --json output (shapes in DESIGN.md "Common CLI contract"). */
 #pragma once
 
-#include <json-glib/json-glib.h>
-
+#include "kvmrt-json-writer.h"
 #include "kvmrt-plan.h"
 #include "kvmrt-validator.h"
 
 G_BEGIN_DECLS
 
-/* [0, 2, 4] */
-JsonNode *kvmrt_json_id_set       (const KvmrtIdSet *set);
-/* {"errors": N, "warnings": N, "diagnostics": [...]} */
-JsonNode *kvmrt_json_diagnostics  (GPtrArray *diagnostics);
-/* One VM of kvmrt-show-config --json, autos resolved, with its "plan". */
-JsonNode *kvmrt_json_vm_plan      (const KvmrtVmPlan *plan);
-/* Serialises with a trailing newline; pretty-printed with 2-space indentation. */
-char     *kvmrt_json_to_string    (JsonNode *node);
+/* Members "errors", "warnings" and "diagnostics" into the object being written. */
+void kvmrt_json_write_diagnostics (KvmrtJsonWriter *w, GPtrArray *diagnostics);
+/* One VM of kvmrt-show-config --json as an object: autos resolved, with its "plan". */
+void kvmrt_json_write_vm_plan     (KvmrtJsonWriter *w, const KvmrtVmPlan *plan);
 
 G_END_DECLS

@@ -563,7 +563,10 @@ check_cross (Validation *v)
       g_autoptr(KvmrtIdSet) overlap = NULL;
       g_autoptr(GPtrArray) names = NULL;
 
-      if (p->numatune == NULL || !kvmrt_id_set_intersects (p->numatune, rt_nodes))
+      /* An auto numatune follows the VM's CPUs, and CPUs on an rt VM's node are already
+       * reported (rt-shares-numa-node); only a numatune the operator set is judged here. */
+      if (kvmrt_vm_get_numatune (p->vm) == NULL || p->numatune == NULL
+          || !kvmrt_id_set_intersects (p->numatune, rt_nodes))
         continue;
       overlap = kvmrt_id_set_new ();
       names = g_ptr_array_new ();
@@ -586,11 +589,11 @@ check_cross (Validation *v)
 
           REPORT (v, "numatune-overlaps-rt-node", p->vm, "numatune",
                   names->len == 1
-                    ? _("This VM's memory (numatune%s) is placed on %s, where real-time VM %s "
-                        "runs; choose numatune nodes no real-time VM uses.")
-                    : _("This VM's memory (numatune%s) is placed on %s, where real-time VMs %s "
-                        "run; choose numatune nodes no real-time VM uses."),
-                  kvmrt_vm_get_numatune (p->vm) == NULL ? " = auto" : "", text, who);
+                    ? _("numatune places this VM's memory on %s, where real-time VM %s runs; "
+                        "choose numatune nodes no real-time VM uses.")
+                    : _("numatune places this VM's memory on %s, where real-time VMs %s run; "
+                        "choose numatune nodes no real-time VM uses."),
+                  text, who);
         }
     }
 }
