@@ -53,7 +53,11 @@ kvmrt_cli_parse (KvmrtCli           *cli,
   bindtextdomain (GETTEXT_PACKAGE, KVMRT_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
-  g_set_prgname (g_path_get_basename ((*argv)[0]));
+  {
+    g_autofree char *name = g_path_get_basename ((*argv)[0]);
+
+    g_set_prgname (name);
+  }
 
   for (guint bit = 0; bit < G_N_ELEMENTS (all_entries); bit++)
     if (which & (1u << bit))

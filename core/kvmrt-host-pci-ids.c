@@ -12,7 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <gio/gio.h>
+#include <glib.h>
+#include <zlib.h>
 
 #include "kvmrt-host-private.h"
 
@@ -144,31 +145,30 @@ map_file (const char *path)
   return g_bytes_new_with_free_func (start, info.st_size, unmap_file, mapping);
 }
 
-/* A gzip file, decompressed in memory (no GFile: that would start GIO's VFS and its modules
- * for one file). */
+/* A gzip file, decompressed in memory with zlib (GIO's converters would pull GIO and its
+ * dependencies into every tool's start-up for this one file). */
 static GBytes *
 read_gzip (const char *path)
 {
-  g_autoptr(GBytes) compressed = map_file (path);
-  g_autoptr(GZlibDecompressor) decompressor = NULL;
-  g_autoptr(GInputStream) raw = NULL;
-  g_autoptr(GInputStream) stream = NULL;
-  g_autoptr(GOutputStream) memory = NULL;
-  g_autoptr(GError) error = NULL;
+  gzFile file = gzopen (path, "rb");
+  GByteArray *data;
+  guint8 buffer[65536];
+  int n;
 
-  if (compressed == NULL)
+  if (file == NULL)
     return NULL;
-  raw = g_memory_input_stream_new_from_bytes (compressed);
-  decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
-  stream = g_converter_input_stream_new (raw, G_CONVERTER (decompressor));
-  memory = g_memory_output_stream_new_resizable ();
-  if (g_output_stream_splice (memory, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL,
-                              &error) < 0)
+  data = g_byte_array_new ();
+  while ((n = gzread (file, buffer, sizeof buffer)) > 0)
+    g_byte_array_append (data, buffer, n);
+  if (n < 0)
     {
-      g_debug ("Cannot decompress %s: %s", path, error->message);
+      g_debug ("Cannot decompress %s", path);
+      gzclose (file);
+      g_byte_array_unref (data);
       return NULL;
     }
-  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+  gzclose (file);
+  return g_byte_array_free_to_bytes (data);
 }
 
 /* The database where libpci looks for it: @path or the same name without ".gz" (the plain

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <pci/pci.h>
 
 #include "kvmrt-error.h"
 #include "kvmrt-host-private.h"
@@ -253,15 +252,12 @@ compare_devices (gconstpointer a, gconstpointer b)
   return x->address < y->address ? -1 : x->address > y->address;
 }
 
+/* Where libpci keeps its database (its pkg-config idsdir, found at build time); the plain
+ * file is tried first, then the same name with ".gz". */
 static char *
 pci_ids_path (void)
 {
-  /* libpci knows where its database is (Debian: pci.ids.gz, falling back to pci.ids). */
-  struct pci_access *access = pci_alloc ();
-  char *path = g_strdup (access->id_file_name);
-
-  pci_cleanup (access);
-  return path;
+  return g_strdup (KVMRT_PCI_IDS);
 }
 
 static void

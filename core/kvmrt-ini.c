@@ -38,6 +38,8 @@ kvmrt_ini_entry_copy (const KvmrtIniEntry *entry)
   KvmrtIniEntry *copy = g_memdup2 (entry, sizeof *entry);
 
   copy->raw = g_strdup (entry->raw);
+  copy->inline_key = FALSE;
+  copy->inline_value = NULL;
   copy->key = g_strdup (entry->key);
   copy->key_lower = g_strdup (entry->key_lower);
   copy->value = g_strdup (entry->value);
@@ -50,9 +52,13 @@ kvmrt_ini_entry_free (KvmrtIniEntry *entry)
   if (entry == NULL)
     return;
   g_free (entry->raw);
-  g_free (entry->key);
-  g_free (entry->key_lower);
-  g_free (entry->value);
+  if (!entry->inline_key)
+    {
+      g_free (entry->key);
+      g_free (entry->key_lower);
+    }
+  if (entry->value != entry->inline_value)
+    g_free (entry->value);
   g_free (entry);
 }
 
@@ -61,7 +67,8 @@ kvmrt_ini_entry_set_value (KvmrtIniEntry *entry, const char *value)
 {
   if (g_strcmp0 (entry->value, value) == 0)
     return;
-  g_free (entry->value);
+  if (entry->value != entry->inline_value)
+    g_free (entry->value);
   entry->value = g_strdup (value);
   g_clear_pointer (&entry->raw, g_free);
 }
@@ -259,7 +266,8 @@ continue_value (Parser *p, char *raw, const char *start, gsize length)
 
   g_free (p->key->raw);
   p->key->raw = g_string_free (text, FALSE);
-  g_free (p->key->value);
+  if (p->key->value != p->key->inline_value)
+    g_free (p->key->value);
   p->key->value = g_string_free (value, FALSE);
 }
 
@@ -325,13 +333,24 @@ parse_key (Parser *p, char *raw, const char *start, gsize length, guint line, GE
   for (value = delim + 1; value < end && is_space (*value); value++)
     ;
 
-  entry = g_new0 (KvmrtIniEntry, 1);
+  {
+    gsize key_length = key_end - start;
+    gsize value_length = end - value;
+    char *strings;
+
+    entry = g_malloc0 (sizeof *entry + 2 * (key_length + 1) + value_length + 1);
+    strings = (char *) (entry + 1);
+    entry->key = memcpy (strings, start, key_length);
+    entry->key_lower = strings + key_length + 1;
+    for (gsize i = 0; i < key_length; i++)
+      entry->key_lower[i] = g_ascii_tolower (start[i]);
+    entry->value = memcpy (strings + 2 * (key_length + 1), value, value_length);
+    entry->inline_key = TRUE;
+    entry->inline_value = entry->value;
+  }
   entry->kind = KVMRT_INI_KEY;
   entry->raw = raw;
   entry->line = line;
-  entry->key = g_strndup (start, key_end - start);
-  entry->key_lower = g_ascii_strdown (entry->key, -1);
-  entry->value = g_strndup (value, end - value);
 
   if (kvmrt_ini_section_lookup (p->section, entry->key_lower) != NULL)
     {

@@ -80,9 +80,9 @@ plan_vm (KvmrtVmPlan *p, KvmrtVm *vm, KvmrtHost *host)
 
   p->rt_memory = rt_memory == KVMRT_TRISTATE_AUTO ? p->rt : rt_memory == KVMRT_TRISTATE_ON;
 
+  p->nodes = kvmrt_host_get_nodes_of_cpus (host, p->owned_cpus);
   if (numatune == NULL)
-    p->numatune = kvmrt_id_set_is_empty (p->owned_cpus)
-                    ? NULL : kvmrt_host_get_nodes_of_cpus (host, p->owned_cpus);
+    p->numatune = kvmrt_id_set_is_empty (p->nodes) ? NULL : kvmrt_id_set_copy (p->nodes);
   else if (!kvmrt_id_set_is_empty (numatune))
     p->numatune = kvmrt_id_set_copy (numatune);
 
@@ -127,6 +127,7 @@ clear_vm_plan (KvmrtVmPlan *p)
   g_clear_pointer (&p->cpus, kvmrt_id_set_free);
   g_clear_pointer (&p->usable_cpus, kvmrt_id_set_free);
   g_clear_pointer (&p->owned_cpus, kvmrt_id_set_free);
+  g_clear_pointer (&p->nodes, kvmrt_id_set_free);
   g_clear_pointer (&p->vcpu_pins, g_ptr_array_unref);
   g_clear_pointer (&p->emulator_cpus, kvmrt_id_set_free);
   g_clear_pointer (&p->shielded_cpus, kvmrt_id_set_free);

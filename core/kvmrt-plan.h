@@ -28,6 +28,7 @@ typedef struct {
   /* rt: every CPU of those cores (the usable ones and their siblings), which no other VM may
    * use; not rt: the cpus */
   KvmrtIdSet   *owned_cpus;
+  KvmrtIdSet   *nodes;           /* NUMA nodes of the owned CPUs */
   GPtrArray    *vcpu_pins;       /* KvmrtIdSet* per vCPU; empty sets when not pinned */
   KvmrtIdSet   *emulator_cpus;   /* empty when not pinned */
   KvmrtIdSet   *shielded_cpus;   /* rt: the usable CPUs; otherwise empty */

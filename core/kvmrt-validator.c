@@ -240,7 +240,7 @@ check_rt (Validation *v, const KvmrtVmPlan *p)
   KvmrtVm *vm = p->vm;
   const KvmrtIdSet *numatune = kvmrt_vm_get_numatune (vm);
   guint n_usable = kvmrt_id_set_count (p->usable_cpus);
-  g_autoptr(KvmrtIdSet) nodes = kvmrt_host_get_nodes_of_cpus (v->host, p->owned_cpus);
+  const KvmrtIdSet *nodes = p->nodes;
 
   if (kvmrt_id_set_is_empty (p->cpus))
     {
@@ -319,7 +319,7 @@ check_pci (Validation *v, const KvmrtVmPlan *p)
 {
   KvmrtVm *vm = p->vm;
   const GArray *devs = kvmrt_vm_get_pcidevs (vm);
-  g_autoptr(KvmrtIdSet) nodes = kvmrt_host_get_nodes_of_cpus (v->host, p->owned_cpus);
+  const KvmrtIdSet *nodes = p->nodes;
   g_autoptr(GHashTable) groups_done = g_hash_table_new (NULL, NULL);
 
   for (guint i = 0; i < devs->len; i++)
@@ -419,7 +419,7 @@ owners_init (Owners *o, Validation *v)
   for (guint i = 0; i < v->active->len; i++)
     {
       const KvmrtVmPlan *p = v->active->pdata[i];
-      g_autoptr(KvmrtIdSet) vm_nodes = NULL;
+      const KvmrtIdSet *vm_nodes = p->nodes;
 
       for (int c = kvmrt_id_set_first (p->owned_cpus); c >= 0;
            c = kvmrt_id_set_next (p->owned_cpus, c))
@@ -432,7 +432,6 @@ owners_init (Owners *o, Validation *v)
         }
       if (kvmrt_id_set_is_empty (p->owned_cpus))
         continue;
-      vm_nodes = kvmrt_host_get_nodes_of_cpus (v->host, p->owned_cpus);
       for (int n = kvmrt_id_set_first (vm_nodes); n >= 0; n = kvmrt_id_set_next (vm_nodes, n))
         {
           if ((guint) n >= o->n_nodes)
@@ -481,14 +480,14 @@ check_cross (Validation *v)
   g_autoptr(KvmrtIdSet) rt_cpus = kvmrt_id_set_new ();
   g_autoptr(KvmrtIdSet) rt_nodes = kvmrt_id_set_new ();
   g_autoptr(GPtrArray) rt_plans = g_ptr_array_new ();
-  g_autoptr(GPtrArray) rt_plan_nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_id_set_free);
+  g_autoptr(GPtrArray) rt_plan_nodes = g_ptr_array_new ();
 
   owners_init (&o, v);
 
   for (guint i = 0; i < v->active->len; i++)
     {
       const KvmrtVmPlan *p = v->active->pdata[i];
-      g_autoptr(KvmrtIdSet) nodes = NULL;
+      const KvmrtIdSet *nodes = p->nodes;
       g_autoptr(KvmrtIdSet) shared = NULL;
       g_autoptr(GPtrArray) names = NULL;
 
@@ -521,7 +520,6 @@ check_cross (Validation *v)
         }
 
       /* rt-shares-numa-node: another pinned VM with CPUs on this VM's nodes. */
-      nodes = kvmrt_host_get_nodes_of_cpus (v->host, p->owned_cpus);
       kvmrt_id_set_union (rt_nodes, nodes);
       g_ptr_array_set_size (names, 0);
       o.now++;
@@ -554,7 +552,7 @@ check_cross (Validation *v)
       if (p->rt && !kvmrt_id_set_is_empty (p->owned_cpus))
         {
           g_ptr_array_add (rt_plans, (gpointer) p);
-          g_ptr_array_add (rt_plan_nodes, kvmrt_host_get_nodes_of_cpus (v->host, p->owned_cpus));
+          g_ptr_array_add (rt_plan_nodes, (gpointer) p->nodes);
         }
     }
   for (guint i = 0; i < v->active->len; i++)
@@ -607,13 +605,12 @@ check_rt_neighbours (Validation *v)
   for (guint i = 0; i < v->active->len; i++)
     {
       const KvmrtVmPlan *p = v->active->pdata[i];
-      g_autoptr(KvmrtIdSet) nodes = NULL;
+      const KvmrtIdSet *nodes = p->nodes;
       g_autoptr(GPtrArray) other_vm = NULL;
       g_autoptr(GPtrArray) host_used = NULL;
 
       if (!p->rt || kvmrt_id_set_is_empty (p->owned_cpus))
         continue;
-      nodes = kvmrt_host_get_nodes_of_cpus (v->host, p->owned_cpus);
       other_vm = g_ptr_array_new_with_free_func (g_free);
       host_used = g_ptr_array_new_with_free_func (g_free);
 
