@@ -187,20 +187,26 @@ char *
 kvmrt_config_to_data (KvmrtConfig *self, gsize *length)
 {
   GString *out = g_string_new (NULL);
+  gboolean previous_new = FALSE;
 
   for (guint i = 0; i < self->preamble->len; i++)
     kvmrt_ini_entry_write (self->preamble->pdata[i], out);
   for (guint i = 0; i <= self->vms->len; i++)
     {
+      const KvmrtIniSection *section;
+
       if (self->defaults != NULL && self->defaults_at == i)
         kvmrt_ini_section_write (self->defaults, out);
       if (i == self->vms->len)
         break;
-      /* A new section after one that ends without a blank line gets one, for readability. */
-      if (out->len > 0 && !g_str_has_suffix (out->str, "\n\n")
-          && kvmrt_vm_get_section (self->vms->pdata[i])->raw == NULL)
+      section = kvmrt_vm_get_section (self->vms->pdata[i]);
+      /* Where a section kvmrt added meets another, keep them a blank line apart; sections
+       * read from the file keep their own spacing. */
+      if ((section->raw == NULL || previous_new) && out->len > 0
+          && !g_str_has_suffix (out->str, "\n\n"))
         g_string_append_c (out, '\n');
-      kvmrt_ini_section_write (kvmrt_vm_get_section (self->vms->pdata[i]), out);
+      kvmrt_ini_section_write (section, out);
+      previous_new = section->raw == NULL;
     }
   if (length != NULL)
     *length = out->len;

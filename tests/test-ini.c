@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The INI reader against Python's configparser (the dialect operators' files are written in),
+ * its syntax errors with FILE:LINE, and byte-for-byte round trips. */
+#include <kvmrt.h>
+
+#include "kvmrt-ini.h"
+
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+static char *
+fixture_path (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "configs", name, NULL);
+}
+
+static char *
+escape (const char *value)
+{
+  g_auto(GStrv) lines = g_strsplit (value, "\n", -1);
+
+  return g_strjoinv ("\\n", lines);
+}
+
+/* "SECTION<TAB>key<TAB>value" lines: [DEFAULT] first, then the sections in file order, keys
+ * lower-cased, as RawConfigParser stores them. */
+static char *
+dump_ours (const char *path)
+{
+  g_autofree char *data = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtIniDocument) doc = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &data, &length, NULL));
+  doc = kvmrt_ini_parse (data, length, path, &error);
+  g_assert_no_error (error);
+  for (int pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < doc->sections->len; i++)
+      {
+        KvmrtIniSection *section = doc->sections->pdata[i];
+
+        if (g_str_equal (section->name, "DEFAULT") != (pass == 0))
+          continue;
+        for (guint j = 0; j < section->entries->len; j++)
+          {
+            KvmrtIniEntry *entry = section->entries->pdata[j];
+            g_autofree char *value = NULL;
+
+            if (entry->kind != KVMRT_INI_KEY)
+              continue;
+            value = escape (entry->value);
+            g_string_append_printf (out, "%s\t%s\t%s\n", section->name, entry->key_lower, value);
+          }
+      }
+  return g_strdup (out->str);
+}
+
+static const char python_dump[] =
+  "import configparser, sys\n"
+  "p = configparser.RawConfigParser(strict=True)\n"
+  "p.read(sys.argv[1], encoding='utf-8')\n"
+  "out = sys.stdout\n"
+  "for k, v in p._defaults.items():\n"
+  "    out.write('DEFAULT\\t%s\\t%s\\n' % (k, v.replace('\\n', '\\\\n')))\n"
+  "for s, items in p._sections.items():\n"
+  "    for k, v in items.items():\n"
+  "        out.write('%s\\t%s\\t%s\\n' % (s, k, v.replace('\\n', '\\\\n')))\n";
+
+static char *
+dump_python (const char *path)
+{
+  const char *argv[] = { "python3", "-c", python_dump, path, NULL };
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return out;
+}
+
+static void
+test_python_compat (gconstpointer data)
+{
+  g_autofree char *path = fixture_path (data);
+  g_autofree char *ours = dump_ours (path);
+  g_autofree char *theirs = dump_python (path);
+
+  g_assert_cmpstr (ours, ==, theirs);
+  g_assert_cmpstr (ours, !=, "");
+}
+
+typedef struct {
+  const char *text;
+  guint       line;
+  const char *expect;   /* part of the message */
+  gboolean    python_rejects;
+} BadCase;
+
+static const BadCase bad_cases[] = {
+  { "name = a\n", 1, "before any section header", TRUE },
+  { "# comment\n\n  name = a\n", 3, "before any section header", TRUE },
+  { "[a]\nname a\n", 2, "has no '=' or ':'", TRUE },
+  { "[a]\n= value\n", 2, "has no key before '='", TRUE },
+  { "[a]\n : value\n", 2, "has no key before ':'", TRUE },
+  { "[a]\nname = x\n[b]\n[a]\n", 4, "appears a second time", TRUE },
+  { "[a]\nname = x\nNAME = y\n", 3, "'NAME' is set a second time", TRUE },
+  { "[a]\nname = x\n\n  \n[]\n", 5, "'[]' has no '=' or ':'", TRUE },
+  /* Stricter than configparser on purpose: both sections would be the same VM. */
+  { "[ABC]\n[abc]\n", 2, "appears a second time", FALSE },
+  { "[a] trailing\n", 1, "text after the section header", FALSE },
+  { "[a]\nname = \xff\xfe\n", 2, "not valid UTF-8", FALSE },
+};
+
+static gboolean
+python_accepts (const char *text)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *out = NULL;
+  int fd = g_file_open_tmp ("kvmrt-ini-XXXXXX.cfg", &path, NULL);
+  gboolean ok;
+
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  {
+    const char *argv[] = { "python3", "-c", python_dump, path, NULL };
+    int status;
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                  NULL, NULL, &out, NULL, &status, NULL);
+    ok = g_spawn_check_wait_status (status, NULL);
+  }
+  g_unlink (path);
+  return ok;
+}
+
+static void
+test_syntax_errors (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
+    {
+      const BadCase *c = &bad_cases[i];
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KvmrtIniDocument) doc = kvmrt_ini_parse (c->text, strlen (c->text),
+                                                         "/etc/kvmrt.cfg", &error);
+      g_autofree char *prefix = g_strdup_printf ("/etc/kvmrt.cfg:%u: ", c->line);
+
+      g_test_message ("case %u: %s", i, error ? error->message : "(accepted)");
+      g_assert_null (doc);
+      g_assert_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_SYNTAX);
+      g_assert_true (g_str_has_prefix (error->message, prefix));
+      g_assert_nonnull (strstr (error->message, c->expect));
+      if (c->python_rejects)
+        g_assert_false (python_accepts (c->text));
+    }
+}
+
+static void
+test_nul_byte (void)
+{
+  static const char text[] = "[a]\nname = x\0y\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtIniDocument) doc = kvmrt_ini_parse (text, sizeof text - 1, "f.cfg", &error);
+
+  g_assert_null (doc);
+  g_assert_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_SYNTAX);
+  g_assert_nonnull (strstr (error->message, "NUL"));
+}
+
+static char *
+write_all (KvmrtIniDocument *doc)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < doc->preamble->len; i++)
+    kvmrt_ini_entry_write (doc->preamble->pdata[i], out);
+  for (guint i = 0; i < doc->sections->len; i++)
+    kvmrt_ini_section_write (doc->sections->pdata[i], out);
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_round_trip (gconstpointer data)
+{
+  g_autofree char *path = fixture_path (data);
+  g_autofree char *text = NULL;
+  g_autofree char *again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtIniDocument) doc = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &text, &length, NULL));
+  doc = kvmrt_ini_parse (text, length, path, &error);
+  g_assert_no_error (error);
+  again = write_all (doc);
+  g_assert_cmpstr (again, ==, text);
+}
+
+static void
+test_edit_writes_fresh_entry (void)
+{
+  const char *text = "[a]\nName:  x\ncomments = one\n\ttwo\n# end\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtIniDocument) doc = kvmrt_ini_parse (text, strlen (text), "f", &error);
+  KvmrtIniSection *section = doc->sections->pdata[0];
+  g_autofree char *out = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (kvmrt_ini_section_lookup (section, "NAME")->value, ==, "x");
+  g_assert_cmpstr (kvmrt_ini_section_lookup (section, "comments")->value, ==, "one\ntwo");
+  kvmrt_ini_entry_set_value (kvmrt_ini_section_lookup (section, "comments"), "1\n\n3");
+  kvmrt_ini_section_append (section, kvmrt_ini_entry_new_key ("rt", "true"));
+  out = write_all (doc);
+  /* Untouched lines keep their spelling; the new key goes before the trailing comment. */
+  g_assert_cmpstr (out, ==, "[a]\nName:  x\ncomments = 1\n\t\n\t3\nrt = true\n# end\n");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_data_func ("/ini/python-compat/rich", "ini-compat-rich.cfg", test_python_compat);
+  g_test_add_data_func ("/ini/python-compat/indent", "ini-compat-indent.cfg", test_python_compat);
+  g_test_add_data_func ("/ini/python-compat/crlf", "ini-compat-crlf.cfg", test_python_compat);
+  g_test_add_data_func ("/ini/python-compat/fig5-8", "fig5-8.cfg", test_python_compat);
+  g_test_add_func ("/ini/syntax-errors", test_syntax_errors);
+  g_test_add_func ("/ini/nul-byte", test_nul_byte);
+  g_test_add_data_func ("/ini/round-trip/rich", "ini-compat-rich.cfg", test_round_trip);
+  g_test_add_data_func ("/ini/round-trip/crlf", "ini-compat-crlf.cfg", test_round_trip);
+  g_test_add_data_func ("/ini/round-trip/fig5-8", "fig5-8.cfg", test_round_trip);
+  g_test_add_func ("/ini/edit-writes-fresh-entry", test_edit_writes_fresh_entry);
+  return g_test_run ();
+}
