@@ -28,7 +28,7 @@ def measure(config):
     tool = os.path.join(CLI, "kvmrt-validate-config")
     for _ in range(RUNS):
         start = time.perf_counter()
-        proc = subprocess.Popen([tool, "--offline", "--json", "--sysroot", HOST, "-f", config],
+        proc = subprocess.Popen([tool, "--offline", "--sysroot", HOST, "-f", config],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = (time.perf_counter() - start) * 1000.0
