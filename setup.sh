@@ -13,7 +13,7 @@ BUILD=${KVMRT_BUILD_DIR:-build}
 PACKAGES=(
   gcc libc6-dev pkg-config meson ninja-build python3 gettext
   libglib2.0-dev libjson-glib-dev libhwloc-dev libpci-dev pci.ids
-  hwloc pciutils
+  hwloc pciutils time
 )
 
 missing_packages() {

@@ -14,6 +14,7 @@ struct _KvmrtConfig {
 
   char            *path;
   GPtrArray       *preamble;       /* KvmrtIniEntry*: lines before the first section */
+  GBytes          *text;           /* the file's text the preamble points into */
   GPtrArray       *vms;            /* KvmrtVm*, file order */
   KvmrtIniSection *defaults;       /* [DEFAULT], or NULL */
   guint            defaults_at;    /* [DEFAULT] is written before vms[defaults_at] */
@@ -53,6 +54,7 @@ kvmrt_config_load_from_data (const char  *data,
     return NULL;
 
   self = kvmrt_config_new ();
+  self->text = g_bytes_ref (doc->text);
   g_ptr_array_extend_and_steal (self->preamble, g_steal_pointer (&doc->preamble));
   doc->preamble = g_ptr_array_new ();
 
@@ -279,6 +281,7 @@ kvmrt_config_finalize (GObject *object)
   kvmrt_config_release (self);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->preamble, g_ptr_array_unref);
+  g_clear_pointer (&self->text, g_bytes_unref);
   g_clear_pointer (&self->vms, g_ptr_array_unref);
   g_clear_pointer (&self->defaults, kvmrt_ini_section_free);
 

@@ -22,12 +22,13 @@ kvmrt_ini_entry_new_key (const char *key, const char *value)
 }
 
 static KvmrtIniEntry *
-entry_new_line (KvmrtIniKind kind, const char *raw, guint line)
+entry_new_line (KvmrtIniKind kind, const char *raw, gsize raw_length, guint line)
 {
   KvmrtIniEntry *entry = g_new0 (KvmrtIniEntry, 1);
 
   entry->kind = kind;
-  entry->raw = g_strdup (raw);
+  entry->raw = raw;
+  entry->raw_length = raw_length;
   entry->line = line;
   return entry;
 }
@@ -37,7 +38,8 @@ kvmrt_ini_entry_copy (const KvmrtIniEntry *entry)
 {
   KvmrtIniEntry *copy = g_memdup2 (entry, sizeof *entry);
 
-  copy->raw = g_strdup (entry->raw);
+  copy->raw_owned = entry->raw ? g_strndup (entry->raw, entry->raw_length) : NULL;
+  copy->raw = copy->raw_owned;
   copy->inline_key = FALSE;
   copy->inline_value = NULL;
   copy->key = g_strdup (entry->key);
@@ -51,7 +53,7 @@ kvmrt_ini_entry_free (KvmrtIniEntry *entry)
 {
   if (entry == NULL)
     return;
-  g_free (entry->raw);
+  g_free (entry->raw_owned);
   if (!entry->inline_key)
     {
       g_free (entry->key);
@@ -70,7 +72,8 @@ kvmrt_ini_entry_set_value (KvmrtIniEntry *entry, const char *value)
   if (entry->value != entry->inline_value)
     g_free (entry->value);
   entry->value = g_strdup (value);
-  g_clear_pointer (&entry->raw, g_free);
+  entry->raw = NULL;
+  g_clear_pointer (&entry->raw_owned, g_free);
 }
 
 void
@@ -78,7 +81,9 @@ kvmrt_ini_entry_write (const KvmrtIniEntry *entry, GString *out)
 {
   if (entry->raw != NULL)
     {
-      g_string_append (out, entry->raw);
+      g_string_append_len (out, entry->raw, entry->raw_length);
+      if (entry->raw_length == 0 || entry->raw[entry->raw_length - 1] != '\n')
+        g_string_append_c (out, '\n');
       return;
     }
   g_assert (entry->kind == KVMRT_INI_KEY);
@@ -118,6 +123,7 @@ kvmrt_ini_section_free (KvmrtIniSection *section)
   g_free (section->name);
   g_free (section->raw);
   g_ptr_array_unref (section->entries);
+  g_clear_pointer (&section->text, g_bytes_unref);
   g_free (section);
 }
 
@@ -125,7 +131,11 @@ void
 kvmrt_ini_section_write (const KvmrtIniSection *section, GString *out)
 {
   if (section->raw != NULL)
-    g_string_append (out, section->raw);
+    {
+      g_string_append (out, section->raw);
+      if (!g_str_has_suffix (section->raw, "\n"))
+        g_string_append_c (out, '\n');
+    }
   else
     g_string_append_printf (out, "[%s]\n", section->name);
   for (guint i = 0; i < section->entries->len; i++)
@@ -178,6 +188,7 @@ kvmrt_ini_document_free (KvmrtIniDocument *doc)
     return;
   g_ptr_array_unref (doc->preamble);
   g_ptr_array_unref (doc->sections);
+  g_clear_pointer (&doc->text, g_bytes_unref);
   g_free (doc);
 }
 
@@ -244,9 +255,8 @@ is_space (char c)
 /* A continuation of p->key: the blank lines before it are empty lines of the value, and every
  * waiting line becomes part of the key's text. */
 static void
-continue_value (Parser *p, char *raw, const char *start, gsize length)
+continue_value (Parser *p, const char *line_end, const char *start, gsize length)
 {
-  GString *text = g_string_new (p->key->raw);
   GString *value = g_string_new (p->key->value);
 
   for (guint i = 0; i < p->pending->len; i++)
@@ -255,25 +265,22 @@ continue_value (Parser *p, char *raw, const char *start, gsize length)
 
       if (waiting->kind == KVMRT_INI_BLANK)
         g_string_append_c (value, '\n');
-      g_string_append (text, waiting->raw);
       kvmrt_ini_entry_free (waiting);
     }
   g_ptr_array_set_size (p->pending, 0);
-  g_string_append (text, raw);
-  g_free (raw);
   g_string_append_c (value, '\n');
   g_string_append_len (value, start, length);
 
-  g_free (p->key->raw);
-  p->key->raw = g_string_free (text, FALSE);
+  /* The key's text now runs on to the end of this line: the lines are contiguous. */
+  p->key->raw_length = line_end - p->key->raw;
   if (p->key->value != p->key->inline_value)
     g_free (p->key->value);
   p->key->value = g_string_free (value, FALSE);
 }
 
 static gboolean
-parse_section (Parser *p, char *raw, const char *start, gsize length, guint line,
-               GError **error)
+parse_section (Parser *p, const char *raw, const char *raw_end, const char *start, gsize length,
+               guint line, GError **error)
 {
   const char *close = g_strrstr_len (start, length, "]");
   g_autofree char *name = g_strndup (start + 1, close - start - 1);
@@ -284,26 +291,26 @@ parse_section (Parser *p, char *raw, const char *start, gsize length, guint line
     {
       g_autofree char *shown = quote_line (start, length);
 
-      g_free (raw);
       return fail (p, line, error, _("text after the section header in %s; a header line is "
                                      "only [NAME]"), shown);
     }
   if (!g_hash_table_add (p->names, g_steal_pointer (&lower)))
     {
-      g_free (raw);
       return fail (p, line, error, _("section [%s] appears a second time; each VM may have "
                                      "one section only, so merge the two"), name);
     }
   section = kvmrt_ini_section_new (name);
-  section->raw = raw;
+  section->raw = g_strndup (raw, raw_end - raw);
   section->line = line;
+  section->text = g_bytes_ref (p->doc->text);
   g_ptr_array_add (p->doc->sections, section);
   p->section = section;
   return TRUE;
 }
 
 static gboolean
-parse_key (Parser *p, char *raw, const char *start, gsize length, guint line, GError **error)
+parse_key (Parser *p, const char *raw, const char *raw_end, const char *start, gsize length,
+           guint line, GError **error)
 {
   const char *end = start + length;
   const char *delim = start;
@@ -317,7 +324,6 @@ parse_key (Parser *p, char *raw, const char *start, gsize length, guint line, GE
     {
       g_autofree char *shown = quote_line (start, length);
 
-      g_free (raw);
       return fail (p, line, error, _("%s has no '=' or ':'; write it as 'key = value'"), shown);
     }
   for (key_end = delim; key_end > start && is_space (key_end[-1]); key_end--)
@@ -326,7 +332,6 @@ parse_key (Parser *p, char *raw, const char *start, gsize length, guint line, GE
     {
       g_autofree char *shown = quote_line (start, length);
 
-      g_free (raw);
       return fail (p, line, error, _("%s has no key before '%c'; write it as 'key = value'"),
                    shown, *delim);
     }
@@ -350,6 +355,7 @@ parse_key (Parser *p, char *raw, const char *start, gsize length, guint line, GE
   }
   entry->kind = KVMRT_INI_KEY;
   entry->raw = raw;
+  entry->raw_length = raw_end - raw;
   entry->line = line;
 
   if (kvmrt_ini_section_lookup (p->section, entry->key_lower) != NULL)
@@ -366,9 +372,9 @@ parse_key (Parser *p, char *raw, const char *start, gsize length, guint line, GE
   return TRUE;
 }
 
-/* @raw is the line with its newline (taken); @text..@text_end the line without it. */
+/* @text..@text_end is the line without its newline, @raw_end the end of the line with it. */
 static gboolean
-parse_line (Parser *p, char *raw, const char *text, const char *text_end, guint line,
+parse_line (Parser *p, const char *text, const char *text_end, const char *raw_end, guint line,
             GError **error)
 {
   const char *start = text;
@@ -384,20 +390,19 @@ parse_line (Parser *p, char *raw, const char *text, const char *text_end, guint 
   if (start < end && (*start == '#' || *start == ';'))
     {
       /* Comments never end or join a value; they only wait to see where they belong. */
-      g_ptr_array_add (p->pending, entry_new_line (KVMRT_INI_COMMENT, NULL, line));
-      ((KvmrtIniEntry *) p->pending->pdata[p->pending->len - 1])->raw = raw;
+      g_ptr_array_add (p->pending, entry_new_line (KVMRT_INI_COMMENT, text, raw_end - text,
+                                                   line));
       return TRUE;
     }
   if (start == end)
     {
-      g_ptr_array_add (p->pending, entry_new_line (KVMRT_INI_BLANK, NULL, line));
-      ((KvmrtIniEntry *) p->pending->pdata[p->pending->len - 1])->raw = raw;
+      g_ptr_array_add (p->pending, entry_new_line (KVMRT_INI_BLANK, text, raw_end - text, line));
       return TRUE;
     }
 
   if (p->key != NULL && indent > p->indent)
     {
-      continue_value (p, raw, start, end - start);
+      continue_value (p, raw_end, start, end - start);
       return TRUE;
     }
 
@@ -406,17 +411,16 @@ parse_line (Parser *p, char *raw, const char *text, const char *text_end, guint 
   p->indent = indent;
 
   if (*start == '[' && end - start > 2 && g_strrstr_len (start, end - start, "]") > start + 1)
-    return parse_section (p, raw, start, end - start, line, error);
+    return parse_section (p, text, raw_end, start, end - start, line, error);
 
   if (p->section == NULL)
     {
       g_autofree char *shown = quote_line (start, end - start);
 
-      g_free (raw);
       return fail (p, line, error, _("%s comes before any section header; every setting "
                                      "belongs in a section such as [VM-UUID]"), shown);
     }
-  return parse_key (p, raw, start, end - start, line, error);
+  return parse_key (p, text, raw_end, start, end - start, line, error);
 }
 
 KvmrtIniDocument *
@@ -426,13 +430,18 @@ kvmrt_ini_parse (const char  *data,
                  GError     **error)
 {
   Parser p = { filename };
-  const char *pos = data;
-  const char *end = data + length;
+  const char *pos;
+  const char *end;
   gboolean ok = TRUE;
 
   p.doc = g_new0 (KvmrtIniDocument, 1);
   p.doc->preamble = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_ini_entry_free);
   p.doc->sections = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_ini_section_free);
+  /* Entries point into this copy of the text instead of each keeping its own line. */
+  p.doc->text = g_bytes_new (data, length);
+  data = g_bytes_get_data (p.doc->text, NULL);
+  pos = data;
+  end = data + length;
   p.pending = g_ptr_array_new ();
   p.names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
@@ -447,7 +456,6 @@ kvmrt_ini_parse (const char  *data,
     {
       const char *nl = memchr (pos, '\n', end - pos);
       const char *stop = nl != NULL ? nl : end;
-      char *raw;
 
       if (!g_utf8_validate_len (pos, stop - pos, NULL))
         {
@@ -457,12 +465,7 @@ kvmrt_ini_parse (const char  *data,
           ok = FALSE;
           break;
         }
-      /* Each raw line ends in "\n", even the last line of a file that lacks one. */
-      raw = g_malloc (stop - pos + 2);
-      memcpy (raw, pos, stop - pos);
-      raw[stop - pos] = '\n';
-      raw[stop - pos + 1] = '\0';
-      ok = parse_line (&p, raw, pos, stop, line, error);
+      ok = parse_line (&p, pos, stop, nl != NULL ? nl + 1 : end, line, error);
       pos = stop + 1;
     }
 

@@ -16,7 +16,12 @@ typedef enum {
 
 typedef struct {
   KvmrtIniKind kind;
-  char  *raw;        /* the lines as read, each ending in "\n"; NULL once the value changed */
+  /* The lines as read, or NULL once the value changed. Parsed entries point into the file's
+   * text (which their section or document keeps alive); copies own theirs in raw_owned. The
+   * last line of a file may lack its "\n"; writing adds it. */
+  const char *raw;
+  gsize  raw_length;
+  char  *raw_owned;
   char  *key;        /* KEY: as written */
   char  *key_lower;  /* KEY: for lookups (keys are case-insensitive) */
   char  *value;      /* KEY: stripped, continuation lines joined with "\n" */
@@ -32,11 +37,13 @@ typedef struct {
   char      *raw;       /* the header line as read, or NULL */
   guint      line;
   GPtrArray *entries;   /* KvmrtIniEntry* */
+  GBytes    *text;      /* the file's text its entries point into, or NULL */
 } KvmrtIniSection;
 
 typedef struct {
   GPtrArray *preamble;  /* blank and comment lines before the first section */
   GPtrArray *sections;  /* KvmrtIniSection*, file order */
+  GBytes    *text;      /* the file's text, which the entries point into */
 } KvmrtIniDocument;
 
 /* Errors: KVMRT_CONFIG_ERROR_SYNTAX, "FILENAME:LINE: ...". */

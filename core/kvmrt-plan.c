@@ -59,7 +59,6 @@ plan_vm (KvmrtVmPlan *p, KvmrtVm *vm, KvmrtHost *host)
   p->owned_cpus = kvmrt_id_set_new ();
   p->shielded_cpus = kvmrt_id_set_new ();
   p->offline_cpus = kvmrt_id_set_new ();
-  p->vcpu_pins = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_id_set_free);
   p->irq_cpu = -1;
 
   if (p->rt)
@@ -91,6 +90,7 @@ plan_vm (KvmrtVmPlan *p, KvmrtVm *vm, KvmrtHost *host)
       /* vCPU i on the i-th usable CPU; the CPUs left over run the emulator and I/O threads.
        * An underprovisioned VM (an error the validator reports) wraps around so that the
        * plan stays well defined. */
+      p->vcpu_pins = g_ptr_array_new_full (p->nr_vcpus, (GDestroyNotify) kvmrt_id_set_free);
       for (guint i = 0; i < p->nr_vcpus; i++)
         {
           KvmrtIdSet *pin = kvmrt_id_set_new ();
@@ -113,8 +113,10 @@ plan_vm (KvmrtVmPlan *p, KvmrtVm *vm, KvmrtHost *host)
     {
       /* Not rt (or rt without CPUs, an error): every thread may run anywhere in the cpuset;
        * an empty cpuset means no pinning at all. */
+      /* Every vCPU shares the one set (the array does not own it). */
+      p->vcpu_pins = g_ptr_array_sized_new (p->nr_vcpus);
       for (guint i = 0; i < p->nr_vcpus; i++)
-        g_ptr_array_add (p->vcpu_pins, kvmrt_id_set_copy (p->cpus));
+        g_ptr_array_add (p->vcpu_pins, p->cpus);
       p->emulator_cpus = kvmrt_id_set_copy (p->cpus);
     }
 }

@@ -215,6 +215,7 @@ kvmrt_vm_copy (KvmrtVm *self)
   KvmrtIniSection *section = kvmrt_ini_section_new (self->section->name);
 
   section->raw = g_strdup (self->section->raw);
+  section->text = self->section->text ? g_bytes_ref (self->section->text) : NULL;
   section->line = self->section->line;
   for (guint i = 0; i < self->section->entries->len; i++)
     g_ptr_array_add (section->entries, kvmrt_ini_entry_copy (self->section->entries->pdata[i]));
