@@ -9,7 +9,6 @@
  * The list below follows what core/kvmrt-host-*.c read; tests/test-host.c checks that a
  * snapshot of each fixture host loads as the same host. */
 #include <errno.h>
-#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,18 +30,6 @@ typedef struct
   char     *target;       /* snapshot directory */
   guint     n_failed;
 } Snapshot;
-
-static void G_GNUC_PRINTF (1, 2)
-warn (const char *format, ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_printerr ("%s: %s\n", g_get_prgname (), message);
-}
 
 /* @base (a root-relative directory) joined with a link target, with "." and ".." folded;
  * ".." never climbs above the root, and an absolute target starts from the root. */
@@ -78,7 +65,7 @@ make_dir (Snapshot *snap, const char *relative)
 
   if (g_mkdir_with_parents (path, 0755) == 0)
     return TRUE;
-  warn (_("Cannot create directory “%s”: %s"), path, g_strerror (errno));
+  kvmrt_cli_error (_("Cannot create directory “%s”: %s"), path, g_strerror (errno));
   snap->n_failed++;
   return FALSE;
 }
@@ -94,7 +81,7 @@ copy_link (Snapshot *snap, const char *relative, const char *link)
     return TRUE;
   if (symlink (link, path) == 0)
     return TRUE;
-  warn (_("Cannot create link “%s”: %s"), path, g_strerror (errno));
+  kvmrt_cli_error (_("Cannot create link “%s”: %s"), path, g_strerror (errno));
   snap->n_failed++;
   return FALSE;
 }
@@ -111,7 +98,7 @@ copy_path (Snapshot *snap, const char *relative, gboolean keep_last_link, guint 
 
   if (depth > MAX_LINK_DEPTH)
     {
-      warn (_("Too many levels of links at “%s” in “%s”; not copied"), relative, snap->source);
+      kvmrt_cli_error (_("Too many levels of links at “%s” in “%s”; not copied"), relative, snap->source);
       snap->n_failed++;
       return NULL;
     }
@@ -176,7 +163,7 @@ copy_file (Snapshot *snap, const char *relative)
     return;
   if (!g_file_get_contents (source, &contents, &length, &error))
     {
-      warn (_("Cannot read “%s”: %s; the snapshot lacks it"), source, error->message);
+      kvmrt_cli_error (_("Cannot read “%s”: %s; the snapshot lacks it"), source, error->message);
       snap->n_failed++;
       return;
     }
@@ -186,7 +173,7 @@ copy_file (Snapshot *snap, const char *relative)
   target = g_build_filename (snap->target, resolved, NULL);
   if (!g_file_set_contents (target, contents, length, &error))
     {
-      warn ("%s", error->message);
+      kvmrt_cli_error ("%s", error->message);
       snap->n_failed++;
     }
 }
@@ -394,13 +381,13 @@ prepare_target (const char *target)
 
   if (g_mkdir_with_parents (target, 0755) != 0)
     {
-      warn (_("Cannot create directory “%s”: %s"), target, g_strerror (errno));
+      kvmrt_cli_error (_("Cannot create directory “%s”: %s"), target, g_strerror (errno));
       return FALSE;
     }
   dir = g_dir_open (target, 0, NULL);
   if (dir != NULL && g_dir_read_name (dir) != NULL)
     {
-      warn (_("“%s” is not empty; give a new or empty directory for the snapshot"), target);
+      kvmrt_cli_error (_("“%s” is not empty; give a new or empty directory for the snapshot"), target);
       return FALSE;
     }
   return TRUE;
@@ -409,58 +396,35 @@ prepare_target (const char *target)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *sysroot = NULL;
-  gboolean version = FALSE;
-  const GOptionEntry entries[] = {
-    { "sysroot", 0, 0, G_OPTION_ARG_FILENAME, &sysroot,
-      N_("Copy the host below DIR instead of / (also $KVMRT_SYSROOT)"), N_("DIR") },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
-    { NULL }
-  };
-  g_autoptr(GOptionContext) context = NULL;
+  KvmrtCli cli = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(KvmrtHost) host = NULL;
   Snapshot snap = { NULL, };
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, KVMRT_LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  g_set_prgname ("kvmrt-host-snapshot");
-
-  context = g_option_context_new (_("OUTDIR"));
-  g_option_context_set_summary (context,
-                                _("Copy the files kvmrt reads about this host (CPU and NUMA "
-                                  "topology, PCI devices, IRQs, kernel command line) into "
-                                  "OUTDIR, which kvmrt tools then read with --sysroot OUTDIR."));
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  kvmrt_cli_parse (&cli, &argc, &argv, KVMRT_CLI_OPTION_SYSROOT, NULL, N_("OUTDIR"),
+                   N_("Copy the files kvmrt reads about this host (CPU and NUMA topology, PCI "
+                      "devices, IRQs, kernel command line) into OUTDIR, which kvmrt tools then "
+                      "read with --sysroot OUTDIR."));
+  if (cli.args[0] == NULL || cli.args[1] != NULL)
     {
-      warn (_("%s (see --help)"), error->message);
-      return KVMRT_EXIT_USAGE;
-    }
-  if (version)
-    {
-      g_print ("%s %s\n", g_get_prgname (), KVMRT_VERSION);
-      return KVMRT_EXIT_OK;
-    }
-  if (argc != 2)
-    {
-      warn ("%s", argc < 2
-                  ? _("no output directory given: kvmrt-host-snapshot [--sysroot DIR] OUTDIR")
-                  : _("one output directory only: kvmrt-host-snapshot [--sysroot DIR] OUTDIR"));
+      kvmrt_cli_error ("%s", cli.args[0] == NULL
+                             ? _("no output directory given: kvmrt-host-snapshot [--sysroot DIR] "
+                                 "OUTDIR")
+                             : _("one output directory only: kvmrt-host-snapshot [--sysroot DIR] "
+                                 "OUTDIR"));
+      kvmrt_cli_clear (&cli);
       return KVMRT_EXIT_USAGE;
     }
 
-  snap.source = g_strdup (kvmrt_sysroot_choose (sysroot));
-  snap.target = g_strdup (argv[1]);
+  snap.source = g_strdup (cli.sysroot);
+  snap.target = g_strdup (cli.args[0]);
+  kvmrt_cli_clear (&cli);
 
   /* The same checks as every tool makes of a host root, with the same advice. */
   host = kvmrt_host_load (snap.source, KVMRT_HOST_LOAD_NO_PCI | KVMRT_HOST_LOAD_NO_IRQS, &error);
   if (host == NULL)
     {
-      warn ("%s", error->message);
+      kvmrt_cli_error ("%s", error->message);
       g_free (snap.source);
       g_free (snap.target);
       return KVMRT_EXIT_USAGE;
@@ -479,10 +443,10 @@ main (int argc, char **argv)
   copy_irqs (&snap);
 
   if (snap.n_failed > 0)
-    warn (g_dngettext (GETTEXT_PACKAGE, "%u file could not be copied; the snapshot in “%s” is "
-                       "incomplete",
-                       "%u files could not be copied; the snapshot in “%s” is incomplete",
-                       snap.n_failed), snap.n_failed, snap.target);
+    kvmrt_cli_error (g_dngettext (GETTEXT_PACKAGE, "%u file could not be copied; the snapshot in "
+                                  "“%s” is incomplete",
+                                  "%u files could not be copied; the snapshot in “%s” is "
+                                  "incomplete", snap.n_failed), snap.n_failed, snap.target);
   g_free (snap.source);
   g_free (snap.target);
   return snap.n_failed > 0 ? KVMRT_EXIT_FAILED : KVMRT_EXIT_OK;
