@@ -99,7 +99,7 @@ kvmrt_cli_parse (KvmrtCli           *cli,
 }
 
 KvmrtConfig *
-kvmrt_cli_load_config (KvmrtCli *cli)
+kvmrt_cli_load_config_or_syntax_error (KvmrtCli *cli, GError **syntax_error)
 {
   g_autoptr(GError) error = NULL;
   KvmrtConfig *config = kvmrt_config_load (cli->config_path, &error);
@@ -107,12 +107,22 @@ kvmrt_cli_load_config (KvmrtCli *cli)
   if (config != NULL)
     return config;
 
-  if (g_error_matches (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_NOT_FOUND))
-    kvmrt_cli_error (_("%s; create it with kvmrt-import, or name another file with -f FILE"),
+  if (syntax_error != NULL
+      && g_error_matches (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_SYNTAX))
+    g_propagate_error (syntax_error, g_steal_pointer (&error));
+  else if (g_error_matches (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_NOT_FOUND))
+    kvmrt_cli_error (_("%s; write one (a [UUID] section per VM, see README.md) or name another "
+                       "file with -f FILE"),
                      error->message);
   else
     kvmrt_cli_error ("%s", error->message);
   return NULL;
+}
+
+KvmrtConfig *
+kvmrt_cli_load_config (KvmrtCli *cli)
+{
+  return kvmrt_cli_load_config_or_syntax_error (cli, NULL);
 }
 
 KvmrtHost *

@@ -48,6 +48,9 @@ void         kvmrt_cli_parse        (KvmrtCli           *cli,
 /* Loads the config file, or prints why it could not (naming the file and what to do) and
  * returns NULL; the caller exits KVMRT_EXIT_USAGE. */
 KvmrtConfig *kvmrt_cli_load_config  (KvmrtCli *cli);
+/* The same, but a syntax error is handed back in @syntax_error instead of printed (for
+ * kvmrt-validate-config, which reports it as a finding). */
+KvmrtConfig *kvmrt_cli_load_config_or_syntax_error (KvmrtCli *cli, GError **syntax_error);
 /* Loads the host below the sysroot, or prints why not and returns NULL. */
 KvmrtHost   *kvmrt_cli_load_host    (KvmrtCli *cli, KvmrtHostLoadFlags flags);
 /* The VMs named in cli->args (all VMs, enabled ones unless --all, when none are named).

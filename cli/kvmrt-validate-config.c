@@ -87,16 +87,11 @@ main (int argc, char **argv)
       return KVMRT_EXIT_USAGE;
     }
 
-  config = kvmrt_config_load (cli.config_path, &error);
-  if (config == NULL && g_error_matches (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_SYNTAX))
+  config = kvmrt_cli_load_config_or_syntax_error (&cli, &error);
+  if (error != NULL)
     diagnostics = syntax_diagnostics (error);
   else if (config == NULL)
     {
-      if (g_error_matches (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_NOT_FOUND))
-        kvmrt_cli_error (_("%s; create it with kvmrt-import, or name another file with -f"),
-                         error->message);
-      else
-        kvmrt_cli_error ("%s", error->message);
       kvmrt_cli_clear (&cli);
       return KVMRT_EXIT_USAGE;
     }

@@ -207,7 +207,7 @@ def missing_config():
     status, out, err = run("kvmrt-validate-config", "--offline", "--sysroot", DEMO_HOST,
                            "-f", "/nonexistent/kvmrt.cfg")
     check(status == 2 and out == "", "exit %d" % status)
-    check("/nonexistent/kvmrt.cfg" in err and "kvmrt-import" in err, err)
+    check("/nonexistent/kvmrt.cfg" in err and "-f FILE" in err, err)
 
 
 @case
