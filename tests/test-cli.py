@@ -84,6 +84,25 @@ def show_config_host():
 
 
 @case
+def show_config_host_offline_cpus_and_no_node():
+    # wrx90e-sage-se: CPUs 40-41 offline, a NIC without a NUMA node.
+    status, out, err = run("kvmrt-show-config", "--host", "--sysroot",
+                           os.path.join(HOSTS, "wrx90e-sage-se"))
+    check(status == 0, "exit %d: %s" % (status, err))
+    check("online: 0-39,42-63" in out, out[:300])
+    golden("show-config-wrx90e-host.txt", out)
+
+
+@case
+def show_config_host_without_smt_or_iommu():
+    status, out, err = run("kvmrt-show-config", "--host", "--sysroot",
+                           os.path.join(HOSTS, "small-nosmt"))
+    check(status == 0, "exit %d: %s" % (status, err))
+    check("SMT off" in out and "IOMMU group" not in out, out)
+    golden("show-config-small-nosmt-host.txt", out)
+
+
+@case
 def show_config_json_shape():
     status, out, err = run("kvmrt-show-config", "--json", "--sysroot", DEMO_HOST, "-f", DEMO_CFG)
     check(status == 0, "exit %d: %s" % (status, err))
