@@ -98,7 +98,8 @@ copy_path (Snapshot *snap, const char *relative, gboolean keep_last_link, guint 
 
   if (depth > MAX_LINK_DEPTH)
     {
-      kvmrt_cli_error (_("Too many levels of links at “%s” in “%s”; not copied"), relative, snap->source);
+      kvmrt_cli_error (_("Too many levels of links at “%s” in “%s”; not copied"), relative,
+                       snap->source);
       snap->n_failed++;
       return NULL;
     }
@@ -163,7 +164,8 @@ copy_file (Snapshot *snap, const char *relative)
     return;
   if (!g_file_get_contents (source, &contents, &length, &error))
     {
-      kvmrt_cli_error (_("Cannot read “%s”: %s; the snapshot lacks it"), source, error->message);
+      kvmrt_cli_error (_("Cannot read “%s”: %s; the snapshot lacks it"), source,
+                       error->message);
       snap->n_failed++;
       return;
     }
@@ -387,7 +389,8 @@ prepare_target (const char *target)
   dir = g_dir_open (target, 0, NULL);
   if (dir != NULL && g_dir_read_name (dir) != NULL)
     {
-      kvmrt_cli_error (_("“%s” is not empty; give a new or empty directory for the snapshot"), target);
+      kvmrt_cli_error (_("“%s” is not empty; give a new or empty directory for the snapshot"),
+                       target);
       return FALSE;
     }
   return TRUE;

@@ -112,7 +112,8 @@ static void
 test_rt_core_items (void)
 {
   Fixture f = { 0 };
-  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "rt = true\ncpuset = c3,c5-6\nnumatune = 0\nnr_vcpus = AUTO");
+  const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf",
+                                   "rt = true\ncpuset = c3,c5-6\nnumatune = 0\nnr_vcpus = AUTO");
 
   assert_set (p->cpus, "3,5-6,35,37-38");
   assert_set (p->usable_cpus, "3,5-6");
