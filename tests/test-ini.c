@@ -220,6 +220,126 @@ test_edit_writes_fresh_entry (void)
   g_assert_cmpstr (out, ==, "[a]\nName:  x\ncomments = 1\n\t\n\t3\nrt = true\n# end\n");
 }
 
+/* Random files from the pieces the dialect is made of, read by both parsers: the same
+ * sections, keys and values, or both refuse the file. The generator avoids the places where
+ * kvmrt is stricter on purpose: section names differing only in case, text after a header, and
+ * a second [DEFAULT] (Python merges them; the fixtures cover a single one). */
+static const char *line_pieces[] = {
+  "[s1]", "[s2]", "[S3 x]", "[s6]", "key = value", "Key: v", "k2=a=b", "k3 : a:b",
+  "empty =", "spaced   =   lots   of   space  ", "  indented = 1", "\tcontinued", "    more",
+  "", "   ", "# comment", "; other", "    # indented comment", "pct = 100%", "x:=y",
+  "a = 1", "b: 2", "c=3", "\t", "[s4]", "[s5]",
+  /* These make most files invalid, so they come up less often (see below). */
+  "no delimiter", "= nokey", "[]", "dup = 1", "DUP = 2",
+};
+#define N_RARE_PIECES 5
+
+/* One python3 run reads every file: "=== N ok" and the dump, or "=== N error". */
+static const char python_batch[] =
+  "import configparser, sys\n"
+  "for path in sys.argv[1:]:\n"
+  "    p = configparser.RawConfigParser(strict=True)\n"
+  "    try:\n"
+  "        p.read(path, encoding='utf-8')\n"
+  "    except configparser.Error:\n"
+  "        print('=== %s error' % path)\n"
+  "        continue\n"
+  "    print('=== %s ok' % path)\n"
+  "    for k, v in p._defaults.items():\n"
+  "        print('DEFAULT\\t%s\\t%s' % (k, v.replace('\\n', '\\\\n')))\n"
+  "    for s, items in p._sections.items():\n"
+  "        for k, v in items.items():\n"
+  "            print('%s\\t%s\\t%s' % (s, k, v.replace('\\n', '\\\\n')))\n";
+
+static void
+test_python_random (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kvmrt-ini-random-XXXXXX", &error);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261125);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *out = NULL;
+  g_auto(GStrv) results = NULL;
+  const guint n_files = 300;
+  guint agreed_ok = 0, agreed_error = 0;
+  int status;
+
+  g_assert_no_error (error);
+  g_ptr_array_add (argv, g_strdup ("python3"));
+  g_ptr_array_add (argv, g_strdup ("-c"));
+  g_ptr_array_add (argv, g_strdup (python_batch));
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      char *name = g_strdup_printf ("%s/%03u.cfg", dir, i);
+      guint n_lines = g_rand_int_range (rand, 1, 14);
+
+      for (guint l = 0; l < n_lines; l++)
+        {
+          /* A rare piece one time in twenty. */
+          guint n = G_N_ELEMENTS (line_pieces) - (g_rand_int_range (rand, 0, 20) ? N_RARE_PIECES : 0);
+
+          g_string_append (text, line_pieces[g_rand_int_range (rand, 0, n)]);
+          g_string_append_c (text, '\n');
+        }
+      g_assert_true (g_file_set_contents (name, text->str, text->len, NULL));
+      g_ptr_array_add (argv, name);
+    }
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  /* Split the output at the "=== " lines: one block per file, in order. */
+  results = g_regex_split_simple ("^=== ", out, G_REGEX_MULTILINE, 0);
+  g_assert_cmpuint (g_strv_length (results), ==, n_files + 1);
+  for (guint i = 0; i < n_files; i++)
+    {
+      const char *name = argv->pdata[3 + i];
+      const char *block = results[i + 1] + strlen (name) + 1;
+      g_autofree char *data = NULL;
+      g_autoptr(KvmrtIniDocument) doc = NULL;
+      g_autoptr(GError) parse_error = NULL;
+      gsize length;
+
+      g_assert_true (g_file_get_contents (name, &data, &length, NULL));
+      doc = kvmrt_ini_parse (data, length, name, &parse_error);
+      if (g_str_has_prefix (block, "error"))
+        {
+          if (doc != NULL)
+            g_test_message ("python refused, kvmrt accepted:\n%s", data);
+          g_assert_null (doc);
+          agreed_error++;
+        }
+      else
+        {
+          g_autofree char *ours = NULL;
+
+          if (doc == NULL)
+            g_test_message ("kvmrt refused (%s), python accepted:\n%s", parse_error->message,
+                            data);
+          g_assert_nonnull (doc);
+          ours = dump_ours (name);
+          g_assert_cmpstr (ours, ==, block + strlen ("ok\n"));
+          /* And what was read is written back byte for byte. */
+          {
+            g_autofree char *again = write_all (doc);
+
+            g_assert_cmpstr (again, ==, data);
+          }
+          agreed_ok++;
+        }
+      g_unlink (name);
+    }
+  g_rmdir (dir);
+  g_test_message ("%u files read alike, %u refused by both", agreed_ok, agreed_error);
+  /* Both outcomes must actually be exercised. */
+  g_assert_cmpuint (agreed_ok, >, 50);
+  g_assert_cmpuint (agreed_error, >, 50);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -228,6 +348,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/ini/python-compat/indent", "ini-compat-indent.cfg", test_python_compat);
   g_test_add_data_func ("/ini/python-compat/crlf", "ini-compat-crlf.cfg", test_python_compat);
   g_test_add_data_func ("/ini/python-compat/fig5-8", "fig5-8.cfg", test_python_compat);
+  g_test_add_func ("/ini/python-compat/random", test_python_random);
   g_test_add_func ("/ini/syntax-errors", test_syntax_errors);
   g_test_add_func ("/ini/nul-byte", test_nul_byte);
   g_test_add_data_func ("/ini/round-trip/rich", "ini-compat-rich.cfg", test_round_trip);
