@@ -186,6 +186,19 @@ copy_link_only (Snapshot *snap, const char *relative)
   g_autofree char *copied = copy_path (snap, relative, TRUE, 0);
 }
 
+/* Copies @dir/NAME for every NAME in @names, with @copy (copy_file or copy_link_only). */
+static void
+copy_each (Snapshot *snap, const char *dir, GPtrArray *names,
+           void (*copy) (Snapshot *snap, const char *relative))
+{
+  for (guint n = 0; n < names->len; n++)
+    {
+      g_autofree char *path = g_strconcat (dir, "/", names->pdata[n], NULL);
+
+      copy (snap, path);
+    }
+}
+
 /* Names in source directory @relative for which @accept is TRUE, sorted. */
 static GPtrArray *
 list_dir (Snapshot *snap, const char *relative, gboolean (*accept) (const char *name))
@@ -263,12 +276,7 @@ copy_cpus (Snapshot *snap)
           copy_file (snap, file);
         }
       /* The node an offline CPU belongs to is only told by this link. */
-      for (guint l = 0; l < links->len; l++)
-        {
-          g_autofree char *link = g_strconcat (dir, "/", links->pdata[l], NULL);
-
-          copy_link_only (snap, link);
-        }
+      copy_each (snap, dir, links, copy_link_only);
     }
 }
 
@@ -317,12 +325,7 @@ copy_pci (Snapshot *snap)
 
           copy_link_only (snap, link);
         }
-      for (guint m = 0; m < msi->len; m++)
-        {
-          g_autofree char *file = g_strconcat (msi_dir, "/", msi->pdata[m], NULL);
-
-          copy_file (snap, file);
-        }
+      copy_each (snap, msi_dir, msi, copy_file);
     }
 
   /* The groups the devices' iommu_group links point to, with their members. */
@@ -335,12 +338,7 @@ copy_pci (Snapshot *snap)
 
       make_dir (snap, members_dir);
       copy_file (snap, type);
-      for (guint m = 0; m < members->len; m++)
-        {
-          g_autofree char *link = g_strconcat (members_dir, "/", members->pdata[m], NULL);
-
-          copy_link_only (snap, link);
-        }
+      copy_each (snap, members_dir, members, copy_link_only);
     }
 }
 

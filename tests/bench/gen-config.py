@@ -32,26 +32,22 @@ UNKNOWN = [("owner", ["ops", "controls-team", "qa", "platform"]),
            ("ticket", ["INFRA-1042", "CTRL-77", "QA-9001"])]
 
 
-def load_host():
+def load_make_sysroot():
     sys.dont_write_bytecode = True      # keep the source tree free of __pycache__
     spec = importlib.util.spec_from_file_location("make_sysroot",
                                                   os.path.join(HOSTS, "make-sysroot.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.load(os.path.join(HOSTS, "bench-256.json"))
+    return module
 
 
-def cpulist(cpus):
-    cpus = sorted(cpus)
-    parts = []
-    i = 0
-    while i < len(cpus):
-        j = i
-        while j + 1 < len(cpus) and cpus[j + 1] == cpus[j] + 1:
-            j += 1
-        parts.append(str(cpus[i]) if i == j else "%d-%d" % (cpus[i], cpus[j]))
-        i = j + 1
-    return ",".join(parts)
+MAKE_SYSROOT = load_make_sysroot()
+# The kernel's cpulist form ("0-3,8"), as the sysroot generator writes it.
+cpulist = MAKE_SYSROOT.format_list
+
+
+def load_host():
+    return MAKE_SYSROOT.load(os.path.join(HOSTS, "bench-256.json"))
 
 
 class Generator:
