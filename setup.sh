@@ -13,6 +13,8 @@ BUILD=${KVMRT_BUILD_DIR:-build}
 PACKAGES=(
   gcc libc6-dev pkg-config meson ninja-build python3 gettext
   libglib2.0-dev libjson-glib-dev libhwloc-dev libpci-dev pci.ids
+  libvirt-dev libvirt-glib-1.0-dev libxml2-dev libvirt-clients libvirt-daemon-system
+  libvirt-daemon-driver-qemu qemu-system-x86
   hwloc pciutils time
 )
 

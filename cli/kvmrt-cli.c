@@ -111,7 +111,7 @@ kvmrt_cli_load_config_or_syntax_error (KvmrtCli *cli, GError **syntax_error)
       && g_error_matches (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_SYNTAX))
     g_propagate_error (syntax_error, g_steal_pointer (&error));
   else if (g_error_matches (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_NOT_FOUND))
-    kvmrt_cli_error (_("%s; write one (a [UUID] section per VM, see README.md) or name another "
+    kvmrt_cli_error (_("%s; create it from libvirt's VMs with kvmrt-import, or name another "
                        "file with -f FILE"),
                      error->message);
   else
@@ -168,6 +168,51 @@ kvmrt_cli_select_vms (KvmrtCli *cli, KvmrtConfig *config)
         g_ptr_array_add (vms, vm);
     }
   return g_steal_pointer (&vms);
+}
+
+/* Written into one buffer and out with one write: g_print() per piece costs more than the
+ * validation itself on configs with thousands of findings. */
+void
+kvmrt_cli_print_diagnostics (GPtrArray *diagnostics, const char *config_path, FILE *stream)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *current = "";
+  guint errors = kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR);
+  guint warnings = kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_WARNING);
+
+  for (guint i = 0; i < diagnostics->len; i++)
+    {
+      const KvmrtDiagnostic *d = diagnostics->pdata[i];
+      const char *group = d->vm_uuid != NULL ? d->vm_uuid : "";
+
+      if (i == 0 || g_strcmp0 (group, current) != 0)
+        {
+          if (d->vm_uuid == NULL)
+            g_string_append (out, _("Whole configuration:\n"));
+          else
+            g_string_append_printf (out, "%s [%s]:\n",
+                                    d->vm_name != NULL ? d->vm_name : _("(no name)"), d->vm_uuid);
+          current = group;
+        }
+      g_string_append_printf (out, "  %-7s %s", kvmrt_severity_to_string (d->severity), d->code);
+      if (d->attribute != NULL)
+        g_string_append_printf (out, " (%s", d->attribute);
+      if (d->line > 0)
+        g_string_append_printf (out, d->attribute != NULL ? _(", line %d") : _(" (line %d"),
+                                d->line);
+      if (d->attribute != NULL || d->line > 0)
+        g_string_append_c (out, ')');
+      g_string_append (out, "\n      ");
+      g_string_append (out, d->message);
+      g_string_append_c (out, '\n');
+    }
+
+  if (errors == 0 && warnings == 0)
+    g_string_append_printf (out, _("%s: no problems found.\n"), config_path);
+  else
+    g_string_append_printf (out, _("%s: %u error(s), %u warning(s).\n"), config_path, errors,
+                            warnings);
+  fwrite (out->str, 1, out->len, stream);
 }
 
 void

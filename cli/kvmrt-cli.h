@@ -4,6 +4,7 @@
 #pragma once
 
 #include <kvmrt.h>
+#include <stdio.h>
 
 G_BEGIN_DECLS
 
@@ -56,6 +57,11 @@ KvmrtHost   *kvmrt_cli_load_host    (KvmrtCli *cli, KvmrtHostLoadFlags flags);
 /* The VMs named in cli->args (all VMs, enabled ones unless --all, when none are named).
  * An unknown name is reported and NULL returned. Elements are borrowed KvmrtVm*. */
 GPtrArray   *kvmrt_cli_select_vms   (KvmrtCli *cli, KvmrtConfig *config);
+
+/* Prints findings grouped per VM, then a count line, in one write. */
+void         kvmrt_cli_print_diagnostics (GPtrArray  *diagnostics,
+                                          const char *config_path,
+                                          FILE       *stream);
 
 /* Prints "PROGRAM: message" on stderr. */
 void         kvmrt_cli_error        (const char *format, ...) G_GNUC_PRINTF (1, 2);

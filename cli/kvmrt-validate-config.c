@@ -5,6 +5,43 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <unistd.h>
+
+#ifdef KVMRT_WITH_LIBVIRT
+#include "kvmrt-cli-libvirt.h"
+#endif
+
+/* Loading libvirt costs about 20 ms per process, more than validating a thousand VMs, so this
+ * program does not link it: the libvirt checks live in a twin build of this file with
+ * KVMRT_WITH_LIBVIRT, kvmrt-validate-config-libvirt, which we run unless --offline. */
+#define LIBVIRT_TWIN "kvmrt-validate-config-libvirt"
+
+#ifndef KVMRT_WITH_LIBVIRT
+/* The twin beside this program (a build tree) or in kvmrt's libexec directory. */
+static char *
+find_libvirt_twin (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : NULL;
+  char *beside = dir != NULL ? g_build_filename (dir, LIBVIRT_TWIN, NULL) : NULL;
+
+  if (beside != NULL && g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
+    return beside;
+  g_free (beside);
+  return g_build_filename (KVMRT_LIBEXECDIR, LIBVIRT_TWIN, NULL);
+}
+
+static int
+run_libvirt_twin (char **argv)
+{
+  g_autofree char *twin = find_libvirt_twin ();
+
+  execv (twin, argv);
+  kvmrt_cli_error (_("cannot run %s (%s), which does the libvirt checks: reinstall kvmrt, or "
+                     "use --offline to check against the host alone"), twin, g_strerror (errno));
+  return KVMRT_EXIT_USAGE;
+}
+#endif
 
 /* A config that does not parse is itself a finding of this tool: report it as the
  * config-syntax diagnostic rather than as a usage failure. */
@@ -18,54 +55,29 @@ syntax_diagnostics (const GError *error)
   return list;
 }
 
-/* Written into one buffer and out with one write: g_print() per piece costs more than the
- * validation itself on configs with thousands of findings. */
-static void
-print_text (GPtrArray *diagnostics, const char *config_path)
+#ifdef KVMRT_WITH_LIBVIRT
+/* vm-not-in-libvirt and out-of-sync; FALSE (after saying why) when libvirt cannot be reached. */
+static gboolean
+check_libvirt (KvmrtCli *cli, KvmrtConfig *config, KvmrtHost *host, GPtrArray *diagnostics)
 {
-  g_autoptr(GString) out = g_string_new (NULL);
-  const char *current = "";
-  guint errors = kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR);
-  guint warnings = kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_WARNING);
+  g_autoptr(KvmrtLibvirt) libvirt = kvmrt_cli_open_libvirt (cli);
+  g_autoptr(KvmrtPlan) plan = NULL;
 
-  for (guint i = 0; i < diagnostics->len; i++)
+  if (libvirt == NULL)
     {
-      const KvmrtDiagnostic *d = diagnostics->pdata[i];
-      const char *group = d->vm_uuid != NULL ? d->vm_uuid : "";
-
-      if (i == 0 || g_strcmp0 (group, current) != 0)
-        {
-          if (d->vm_uuid == NULL)
-            g_string_append (out, _("Whole configuration:\n"));
-          else
-            g_string_append_printf (out, "%s [%s]:\n",
-                                    d->vm_name != NULL ? d->vm_name : _("(no name)"), d->vm_uuid);
-          current = group;
-        }
-      g_string_append_printf (out, "  %-7s %s", kvmrt_severity_to_string (d->severity), d->code);
-      if (d->attribute != NULL)
-        g_string_append_printf (out, " (%s", d->attribute);
-      if (d->line > 0)
-        g_string_append_printf (out, d->attribute != NULL ? _(", line %d") : _(" (line %d"),
-                                d->line);
-      if (d->attribute != NULL || d->line > 0)
-        g_string_append_c (out, ')');
-      g_string_append (out, "\n      ");
-      g_string_append (out, d->message);
-      g_string_append_c (out, '\n');
+      kvmrt_cli_error (_("use --offline to check the configuration against the host alone"));
+      return FALSE;
     }
-
-  if (errors == 0 && warnings == 0)
-    g_string_append_printf (out, _("%s: no problems found.\n"), config_path);
-  else
-    g_string_append_printf (out, _("%s: %u error(s), %u warning(s).\n"), config_path, errors,
-                            warnings);
-  fwrite (out->str, 1, out->len, stdout);
+  plan = kvmrt_plan_new (config, host);
+  kvmrt_sync_diagnose (libvirt, plan, cli->all ? KVMRT_VALIDATE_ALL : 0, diagnostics);
+  return TRUE;
 }
+#endif
 
 int
 main (int argc, char **argv)
 {
+  char **original_argv = g_strdupv (argv);
   KvmrtCli cli = { 0 };
   g_autoptr(KvmrtConfig) config = NULL;
   g_autoptr(KvmrtHost) host = NULL;
@@ -86,6 +98,11 @@ main (int argc, char **argv)
                          "validated (see --help)"), cli.args[0]);
       return KVMRT_EXIT_USAGE;
     }
+#ifndef KVMRT_WITH_LIBVIRT
+  if (!cli.offline)
+    return run_libvirt_twin (original_argv);
+#endif
+  g_strfreev (original_argv);
 
   config = kvmrt_cli_load_config_or_syntax_error (&cli, &error);
   if (error != NULL)
@@ -106,10 +123,13 @@ main (int argc, char **argv)
       diagnostics = kvmrt_validate (config, host, cli.all ? KVMRT_VALIDATE_ALL : 0);
     }
 
-  if (!cli.offline)
-    g_printerr (_("%s: note: this version does not consult libvirt yet; the checks that need "
-                  "it (vm-not-in-libvirt, out-of-sync) were skipped. Use --offline to silence "
-                  "this note.\n"), g_get_prgname ());
+#ifdef KVMRT_WITH_LIBVIRT
+  if (!cli.offline && config != NULL && !check_libvirt (&cli, config, host, diagnostics))
+    {
+      kvmrt_cli_clear (&cli);
+      return KVMRT_EXIT_USAGE;
+    }
+#endif
 
   if (cli.json)
     {
@@ -120,13 +140,13 @@ main (int argc, char **argv)
       kvmrt_json_writer_begin_object (&w);
       kvmrt_json_write_diagnostics (&w, diagnostics);
       kvmrt_json_writer_member (&w, "libvirt_checked");
-      kvmrt_json_writer_bool (&w, FALSE);
+      kvmrt_json_writer_bool (&w, !cli.offline && config != NULL);
       kvmrt_json_writer_end_object (&w);
       kvmrt_json_writer_clear (&w);
       fwrite (text->str, 1, text->len, stdout);
     }
   else
-    print_text (diagnostics, cli.config_path);
+    kvmrt_cli_print_diagnostics (diagnostics, cli.config_path, stdout);
 
   status = kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR) > 0
              ? KVMRT_EXIT_FAILED : KVMRT_EXIT_OK;

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "kvmrt-cli-libvirt.h"
+
+#include <glib/gi18n.h>
+
+KvmrtLibvirt *
+kvmrt_cli_open_libvirt (KvmrtCli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  KvmrtLibvirt *libvirt = kvmrt_libvirt_open (cli->connect_uri, &error);
+
+  if (libvirt == NULL)
+    kvmrt_cli_error ("%s", error->message);
+  return libvirt;
+}
+
+gboolean
+kvmrt_cli_session_open (KvmrtCliSession *session, KvmrtCli *cli)
+{
+  session->config = kvmrt_cli_load_config (cli);
+  if (session->config == NULL)
+    return FALSE;
+  session->host = kvmrt_cli_load_host (cli, KVMRT_HOST_LOAD_NO_IRQS);
+  if (session->host == NULL)
+    return FALSE;
+  session->libvirt = kvmrt_cli_open_libvirt (cli);
+  if (session->libvirt == NULL)
+    return FALSE;
+  session->plan = kvmrt_plan_new (session->config, session->host);
+  return TRUE;
+}
+
+void
+kvmrt_cli_session_clear (KvmrtCliSession *session)
+{
+  g_clear_pointer (&session->plan, kvmrt_plan_free);
+  g_clear_object (&session->libvirt);
+  g_clear_object (&session->host);
+  g_clear_object (&session->config);
+}
+
+gboolean
+kvmrt_cli_session_validate (KvmrtCliSession *session, KvmrtCli *cli)
+{
+  g_autoptr(GPtrArray) diagnostics = kvmrt_validate (session->config, session->host, 0);
+
+  if (kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR) == 0)
+    return TRUE;
+  kvmrt_cli_print_diagnostics (diagnostics, cli->config_path, stderr);
+  kvmrt_cli_error (_("the configuration has errors; fix them with kvmrt-edit-config first"));
+  return FALSE;
+}
+
+const KvmrtVmPlan *
+kvmrt_cli_session_plan (KvmrtCliSession *session, KvmrtVm *vm)
+{
+  return kvmrt_plan_lookup (session->plan, vm);
+}
+
+const char *
+kvmrt_cli_vm_label (KvmrtVm *vm)
+{
+  return kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : kvmrt_vm_get_uuid (vm);
+}
+
+gboolean
+kvmrt_cli_sync_vm (KvmrtCliSession *session, KvmrtVm *vm, gboolean quiet)
+{
+  g_autoptr(KvmrtSyncState) state = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *described = NULL;
+
+  if (!kvmrt_sync_to_libvirt (session->libvirt, kvmrt_cli_session_plan (session, vm), &state,
+                              &error))
+    {
+      kvmrt_cli_error ("%s: %s", kvmrt_cli_vm_label (vm), error->message);
+      return FALSE;
+    }
+  if (state->changes->len == 0)
+    {
+      if (!quiet)
+        g_print (_("%s: already in sync with libvirt\n"), kvmrt_cli_vm_label (vm));
+      return TRUE;
+    }
+  described = kvmrt_sync_state_describe (state);
+  g_print (_("%s: libvirt definition updated (%s)\n"), kvmrt_cli_vm_label (vm), described);
+  if (kvmrt_sync_state_needs_restart (state))
+    g_print (_("%s: it is running; the new definition takes effect when it is next started\n"),
+             kvmrt_cli_vm_label (vm));
+  return TRUE;
+}
+
+char *
+kvmrt_cli_describe_attrs (guint attrs)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint attr = 0; attr < KVMRT_VM_N_ATTRS; attr++)
+    if (attrs & (1u << attr))
+      g_string_append_printf (text, "%s%s", text->len > 0 ? ", " : "",
+                              kvmrt_vm_attr_get_key (attr));
+  return g_string_free (text, FALSE);
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the tools that talk to libvirt share: the connection, the config + host + plan they
+ * all start from, validation that stops the job on errors, and syncing before a boot. */
+#pragma once
+
+#include "kvmrt-cli.h"
+#include "kvmrt-libvirt.h"
+#include "kvmrt-sync.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  KvmrtConfig  *config;
+  KvmrtHost    *host;
+  KvmrtLibvirt *libvirt;
+  KvmrtPlan    *plan;
+} KvmrtCliSession;
+
+/* Connects to cli->connect_uri, or prints why not (what to do) and returns NULL. */
+KvmrtLibvirt *kvmrt_cli_open_libvirt     (KvmrtCli *cli);
+/* Loads config and host, connects, plans. Prints the reason and returns FALSE on failure;
+ * the caller exits KVMRT_EXIT_USAGE. */
+gboolean      kvmrt_cli_session_open     (KvmrtCliSession *session, KvmrtCli *cli);
+void          kvmrt_cli_session_clear    (KvmrtCliSession *session);
+/* Validates the whole config; prints the findings on stderr when there are errors and
+ * returns FALSE then. Warnings alone do not stop a job. */
+gboolean      kvmrt_cli_session_validate (KvmrtCliSession *session, KvmrtCli *cli);
+/* The plan of one configured VM. */
+const KvmrtVmPlan *kvmrt_cli_session_plan (KvmrtCliSession *session, KvmrtVm *vm);
+/* Writes @vm's plan into libvirt and prints one line about it when something changed (or on
+ * failure, on stderr). */
+gboolean      kvmrt_cli_sync_vm          (KvmrtCliSession *session, KvmrtVm *vm, gboolean quiet);
+/* The VM's name for messages: its name, else its UUID. */
+const char   *kvmrt_cli_vm_label         (KvmrtVm *vm);
+/* "cpuset, nr_vcpus" for a mask of 1 << KvmrtVmAttr. */
+char         *kvmrt_cli_describe_attrs   (guint attrs);
+
+G_END_DECLS

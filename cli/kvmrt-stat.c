@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kvmrt-stat: the state of the configured VMs (libvirt state, real-time, vCPUs, host CPUs,
+ * uptime, tuning) and, with -t, every thread of each running VM's QEMU process read from
+ * the sysroot's /proc. */
+#include "kvmrt-cli-libvirt.h"
+#include "kvmrt-proc.h"
+#include "kvmrt-tuner.h"
+
+#include <glib/gi18n.h>
+
+static gboolean show_threads;
+
+static const GOptionEntry options[] = {
+  { "threads", 't', 0, G_OPTION_ARG_NONE, &show_threads,
+    N_("List the threads of each running VM: kind, CPU affinity, last CPU, scheduling"), NULL },
+  { NULL }
+};
+
+typedef struct {
+  KvmrtVm           *vm;
+  const KvmrtVmPlan *plan;
+  GVirDomainState    state;
+  gboolean           defined;
+  int                pid;          /* 0 when not running or not on this host */
+  double             uptime;       /* seconds, < 0 if unknown */
+  gboolean           tuned;
+  char              *tuning_note;  /* why not tuned, or NULL */
+  GPtrArray         *threads;      /* KvmrtThread*, with -t */
+} VmStatus;
+
+static void
+vm_status_clear (VmStatus *status)
+{
+  g_free (status->tuning_note);
+  g_clear_pointer (&status->threads, g_ptr_array_unref);
+}
+
+static void
+gather (VmStatus *status, KvmrtCliSession *session, KvmrtCli *cli, KvmrtVm *vm)
+{
+  GVirDomain *domain = kvmrt_libvirt_lookup_uuid (session->libvirt, kvmrt_vm_get_uuid (vm));
+  g_autoptr(GError) error = NULL;
+
+  status->vm = vm;
+  status->plan = kvmrt_cli_session_plan (session, vm);
+  status->defined = domain != NULL;
+  status->state = domain != NULL ? kvmrt_libvirt_get_state (domain) : GVIR_DOMAIN_STATE_NONE;
+  status->uptime = -1;
+  if (status->state != GVIR_DOMAIN_STATE_RUNNING && status->state != GVIR_DOMAIN_STATE_PAUSED
+      && status->state != GVIR_DOMAIN_STATE_BLOCKED)
+    return;
+
+  /* Only a local hypervisor's QEMU shows in our /proc (not test:///, not a remote URI). */
+  status->pid = kvmrt_proc_find_qemu (cli->sysroot, kvmrt_vm_get_uuid (vm),
+                                      kvmrt_vm_get_name (vm));
+  if (status->pid > 0 && !kvmrt_proc_get_uptime (cli->sysroot, status->pid, &status->uptime,
+                                                 NULL))
+    status->uptime = -1;
+  status->tuned = kvmrt_tuner_check (cli->sysroot, status->plan, status->pid, &error);
+  if (!status->tuned)
+    status->tuning_note = g_strdup (error->message);
+  if (show_threads && status->pid > 0)
+    {
+      g_clear_error (&error);
+      status->threads = kvmrt_proc_list_threads (cli->sysroot, status->pid, &error);
+      if (status->threads == NULL)
+        kvmrt_cli_error (_("%s: its threads could not be read: %s"), kvmrt_cli_vm_label (vm),
+                         error->message);
+    }
+}
+
+static char *
+format_uptime (double seconds)
+{
+  guint64 s = (guint64) seconds;
+
+  if (seconds < 0)
+    return g_strdup ("-");
+  if (s >= 86400)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT "d %02u:%02u", s / 86400,
+                            (guint) (s % 86400 / 3600), (guint) (s % 3600 / 60));
+  return g_strdup_printf ("%02u:%02u:%02u", (guint) (s / 3600), (guint) (s % 3600 / 60),
+                          (guint) (s % 60));
+}
+
+static const char *
+state_text (const VmStatus *status)
+{
+  return status->defined ? kvmrt_libvirt_state_to_string (status->state) : _("not in libvirt");
+}
+
+static void
+print_threads (GString *out, GPtrArray *threads)
+{
+  g_string_append_printf (out, "    %-8s %-16s %-9s %-10s %-4s %s\n", _("TID"), _("THREAD"),
+                          _("KIND"), _("AFFINITY"), _("CPU"), _("POLICY"));
+  for (guint i = 0; i < threads->len; i++)
+    {
+      const KvmrtThread *t = threads->pdata[i];
+      g_autofree char *kind = kvmrt_thread_describe_kind (t);
+      g_autofree char *affinity = t->affinity != NULL ? kvmrt_id_set_to_string (t->affinity)
+                                                      : g_strdup ("?");
+
+      g_string_append_printf (out, "    %-8d %-16s %-9s %-10s %-4d %s", t->tid, t->name, kind,
+                              affinity, t->cpu, kvmrt_sched_policy_to_string (t->policy));
+      if (t->priority > 0)
+        g_string_append_printf (out, " %d", t->priority);
+      g_string_append_c (out, '\n');
+    }
+}
+
+static void
+print_table (GArray *statuses)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_string_append_printf (out, "%-24s %-14s %-3s %-5s %-16s %-11s %s\n", _("VM"), _("STATE"),
+                          _("RT"), _("VCPUS"), _("HOST CPUS"), _("UPTIME"), _("TUNED"));
+  for (guint i = 0; i < statuses->len; i++)
+    {
+      const VmStatus *s = &g_array_index (statuses, VmStatus, i);
+      g_autofree char *cpus = kvmrt_id_set_to_string (s->plan->usable_cpus);
+      g_autofree char *uptime = format_uptime (s->uptime);
+      const char *tuned = s->pid == 0 && s->tuning_note == NULL ? "-"
+                          : s->tuned ? _("yes") : _("no");
+
+      g_string_append_printf (out, "%-24s %-14s %-3s %-5u %-16s %-11s %s\n",
+                              kvmrt_cli_vm_label (s->vm), state_text (s),
+                              s->plan->rt ? _("yes") : _("no"), s->plan->nr_vcpus,
+                              *cpus != '\0' ? cpus : _("any"), uptime, tuned);
+      if (s->tuning_note != NULL && s->plan->rt)
+        g_string_append_printf (out, "    %s\n", s->tuning_note);
+      if (s->threads != NULL)
+        print_threads (out, s->threads);
+    }
+  fwrite (out->str, 1, out->len, stdout);
+}
+
+static void
+write_thread_json (KvmrtJsonWriter *w, const KvmrtThread *t)
+{
+  kvmrt_json_writer_begin_object (w);
+  kvmrt_json_writer_member (w, "tid");
+  kvmrt_json_writer_int (w, t->tid);
+  kvmrt_json_writer_member (w, "name");
+  kvmrt_json_writer_string (w, t->name);
+  kvmrt_json_writer_member (w, "kind");
+  kvmrt_json_writer_string (w, kvmrt_thread_kind_to_json (t->kind));
+  kvmrt_json_writer_member (w, "vcpu");
+  if (t->kind == KVMRT_THREAD_VCPU && t->vcpu >= 0)
+    kvmrt_json_writer_int (w, t->vcpu);
+  else
+    kvmrt_json_writer_null (w);
+  kvmrt_json_writer_member (w, "affinity");
+  if (t->affinity != NULL)
+    kvmrt_json_writer_id_set (w, t->affinity);
+  else
+    kvmrt_json_writer_null (w);
+  kvmrt_json_writer_member (w, "cpu");
+  kvmrt_json_writer_int (w, t->cpu);
+  kvmrt_json_writer_member (w, "policy");
+  kvmrt_json_writer_string (w, kvmrt_sched_policy_to_string (t->policy));
+  kvmrt_json_writer_member (w, "priority");
+  kvmrt_json_writer_int (w, t->priority);
+  kvmrt_json_writer_end_object (w);
+}
+
+static void
+write_vm_json (KvmrtJsonWriter *w, const VmStatus *s)
+{
+  kvmrt_json_writer_begin_object (w);
+  kvmrt_json_writer_member (w, "uuid");
+  kvmrt_json_writer_string (w, kvmrt_vm_get_uuid (s->vm));
+  kvmrt_json_writer_member (w, "name");
+  kvmrt_json_writer_string (w, kvmrt_vm_get_name (s->vm));
+  kvmrt_json_writer_member (w, "state");
+  kvmrt_json_writer_string (w, s->defined ? kvmrt_libvirt_state_to_json (s->state)
+                                          : "undefined");
+  kvmrt_json_writer_member (w, "rt");
+  kvmrt_json_writer_bool (w, s->plan->rt);
+  kvmrt_json_writer_member (w, "tuned");
+  kvmrt_json_writer_bool (w, s->tuned);
+  kvmrt_json_writer_member (w, "tuning_note");
+  kvmrt_json_writer_string (w, s->tuning_note);
+  kvmrt_json_writer_member (w, "nr_vcpus");
+  kvmrt_json_writer_int (w, s->plan->nr_vcpus);
+  kvmrt_json_writer_member (w, "host_cpus");
+  kvmrt_json_writer_id_set (w, s->plan->usable_cpus);
+  kvmrt_json_writer_member (w, "pid");
+  if (s->pid > 0)
+    kvmrt_json_writer_int (w, s->pid);
+  else
+    kvmrt_json_writer_null (w);
+  kvmrt_json_writer_member (w, "uptime");
+  if (s->uptime >= 0)
+    kvmrt_json_writer_int (w, (gint64) s->uptime);
+  else
+    kvmrt_json_writer_null (w);
+  if (show_threads)
+    {
+      kvmrt_json_writer_member (w, "threads");
+      kvmrt_json_writer_begin_array (w);
+      for (guint i = 0; s->threads != NULL && i < s->threads->len; i++)
+        write_thread_json (w, s->threads->pdata[i]);
+      kvmrt_json_writer_end_array (w);
+    }
+  kvmrt_json_writer_end_object (w);
+}
+
+static void
+print_json (GArray *statuses)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  KvmrtJsonWriter w;
+
+  kvmrt_json_writer_init (&w, text);
+  kvmrt_json_writer_begin_object (&w);
+  kvmrt_json_writer_member (&w, "vms");
+  kvmrt_json_writer_begin_array (&w);
+  for (guint i = 0; i < statuses->len; i++)
+    write_vm_json (&w, &g_array_index (statuses, VmStatus, i));
+  kvmrt_json_writer_end_array (&w);
+  kvmrt_json_writer_end_object (&w);
+  kvmrt_json_writer_clear (&w);
+  fwrite (text->str, 1, text->len, stdout);
+}
+
+int
+main (int argc, char **argv)
+{
+  KvmrtCli cli = { 0 };
+  KvmrtCliSession session = { 0 };
+  g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(GArray) statuses = g_array_new (FALSE, TRUE, sizeof (VmStatus));
+
+  g_array_set_clear_func (statuses, (GDestroyNotify) vm_status_clear);
+  kvmrt_cli_parse (&cli, &argc, &argv,
+                   KVMRT_CLI_OPTION_CONFIG | KVMRT_CLI_OPTION_CONNECT | KVMRT_CLI_OPTION_SYSROOT
+                   | KVMRT_CLI_OPTION_JSON | KVMRT_CLI_OPTION_ALL,
+                   options, _("[VM...]"),
+                   N_("Show the state of the configured VMs (enabled ones; --all: all; or those "
+                      "named): libvirt state, real-time, vCPUs, host CPUs, uptime and "
+                      "whether their real-time tuning is in force."));
+
+  if (!kvmrt_cli_session_open (&session, &cli)
+      || (vms = kvmrt_cli_select_vms (&cli, session.config)) == NULL)
+    {
+      kvmrt_cli_session_clear (&session);
+      kvmrt_cli_clear (&cli);
+      return KVMRT_EXIT_USAGE;
+    }
+
+  g_array_set_size (statuses, vms->len);
+  for (guint i = 0; i < vms->len; i++)
+    gather (&g_array_index (statuses, VmStatus, i), &session, &cli, vms->pdata[i]);
+  if (cli.json)
+    print_json (statuses);
+  else
+    print_table (statuses);
+
+  kvmrt_cli_session_clear (&session);
+  kvmrt_cli_clear (&cli);
+  return KVMRT_EXIT_OK;
+}

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "kvmrt-proc.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kvmrt-error.h"
+#include "kvmrt-i18n.h"
+#include "kvmrt-sysroot.h"
+
+/* Linux policy numbers glibc only names with _GNU_SOURCE. */
+#ifndef SCHED_BATCH
+#define SCHED_BATCH 3
+#endif
+#ifndef SCHED_IDLE
+#define SCHED_IDLE 5
+#endif
+#ifndef SCHED_DEADLINE
+#define SCHED_DEADLINE 6
+#endif
+
+void
+kvmrt_thread_free (KvmrtThread *thread)
+{
+  if (thread == NULL)
+    return;
+  g_free (thread->name);
+  g_clear_pointer (&thread->affinity, kvmrt_id_set_free);
+  g_free (thread);
+}
+
+const char *
+kvmrt_thread_kind_to_json (KvmrtThreadKind kind)
+{
+  switch (kind)
+    {
+    case KVMRT_THREAD_VCPU:     return "vcpu";
+    case KVMRT_THREAD_EMULATOR: return "emulator";
+    case KVMRT_THREAD_IO:       return "io";
+    case KVMRT_THREAD_WORKER:   return "worker";
+    case KVMRT_THREAD_SPICE:
+    case KVMRT_THREAD_OTHER:
+    default:                    return "other";
+    }
+}
+
+char *
+kvmrt_thread_describe_kind (const KvmrtThread *thread)
+{
+  switch (thread->kind)
+    {
+    case KVMRT_THREAD_VCPU:
+      return thread->vcpu >= 0 ? g_strdup_printf (_("vCPU %d"), thread->vcpu)
+                               : g_strdup (_("vCPUs"));
+    case KVMRT_THREAD_EMULATOR: return g_strdup (_("emulator"));
+    case KVMRT_THREAD_IO:       return g_strdup (_("I/O"));
+    case KVMRT_THREAD_WORKER:   return g_strdup (_("worker"));
+    case KVMRT_THREAD_SPICE:    return g_strdup ("SPICE");
+    case KVMRT_THREAD_OTHER:
+    default:                    return g_strdup (_("other"));
+    }
+}
+
+const char *
+kvmrt_sched_policy_to_string (int policy)
+{
+  switch (policy)
+    {
+    case SCHED_OTHER:    return "other";
+    case SCHED_FIFO:     return "fifo";
+    case SCHED_RR:       return "rr";
+    case SCHED_BATCH:    return "batch";
+    case SCHED_IDLE:     return "idle";
+    case SCHED_DEADLINE: return "deadline";
+    default:             return "unknown";
+    }
+}
+
+KvmrtThreadKind
+kvmrt_thread_classify (const char *name, int *vcpu)
+{
+  int index, consumed = 0;
+
+  *vcpu = -1;
+  /* QEMU names vCPU threads "CPU n/KVM" (or "CPU n/TCG" under emulation); a single-threaded
+   * TCG runs all vCPUs in "ALL CPUs/TCG". */
+  if (sscanf (name, "CPU %d/%*[A-Z]%n", &index, &consumed) == 1 && consumed > 0
+      && name[consumed] == '\0')
+    {
+      *vcpu = index;
+      return KVMRT_THREAD_VCPU;
+    }
+  if (g_str_has_prefix (name, "ALL CPUs/"))
+    return KVMRT_THREAD_VCPU;
+  /* The main thread; comm is cut at 15 characters ("qemu-system-x86"). */
+  if (g_str_has_prefix (name, "qemu-kvm") || g_str_has_prefix (name, "qemu-system-"))
+    return KVMRT_THREAD_EMULATOR;
+  if (g_str_has_prefix (name, "IO "))
+    return KVMRT_THREAD_IO;
+  if (strcmp (name, "worker") == 0)
+    return KVMRT_THREAD_WORKER;
+  if (g_str_has_prefix (name, "SPICE"))
+    return KVMRT_THREAD_SPICE;
+  return KVMRT_THREAD_OTHER;
+}
+
+/* The fields of a stat line after "(comm)", which may itself hold spaces and parentheses:
+ * field 3 (state) is fields[0]. */
+static char **
+split_stat (const char *stat)
+{
+  const char *close = stat != NULL ? strrchr (stat, ')') : NULL;
+
+  if (close == NULL || close[1] != ' ')
+    return NULL;
+  return g_strsplit (close + 2, " ", -1);
+}
+
+/* Field @number (1-based, as proc(5) counts) of a split stat line, or -1. */
+static long long
+stat_field (char **fields, guint number)
+{
+  if (fields == NULL || number < 3 || number - 3 >= g_strv_length (fields))
+    return -1;
+  return g_ascii_strtoll (fields[number - 3], NULL, 10);
+}
+
+static KvmrtIdSet *
+read_affinity (const char *status)
+{
+  const char *line = status != NULL ? strstr (status, "\nCpus_allowed_list:") : NULL;
+  g_autofree char *value = NULL;
+  const char *end;
+
+  if (line == NULL)
+    return NULL;
+  line += strlen ("\nCpus_allowed_list:");
+  end = strchr (line, '\n');
+  value = g_strstrip (g_strndup (line, end != NULL ? (gsize) (end - line) : strlen (line)));
+  return kvmrt_id_set_parse (value, NULL);
+}
+
+/* NULL when the thread is gone (it ended between the directory listing and the read). */
+static KvmrtThread *
+read_thread (const char *sysroot, int pid, int tid)
+{
+  g_autofree char *dir = g_strdup_printf ("proc/%d/task/%d", pid, tid);
+  g_autofree char *comm_path = g_build_filename (dir, "comm", NULL);
+  g_autofree char *stat_path = g_build_filename (dir, "stat", NULL);
+  g_autofree char *status_path = g_build_filename (dir, "status", NULL);
+  g_autofree char *comm = kvmrt_sysroot_read_optional (sysroot, comm_path);
+  g_autofree char *stat = kvmrt_sysroot_read_optional (sysroot, stat_path);
+  g_autofree char *status = kvmrt_sysroot_read_optional (sysroot, status_path);
+  g_auto(GStrv) fields = split_stat (stat);
+  KvmrtThread *thread;
+
+  if (comm == NULL || fields == NULL)
+    return NULL;
+  thread = g_new0 (KvmrtThread, 1);
+  thread->tid = tid;
+  thread->name = g_steal_pointer (&comm);
+  thread->kind = kvmrt_thread_classify (thread->name, &thread->vcpu);
+  thread->affinity = read_affinity (status);
+  thread->cpu = (int) stat_field (fields, 39);
+  thread->priority = (int) stat_field (fields, 40);
+  thread->policy = (int) stat_field (fields, 41);
+  return thread;
+}
+
+static int
+compare_tids (gconstpointer a, gconstpointer b)
+{
+  const KvmrtThread *ta = *(KvmrtThread **) a;
+  const KvmrtThread *tb = *(KvmrtThread **) b;
+
+  return (ta->tid > tb->tid) - (ta->tid < tb->tid);
+}
+
+GPtrArray *
+kvmrt_proc_list_threads (const char *sysroot, int pid, GError **error)
+{
+  g_autofree char *relative = g_strdup_printf ("proc/%d/task", pid);
+  g_autofree char *path = kvmrt_sysroot_path (sysroot, relative);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, error);
+  GPtrArray *threads;
+  const char *entry;
+
+  if (dir == NULL)
+    return NULL;
+  threads = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_thread_free);
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    {
+      char *end = NULL;
+      long tid = strtol (entry, &end, 10);
+      KvmrtThread *thread;
+
+      if (*end != '\0' || tid <= 0)
+        continue;
+      thread = read_thread (sysroot, pid, (int) tid);
+      if (thread != NULL)
+        g_ptr_array_add (threads, thread);
+    }
+  g_ptr_array_sort (threads, compare_tids);
+  return threads;
+}
+
+/* Whether process @pid's command line holds "-uuid" followed by @uuid. */
+static gboolean
+runs_domain (const char *sysroot, int pid, const char *uuid)
+{
+  g_autofree char *relative = g_strdup_printf ("proc/%d/cmdline", pid);
+  g_autofree char *path = kvmrt_sysroot_path (sysroot, relative);
+  g_autofree char *cmdline = NULL;
+  gsize length = 0;
+  const char *previous = NULL;
+
+  if (!g_file_get_contents (path, &cmdline, &length, NULL))
+    return FALSE;
+  for (const char *arg = cmdline; arg < cmdline + length; arg += strlen (arg) + 1)
+    {
+      if (previous != NULL && strcmp (previous, "-uuid") == 0)
+        return g_ascii_strcasecmp (arg, uuid) == 0;
+      previous = arg;
+    }
+  return FALSE;
+}
+
+static int
+pid_from_file (const char *sysroot, const char *name)
+{
+  g_autofree char *relative = NULL;
+  g_autofree char *text = NULL;
+
+  if (name == NULL || strchr (name, '/') != NULL)
+    return 0;
+  relative = g_strdup_printf ("run/libvirt/qemu/%s.pid", name);
+  text = kvmrt_sysroot_read_optional (sysroot, relative);
+  return text != NULL ? atoi (text) : 0;
+}
+
+int
+kvmrt_proc_find_qemu (const char *sysroot, const char *uuid, const char *name)
+{
+  g_autofree char *proc = kvmrt_sysroot_path (sysroot, "proc");
+  g_autoptr(GDir) dir = NULL;
+  const char *entry;
+  int pid = pid_from_file (sysroot, name);
+
+  /* The pid file may be stale (a crashed QEMU, a reused PID): trust it only if it matches. */
+  if (pid > 0 && runs_domain (sysroot, pid, uuid))
+    return pid;
+  dir = g_dir_open (proc, 0, NULL);
+  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+    {
+      char *end = NULL;
+      long candidate = strtol (entry, &end, 10);
+
+      if (*end == '\0' && candidate > 0 && runs_domain (sysroot, (int) candidate, uuid))
+        return (int) candidate;
+    }
+  return 0;
+}
+
+gboolean
+kvmrt_proc_get_uptime (const char *sysroot, int pid, double *seconds, GError **error)
+{
+  g_autofree char *relative = g_strdup_printf ("proc/%d/stat", pid);
+  g_autofree char *stat = kvmrt_sysroot_read (sysroot, relative, error);
+  g_autofree char *uptime = NULL;
+  g_auto(GStrv) fields = NULL;
+  long long start_ticks;
+  long ticks_per_second = sysconf (_SC_CLK_TCK);
+
+  if (stat == NULL)
+    return FALSE;
+  uptime = kvmrt_sysroot_read (sysroot, "proc/uptime", error);
+  if (uptime == NULL)
+    return FALSE;
+  fields = split_stat (stat);
+  start_ticks = stat_field (fields, 22);
+  if (start_ticks < 0 || ticks_per_second <= 0)
+    {
+      g_set_error (error, KVMRT_HOST_ERROR, KVMRT_HOST_ERROR_SYSROOT,
+                   _("%s: no start time in proc/%d/stat"), sysroot, pid);
+      return FALSE;
+    }
+  *seconds = MAX (0.0, g_ascii_strtod (uptime, NULL) - (double) start_ticks / ticks_per_second);
+  return TRUE;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A VM's QEMU process and its threads, read from the sysroot's proc/ (so a fixture tree works
+ * like the live host): which thread is which (vCPU n, emulator, I/O, worker, SPICE), where it
+ * may run, where it last ran and how it is scheduled. */
+#pragma once
+
+#include "kvmrt-id-set.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  KVMRT_THREAD_VCPU,
+  KVMRT_THREAD_EMULATOR,
+  KVMRT_THREAD_IO,
+  KVMRT_THREAD_WORKER,
+  KVMRT_THREAD_SPICE,
+  KVMRT_THREAD_OTHER,
+} KvmrtThreadKind;
+
+typedef struct {
+  int              tid;
+  char            *name;      /* comm: "CPU 0/KVM", "CPU 1/TCG", "qemu-system-x86", "worker" */
+  KvmrtThreadKind  kind;
+  int              vcpu;      /* vCPU index for KVMRT_THREAD_VCPU, else -1 (also "ALL CPUs") */
+  KvmrtIdSet      *affinity;  /* Cpus_allowed_list; NULL if unreadable */
+  int              cpu;       /* CPU it last ran on */
+  int              policy;    /* SCHED_OTHER, SCHED_FIFO, ... */
+  int              priority;  /* real-time priority, 0 for the normal policies */
+} KvmrtThread;
+
+void        kvmrt_thread_free            (KvmrtThread *thread);
+/* The DESIGN.md JSON kind: "vcpu", "emulator", "io", "worker" or "other" (SPICE is "other"). */
+const char *kvmrt_thread_kind_to_json    (KvmrtThreadKind kind);
+/* For tables: "vCPU 3", "emulator", "I/O", "worker", "SPICE", "other". */
+char       *kvmrt_thread_describe_kind   (const KvmrtThread *thread);
+/* "other", "fifo", "rr", "batch", "idle", "deadline". */
+const char *kvmrt_sched_policy_to_string (int policy);
+/* Which kind a thread of that name is in a QEMU process; @vcpu gets the vCPU index or -1. */
+KvmrtThreadKind kvmrt_thread_classify    (const char *name, int *vcpu);
+
+/* Threads of process @pid, sorted by TID. Threads that end while being read are left out. */
+GPtrArray  *kvmrt_proc_list_threads (const char *sysroot, int pid, GError **error);
+/* The PID of the QEMU process running domain @uuid: libvirt's pid file
+ * (run/libvirt/qemu/NAME.pid) when it names a live process with "-uuid UUID" on its command
+ * line, else the first such process found in proc/. 0 when there is none. */
+int         kvmrt_proc_find_qemu    (const char *sysroot, const char *uuid, const char *name);
+/* Seconds since process @pid started. */
+gboolean    kvmrt_proc_get_uptime   (const char  *sysroot,
+                                     int          pid,
+                                     double      *seconds,
+                                     GError     **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KvmrtThread, kvmrt_thread_free)
+
+G_END_DECLS

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "kvmrt-sync.h"
+
+#include "kvmrt-i18n.h"
+
+void
+kvmrt_sync_state_free (KvmrtSyncState *state)
+{
+  if (state == NULL)
+    return;
+  g_clear_pointer (&state->changes, g_ptr_array_unref);
+  g_free (state);
+}
+
+gboolean
+kvmrt_sync_state_needs_restart (const KvmrtSyncState *state)
+{
+  if (!state->running)
+    return FALSE;
+  for (guint i = 0; i < state->changes->len; i++)
+    if (((KvmrtDomainChange *) state->changes->pdata[i])->needs_restart)
+      return TRUE;
+  return FALSE;
+}
+
+char *
+kvmrt_sync_state_describe (const KvmrtSyncState *state)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < state->changes->len; i++)
+    {
+      const KvmrtDomainChange *c = state->changes->pdata[i];
+
+      if (i > 0)
+        g_string_append (text, "; ");
+      g_string_append_printf (text, "%s: %s -> %s", kvmrt_domain_field_to_string (c->field),
+                              c->current, c->wanted);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static KvmrtSyncState *
+sync_state_new (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan)
+{
+  KvmrtSyncState *state = g_new0 (KvmrtSyncState, 1);
+
+  state->vm = plan->vm;
+  state->domain = kvmrt_libvirt_lookup_uuid (libvirt, kvmrt_vm_get_uuid (plan->vm));
+  state->running = state->domain != NULL && kvmrt_libvirt_is_active (state->domain);
+  state->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_domain_change_free);
+  return state;
+}
+
+static gboolean
+require_domain (KvmrtLibvirt *libvirt, const KvmrtSyncState *state, GError **error)
+{
+  if (state->domain != NULL)
+    return TRUE;
+  g_set_error (error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_NO_DOMAIN,
+               _("%s [%s] is not defined in libvirt at %s: create it there (virt-manager, "
+                 "virt-install) or remove it from the configuration"),
+               kvmrt_vm_get_name (state->vm) != NULL ? kvmrt_vm_get_name (state->vm)
+                                                     : _("(no name)"),
+               kvmrt_vm_get_uuid (state->vm), kvmrt_libvirt_get_uri (libvirt));
+  return FALSE;
+}
+
+/* The domain's XML and, through the sync, the XML the plan wants; the changes go into @state. */
+static char *
+compute_wanted_xml (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, KvmrtSyncState *state,
+                    GError **error)
+{
+  g_autofree char *current = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  char *wanted;
+
+  if (!require_domain (libvirt, state, error))
+    return NULL;
+  current = kvmrt_libvirt_get_xml (state->domain, error);
+  if (current == NULL)
+    return NULL;
+  wanted = kvmrt_domain_xml_sync (current, plan, &changes, error);
+  if (wanted == NULL)
+    return NULL;
+  g_ptr_array_extend_and_steal (state->changes, g_steal_pointer (&changes));
+  return wanted;
+}
+
+KvmrtSyncState *
+kvmrt_sync_compare (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, GError **error)
+{
+  g_autoptr(KvmrtSyncState) state = sync_state_new (libvirt, plan);
+  g_autofree char *wanted = compute_wanted_xml (libvirt, plan, state, error);
+
+  if (wanted == NULL)
+    return NULL;
+  return g_steal_pointer (&state);
+}
+
+static gboolean
+has_field (const KvmrtSyncState *state, KvmrtDomainField field)
+{
+  for (guint i = 0; i < state->changes->len; i++)
+    if (((KvmrtDomainChange *) state->changes->pdata[i])->field == field)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+kvmrt_sync_to_libvirt (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, KvmrtSyncState **out_state,
+                       GError **error)
+{
+  g_autoptr(KvmrtSyncState) state = sync_state_new (libvirt, plan);
+  g_autofree char *wanted = compute_wanted_xml (libvirt, plan, state, error);
+  const char *name = kvmrt_vm_get_name (plan->vm);
+
+  if (wanted == NULL)
+    return FALSE;
+
+  if (state->changes->len > 0)
+    {
+      /* libvirt keeps a domain's name apart from its definition: a renamed definition with the
+       * same UUID is refused, so rename first (only possible while it is shut off). */
+      if (has_field (state, KVMRT_DOMAIN_FIELD_NAME) && name != NULL)
+        {
+          if (state->running)
+            {
+              g_set_error (error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_FAILED,
+                           _("%s is running as '%s': libvirt renames only shut-off domains. "
+                             "Shut it down and sync again, or put the old name back"),
+                           name, gvir_domain_get_name (state->domain));
+              return FALSE;
+            }
+          if (!kvmrt_libvirt_rename (state->domain, name, error))
+            return FALSE;
+        }
+      state->domain = kvmrt_libvirt_define (libvirt, wanted, error);
+      if (state->domain == NULL)
+        return FALSE;
+    }
+  if (out_state != NULL)
+    *out_state = g_steal_pointer (&state);
+  return TRUE;
+}
+
+gboolean
+kvmrt_sync_from_libvirt (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, guint *changed_attrs,
+                         GError **error)
+{
+  g_autoptr(KvmrtSyncState) state = sync_state_new (libvirt, plan);
+  g_autofree char *wanted = compute_wanted_xml (libvirt, plan, state, error);
+  g_autofree char *current = NULL;
+  guint attrs = 0;
+
+  if (wanted == NULL)
+    return FALSE;
+  for (guint i = 0; i < state->changes->len; i++)
+    {
+      const KvmrtDomainChange *c = state->changes->pdata[i];
+
+      /* The metadata block is kvmrt's own bookkeeping, not a setting. */
+      if (c->field != KVMRT_DOMAIN_FIELD_METADATA)
+        attrs |= 1u << c->attr;
+    }
+  if (attrs != 0)
+    {
+      current = kvmrt_libvirt_get_xml (state->domain, error);
+      if (current == NULL || !kvmrt_domain_xml_read (current, plan->vm, attrs, error))
+        return FALSE;
+    }
+  if (changed_attrs != NULL)
+    *changed_attrs = attrs;
+  return TRUE;
+}
+
+static KvmrtDiagnostic *
+diagnose_vm (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtSyncState) state = kvmrt_sync_compare (libvirt, plan, &error);
+  g_autofree char *described = NULL;
+  const KvmrtDomainChange *first;
+
+  if (state == NULL && g_error_matches (error, KVMRT_LIBVIRT_ERROR,
+                                        KVMRT_LIBVIRT_ERROR_NO_DOMAIN))
+    return kvmrt_diagnostic_new ("vm-not-in-libvirt", plan->vm, NULL,
+                                 _("libvirt at %s has no domain with this UUID. Create the VM "
+                                   "in libvirt (virt-manager, virt-install) with this UUID, or "
+                                   "remove the section from the configuration."),
+                                 kvmrt_libvirt_get_uri (libvirt));
+  if (state == NULL)
+    return kvmrt_diagnostic_new ("out-of-sync", plan->vm, NULL,
+                                 _("Its libvirt definition could not be compared: %s"),
+                                 error->message);
+  if (state->changes->len == 0)
+    return NULL;
+  first = state->changes->pdata[0];
+  described = kvmrt_sync_state_describe (state);
+  return kvmrt_diagnostic_new ("out-of-sync", plan->vm, kvmrt_vm_attr_get_key (first->attr),
+                               _("libvirt's definition differs from the configuration (%s). "
+                                 "Run kvmrt-sync-config to write the configuration into "
+                                 "libvirt, or kvmrt-sync-config -r to keep libvirt's values."),
+                               described);
+}
+
+void
+kvmrt_sync_diagnose (KvmrtLibvirt *libvirt, KvmrtPlan *plan, KvmrtValidateFlags flags,
+                     GPtrArray *diagnostics)
+{
+  g_autoptr(GHashTable) per_vm = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                        (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GPtrArray) global = g_ptr_array_new ();
+  guint n = kvmrt_plan_get_n_vms (plan);
+
+  /* The validator lists findings per VM in config order, then those about the whole file;
+   * regroup so each VM's libvirt findings follow its others. */
+  for (guint i = 0; i < diagnostics->len; i++)
+    {
+      KvmrtDiagnostic *d = diagnostics->pdata[i];
+      GPtrArray *list;
+
+      if (d->vm_uuid == NULL)
+        {
+          g_ptr_array_add (global, d);
+          continue;
+        }
+      list = g_hash_table_lookup (per_vm, d->vm_uuid);
+      if (list == NULL)
+        g_hash_table_insert (per_vm, d->vm_uuid, list = g_ptr_array_new ());
+      g_ptr_array_add (list, d);
+    }
+  g_ptr_array_set_free_func (diagnostics, NULL);
+  g_ptr_array_set_size (diagnostics, 0);
+  g_ptr_array_set_free_func (diagnostics, (GDestroyNotify) kvmrt_diagnostic_free);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const KvmrtVmPlan *p = kvmrt_plan_get_vm (plan, i);
+      GPtrArray *list;
+      KvmrtDiagnostic *d;
+
+      if (!(flags & KVMRT_VALIDATE_ALL) && kvmrt_vm_get_disabled (p->vm))
+        continue;
+      list = g_hash_table_lookup (per_vm, kvmrt_vm_get_uuid (p->vm));
+      for (guint j = 0; list != NULL && j < list->len; j++)
+        g_ptr_array_add (diagnostics, list->pdata[j]);
+      d = diagnose_vm (libvirt, p);
+      if (d != NULL)
+        g_ptr_array_add (diagnostics, d);
+    }
+  for (guint j = 0; j < global->len; j++)
+    g_ptr_array_add (diagnostics, global->pdata[j]);
+}

@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The libvirt tools (import, sync-config, edit-config, boot, shutdown, stat) on libvirt's test
+driver with the demo node (data/demo/libvirt-node.xml) and the demo host. Each tool runs in its
+own process, so each starts from the node file's state: these tests check one command at a
+time; the chained flow on a real libvirtd is tests/test-integration.py. Prints TAP."""
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kvmrt_tap import DEMO_CFG, DEMO_HOST, SRC, TOP, case, check, main, run  # noqa: E402
+
+DEMO_NODE = "test://" + os.path.join(TOP, "data", "demo", "libvirt-node.xml")
+UNREACHABLE = "qemu+unix:///system?socket=/nonexistent/libvirt-sock"
+COMMON = ["--sysroot", DEMO_HOST, "-c", DEMO_NODE]
+
+
+class TempDir:
+    def __enter__(self):
+        self.path = tempfile.mkdtemp(prefix="kvmrt-libvirt-cli-")
+        return self.path
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.path)
+
+
+def copy_demo(directory):
+    path = os.path.join(directory, "kvmrt.cfg")
+    shutil.copy(DEMO_CFG, path)
+    return path
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def editor_script(directory, python_body):
+    """An $EDITOR that runs python_body with `path` bound to the file being edited."""
+    script = os.path.join(directory, "editor.py")
+    with open(script, "w", encoding="utf-8") as f:
+        f.write("import sys\npath = sys.argv[1]\ntext = open(path).read()\n")
+        f.write(python_body)
+        f.write("\nopen(path, 'w').write(text)\n")
+    return "%s %s" % (sys.executable, script)
+
+
+@case
+def import_creates_config_from_all_domains():
+    with TempDir() as d:
+        cfg = os.path.join(d, "new.cfg")
+        status, out, err = run("kvmrt-import", "-f", cfg, *COMMON)
+        check(status == 0, "exit %d: %s" % (status, err))
+        check(out.count(": added [") == 4, out)
+        status, out, err = run("kvmrt-show-config", "--json", "-f", cfg, "--sysroot", DEMO_HOST)
+        check(status == 0, err)
+        vms = {vm["name"]: vm for vm in json.loads(out)["vms"]}
+        check(set(vms) == {"rh84-vision-rt", "rh84-control-rt", "win10-eng", "ubuntu-build"},
+              vms.keys())
+        check(vms["ubuntu-build"]["nr_vcpus"] == 12, vms["ubuntu-build"])
+        check(vms["win10-eng"]["title"] == "Engineering Workstation", vms["win10-eng"])
+        check(vms["win10-eng"]["rt"] is False, "imported VMs start as non-real-time")
+        # Every attribute is spelled out for the operator to edit.
+        text = read(cfg)
+        for key in ("cpuset", "rt", "rt_memory", "numatune", "pcidevs", "autostart"):
+            check(sum(l.split(" =")[0] == key for l in text.splitlines()) == 4,
+                  "%s missing:\n%s" % (key, text))
+
+
+@case
+def import_skips_configured_vms_unless_update():
+    with TempDir() as d:
+        cfg = copy_demo(d)
+        before = read(cfg)
+        status, out, err = run("kvmrt-import", "-f", cfg, *COMMON)
+        check(status == 0, "exit %d: %s" % (status, err))
+        check(out.count("skipped") == 4, out)
+        check(read(cfg) == before, "config changed although every VM was skipped")
+
+
+@case
+def import_named_unknown_domain():
+    with TempDir() as d:
+        status, out, err = run("kvmrt-import", "-f", os.path.join(d, "x.cfg"), *COMMON,
+                               "no-such-vm")
+        check(status == 2, "exit %d" % status)
+        check("no-such-vm" in err, err)
+        check(not os.path.exists(os.path.join(d, "x.cfg")), "file created on failure")
+
+
+@case
+def sync_query_reports_differences():
+    status, out, err = run("kvmrt-sync-config", "-q", "-f", DEMO_CFG, *COMMON)
+    check(status == 1, "exit %d (expected 1: out of sync)" % status)
+    check(out.count("out of sync") == 4, out)
+    check("vcpupin" in out, out)
+    status, out, err = run("kvmrt-sync-config", "-q", "--json", "-f", DEMO_CFG, *COMMON)
+    doc = json.loads(out)
+    check(doc["in_sync"] is False, doc)
+    fields = {c["field"] for vm in doc["vms"] for c in vm["changes"]}
+    check({"vcpupin", "emulatorpin", "hostdevs"} <= fields, fields)
+    for vm in doc["vms"]:
+        check(vm["defined"] and not vm["running"], vm)
+
+
+@case
+def sync_writes_and_reports_changes():
+    status, out, err = run("kvmrt-sync-config", "-f", DEMO_CFG, *COMMON)
+    check(status == 0, "exit %d: %s" % (status, err))
+    check(out.count("libvirt definition updated") == 4, out)
+
+
+@case
+def sync_refuses_invalid_config():
+    cfg = os.path.join(SRC, "configs", "fig5-8.cfg")
+    status, out, err = run("kvmrt-sync-config", "-f", cfg, *COMMON)
+    check(status == 1, "exit %d" % status)
+    check("rt-cpuset-overlap" in err and "kvmrt-edit-config" in err, err)
+
+
+@case
+def validate_reports_vm_missing_from_libvirt():
+    with TempDir() as d:
+        cfg = os.path.join(d, "kvmrt.cfg")
+        with open(cfg, "w", encoding="utf-8") as f:
+            f.write(read(DEMO_CFG).replace("1f764194-7f55-4ad8-a480-0c36de8aed2d",
+                                           "00000000-1111-2222-3333-444444444444"))
+        status, out, err = run("kvmrt-validate-config", "--json", "-f", cfg, *COMMON)
+        check(status == 1, "exit %d: %s" % (status, err))
+        doc = json.loads(out)
+        missing = [x for x in doc["diagnostics"] if x["code"] == "vm-not-in-libvirt"]
+        check(len(missing) == 1 and missing[0]["name"] == "ubuntu-build", missing)
+
+
+@case
+def boot_all_starts_every_enabled_vm():
+    status, out, err = run("kvmrt-boot", "--all", "-f", DEMO_CFG, *COMMON)
+    check(status == 0, "exit %d: %s %s" % (status, out, err))
+    lines = [l for l in out.splitlines() if ": started" in l]
+    check(len(lines) == 4, out)
+    # The real-time VMs say plainly that the host was not tuned for them.
+    check(sum("not tuned for real time" in l for l in lines) == 2, out)
+
+
+@case
+def boot_defaults_to_autostart_vms():
+    status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *COMMON)
+    check(status == 0, "exit %d: %s" % (status, err))
+    started = sorted(l.split(":")[0] for l in out.splitlines() if ": started" in l)
+    check(started == ["rh84-control-rt", "rh84-vision-rt", "win10-eng"], out)
+
+
+@case
+def boot_unknown_vm():
+    status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *COMMON, "no-such-vm")
+    check(status == 2, "exit %d" % status)
+    check("no-such-vm" in err, err)
+
+
+@case
+def shutdown_with_nothing_running():
+    status, out, err = run("kvmrt-shutdown", "-f", DEMO_CFG, *COMMON)
+    check(status == 0, "exit %d: %s" % (status, err))
+    check("No configured VM is running" in out, out)
+
+
+@case
+def stat_table_and_json():
+    status, out, err = run("kvmrt-stat", "-f", DEMO_CFG, *COMMON)
+    check(status == 0, "exit %d: %s" % (status, err))
+    check(out.splitlines()[0].split()[:3] == ["VM", "STATE", "RT"], out)
+    check(out.count("shut off") == 4, out)
+    status, out, err = run("kvmrt-stat", "-t", "--json", "-f", DEMO_CFG, *COMMON)
+    doc = json.loads(out)
+    check(len(doc["vms"]) == 4, doc)
+    for vm in doc["vms"]:
+        check(set(vm) >= {"uuid", "name", "state", "rt", "tuned", "threads"}, vm)
+        check(vm["state"] == "shutoff" and vm["threads"] == [], vm)
+
+
+@case
+def unreachable_libvirt_says_how_to_start_it():
+    for tool in ("kvmrt-stat", "kvmrt-boot", "kvmrt-import", "kvmrt-sync-config"):
+        status, out, err = run(tool, "-f", DEMO_CFG, "--sysroot", DEMO_HOST, "-c", UNREACHABLE)
+        check(status == 2, "%s exit %d" % (tool, status))
+        check("systemctl start libvirtd" in err, "%s: %s" % (tool, err))
+
+
+@case
+def edit_config_invalid_without_terminal_keeps_file():
+    with TempDir() as d:
+        cfg = copy_demo(d)
+        before = read(cfg)
+        editor = editor_script(d, "text = text.replace('cpuset = 8-13', 'cpuset = 16-19')")
+        status, out, err = run("kvmrt-edit-config", "-f", cfg, *COMMON, env={"EDITOR": editor})
+        check(status == 1, "exit %d: %s" % (status, err))
+        check("rt-cpuset-overlap" in err, err)
+        check(read(cfg) == before, "config changed although the edit had errors")
+        kept = [w for w in err.split() if w.startswith("/") and "kvmrt-edit-" in w]
+        check(kept and os.path.exists(kept[0].rstrip(".")), "edited copy not kept: %s" % err)
+        os.unlink(kept[0].rstrip("."))
+
+
+@case
+def edit_config_valid_saves_and_syncs():
+    with TempDir() as d:
+        cfg = copy_demo(d)
+        editor = editor_script(d, "text = text.replace('cpuset = 8-13', 'cpuset = 8-12')")
+        status, out, err = run("kvmrt-edit-config", "-f", cfg, *COMMON,
+                               env={"VISUAL": editor, "EDITOR": "false"})
+        check(status == 0, "exit %d: %s" % (status, err))
+        check("cpuset = 8-12" in read(cfg), "edit not saved")
+        check(os.path.exists(cfg + ".bak"), "no backup of the previous file")
+        check(out.count("libvirt definition updated") == 4, out)
+
+
+@case
+def edit_config_without_changes():
+    with TempDir() as d:
+        cfg = copy_demo(d)
+        status, out, err = run("kvmrt-edit-config", "-f", cfg, *COMMON, env={"EDITOR": "true"})
+        check(status == 0, "exit %d: %s" % (status, err))
+        check("no changes" in out, out)
+        check(not os.path.exists(cfg + ".bak"), "saved although nothing changed")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
