@@ -49,12 +49,11 @@ ignore_libvirt_error (void *user_data, virErrorPtr error)
 {
 }
 
-/* Turns libvirt's last error (of this thread) into one a user can act on. @what says what we
- * were doing ("starting rh84-control-rt"). */
+/* Turns a libvirt error into one a user can act on. @what says what we were doing ("Starting
+ * rh84-control-rt"). */
 static void
-set_error_from_libvirt (GError **error, const char *uri, const char *what)
+set_error_from (GError **error, virErrorPtr last, const char *uri, const char *what)
 {
-  virErrorPtr last = virGetLastError ();
   const char *detail = last != NULL && last->message != NULL ? last->message
                                                              : _("unknown libvirt error");
   int code = last != NULL ? last->code : VIR_ERR_INTERNAL_ERROR;
@@ -86,16 +85,17 @@ set_error_from_libvirt (GError **error, const char *uri, const char *what)
   else if (strstr (detail, "MEMLOCK") != NULL || strstr (detail, "memlock") != NULL
            || strstr (detail, "locked memory") != NULL)
     g_set_error (error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_REFUSED,
-                 _("%s: the host refused to let QEMU lock the VM's memory (%s). Real-time "
-                   "VMs need rt_memory; raise the memlock limit for libvirt (LimitMEMLOCK= "
-                   "in its systemd unit, or /etc/security/limits.conf) and check with "
-                   "kvmrt-validate-host."),
+                 _("%s: the host refused to let QEMU lock the VM's memory (%s). Locked "
+                   "memory (rt_memory, required for real-time VMs) needs libvirt to raise "
+                   "QEMU's RLIMIT_MEMLOCK, which takes CAP_SYS_RESOURCE: run libvirtd with "
+                   "it (not in a restricted container) and LimitMEMLOCK=infinity in its "
+                   "systemd unit, or set rt_memory = false for a VM that is not real-time."),
                  what, detail);
   else if (strstr (detail, "sched") != NULL && strstr (detail, "ermi") != NULL)
     g_set_error (error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_REFUSED,
-                 _("%s: the host refused a real-time scheduling policy (%s). Give libvirt's "
-                   "cgroups a real-time budget (cpu.rt_runtime_us) or disable "
-                   "CONFIG_RT_GROUP_SCHED; kvmrt-validate-host checks this."),
+                 _("%s: the host refused a real-time scheduling policy (%s). Give "
+                   "libvirt's cgroups a real-time budget (cpu.rt_runtime_us), or use a "
+                   "kernel without CONFIG_RT_GROUP_SCHED."),
                  what, detail);
   else if (code == VIR_ERR_NO_DOMAIN)
     g_set_error (error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_NO_DOMAIN,
@@ -109,6 +109,32 @@ set_error_from_libvirt (GError **error, const char *uri, const char *what)
   else
     g_set_error (error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_FAILED,
                  "%s: %s", what, detail);
+}
+
+/* The connection's URI, for messages; newly allocated (g_free works on it). */
+static char *
+domain_uri (virDomainPtr handle)
+{
+  return virConnectGetURI (virDomainGetConnect (handle));
+}
+
+/* The same for this thread's last error, which must be read before any other libvirt call:
+ * each one clears it. */
+static void
+set_error_from_libvirt (GError **error, const char *uri, const char *what)
+{
+  set_error_from (error, virGetLastError (), uri, what);
+}
+
+/* For failures on a domain. @saved is virSaveLastError() taken right after the failing call:
+ * any later libvirt call, even gvir_domain_get_name(), clears the thread's error. */
+static void
+set_domain_error (GError **error, virErrorPtr saved, virDomainPtr handle, const char *what)
+{
+  g_autofree char *uri = domain_uri (handle);
+
+  set_error_from (error, saved, uri, what);
+  virFreeError (saved);
 }
 
 static int
@@ -220,13 +246,6 @@ get_handle (GVirDomain *domain)
   return handle;
 }
 
-/* The connection's URI, for messages; newly allocated (g_free works on it). */
-static char *
-domain_uri (virDomainPtr handle)
-{
-  return virConnectGetURI (virDomainGetConnect (handle));
-}
-
 char *
 kvmrt_libvirt_get_xml (GVirDomain *domain, GError **error)
 {
@@ -236,11 +255,11 @@ kvmrt_libvirt_get_xml (GVirDomain *domain, GError **error)
 
   if (xml == NULL)
     {
+      virErrorPtr saved = virSaveLastError ();
       g_autofree char *what = g_strdup_printf (_("Reading the definition of %s"),
                                                gvir_domain_get_name (domain));
-      g_autofree char *uri = domain_uri (handle);
 
-      set_error_from_libvirt (error, uri, what);
+      set_domain_error (error, saved, handle, what);
       virDomainFree (handle);
       return NULL;
     }
@@ -282,11 +301,11 @@ kvmrt_libvirt_rename (GVirDomain *domain, const char *name, GError **error)
 
   if (!ok)
     {
+      virErrorPtr saved = virSaveLastError ();
       g_autofree char *what = g_strdup_printf (_("Renaming %s to %s"),
                                                gvir_domain_get_name (domain), name);
-      g_autofree char *uri = domain_uri (handle);
 
-      set_error_from_libvirt (error, uri, what);
+      set_domain_error (error, saved, handle, what);
     }
   virDomainFree (handle);
   return ok;
@@ -390,10 +409,10 @@ act (GVirDomain *domain, Action action, GError **error)
     }
   if (result < 0)
     {
+      virErrorPtr saved = virSaveLastError ();
       g_autofree char *what = describe_action (action, gvir_domain_get_name (domain));
-      g_autofree char *uri = domain_uri (handle);
 
-      set_error_from_libvirt (error, uri, what);
+      set_domain_error (error, saved, handle, what);
     }
   virDomainFree (handle);
   return result == 0;
