@@ -101,3 +101,37 @@ kvmrt_cli_describe_attrs (guint attrs)
                               kvmrt_vm_attr_get_key (attr));
   return g_string_free (text, FALSE);
 }
+
+guint
+kvmrt_cli_count_errors (KvmrtConfig *config, KvmrtHost *host)
+{
+  g_autoptr(GPtrArray) diagnostics = kvmrt_validate (config, host, 0);
+
+  return kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR);
+}
+
+gboolean
+kvmrt_cli_save_checked (KvmrtCli *cli, KvmrtConfig *config, KvmrtHost *host,
+                        guint errors_before)
+{
+  g_autoptr(GPtrArray) diagnostics = kvmrt_validate (config, host, 0);
+  g_autoptr(GError) error = NULL;
+  guint errors = kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR);
+
+  if (diagnostics->len > 0)
+    kvmrt_cli_print_diagnostics (diagnostics, cli->config_path,
+                                 errors > errors_before ? stderr : stdout);
+  if (errors > errors_before)
+    {
+      kvmrt_cli_error (_("libvirt's values would add errors to %s, so nothing was written. "
+                         "Correct the domains (virsh edit), or write the configuration into "
+                         "libvirt with kvmrt-sync-config instead"), cli->config_path);
+      return FALSE;
+    }
+  if (!kvmrt_config_save (config, cli->config_path, &error))
+    {
+      kvmrt_cli_error ("%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -32,6 +32,15 @@ const KvmrtVmPlan *kvmrt_cli_session_plan (KvmrtCliSession *session, KvmrtVm *vm
 gboolean      kvmrt_cli_sync_vm          (KvmrtCliSession *session, KvmrtVm *vm, gboolean quiet);
 /* The VM's name for messages: its name, else its UUID. */
 const char   *kvmrt_cli_vm_label         (KvmrtVm *vm);
+/* Errors the validator finds in @config. */
+guint         kvmrt_cli_count_errors     (KvmrtConfig *config, KvmrtHost *host);
+/* Saves @config (to cli->config_path) after validating it, unless it now has more errors
+ * than @errors_before: the rule that nothing makes a configuration worse without being
+ * told. Prints the findings; FALSE (after saying why) when nothing was written. */
+gboolean      kvmrt_cli_save_checked     (KvmrtCli    *cli,
+                                          KvmrtConfig *config,
+                                          KvmrtHost   *host,
+                                          guint        errors_before);
 /* "cpuset, nr_vcpus" for a mask of 1 << KvmrtVmAttr. */
 char         *kvmrt_cli_describe_attrs   (guint attrs);
 

@@ -113,9 +113,8 @@ main (int argc, char **argv)
   g_autoptr(KvmrtHost) host = NULL;
   g_autoptr(KvmrtLibvirt) libvirt = NULL;
   g_autoptr(GPtrArray) domains = NULL;
-  g_autoptr(GError) error = NULL;
   gboolean created = FALSE, failed = FALSE;
-  guint changed;
+  guint changed, errors_before;
   int status = KVMRT_EXIT_OK;
 
   kvmrt_cli_parse (&cli, &argc, &argv,
@@ -137,14 +136,12 @@ main (int argc, char **argv)
   if (domains->len == 0)
     g_print (_("libvirt at %s has no domains to import\n"), kvmrt_libvirt_get_uri (libvirt));
 
+  errors_before = kvmrt_cli_count_errors (config, host);
   changed = import_all (config, host, libvirt, domains, &failed);
   if (changed > 0 || (created && domains->len > 0))
     {
-      if (!kvmrt_config_save (config, cli.config_path, &error))
-        {
-          kvmrt_cli_error ("%s", error->message);
-          status = KVMRT_EXIT_FAILED;
-        }
+      if (!kvmrt_cli_save_checked (&cli, config, host, errors_before))
+        status = KVMRT_EXIT_FAILED;
       else
         g_print (created ? _("%s: created; review the new VMs with kvmrt-edit-config\n")
                          : _("%s: saved; review the changes with kvmrt-edit-config\n"),

@@ -111,10 +111,9 @@ run_query (KvmrtCliSession *session, GPtrArray *vms, gboolean json)
 static int
 run_reverse (KvmrtCliSession *session, KvmrtCli *cli, GPtrArray *vms)
 {
+  guint errors_before = kvmrt_cli_count_errors (session->config, session->host);
   gboolean failed = FALSE;
   guint changed = 0;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) diagnostics = NULL;
 
   for (guint i = 0; i < vms->len; i++)
     {
@@ -141,17 +140,10 @@ run_reverse (KvmrtCliSession *session, KvmrtCli *cli, GPtrArray *vms)
       g_print (_("%s: nothing to take from libvirt\n"), cli->config_path);
       return failed ? KVMRT_EXIT_FAILED : KVMRT_EXIT_OK;
     }
-  if (!kvmrt_config_save (session->config, NULL, &error))
-    {
-      kvmrt_cli_error ("%s", error->message);
-      return KVMRT_EXIT_FAILED;
-    }
   /* libvirt accepts combinations kvmrt does not (the manual asks for a validation after -r). */
-  diagnostics = kvmrt_validate (session->config, session->host, 0);
-  if (diagnostics->len > 0)
-    kvmrt_cli_print_diagnostics (diagnostics, cli->config_path, stdout);
-  return failed || kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR) > 0
-           ? KVMRT_EXIT_FAILED : KVMRT_EXIT_OK;
+  if (!kvmrt_cli_save_checked (cli, session->config, session->host, errors_before))
+    return KVMRT_EXIT_FAILED;
+  return failed ? KVMRT_EXIT_FAILED : KVMRT_EXIT_OK;
 }
 
 int

@@ -165,9 +165,26 @@ kvmrt_sync_from_libvirt (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, guint *
     }
   if (attrs != 0)
     {
+      char *before[KVMRT_VM_N_ATTRS];
+      guint read = attrs;
+
+      for (guint attr = 0; attr < KVMRT_VM_N_ATTRS; attr++)
+        before[attr] = g_strdup (kvmrt_vm_get_text (plan->vm, attr));
       current = kvmrt_libvirt_get_xml (state->domain, error);
-      if (current == NULL || !kvmrt_domain_xml_read (current, plan->vm, attrs, error))
-        return FALSE;
+      if (current == NULL || !kvmrt_domain_xml_read (current, plan->vm, read, error))
+        {
+          for (guint attr = 0; attr < KVMRT_VM_N_ATTRS; attr++)
+            g_free (before[attr]);
+          return FALSE;
+        }
+      /* Report what the file will say differently, not every field that was read. */
+      attrs = 0;
+      for (guint attr = 0; attr < KVMRT_VM_N_ATTRS; attr++)
+        {
+          if (g_strcmp0 (before[attr], kvmrt_vm_get_text (plan->vm, attr)) != 0)
+            attrs |= 1u << attr;
+          g_free (before[attr]);
+        }
     }
   if (changed_attrs != NULL)
     *changed_attrs = attrs;

@@ -14,6 +14,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kvmrt_tap import DEMO_CFG, DEMO_HOST, SRC, TOP, case, check, main, run  # noqa: E402
 
 DEMO_NODE = "test://" + os.path.join(TOP, "data", "demo", "libvirt-node.xml")
+RUNNING_NODE = "test://" + os.path.join(SRC, "libvirt", "node-running.xml")
+RUNNING = ["--sysroot", DEMO_HOST, "-c", RUNNING_NODE]
 UNREACHABLE = "qemu+unix:///system?socket=/nonexistent/libvirt-sock"
 COMMON = ["--sysroot", DEMO_HOST, "-c", DEMO_NODE]
 
@@ -107,6 +109,38 @@ def sync_query_reports_differences():
 
 
 @case
+def sync_reverse_refuses_to_make_config_invalid():
+    # The demo node's domains pin nothing: taken into the config, the real-time VMs would lose
+    # their CPUs. Nothing is written.
+    with TempDir() as d:
+        cfg = copy_demo(d)
+        before = read(cfg)
+        status, out, err = run("kvmrt-sync-config", "-r", "-f", cfg, *COMMON)
+        check(status == 1, "exit %d: %s" % (status, err))
+        check("rt-cpuset-empty" in err and "nothing was written" in err, err)
+        check(read(cfg) == before and not os.path.exists(cfg + ".bak"), "config written")
+        status, out, err = run("kvmrt-import", "-u", "-f", cfg, *COMMON)
+        check(status == 1 and read(cfg) == before, "import -u wrote: %s" % err)
+
+
+@case
+def sync_reverse_takes_libvirt_values():
+    with TempDir() as d:
+        cfg = os.path.join(d, "kvmrt.cfg")
+        status, out, err = run("kvmrt-import", "-f", cfg, *COMMON)
+        check(status == 0, err)
+        text = read(cfg).replace("nr_vcpus = 12", "nr_vcpus = 3")
+        with open(cfg, "w", encoding="utf-8") as f:
+            f.write(text)
+        status, out, err = run("kvmrt-sync-config", "-r", "-f", cfg, *COMMON)
+        check(status == 0, "exit %d: %s %s" % (status, out, err))
+        check(out.splitlines()[0] == "ubuntu-build: took from libvirt: nr_vcpus", out)
+        check("nr_vcpus = 12" in read(cfg), read(cfg))
+        status, out, err = run("kvmrt-import", "-u", "-f", cfg, *COMMON)
+        check(status == 0 and out.count("in step with libvirt") == 4, out + err)
+
+
+@case
 def sync_writes_and_reports_changes():
     status, out, err = run("kvmrt-sync-config", "-f", DEMO_CFG, *COMMON)
     check(status == 0, "exit %d: %s" % (status, err))
@@ -151,6 +185,57 @@ def boot_defaults_to_autostart_vms():
     check(status == 0, "exit %d: %s" % (status, err))
     started = sorted(l.split(":")[0] for l in out.splitlines() if ": started" in l)
     check(started == ["rh84-control-rt", "rh84-vision-rt", "win10-eng"], out)
+
+
+@case
+def boot_clean_refuses_running_vms():
+    status, out, err = run("kvmrt-boot", "--clean", "-f", DEMO_CFG, *RUNNING)
+    check(status == 1, "exit %d: %s" % (status, out))
+    check("rh84-control-rt" in err and "--clean" in err, err)
+    check(": started" not in out, out)
+
+
+@case
+def boot_retunes_running_and_starts_the_rest():
+    status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *RUNNING)
+    check(status == 0, "exit %d: %s %s" % (status, out, err))
+    check("rh84-control-rt: already running" in out, out)
+    check(out.count(": started") == 2, out)
+    check("takes effect when it is next started" in out, out)
+
+
+@case
+def boot_clean_stops_at_first_failure():
+    with TempDir() as d:
+        cfg = os.path.join(d, "kvmrt.cfg")
+        with open(cfg, "w", encoding="utf-8") as f:
+            f.write(read(DEMO_CFG).replace("85055e0b-9cc9-4fc5-8b3c-6eb6e3daaeca",
+                                           "00000000-1111-2222-3333-444444444444"))
+        status, out, err = run("kvmrt-boot", "--clean", "-f", cfg, *COMMON)
+        check(status == 1, "exit %d: %s" % (status, out))
+        check("not defined in libvirt" in err, err)
+        check(": started" not in out, "booted after a failure: " + out)
+
+
+@case
+def shutdown_running_vm():
+    status, out, err = run("kvmrt-shutdown", "-v", "-f", DEMO_CFG, *RUNNING)
+    check(status == 0, "exit %d: %s %s" % (status, out, err))
+    check("rh84-control-rt: shutting down" in out and "rh84-control-rt: shut off" in out, out)
+    status, out, err = run("kvmrt-shutdown", "-f", DEMO_CFG, *RUNNING, "win10-eng")
+    check(status == 0 and "win10-eng: not running" in out, out)
+
+
+@case
+def stat_running_vm_without_local_process():
+    status, out, err = run("kvmrt-stat", "--json", "-f", DEMO_CFG, *RUNNING)
+    check(status == 0, err)
+    vms = {vm["name"]: vm for vm in json.loads(out)["vms"]}
+    control = vms["rh84-control-rt"]
+    # test:/// runs no QEMU: no PID, no uptime, and an honest "not tuned".
+    check(control["state"] == "running" and control["pid"] is None, control)
+    check(control["tuned"] is False and "not implemented" in control["tuning_note"], control)
+    check(vms["win10-eng"]["tuned"] is False, "a VM that is not running is not tuned")
 
 
 @case
