@@ -60,6 +60,15 @@ demo() {
   echo
   echo "== kvmrt-validate-config --offline -f $cfg"
   "$BUILD/cli/kvmrt-validate-config" --offline --sysroot "$host" -f "$cfg"
+  echo
+  # libvirt's test driver stands in for the demo host's libvirtd; each command starts from
+  # the node file again, so nothing here changes anything.
+  local node="test://$PWD/data/demo/libvirt-node.xml"
+  echo "== kvmrt-sync-config -q -c $node   (what kvmrt would change in libvirt)"
+  "$BUILD/cli/kvmrt-sync-config" -q --sysroot "$host" -f "$cfg" -c "$node" || true
+  echo
+  echo "== kvmrt-boot --all -c $node"
+  "$BUILD/cli/kvmrt-boot" --all --sysroot "$host" -f "$cfg" -c "$node"
 }
 
 run_tests() {

@@ -82,8 +82,8 @@ kvmrt_cli_sync_vm (KvmrtCliSession *session, KvmrtVm *vm, gboolean quiet)
         g_print (_("%s: already in sync with libvirt\n"), kvmrt_cli_vm_label (vm));
       return TRUE;
     }
-  described = kvmrt_sync_state_describe (state);
-  g_print (_("%s: libvirt definition updated (%s)\n"), kvmrt_cli_vm_label (vm), described);
+  described = kvmrt_sync_state_describe (state, "\n    ");
+  g_print (_("%s: libvirt definition updated:\n    %s\n"), kvmrt_cli_vm_label (vm), described);
   if (kvmrt_sync_state_needs_restart (state))
     g_print (_("%s: it is running; the new definition takes effect when it is next started\n"),
              kvmrt_cli_vm_label (vm));

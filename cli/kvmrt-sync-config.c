@@ -92,9 +92,9 @@ run_query (KvmrtCliSession *session, GPtrArray *vms, gboolean json)
         g_print (_("%s: in sync\n"), kvmrt_cli_vm_label (vm));
       else
         {
-          described = kvmrt_sync_state_describe (state);
-          g_print (_("%s: out of sync (libvirt -> config): %s\n"), kvmrt_cli_vm_label (vm),
-                   described);
+          described = kvmrt_sync_state_describe (state, "\n    ");
+          g_print (_("%s: out of sync (libvirt's value -> the config's):\n    %s\n"),
+                   kvmrt_cli_vm_label (vm), described);
         }
     }
   kvmrt_json_writer_end_array (&w);

@@ -23,8 +23,23 @@ kvmrt_sync_state_needs_restart (const KvmrtSyncState *state)
   return FALSE;
 }
 
+/* Long values (descriptions) are cut: the point is which fields differ. */
+static void
+append_short (GString *text, const char *value)
+{
+  const guint limit = 40;
+
+  if (g_utf8_strlen (value, -1) <= limit)
+    g_string_append (text, value);
+  else
+    {
+      g_string_append_len (text, value, g_utf8_offset_to_pointer (value, limit - 3) - value);
+      g_string_append (text, "...");
+    }
+}
+
 char *
-kvmrt_sync_state_describe (const KvmrtSyncState *state)
+kvmrt_sync_state_describe (const KvmrtSyncState *state, const char *separator)
 {
   GString *text = g_string_new (NULL);
 
@@ -33,9 +48,11 @@ kvmrt_sync_state_describe (const KvmrtSyncState *state)
       const KvmrtDomainChange *c = state->changes->pdata[i];
 
       if (i > 0)
-        g_string_append (text, "; ");
-      g_string_append_printf (text, "%s: %s -> %s", kvmrt_domain_field_to_string (c->field),
-                              c->current, c->wanted);
+        g_string_append (text, separator);
+      g_string_append_printf (text, "%s: ", kvmrt_domain_field_to_string (c->field));
+      append_short (text, c->current);
+      g_string_append (text, " -> ");
+      append_short (text, c->wanted);
     }
   return g_string_free (text, FALSE);
 }
@@ -213,7 +230,7 @@ diagnose_vm (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan)
   if (state->changes->len == 0)
     return NULL;
   first = state->changes->pdata[0];
-  described = kvmrt_sync_state_describe (state);
+  described = kvmrt_sync_state_describe (state, "; ");
   return kvmrt_diagnostic_new ("out-of-sync", plan->vm, kvmrt_vm_attr_get_key (first->attr),
                                _("libvirt's definition differs from the configuration (%s). "
                                  "Run kvmrt-sync-config to write the configuration into "

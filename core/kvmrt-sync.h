@@ -23,8 +23,9 @@ typedef struct {
 void            kvmrt_sync_state_free   (KvmrtSyncState *state);
 /* TRUE if a change only takes effect when the running domain restarts. */
 gboolean        kvmrt_sync_state_needs_restart (const KvmrtSyncState *state);
-/* "vcpupin: 0-3 -> 4,5; numatune: none -> 1" */
-char           *kvmrt_sync_state_describe (const KvmrtSyncState *state);
+/* "vcpupin: 0-3 -> 4,5" for each change (libvirt's value, then the config's), joined by
+ * @separator. */
+char           *kvmrt_sync_state_describe (const KvmrtSyncState *state, const char *separator);
 
 /* How the VM's domain differs from what its plan implies. */
 KvmrtSyncState *kvmrt_sync_compare      (KvmrtLibvirt      *libvirt,
