@@ -239,7 +239,5 @@ main (int argc, char **argv)
   else if (!boot (&session, &cli, vms))
     status = KVMRT_EXIT_FAILED;
 
-  kvmrt_cli_session_clear (&session);
-  kvmrt_cli_clear (&cli);
-  return status;
+  return kvmrt_cli_session_finish (&session, &cli, status);
 }

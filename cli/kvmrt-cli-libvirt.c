@@ -39,6 +39,14 @@ kvmrt_cli_session_clear (KvmrtCliSession *session)
   g_clear_object (&session->config);
 }
 
+int
+kvmrt_cli_session_finish (KvmrtCliSession *session, KvmrtCli *cli, int status)
+{
+  kvmrt_cli_session_clear (session);
+  kvmrt_cli_clear (cli);
+  return status;
+}
+
 gboolean
 kvmrt_cli_session_validate (KvmrtCliSession *session, KvmrtCli *cli)
 {

@@ -22,6 +22,8 @@ KvmrtLibvirt *kvmrt_cli_open_libvirt     (KvmrtCli *cli);
  * the caller exits KVMRT_EXIT_USAGE. */
 gboolean      kvmrt_cli_session_open     (KvmrtCliSession *session, KvmrtCli *cli);
 void          kvmrt_cli_session_clear    (KvmrtCliSession *session);
+/* Clears the session and the options; returns @status (the end of a tool's main()). */
+int           kvmrt_cli_session_finish   (KvmrtCliSession *session, KvmrtCli *cli, int status);
 /* Validates the whole config; prints the findings on stderr when there are errors and
  * returns FALSE then. Warnings alone do not stop a job. */
 gboolean      kvmrt_cli_session_validate (KvmrtCliSession *session, KvmrtCli *cli);

@@ -209,7 +209,5 @@ main (int argc, char **argv)
   else if (!shut_down (&session, &cli, stops))
     status = KVMRT_EXIT_FAILED;
 
-  kvmrt_cli_session_clear (&session);
-  kvmrt_cli_clear (&cli);
-  return status;
+  return kvmrt_cli_session_finish (&session, &cli, status);
 }

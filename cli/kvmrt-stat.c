@@ -140,12 +140,9 @@ static void
 write_thread_json (KvmrtJsonWriter *w, const KvmrtThread *t)
 {
   kvmrt_json_writer_begin_object (w);
-  kvmrt_json_writer_member (w, "tid");
-  kvmrt_json_writer_int (w, t->tid);
-  kvmrt_json_writer_member (w, "name");
-  kvmrt_json_writer_string (w, t->name);
-  kvmrt_json_writer_member (w, "kind");
-  kvmrt_json_writer_string (w, kvmrt_thread_kind_to_json (t->kind));
+  kvmrt_json_writer_member_int (w, "tid", t->tid);
+  kvmrt_json_writer_member_string (w, "name", t->name);
+  kvmrt_json_writer_member_string (w, "kind", kvmrt_thread_kind_to_json (t->kind));
   kvmrt_json_writer_member (w, "vcpu");
   if (t->kind == KVMRT_THREAD_VCPU && t->vcpu >= 0)
     kvmrt_json_writer_int (w, t->vcpu);
@@ -156,12 +153,9 @@ write_thread_json (KvmrtJsonWriter *w, const KvmrtThread *t)
     kvmrt_json_writer_id_set (w, t->affinity);
   else
     kvmrt_json_writer_null (w);
-  kvmrt_json_writer_member (w, "cpu");
-  kvmrt_json_writer_int (w, t->cpu);
-  kvmrt_json_writer_member (w, "policy");
-  kvmrt_json_writer_string (w, kvmrt_sched_policy_to_string (t->policy));
-  kvmrt_json_writer_member (w, "priority");
-  kvmrt_json_writer_int (w, t->priority);
+  kvmrt_json_writer_member_int (w, "cpu", t->cpu);
+  kvmrt_json_writer_member_string (w, "policy", kvmrt_sched_policy_to_string (t->policy));
+  kvmrt_json_writer_member_int (w, "priority", t->priority);
   kvmrt_json_writer_end_object (w);
 }
 
@@ -169,23 +163,16 @@ static void
 write_vm_json (KvmrtJsonWriter *w, const VmStatus *s)
 {
   kvmrt_json_writer_begin_object (w);
-  kvmrt_json_writer_member (w, "uuid");
-  kvmrt_json_writer_string (w, kvmrt_vm_get_uuid (s->vm));
-  kvmrt_json_writer_member (w, "name");
-  kvmrt_json_writer_string (w, kvmrt_vm_get_name (s->vm));
+  kvmrt_json_writer_member_string (w, "uuid", kvmrt_vm_get_uuid (s->vm));
+  kvmrt_json_writer_member_string (w, "name", kvmrt_vm_get_name (s->vm));
   kvmrt_json_writer_member (w, "state");
   kvmrt_json_writer_string (w, s->defined ? kvmrt_libvirt_state_to_json (s->state)
                                           : "undefined");
-  kvmrt_json_writer_member (w, "rt");
-  kvmrt_json_writer_bool (w, s->plan->rt);
-  kvmrt_json_writer_member (w, "tuned");
-  kvmrt_json_writer_bool (w, s->tuned);
-  kvmrt_json_writer_member (w, "tuning_note");
-  kvmrt_json_writer_string (w, s->tuning_note);
-  kvmrt_json_writer_member (w, "nr_vcpus");
-  kvmrt_json_writer_int (w, s->plan->nr_vcpus);
-  kvmrt_json_writer_member (w, "host_cpus");
-  kvmrt_json_writer_id_set (w, s->plan->usable_cpus);
+  kvmrt_json_writer_member_bool (w, "rt", s->plan->rt);
+  kvmrt_json_writer_member_bool (w, "tuned", s->tuned);
+  kvmrt_json_writer_member_string (w, "tuning_note", s->tuning_note);
+  kvmrt_json_writer_member_int (w, "nr_vcpus", s->plan->nr_vcpus);
+  kvmrt_json_writer_member_id_set (w, "host_cpus", s->plan->usable_cpus);
   kvmrt_json_writer_member (w, "pid");
   if (s->pid > 0)
     kvmrt_json_writer_int (w, s->pid);
@@ -245,9 +232,7 @@ main (int argc, char **argv)
   if (!kvmrt_cli_session_open (&session, &cli)
       || (vms = kvmrt_cli_select_vms (&cli, session.config)) == NULL)
     {
-      kvmrt_cli_session_clear (&session);
-      kvmrt_cli_clear (&cli);
-      return KVMRT_EXIT_USAGE;
+      return kvmrt_cli_session_finish (&session, &cli, KVMRT_EXIT_USAGE);
     }
 
   g_array_set_size (statuses, vms->len);
@@ -258,7 +243,5 @@ main (int argc, char **argv)
   else
     print_table (statuses);
 
-  kvmrt_cli_session_clear (&session);
-  kvmrt_cli_clear (&cli);
-  return KVMRT_EXIT_OK;
+  return kvmrt_cli_session_finish (&session, &cli, KVMRT_EXIT_OK);
 }

@@ -22,16 +22,11 @@ static void
 write_change_json (KvmrtJsonWriter *w, const KvmrtDomainChange *c)
 {
   kvmrt_json_writer_begin_object (w);
-  kvmrt_json_writer_member (w, "field");
-  kvmrt_json_writer_string (w, kvmrt_domain_field_to_string (c->field));
-  kvmrt_json_writer_member (w, "attribute");
-  kvmrt_json_writer_string (w, kvmrt_vm_attr_get_key (c->attr));
-  kvmrt_json_writer_member (w, "libvirt");
-  kvmrt_json_writer_string (w, c->current);
-  kvmrt_json_writer_member (w, "config");
-  kvmrt_json_writer_string (w, c->wanted);
-  kvmrt_json_writer_member (w, "needs_restart");
-  kvmrt_json_writer_bool (w, c->needs_restart);
+  kvmrt_json_writer_member_string (w, "field", kvmrt_domain_field_to_string (c->field));
+  kvmrt_json_writer_member_string (w, "attribute", kvmrt_vm_attr_get_key (c->attr));
+  kvmrt_json_writer_member_string (w, "libvirt", c->current);
+  kvmrt_json_writer_member_string (w, "config", c->wanted);
+  kvmrt_json_writer_member_bool (w, "needs_restart", c->needs_restart);
   kvmrt_json_writer_end_object (w);
 }
 
@@ -39,16 +34,11 @@ static void
 write_state_json (KvmrtJsonWriter *w, KvmrtVm *vm, const KvmrtSyncState *state)
 {
   kvmrt_json_writer_begin_object (w);
-  kvmrt_json_writer_member (w, "uuid");
-  kvmrt_json_writer_string (w, kvmrt_vm_get_uuid (vm));
-  kvmrt_json_writer_member (w, "name");
-  kvmrt_json_writer_string (w, kvmrt_vm_get_name (vm));
-  kvmrt_json_writer_member (w, "defined");
-  kvmrt_json_writer_bool (w, state != NULL);
-  kvmrt_json_writer_member (w, "in_sync");
-  kvmrt_json_writer_bool (w, state != NULL && state->changes->len == 0);
-  kvmrt_json_writer_member (w, "running");
-  kvmrt_json_writer_bool (w, state != NULL && state->running);
+  kvmrt_json_writer_member_string (w, "uuid", kvmrt_vm_get_uuid (vm));
+  kvmrt_json_writer_member_string (w, "name", kvmrt_vm_get_name (vm));
+  kvmrt_json_writer_member_bool (w, "defined", state != NULL);
+  kvmrt_json_writer_member_bool (w, "in_sync", state != NULL && state->changes->len == 0);
+  kvmrt_json_writer_member_bool (w, "running", state != NULL && state->running);
   kvmrt_json_writer_member (w, "changes");
   kvmrt_json_writer_begin_array (w);
   for (guint i = 0; state != NULL && i < state->changes->len; i++)
@@ -98,8 +88,7 @@ run_query (KvmrtCliSession *session, GPtrArray *vms, gboolean json)
         }
     }
   kvmrt_json_writer_end_array (&w);
-  kvmrt_json_writer_member (&w, "in_sync");
-  kvmrt_json_writer_bool (&w, all_in_sync);
+  kvmrt_json_writer_member_bool (&w, "in_sync", all_in_sync);
   kvmrt_json_writer_end_object (&w);
   kvmrt_json_writer_clear (&w);
   if (json)
@@ -175,9 +164,7 @@ main (int argc, char **argv)
   if (!kvmrt_cli_session_open (&session, &cli)
       || (vms = kvmrt_cli_select_vms (&cli, session.config)) == NULL)
     {
-      kvmrt_cli_session_clear (&session);
-      kvmrt_cli_clear (&cli);
-      return KVMRT_EXIT_USAGE;
+      return kvmrt_cli_session_finish (&session, &cli, KVMRT_EXIT_USAGE);
     }
 
   if (query)
@@ -191,7 +178,5 @@ main (int argc, char **argv)
       if (!kvmrt_cli_sync_vm (&session, vms->pdata[i], FALSE))
         status = KVMRT_EXIT_FAILED;
 
-  kvmrt_cli_session_clear (&session);
-  kvmrt_cli_clear (&cli);
-  return status;
+  return kvmrt_cli_session_finish (&session, &cli, status);
 }

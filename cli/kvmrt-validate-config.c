@@ -139,8 +139,7 @@ main (int argc, char **argv)
       kvmrt_json_writer_init (&w, text);
       kvmrt_json_writer_begin_object (&w);
       kvmrt_json_write_diagnostics (&w, diagnostics);
-      kvmrt_json_writer_member (&w, "libvirt_checked");
-      kvmrt_json_writer_bool (&w, !cli.offline && config != NULL);
+      kvmrt_json_writer_member_bool (&w, "libvirt_checked", !cli.offline && config != NULL);
       kvmrt_json_writer_end_object (&w);
       kvmrt_json_writer_clear (&w);
       fwrite (text->str, 1, text->len, stdout);

@@ -181,3 +181,31 @@ kvmrt_json_writer_id_set (KvmrtJsonWriter *w, const KvmrtIdSet *set)
     g_string_append_printf (w->out, id == kvmrt_id_set_first (set) ? "%d" : ", %d", id);
   g_string_append_c (w->out, ']');
 }
+
+void
+kvmrt_json_writer_member_string (KvmrtJsonWriter *w, const char *name, const char *value)
+{
+  kvmrt_json_writer_member (w, name);
+  kvmrt_json_writer_string (w, value);
+}
+
+void
+kvmrt_json_writer_member_int (KvmrtJsonWriter *w, const char *name, gint64 value)
+{
+  kvmrt_json_writer_member (w, name);
+  kvmrt_json_writer_int (w, value);
+}
+
+void
+kvmrt_json_writer_member_bool (KvmrtJsonWriter *w, const char *name, gboolean value)
+{
+  kvmrt_json_writer_member (w, name);
+  kvmrt_json_writer_bool (w, value);
+}
+
+void
+kvmrt_json_writer_member_id_set (KvmrtJsonWriter *w, const char *name, const KvmrtIdSet *set)
+{
+  kvmrt_json_writer_member (w, name);
+  kvmrt_json_writer_id_set (w, set);
+}

@@ -30,4 +30,11 @@ void kvmrt_json_writer_null         (KvmrtJsonWriter *w);
 /* [0, 2, 4] on one line; NULL writes null. */
 void kvmrt_json_writer_id_set       (KvmrtJsonWriter *w, const KvmrtIdSet *set);
 
+/* A member and its value in one call. */
+void kvmrt_json_writer_member_string (KvmrtJsonWriter *w, const char *name, const char *value);
+void kvmrt_json_writer_member_int    (KvmrtJsonWriter *w, const char *name, gint64 value);
+void kvmrt_json_writer_member_bool   (KvmrtJsonWriter *w, const char *name, gboolean value);
+void kvmrt_json_writer_member_id_set (KvmrtJsonWriter *w, const char *name,
+                                      const KvmrtIdSet *set);
+
 G_END_DECLS

@@ -27,6 +27,17 @@ def run(tool, *args, env=None, stdin=subprocess.DEVNULL, timeout=60):
     return proc.returncode, proc.stdout, proc.stderr
 
 
+def editor_script(directory, python_body):
+    """An $EDITOR command that runs python_body with `text` holding the file being edited
+    (and `re` imported), then writes `text` back."""
+    script = os.path.join(directory, "editor.py")
+    with open(script, "w", encoding="utf-8") as f:
+        f.write("import re, sys\npath = sys.argv[1]\ntext = open(path).read()\n")
+        f.write(python_body)
+        f.write("\nopen(path, 'w').write(text)\n")
+    return "%s %s" % (sys.executable, script)
+
+
 def golden(name, text):
     """Compares text with tests/cli/NAME, paths of this checkout replaced by @TOP@/@HOSTS@."""
     text = text.replace(HOSTS, "@HOSTS@").replace(TOP, "@TOP@")

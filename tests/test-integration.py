@@ -14,7 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "libvirt"))
 import libvirtd  # noqa: E402
-from kvmrt_tap import case, check, main, run  # noqa: E402
+from kvmrt_tap import case, check, editor_script, main, run  # noqa: E402
 
 libvirtd.skip_unless_able()
 
@@ -29,12 +29,7 @@ def tool(name, *args, **kwargs):
 
 
 def editor(body):
-    script = os.path.join(WORK, "editor.py")
-    with open(script, "w", encoding="utf-8") as f:
-        f.write("import re, sys\npath = sys.argv[1]\ntext = open(path).read()\n")
-        f.write(body)
-        f.write("\nopen(path, 'w').write(text)\n")
-    return "%s %s" % (sys.executable, script)
+    return editor_script(WORK, body)
 
 
 def section_edit(name, key, value):

@@ -11,7 +11,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kvmrt_tap import DEMO_CFG, DEMO_HOST, SRC, TOP, case, check, main, run  # noqa: E402
+from kvmrt_tap import (DEMO_CFG, DEMO_HOST, SRC, TOP, case, check, editor_script, main,  # noqa: E402
+                       run)
 
 DEMO_NODE = "test://" + os.path.join(TOP, "data", "demo", "libvirt-node.xml")
 RUNNING_NODE = "test://" + os.path.join(SRC, "libvirt", "node-running.xml")
@@ -35,19 +36,17 @@ def copy_demo(directory):
     return path
 
 
+def write_variant(directory, old, new):
+    """A copy of the demo config with OLD replaced by NEW; returns its path."""
+    path = os.path.join(directory, "kvmrt.cfg")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(read(DEMO_CFG).replace(old, new))
+    return path
+
+
 def read(path):
     with open(path, encoding="utf-8") as f:
         return f.read()
-
-
-def editor_script(directory, python_body):
-    """An $EDITOR that runs python_body with `path` bound to the file being edited."""
-    script = os.path.join(directory, "editor.py")
-    with open(script, "w", encoding="utf-8") as f:
-        f.write("import sys\npath = sys.argv[1]\ntext = open(path).read()\n")
-        f.write(python_body)
-        f.write("\nopen(path, 'w').write(text)\n")
-    return "%s %s" % (sys.executable, script)
 
 
 @case
@@ -158,10 +157,8 @@ def sync_refuses_invalid_config():
 @case
 def validate_reports_vm_missing_from_libvirt():
     with TempDir() as d:
-        cfg = os.path.join(d, "kvmrt.cfg")
-        with open(cfg, "w", encoding="utf-8") as f:
-            f.write(read(DEMO_CFG).replace("1f764194-7f55-4ad8-a480-0c36de8aed2d",
-                                           "00000000-1111-2222-3333-444444444444"))
+        cfg = write_variant(d, "1f764194-7f55-4ad8-a480-0c36de8aed2d",
+                            "00000000-1111-2222-3333-444444444444")
         status, out, err = run("kvmrt-validate-config", "--json", "-f", cfg, *COMMON)
         check(status == 1, "exit %d: %s" % (status, err))
         doc = json.loads(out)
@@ -207,10 +204,8 @@ def boot_retunes_running_and_starts_the_rest():
 @case
 def boot_clean_stops_at_first_failure():
     with TempDir() as d:
-        cfg = os.path.join(d, "kvmrt.cfg")
-        with open(cfg, "w", encoding="utf-8") as f:
-            f.write(read(DEMO_CFG).replace("85055e0b-9cc9-4fc5-8b3c-6eb6e3daaeca",
-                                           "00000000-1111-2222-3333-444444444444"))
+        cfg = write_variant(d, "85055e0b-9cc9-4fc5-8b3c-6eb6e3daaeca",
+                            "00000000-1111-2222-3333-444444444444")
         status, out, err = run("kvmrt-boot", "--clean", "-f", cfg, *COMMON)
         check(status == 1, "exit %d: %s" % (status, out))
         check("not defined in libvirt" in err, err)
