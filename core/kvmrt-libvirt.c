@@ -59,9 +59,12 @@ set_error_from (GError **error, virErrorPtr last, const char *uri, const char *w
   int code = last != NULL ? last->code : VIR_ERR_INTERNAL_ERROR;
   int sys_errno = last != NULL && code == VIR_ERR_SYSTEM_ERROR ? last->int1 : 0;
 
+  /* Users other than root are let in by polkit, over the D-Bus system bus; without either,
+   * libvirt reports a bus error, which means the same to the user. */
   if (sys_errno == EACCES || sys_errno == EPERM || code == VIR_ERR_AUTH_FAILED
       || code == VIR_ERR_AUTH_UNAVAILABLE || code == VIR_ERR_ACCESS_DENIED
-      || code == VIR_ERR_AUTH_CANCELLED)
+      || code == VIR_ERR_AUTH_CANCELLED || strstr (detail, "polkit") != NULL
+      || strstr (detail, "system bus") != NULL)
     g_set_error (error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_PERMISSION,
                  _("%s: permission denied by libvirt at %s (%s). Run the command as root "
                    "(sudo), or add your user to the 'libvirt' group and log in again."),

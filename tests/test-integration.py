@@ -7,6 +7,7 @@ affinities back with kvmrt-stat -t --json and compare them with the plan, shut d
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -143,6 +144,21 @@ def locked_memory_refusal_is_explained():
         print("# this host lets libvirt lock QEMU's memory; refusal not exercised")
         return
     check("lock the VM's memory" in out and "LimitMEMLOCK" in out, out)
+
+
+@case
+def other_users_are_told_to_use_root_or_the_libvirt_group():
+    # A copy of the tool where the unprivileged user can reach it (the build tree may not be).
+    os.chmod(WORK, 0o755)
+    tool_copy = os.path.join(WORK, "kvmrt-stat")
+    shutil.copy(os.path.join(os.environ["KVMRT_CLI_DIR"], "kvmrt-stat"), tool_copy)
+    os.chmod(CFG, 0o644)
+    proc = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                           tool_copy, *COMMON], capture_output=True, text=True, timeout=60,
+                          check=False)
+    check(proc.returncode == 2, "exit %d: %s" % (proc.returncode, proc.stderr))
+    check("permission denied" in proc.stderr and "'libvirt' group" in proc.stderr,
+          proc.stderr)
 
 
 def run_all():

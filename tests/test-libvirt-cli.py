@@ -7,11 +7,12 @@ time; the chained flow on a real libvirtd is tests/test-integration.py. Prints T
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kvmrt_tap import (DEMO_CFG, DEMO_HOST, SRC, TOP, case, check, editor_script, main,  # noqa: E402
+from kvmrt_tap import (CLI, DEMO_CFG, DEMO_HOST, SRC, TOP, case, check, editor_script, main,  # noqa: E402
                        run)
 
 DEMO_NODE = "test://" + os.path.join(TOP, "data", "demo", "libvirt-node.xml")
@@ -282,6 +283,25 @@ def edit_config_invalid_without_terminal_keeps_file():
         kept = [w for w in err.split() if w.startswith("/") and "kvmrt-edit-" in w]
         check(kept and os.path.exists(kept[0].rstrip(".")), "edited copy not kept: %s" % err)
         os.unlink(kept[0].rstrip("."))
+
+
+@case
+def edit_config_on_a_terminal_offers_to_edit_again():
+    # script(1) gives the tool a terminal; the answers are "y" (edit again), then "n".
+    with TempDir() as d:
+        cfg = copy_demo(d)
+        before = read(cfg)
+        editor = editor_script(d, "text = text.replace('cpuset = 8-13', 'cpuset = 16-19')")
+        command = " ".join([os.path.join(CLI, "kvmrt-edit-config"), "-f", cfg, *COMMON])
+        proc = subprocess.run(["script", "-qec", command, "/dev/null"], input="y\nn\n",
+                              capture_output=True, text=True, timeout=60, check=False,
+                              env=dict(os.environ, EDITOR=editor, LC_ALL="C"))
+        check(proc.returncode == 1, "exit %d: %s" % (proc.returncode, proc.stdout))
+        check(proc.stdout.count("Edit again? [Y/n]") == 2, proc.stdout)
+        check(read(cfg) == before, "config changed")
+        for word in proc.stdout.split():
+            if "kvmrt-edit-" in word and os.path.exists(word.rstrip(".")):
+                os.unlink(word.rstrip("."))
 
 
 @case
