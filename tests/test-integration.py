@@ -21,6 +21,7 @@ libvirtd.skip_unless_able()
 
 WORK = tempfile.mkdtemp(prefix="kvmrt-integration-")
 CFG = os.path.join(WORK, "kvmrt.cfg")
+os.environ["TMPDIR"] = WORK   # where kvmrt-edit-config keeps a rejected edit
 COMMON = ["-f", CFG, "-c", libvirtd.URI]
 state = {}
 
