@@ -132,6 +132,17 @@ def shutdown_force_stops_both():
 
 
 @case
+def rename_while_shut_off_renames_the_domain():
+    a = state["domains"].names[0]
+    body = "text = text.replace('name = %s\\n', 'name = %s-renamed\\n')\n" % (a, a)
+    status, out, err = tool("kvmrt-edit-config", env={"EDITOR": editor(body)})
+    check(status == 0, "exit %d: %s" % (status, err))
+    check("name: %s -> %s-renamed" % (a, a) in out, out)
+    names = libvirtd.virsh("list", "--all", "--name").split()
+    check(a + "-renamed" in names and a not in names, names)
+
+
+@case
 def locked_memory_refusal_is_explained():
     # rt_memory needs RLIMIT_MEMLOCK raised for QEMU; where the host refuses (as this CI
     # machine does), kvmrt-boot says so and what to do.

@@ -134,11 +134,12 @@ class TinyDomains:
             raise
         return self
 
+    # By UUID: a test may have renamed them.
     def destroy_all(self):
-        for name in self.names:
-            virsh("destroy", name, check=False)
+        for domain_uuid in self.uuids:
+            virsh("destroy", domain_uuid, check=False)
 
     def __exit__(self, *exc):
         self.destroy_all()
-        for name in self.names:
-            virsh("undefine", name, check=False)
+        for domain_uuid in self.uuids:
+            virsh("undefine", domain_uuid, check=False)
