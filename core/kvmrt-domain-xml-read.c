@@ -119,8 +119,7 @@ kvmrt_domain_read_pci_hostdevs (GVirConfigDomain *domain)
   return addresses;
 }
 
-/* kvmrt's block in <metadata>, or NULL. Found with libxml2: libvirt-gconfig 4.0's
- * gvir_config_domain_get_custom_xml() crashes on some domains libvirt itself writes. */
+/* kvmrt's block in <metadata>, or NULL. */
 static xmlNodePtr
 find_metadata_block (xmlNodePtr root)
 {

@@ -46,7 +46,6 @@ typedef struct {
   GVirConfigDomain  *domain;
   GPtrArray         *changes;
   GArray            *remove_hostdevs;   /* kvmrt's hostdevs no longer configured */
-  GArray            *metadata;          /* hostdevs to record as kvmrt's; NULL: unchanged */
 } Sync;
 
 /* Records a difference; TRUE when there is one (the caller then changes the field). Takes
@@ -189,6 +188,24 @@ add_hostdev (GVirConfigDomain *domain, KvmrtPciAddress address)
   gvir_config_domain_add_device (domain, GVIR_CONFIG_DOMAIN_DEVICE (hostdev));
 }
 
+/* kvmrt's metadata block, before libvirt-gconfig puts it in kvmrt's namespace. */
+static char *
+metadata_xml (GArray *owned)
+{
+  GString *xml = g_string_new ("<domain>");
+
+  for (guint i = 0; i < owned->len; i++)
+    {
+      g_autofree char *address = kvmrt_pci_address_to_string (g_array_index (owned,
+                                                                              KvmrtPciAddress,
+                                                                              i));
+
+      g_string_append_printf (xml, "<hostdev address=\"%s\"/>", address);
+    }
+  g_string_append (xml, "</domain>");
+  return g_string_free (xml, FALSE);
+}
+
 /* PCI hostdevs and the metadata that says which of them kvmrt added. A configured device the
  * user had already attached is left theirs; only kvmrt's own are ever removed. */
 static gboolean
@@ -237,7 +254,13 @@ sync_hostdevs (Sync *s, xmlNodePtr original_root, GError **error)
   if (differs (s, KVMRT_DOMAIN_FIELD_METADATA, KVMRT_VM_ATTR_PCIDEVS,
                had_metadata ? format_addresses (owned) : g_strdup ("absent"),
                format_addresses (owned_after)))
-    s->metadata = g_steal_pointer (&owned_after);
+    {
+      g_autofree char *xml = metadata_xml (owned_after);
+
+      return gvir_config_domain_set_custom_xml_ns_children (s->domain, xml,
+                                                            KVMRT_DOMAIN_XML_PREFIX,
+                                                            KVMRT_DOMAIN_XML_NS, error);
+    }
   return TRUE;
 }
 
@@ -508,52 +531,6 @@ remove_hostdevs (xmlNodePtr root, GArray *addresses)
     }
 }
 
-/* Replaces kvmrt's block in <metadata> (written with libxml2: libvirt-gconfig 4.0's custom
- * XML functions crash on some domains libvirt itself writes). */
-static void
-write_metadata (xmlNodePtr root, GArray *owned)
-{
-  xmlNodePtr metadata = kvmrt_xml_child (root, "metadata");
-  xmlNodePtr block, next;
-  xmlNsPtr ns;
-
-  if (metadata == NULL)
-    {
-      /* Where libvirt puts it: after the name, uuid, title and description. */
-      xmlNodePtr after = kvmrt_xml_child (root, "description");
-
-      after = after != NULL ? after : kvmrt_xml_child (root, "title");
-      after = after != NULL ? after : kvmrt_xml_child (root, "uuid");
-      metadata = xmlNewNode (NULL, BAD_CAST "metadata");
-      if (after != NULL)
-        xmlAddNextSibling (after, metadata);
-      else
-        xmlAddChild (root, metadata);
-    }
-  for (xmlNodePtr n = metadata->children; n != NULL; n = next)
-    {
-      next = n->next;
-      if (n->type == XML_ELEMENT_NODE && n->ns != NULL
-          && xmlStrcmp (n->ns->href, BAD_CAST KVMRT_DOMAIN_XML_NS) == 0)
-        {
-          xmlUnlinkNode (n);
-          xmlFreeNode (n);
-        }
-    }
-  block = xmlNewChild (metadata, NULL, BAD_CAST "domain", NULL);
-  ns = xmlNewNs (block, BAD_CAST KVMRT_DOMAIN_XML_NS, BAD_CAST KVMRT_DOMAIN_XML_PREFIX);
-  xmlSetNs (block, ns);
-  for (guint i = 0; i < owned->len; i++)
-    {
-      g_autofree char *address = kvmrt_pci_address_to_string (g_array_index (owned,
-                                                                              KvmrtPciAddress,
-                                                                              i));
-      xmlNodePtr hostdev = xmlNewChild (block, ns, BAD_CAST "hostdev", NULL);
-
-      xmlNewProp (hostdev, BAD_CAST "address", BAD_CAST address);
-    }
-}
-
 static char *
 dump_root (xmlDocPtr doc)
 {
@@ -577,7 +554,7 @@ kvmrt_domain_xml_sync (const char *domain_xml, const KvmrtVmPlan *plan, GPtrArra
                                                               kvmrt_domain_change_free);
   g_autoptr(GArray) remove = g_array_new (FALSE, FALSE, sizeof (KvmrtPciAddress));
   g_autofree char *modelled = NULL;
-  Sync s = { plan, domain, list, remove, NULL };
+  Sync s = { plan, domain, list, remove };
   xmlDocPtr doc;
   xmlNodePtr root;
   gboolean ok;
@@ -608,11 +585,8 @@ kvmrt_domain_xml_sync (const char *domain_xml, const KvmrtVmPlan *plan, GPtrArra
   sync_numatune (&s, root);
   sync_flags (&s, root);
   remove_hostdevs (root, remove);
-  if (s.metadata != NULL)
-    write_metadata (root, s.metadata);
 
   result = list->len > 0 ? dump_root (doc) : g_strdup (domain_xml);
-  g_clear_pointer (&s.metadata, g_array_unref);
   xmlFreeDoc (doc);
   if (changes != NULL)
     *changes = g_steal_pointer (&list);
