@@ -196,6 +196,9 @@ test_iothreads (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (output, "<iothreadpin iothread=\"2\" cpuset=\"24-27\"/>"));
   /* An existing numatune mode is kept; only the nodes change. */
   g_assert_nonnull (strstr (output, "mode=\"preferred\" nodeset=\"3\""));
+  /* The topology goes into the <cpu> the domain has, keeping its model. */
+  g_assert_nonnull (strstr (output, "<model fallback=\"forbid\">qemu64</model>\n"
+                                    "    <topology sockets=\"1\" cores=\"2\" threads=\"1\"/>"));
 }
 
 /* Dropping a pcidev removes the hostdev kvmrt added, never the user's. */
