@@ -277,6 +277,11 @@ copy_cpus (Snapshot *snap)
         }
       /* The node an offline CPU belongs to is only told by this link. */
       copy_each (snap, dir, links, copy_link_only);
+      {
+        g_autofree char *governor = g_strconcat (dir, "/cpufreq/scaling_governor", NULL);
+
+        copy_file (snap, governor);
+      }
     }
 }
 
@@ -367,10 +372,68 @@ copy_system (Snapshot *snap)
     "proc/cmdline", "proc/cpuinfo", "proc/meminfo", "proc/sys/kernel/hostname",
     "sys/class/dmi/id/board_vendor", "sys/class/dmi/id/board_name",
     "sys/class/dmi/id/sys_vendor", "sys/class/dmi/id/product_name",
+    /* What kvmrt-validate-host reads besides the host model. */
+    "proc/version", "proc/sys/kernel/numa_balancing", "proc/sys/kernel/sched_rt_runtime_us",
+    "sys/devices/system/cpu/smt/control", "etc/default/irqbalance",
+    "sys/fs/cgroup/cpu/cpu.rt_runtime_us", "sys/fs/cgroup/cpu/machine.slice/cpu.rt_runtime_us",
+    "sys/fs/cgroup/cpu/machine/cpu.rt_runtime_us",
   };
 
   for (guint f = 0; f < G_N_ELEMENTS (files); f++)
     copy_file (snap, files[f]);
+}
+
+/* Device nodes and driver directories only count by being there: an empty file stands in. */
+static void
+mark_presence (Snapshot *snap)
+{
+  static const char *const paths[] = {
+    "dev/kvm", "sys/module/vfio_pci", "sys/bus/pci/drivers/vfio-pci",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *source = g_build_filename (snap->source, paths[i], NULL);
+      g_autofree char *target = g_build_filename (snap->target, paths[i], NULL);
+      g_autofree char *dir = g_path_get_dirname (paths[i]);
+      g_autoptr(GError) error = NULL;
+
+      if (!g_file_test (source, G_FILE_TEST_EXISTS) || g_file_test (target, G_FILE_TEST_EXISTS)
+          || !make_dir (snap, dir))
+        continue;
+      if (!g_file_set_contents (target, "", 0, &error))
+        {
+          kvmrt_cli_error ("%s", error->message);
+          snap->n_failed++;
+        }
+    }
+}
+
+/* The host daemons kvmrt-validate-host judges (irqbalance, libvirt): name, capabilities and
+ * limits. */
+static void
+copy_daemons (Snapshot *snap)
+{
+  static const char *const daemons[] = { "irqbalance", "libvirtd", "virtqemud", NULL };
+  static const char *const files[] = { "comm", "status", "limits" };
+  g_autoptr(GPtrArray) pids = list_dir (snap, "proc", is_number);
+
+  for (guint i = 0; i < pids->len; i++)
+    {
+      g_autofree char *comm_path = g_build_filename (snap->source, "proc", pids->pdata[i],
+                                                     "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (!g_file_get_contents (comm_path, &comm, NULL, NULL)
+          || !g_strv_contains (daemons, g_strchomp (comm)))
+        continue;
+      for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+        {
+          g_autofree char *relative = g_strconcat ("proc/", pids->pdata[i], "/", files[f], NULL);
+
+          copy_file (snap, relative);
+        }
+    }
 }
 
 /* The target must be new or empty: mixing two hosts' files would make a host of neither. */
@@ -438,6 +501,8 @@ main (int argc, char **argv)
     }
 
   copy_system (&snap);
+  mark_presence (&snap);
+  copy_daemons (&snap);
   copy_cpus (&snap);
   copy_nodes (&snap);
   copy_pci (&snap);

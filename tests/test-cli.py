@@ -233,5 +233,49 @@ def host_snapshot_round_trip():
         shutil.rmtree(out_dir)
 
 
+@case
+def validate_host_demo():
+    # The demo host is nearly ready: the real-time CPUs are not isolated on the kernel command
+    # line and NUMA balancing is on (warnings), nothing fails.
+    status, out, err = run("kvmrt-validate-host", "--offline", "--sysroot", DEMO_HOST,
+                           "-f", DEMO_CFG)
+    check(status == 0, "exit %d: %s" % (status, err))
+    golden("validate-host-demo.txt", out)
+
+
+@case
+def validate_host_failures():
+    # small-nosmt: no /dev/kvm, no IOMMU while the config wants devices, and a libvirt daemon
+    # that may not lift the memlock limit.
+    host = os.path.join(HOSTS, "small-nosmt")
+    status, out, err = run("kvmrt-validate-host", "--offline", "--json", "--sysroot", host,
+                           "-f", DEMO_CFG)
+    check(status == 1, "exit %d: %s" % (status, err))
+    doc = json.loads(out)
+    by_id = {c["id"]: c for c in doc["checks"]}
+    for failing in ("kvm-device", "iommu", "memlock"):
+        check(by_id[failing]["status"] == "failure" and by_id[failing]["fix"], by_id[failing])
+    check(by_id["cpufreq"]["status"] == "warning" and "powersave" in by_id["cpufreq"]["message"],
+          by_id["cpufreq"])
+    check(by_id["irqbalance"]["status"] == "warning", by_id["irqbalance"])
+    check(doc["failures"] == 3, doc["failures"])
+
+
+@case
+def validate_host_live():
+    status, out, err = run("kvmrt-validate-host", "--offline", "--json")
+    doc = json.loads(out)
+    kvm = [c for c in doc["checks"] if c["id"] == "kvm-device"][0]
+    check(kvm["status"] == ("pass" if os.path.exists("/dev/kvm") else "failure"), kvm)
+    check(status == (1 if doc["failures"] else 0), "exit %d" % status)
+
+
+@case
+def validate_host_missing_config():
+    status, out, err = run("kvmrt-validate-host", "--offline", "--sysroot", DEMO_HOST,
+                           "-f", "/nonexistent/kvmrt.cfg")
+    check(status == 2 and "/nonexistent/kvmrt.cfg" in err, "exit %d: %s" % (status, err))
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -104,6 +104,29 @@ def stat_threads_follow_the_plan():
                       "%s: %s, plan %s" % (vm["name"], t, plan["emulator_cpus"]))
 
 
+def host_check(check_id):
+    status, out, err = tool("kvmrt-validate-host", "--json")
+    return [c for c in json.loads(out)["checks"] if c["id"] == check_id][0]
+
+
+@case
+def sched_fifo_refusal_is_predicted():
+    # kvmrt-validate-host says whether SCHED_FIFO will be refused in libvirt's cgroups; try it
+    # on a real vCPU thread and compare.
+    predicted = host_check("rt-budget")
+    status, out, err = tool("kvmrt-stat", "-t", "--json")
+    vcpu = [t for vm in json.loads(out)["vms"] for t in vm["threads"] if t["kind"] == "vcpu"][0]
+    try:
+        os.sched_setscheduler(vcpu["tid"], os.SCHED_FIFO, os.sched_param(1))
+        refused = False
+        os.sched_setscheduler(vcpu["tid"], os.SCHED_OTHER, os.sched_param(0))
+    except PermissionError:
+        refused = True
+    check(refused == (predicted["status"] == "failure"),
+          "SCHED_FIFO %s, validate-host said %s" % ("refused" if refused else "allowed",
+                                                     predicted))
+
+
 @case
 def stat_table():
     status, out, err = tool("kvmrt-stat", "-t")
@@ -150,10 +173,12 @@ def locked_memory_refusal_is_explained():
     body = section_edit(b, "rt_memory", "true")
     status, out, err = tool("kvmrt-edit-config", env={"EDITOR": editor(body)})
     check(status == 0, "exit %d: %s" % (status, err))
+    predicted = host_check("memlock")
     status, out, err = tool("kvmrt-boot", b)
+    check((status != 0) == (predicted["status"] == "failure"),
+          "boot exit %d, validate-host said %s" % (status, predicted))
     if status == 0:
         libvirtd.virsh("destroy", b, check=False)
-        print("# this host lets libvirt lock QEMU's memory; refusal not exercised")
         return
     check("lock the VM's memory" in out and "LimitMEMLOCK" in out, out)
 

@@ -61,6 +61,15 @@ Description (JSON object; unknown keys are errors so that typos do not go unnoti
   }
   "cgroup": {"controllers": "cpuset cpu io memory pids",
              "slices": ["machine.slice", "system.slice", "user.slice"]}
+  "tuning": {"kvm": true,                      dev/kvm (an empty file standing in for the device)
+             "numa_balancing": 1,              proc/sys/kernel/numa_balancing (default absent)
+             "governor": "schedutil",          cpufreq/scaling_governor of every online CPU
+                                               (default: no cpufreq)
+             "irqbalance_banned": "8-23",      etc/default/irqbalance IRQBALANCE_BANNED_CPULIST
+             "processes": [{"pid": 812, "comm": "libvirtd", "cap_eff": "000001ffffffffff",
+                            "memlock": "unlimited"}]}
+                                               proc/PID/{comm,status,limits} of host daemons
+                                               kvmrt-validate-host looks at
   "pci": [ROOT, ...]                           host bridges (PCI root buses), in bus order
   "synthetic_pci": {"nics_per_node": 1, "vfs_per_nic": 2, "nvme_per_node": 1,
                     "gpu_every": 2}            instead of "pci": a root bus per NUMA node
@@ -488,7 +497,7 @@ def parse_vectors(value, where):
 
 class Host:
     KEYS = {"hostname", "kernel", "dmi", "cpu", "memory", "distances", "iommu", "irq",
-            "cgroup", "pci", "synthetic_pci"}
+            "cgroup", "tuning", "pci", "synthetic_pci"}
 
     def __init__(self, desc, name="host"):
         check_keys(desc, self.KEYS, name)
@@ -513,6 +522,13 @@ class Host:
         self._irq_settings(desc.get("irq", {}))
         self.cgroup = desc.get("cgroup", {})
         check_keys(self.cgroup, {"controllers", "slices"}, "cgroup")
+        self.tuning = desc.get("tuning", {})
+        check_keys(self.tuning, {"kvm", "numa_balancing", "governor", "irqbalance_banned",
+                                 "processes"}, "tuning")
+        for proc in self.tuning.get("processes", []):
+            check_keys(proc, {"pid", "comm", "cap_eff", "memlock"}, "tuning.processes")
+            need(proc, "pid", "tuning.processes", int)
+            need(proc, "comm", "tuning.processes", str)
         if "pci" in desc and "synthetic_pci" in desc:
             fail(name, "give either \"pci\" or \"synthetic_pci\", not both")
         roots = desc.get("pci")
@@ -1744,6 +1760,32 @@ def write_cgroup(tree, host):
         tree.write(s + "/cpuset.mems.effective", mems + "\n")
 
 
+def write_tuning(tree, host):
+    """What kvmrt-validate-host reads besides the host model."""
+    t = host.tuning
+    if t.get("kvm", True):
+        tree.write("dev/kvm", "")
+    if "numa_balancing" in t:
+        tree.write("proc/sys/kernel/numa_balancing", "%d\n" % t["numa_balancing"], 0o644)
+    tree.write("proc/sys/kernel/sched_rt_runtime_us", "950000\n", 0o644)
+    if "governor" in t:
+        for cpu in host.topo.online_numbers():
+            tree.write("sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor" % cpu,
+                       t["governor"] + "\n", 0o644)
+    if "irqbalance_banned" in t:
+        tree.write("etc/default/irqbalance",
+                   "#IRQBALANCE_ONESHOT=\nIRQBALANCE_BANNED_CPULIST=%s\n" % t["irqbalance_banned"])
+    for proc in t.get("processes", []):
+        base = "proc/%d" % proc["pid"]
+        memlock = proc.get("memlock", "8388608")
+        tree.write(base + "/comm", proc["comm"] + "\n")
+        tree.write(base + "/status", "Name:\t%s\nPid:\t%d\nCapEff:\t%s\n"
+                   % (proc["comm"], proc["pid"], proc.get("cap_eff", "0000000000000000")))
+        tree.write(base + "/limits",
+                   "Limit                     Soft Limit           Hard Limit           Units\n"
+                   "Max locked memory         %-20s %-20s bytes\n" % (memlock, memlock))
+
+
 def write_host(host, outdir):
     """Builds the tree next to @outdir, then swaps it in, so that a failed run leaves the old
     tree (or nothing) rather than half of one."""
@@ -1765,6 +1807,7 @@ def write_host(host, outdir):
         write_pci(tree, host)
         write_irqs(tree, host)
         write_cgroup(tree, host)
+        write_tuning(tree, host)
         os.chmod(work, 0o755)
         if os.path.lexists(outdir):
             old = outdir + ".old"
