@@ -61,14 +61,18 @@ demo() {
   echo "== kvmrt-validate-config --offline -f $cfg"
   "$BUILD/cli/kvmrt-validate-config" --offline --sysroot "$host" -f "$cfg"
   echo
-  # libvirt's test driver stands in for the demo host's libvirtd; each command starts from
-  # the node file again, so nothing here changes anything.
+  # libvirt's test driver stands in for the demo host's libvirtd (each command starts from the
+  # node file again), and the tuning goes into a private copy of the demo host.
   local node="test://$PWD/data/demo/libvirt-node.xml"
+  local tuned="$BUILD/demo-host"
+  rm -rf "$tuned"
+  cp -a "$host" "$tuned"
   echo "== kvmrt-sync-config -q -c $node   (what kvmrt would change in libvirt)"
   "$BUILD/cli/kvmrt-sync-config" -q --sysroot "$host" -f "$cfg" -c "$node" || true
   echo
-  echo "== kvmrt-boot --all -c $node"
-  "$BUILD/cli/kvmrt-boot" --all --sysroot "$host" -f "$cfg" -c "$node"
+  echo "== kvmrt-boot --all -c $node --sysroot $tuned"
+  "$BUILD/cli/kvmrt-boot" --all --sysroot "$tuned" -f "$cfg" -c "$node"
+  echo "   (what changed on the host copy is journaled in $tuned/run/kvmrt/journal.json)"
 }
 
 run_tests() {

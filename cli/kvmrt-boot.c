@@ -32,10 +32,10 @@ static GMutex print_lock;
 
 /* Prints one line for the VM, whole, even while other jobs print theirs. */
 static void
-report (BootJob *job, const char *format, ...) G_GNUC_PRINTF (2, 3);
+report_line (BootJob *job, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 static void
-report (BootJob *job, const char *format, ...)
+report_line (BootJob *job, const char *format, ...)
 {
   g_autofree char *text = NULL;
   va_list args;
@@ -48,18 +48,30 @@ report (BootJob *job, const char *format, ...)
   g_mutex_unlock (&print_lock);
 }
 
+/* Tunes the host for the VM (real-time VMs only) and prints its line, then any refusals. */
 static void
 tune (BootJob *job, const char *what)
 {
   const KvmrtVmPlan *plan = kvmrt_cli_session_plan (job->session, job->vm);
+  g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
   g_autoptr(GError) error = NULL;
   int pid = kvmrt_proc_find_qemu (job->cli->sysroot, kvmrt_vm_get_uuid (job->vm),
                                   kvmrt_vm_get_name (job->vm));
 
-  if (kvmrt_tuner_apply (job->cli->sysroot, plan, pid, &error))
-    report (job, "%s", what);
+  if (!kvmrt_tuner_apply (job->cli->sysroot, job->session->host, plan, pid, report, &error))
+    {
+      job->ok = FALSE;
+      report_line (job, _("%s, but the host could not be tuned: %s"), what, error->message);
+      return;
+    }
+  if (!plan->rt)
+    report_line (job, "%s", what);
+  else if (report->changes->len == 0)
+    report_line (job, _("%s; real-time tuning already in place"), what);
   else
-    report (job, _("%s; not tuned for real time: %s"), what, error->message);
+    report_line (job, _("%s; tuned for real time (%u changes)"), what, report->changes->len);
+  for (guint i = 0; i < report->problems->len; i++)
+    report_line (job, _("warning: %s"), (char *) report->problems->pdata[i]);
 }
 
 static gpointer
@@ -72,7 +84,7 @@ boot_one (gpointer data)
 
   if (domain == NULL)
     {
-      report (job, _("failed: not defined in libvirt (kvmrt-validate-config explains)"));
+      report_line (job, _("failed: not defined in libvirt (kvmrt-validate-config explains)"));
       return NULL;
     }
   if (kvmrt_libvirt_is_active (domain))
@@ -83,7 +95,7 @@ boot_one (gpointer data)
     }
   if (!kvmrt_libvirt_start (domain, &error))
     {
-      report (job, _("failed: %s"), error->message);
+      report_line (job, _("failed: %s"), error->message);
       return NULL;
     }
   job->ok = TRUE;
@@ -185,7 +197,7 @@ boot (KvmrtCliSession *session, KvmrtCli *cli, GPtrArray *vms)
           if (!jobs[i].ok)
             {
               for (guint j = i + 1; j < vms->len; j++)
-                report (&jobs[j], _("not started: %s failed first (--clean stops there)"),
+                report_line (&jobs[j], _("not started: %s failed first (--clean stops there)"),
                         kvmrt_cli_vm_label (jobs[i].vm));
               return FALSE;
             }

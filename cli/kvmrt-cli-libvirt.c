@@ -20,7 +20,8 @@ kvmrt_cli_session_open (KvmrtCliSession *session, KvmrtCli *cli)
   session->config = kvmrt_cli_load_config (cli);
   if (session->config == NULL)
     return FALSE;
-  session->host = kvmrt_cli_load_host (cli, KVMRT_HOST_LOAD_NO_IRQS);
+  /* With IRQs: the tuner moves them. */
+  session->host = kvmrt_cli_load_host (cli, KVMRT_HOST_LOAD_DEFAULT);
   if (session->host == NULL)
     return FALSE;
   session->libvirt = kvmrt_cli_open_libvirt (cli);

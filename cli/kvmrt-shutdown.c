@@ -36,14 +36,26 @@ stop_clear (Stop *stop)
   g_clear_error (&stop->error);
 }
 
+/* Undoes the host tuning the VM needed (nothing for a VM that is not real-time). */
 static void
 release_tuning (KvmrtCliSession *session, KvmrtCli *cli, Stop *stop)
 {
+  g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
   g_autoptr(GError) error = NULL;
 
-  if (!kvmrt_tuner_release (cli->sysroot, kvmrt_cli_session_plan (session, stop->vm), &error))
-    kvmrt_cli_error (_("%s: the host's real-time settings could not be restored: %s"),
-                     kvmrt_cli_vm_label (stop->vm), error->message);
+  if (!kvmrt_tuner_release (cli->sysroot, session->host, kvmrt_vm_get_uuid (stop->vm), report,
+                            &error))
+    {
+      kvmrt_cli_error (_("%s: the host's real-time settings could not be restored: %s"),
+                       kvmrt_cli_vm_label (stop->vm), error->message);
+      return;
+    }
+  if (report->changes->len > 0)
+    g_print (_("%s: real-time tuning released (%u host settings changed back)\n"),
+             kvmrt_cli_vm_label (stop->vm), report->changes->len);
+  for (guint i = 0; i < report->problems->len; i++)
+    g_print (_("%s: warning: %s\n"), kvmrt_cli_vm_label (stop->vm),
+             (char *) report->problems->pdata[i]);
 }
 
 /* Waits until every stop in @stops is shut off or @deadline (monotonic µs) passes. */

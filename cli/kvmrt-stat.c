@@ -21,10 +21,12 @@ typedef struct {
   const KvmrtVmPlan *plan;
   GVirDomainState    state;
   gboolean           defined;
+  gboolean           running;      /* active: running, paused or blocked */
   int                pid;          /* 0 when not running or not on this host */
   double             uptime;       /* seconds, < 0 if unknown */
   gboolean           tuned;
   char              *tuning_note;  /* why not tuned, or NULL */
+  GPtrArray         *drift;        /* char*: what of the tuning is not in force */
   GPtrArray         *threads;      /* KvmrtThread*, with -t */
 } VmStatus;
 
@@ -32,6 +34,7 @@ static void
 vm_status_clear (VmStatus *status)
 {
   g_free (status->tuning_note);
+  g_clear_pointer (&status->drift, g_ptr_array_unref);
   g_clear_pointer (&status->threads, g_ptr_array_unref);
 }
 
@@ -46,8 +49,10 @@ gather (VmStatus *status, KvmrtCliSession *session, KvmrtCli *cli, KvmrtVm *vm)
   status->defined = domain != NULL;
   status->state = domain != NULL ? kvmrt_libvirt_get_state (domain) : GVIR_DOMAIN_STATE_NONE;
   status->uptime = -1;
-  if (status->state != GVIR_DOMAIN_STATE_RUNNING && status->state != GVIR_DOMAIN_STATE_PAUSED
-      && status->state != GVIR_DOMAIN_STATE_BLOCKED)
+  status->running = status->state == GVIR_DOMAIN_STATE_RUNNING
+                    || status->state == GVIR_DOMAIN_STATE_PAUSED
+                    || status->state == GVIR_DOMAIN_STATE_BLOCKED;
+  if (!status->running)
     return;
 
   /* Only a local hypervisor's QEMU shows in our /proc (not test:///, not a remote URI). */
@@ -56,8 +61,9 @@ gather (VmStatus *status, KvmrtCliSession *session, KvmrtCli *cli, KvmrtVm *vm)
   if (status->pid > 0 && !kvmrt_proc_get_uptime (cli->sysroot, status->pid, &status->uptime,
                                                  NULL))
     status->uptime = -1;
-  status->tuned = kvmrt_tuner_check (cli->sysroot, status->plan, status->pid, &error);
-  if (!status->tuned)
+  status->tuned = kvmrt_tuner_check (cli->sysroot, session->host, status->plan, status->pid,
+                                     &status->drift, &error);
+  if (error != NULL)
     status->tuning_note = g_strdup (error->message);
   if (show_threads && status->pid > 0)
     {
@@ -121,8 +127,7 @@ print_table (GArray *statuses)
       const VmStatus *s = &g_array_index (statuses, VmStatus, i);
       g_autofree char *cpus = kvmrt_id_set_to_string (s->plan->usable_cpus);
       g_autofree char *uptime = format_uptime (s->uptime);
-      const char *tuned = s->pid == 0 && s->tuning_note == NULL ? "-"
-                          : s->tuned ? _("yes") : _("no");
+      const char *tuned = !s->running ? "-" : s->tuned ? _("yes") : _("no");
 
       g_string_append_printf (out, "%-24s %-14s %-3s %-5u %-16s %-11s %s\n",
                               kvmrt_cli_vm_label (s->vm), state_text (s),
@@ -130,6 +135,9 @@ print_table (GArray *statuses)
                               *cpus != '\0' ? cpus : _("any"), uptime, tuned);
       if (s->tuning_note != NULL && s->plan->rt)
         g_string_append_printf (out, "    %s\n", s->tuning_note);
+      for (guint d = 0; s->drift != NULL && d < s->drift->len; d++)
+        g_string_append_printf (out, "    %s %s\n", _("not in force:"),
+                                (char *) s->drift->pdata[d]);
       if (s->threads != NULL)
         print_threads (out, s->threads);
     }
@@ -171,6 +179,11 @@ write_vm_json (KvmrtJsonWriter *w, const VmStatus *s)
   kvmrt_json_writer_member_bool (w, "rt", s->plan->rt);
   kvmrt_json_writer_member_bool (w, "tuned", s->tuned);
   kvmrt_json_writer_member_string (w, "tuning_note", s->tuning_note);
+  kvmrt_json_writer_member (w, "drift");
+  kvmrt_json_writer_begin_array (w);
+  for (guint d = 0; s->drift != NULL && d < s->drift->len; d++)
+    kvmrt_json_writer_string (w, s->drift->pdata[d]);
+  kvmrt_json_writer_end_array (w);
   kvmrt_json_writer_member_int (w, "nr_vcpus", s->plan->nr_vcpus);
   kvmrt_json_writer_member_id_set (w, "host_cpus", s->plan->usable_cpus);
   kvmrt_json_writer_member (w, "pid");

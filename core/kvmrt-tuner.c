@@ -1,40 +1,400 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "kvmrt-tuner.h"
+#include "kvmrt-tuner-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "kvmrt-i18n.h"
+#include "kvmrt-proc.h"
+#include "kvmrt-sysroot.h"
 
-G_DEFINE_QUARK (kvmrt-tuner-error-quark, kvmrt_tuner_error)
+/* The real-time priority of vCPU threads (1: above every normal task, below the kernel's own
+ * real-time threads). */
+#define VCPU_FIFO_PRIORITY 1
 
+KvmrtTuneReport *
+kvmrt_tune_report_new (void)
+{
+  KvmrtTuneReport *report = g_new0 (KvmrtTuneReport, 1);
+
+  report->changes = g_ptr_array_new_with_free_func (g_free);
+  report->problems = g_ptr_array_new_with_free_func (g_free);
+  return report;
+}
+
+void
+kvmrt_tune_report_free (KvmrtTuneReport *report)
+{
+  if (report == NULL)
+    return;
+  g_ptr_array_unref (report->changes);
+  g_ptr_array_unref (report->problems);
+  g_free (report);
+}
+
+/* For tests of crash recovery: KVMRT_TUNER_STOP_AFTER=N ends the process, as a kill would,
+ * right after the Nth host file it writes. */
+static void
+count_write (void)
+{
+  static int left = -2;
+
+  if (left == -2)
+    left = g_getenv ("KVMRT_TUNER_STOP_AFTER") != NULL
+           ? atoi (g_getenv ("KVMRT_TUNER_STOP_AFTER")) : -1;
+  if (left > 0 && --left == 0)
+    _exit (99);
+}
+
+/* What a refusal means, for the report. */
+static const char *
+explain_errno (int error_number, const char *path)
+{
+  if (g_str_has_prefix (path, "proc/irq/") && error_number == EIO)
+    return _("the kernel does not let this interrupt move (a per-CPU or managed interrupt)");
+  if (error_number == EBUSY && g_str_has_prefix (path, "sys/devices/system/cpu/"))
+    return _("the kernel cannot take this CPU offline now");
+  if (error_number == EPERM || error_number == EACCES)
+    return _("permission denied: run as root");
+  return g_strerror (error_number);
+}
+
+/* Writes @value to host file @path; 0 or an errno. */
+static int
+write_host_file (const char *sysroot, const char *path, const char *value)
+{
+  g_autofree char *full = kvmrt_sysroot_path (sysroot, path);
+  g_autofree char *text = g_strconcat (value, "\n", NULL);
+  int fd = open (full, O_WRONLY | O_TRUNC | O_CLOEXEC);
+  int result = 0;
+
+  if (fd < 0)
+    return errno;
+  if (write (fd, text, strlen (text)) != (gssize) strlen (text))
+    result = errno != 0 ? errno : EIO;
+  if (close (fd) != 0 && result == 0)
+    result = errno;
+  count_write ();
+  return result;
+}
+
+static KvmrtTuneSetting *
+find_setting (GPtrArray *settings, const char *path)
+{
+  for (guint i = 0; i < settings->len; i++)
+    if (g_str_equal (((KvmrtTuneSetting *) settings->pdata[i])->path, path))
+      return settings->pdata[i];
+  return NULL;
+}
+
+static int
+compare_restore_order (gconstpointer a, gconstpointer b)
+{
+  const KvmrtOriginal *x = *(KvmrtOriginal **) a, *y = *(KvmrtOriginal **) b;
+
+  return (int) kvmrt_tune_phase_of (y->path) - (int) kvmrt_tune_phase_of (x->path);
+}
+
+/* Writes back the originals no tuned VM needs any more: CPUs first, cgroups last. */
 static gboolean
-not_available (GError **error)
+restore_unneeded (KvmrtJournal *journal, GPtrArray *wanted, KvmrtTuneReport *report,
+                  GError **error)
 {
-  g_set_error_literal (error, KVMRT_TUNER_ERROR, KVMRT_TUNER_ERROR_NOT_AVAILABLE,
-                       _("host tuning is not implemented in this version: the vCPUs are "
-                         "pinned through libvirt, but sibling CPUs stay online, the CPUs are "
-                         "not shielded, IRQs are not moved and vCPU threads keep their "
-                         "normal scheduling policy"));
-  return FALSE;
-}
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
 
-gboolean
-kvmrt_tuner_apply (const char *sysroot, const KvmrtVmPlan *plan, int qemu_pid, GError **error)
-{
-  if (!plan->rt)
-    return TRUE;
-  return not_available (error);
-}
+  for (guint i = 0; i < journal->originals->len; i++)
+    if (find_setting (wanted, ((KvmrtOriginal *) journal->originals->pdata[i])->path) == NULL)
+      g_ptr_array_add (order, journal->originals->pdata[i]);
+  g_ptr_array_sort (order, compare_restore_order);
 
-gboolean
-kvmrt_tuner_release (const char *sysroot, const KvmrtVmPlan *plan, GError **error)
-{
-  /* Nothing was changed, so there is nothing to undo. */
+  for (guint i = 0; i < order->len; i++)
+    {
+      const KvmrtOriginal *o = order->pdata[i];
+      g_autofree char *path = g_strdup (o->path);
+      g_autofree char *value = g_strdup (o->value);
+      int failed = write_host_file (journal->sysroot, path, value);
+
+      if (failed != 0)
+        {
+          g_ptr_array_add (report->problems,
+                           g_strdup_printf (_("could not restore /%s to \"%s\": %s; it stays "
+                                              "in the journal and the next run tries again"),
+                                            path, value, explain_errno (failed, path)));
+          continue;
+        }
+      kvmrt_journal_drop_original (journal, path);
+      if (!kvmrt_journal_save (journal, error))
+        return FALSE;
+      g_ptr_array_add (report->changes, g_strdup_printf (_("/%s restored to %s"), path, value));
+    }
   return TRUE;
 }
 
-gboolean
-kvmrt_tuner_check (const char *sysroot, const KvmrtVmPlan *plan, int qemu_pid, GError **error)
+/* Writes what differs from @wanted, journaling each original first. */
+static gboolean
+apply_wanted (KvmrtJournal *journal, GPtrArray *wanted, KvmrtTuneReport *report,
+              GError **error)
 {
+  for (guint i = 0; i < wanted->len; i++)
+    {
+      const KvmrtTuneSetting *s = wanted->pdata[i];
+      g_autofree char *current = kvmrt_sysroot_read_optional (journal->sysroot, s->path);
+      gboolean journaled = kvmrt_journal_get_original (journal, s->path) != NULL;
+      int failed;
+
+      if (current == NULL || g_str_equal (current, s->value))
+        continue;
+      if (!journaled)
+        {
+          kvmrt_journal_set_original (journal, s->path, current);
+          if (!kvmrt_journal_save (journal, error))
+            return FALSE;
+        }
+      failed = write_host_file (journal->sysroot, s->path, s->value);
+      if (failed == 0)
+        {
+          g_ptr_array_add (report->changes, g_strdup (s->what));
+          continue;
+        }
+      g_ptr_array_add (report->problems,
+                       g_strdup_printf (_("%s: not done, /%s refused \"%s\": %s"), s->what,
+                                        s->path, s->value, explain_errno (failed, s->path)));
+      /* Nothing changed, so there is nothing to remember. */
+      if (!journaled)
+        {
+          kvmrt_journal_drop_original (journal, s->path);
+          if (!kvmrt_journal_save (journal, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+reconcile (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneReport *report, GError **error)
+{
+  g_autoptr(GPtrArray) wanted = kvmrt_tune_state_wanted (journal, host);
+
+  return restore_unneeded (journal, wanted, report, error)
+         && apply_wanted (journal, wanted, report, error)
+         && kvmrt_journal_save (journal, error);
+}
+
+/* SCHED_FIFO for the vCPU threads; only on the live host, where the TIDs are real. */
+static gboolean
+set_vcpu_fifo (const char *sysroot, const KvmrtVmPlan *plan, int qemu_pid,
+               KvmrtTuneReport *report)
+{
+  g_autoptr(GPtrArray) threads = NULL;
+  struct sched_param param = { .sched_priority = VCPU_FIFO_PRIORITY };
+  guint done = 0;
+
+  if (!kvmrt_sysroot_is_live (sysroot) || qemu_pid <= 0)
+    return FALSE;
+  threads = kvmrt_proc_list_threads (sysroot, qemu_pid, NULL);
+  for (guint i = 0; threads != NULL && i < threads->len; i++)
+    {
+      const KvmrtThread *t = threads->pdata[i];
+
+      if (t->kind != KVMRT_THREAD_VCPU)
+        continue;
+      if (sched_setscheduler (t->tid, SCHED_FIFO, &param) != 0)
+        {
+          g_ptr_array_add (report->problems,
+                           g_strdup_printf (_("SCHED_FIFO for %s's vCPU threads was refused "
+                                              "(%s): they keep the normal policy and can be "
+                                              "preempted by ordinary tasks. "
+                                              "kvmrt-validate-host explains the cause "
+                                              "(check rt-budget)."),
+                                            kvmrt_vm_get_name (plan->vm), g_strerror (errno)));
+          return FALSE;
+        }
+      done++;
+    }
+  if (done > 0)
+    g_ptr_array_add (report->changes,
+                     g_strdup_printf (_("%u vCPU threads with SCHED_FIFO priority %d"), done,
+                                      VCPU_FIFO_PRIORITY));
+  return done > 0;
+}
+
+/* One tuner at a time per host (kvmrt-boot's threads, kvmrtd, another kvmrt-boot): an
+ * exclusive flock on the sysroot directory itself, which needs no file of its own. Each call
+ * opens the directory anew, so threads of one process wait for each other too. Returns the
+ * descriptor to close, or -1 after setting @error. */
+static int
+lock_host (const char *sysroot, GError **error)
+{
+  g_autofree char *root = kvmrt_sysroot_path (sysroot, "");
+  int fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0 || flock (fd, LOCK_EX) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   _("cannot lock %s for tuning: %s"), root, g_strerror (errno));
+      if (fd >= 0)
+        close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+static gboolean
+apply_locked (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan, int qemu_pid,
+              KvmrtTuneReport *report, GError **error)
+{
+  g_autoptr(KvmrtJournal) journal = NULL;
+  KvmrtTunedVm *vm;
+
   if (!plan->rt)
     return TRUE;
-  return not_available (error);
+  journal = kvmrt_journal_load (sysroot, error);
+  if (journal == NULL)
+    return FALSE;
+  vm = kvmrt_tune_state_vm_from_plan (plan);
+  kvmrt_journal_put_vm (journal, vm);
+  if (!kvmrt_journal_save (journal, error) || !reconcile (journal, host, report, error))
+    return FALSE;
+  vm->fifo = set_vcpu_fifo (sysroot, plan, qemu_pid, report);
+  return kvmrt_journal_save (journal, error);
+}
+
+static gboolean
+release_locked (const char *sysroot, KvmrtHost *host, const char *uuid,
+                KvmrtTuneReport *report, GError **error)
+{
+  g_autoptr(KvmrtJournal) journal = kvmrt_journal_load (sysroot, error);
+
+  if (journal == NULL)
+    return FALSE;
+  if (!kvmrt_journal_remove_vm (journal, uuid))
+    return TRUE;
+  return kvmrt_journal_save (journal, error) && reconcile (journal, host, report, error);
+}
+
+static gboolean
+recover_locked (const char *sysroot, KvmrtHost *host, KvmrtTuneReport *report, GError **error)
+{
+  g_autoptr(KvmrtJournal) journal = kvmrt_journal_load (sysroot, error);
+
+  return journal != NULL && reconcile (journal, host, report, error);
+}
+
+gboolean
+kvmrt_tuner_apply (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan, int qemu_pid,
+                   KvmrtTuneReport *report, GError **error)
+{
+  int lock;
+  gboolean ok;
+
+  if (!plan->rt)
+    return TRUE;
+  if ((lock = lock_host (sysroot, error)) < 0)
+    return FALSE;
+  ok = apply_locked (sysroot, host, plan, qemu_pid, report, error);
+  close (lock);
+  return ok;
+}
+
+gboolean
+kvmrt_tuner_release (const char *sysroot, KvmrtHost *host, const char *uuid,
+                     KvmrtTuneReport *report, GError **error)
+{
+  int lock = lock_host (sysroot, error);
+  gboolean ok;
+
+  if (lock < 0)
+    return FALSE;
+  ok = release_locked (sysroot, host, uuid, report, error);
+  close (lock);
+  return ok;
+}
+
+gboolean
+kvmrt_tuner_recover (const char *sysroot, KvmrtHost *host, KvmrtTuneReport *report,
+                     GError **error)
+{
+  int lock = lock_host (sysroot, error);
+  gboolean ok;
+
+  if (lock < 0)
+    return FALSE;
+  ok = recover_locked (sysroot, host, report, error);
+  close (lock);
+  return ok;
+}
+
+/* Drift of the vCPU threads: affinity other than the plan's pin, or SCHED_FIFO lost. */
+static void
+check_threads (const char *sysroot, const KvmrtVmPlan *plan, const KvmrtTunedVm *vm,
+               int qemu_pid, GPtrArray *drift)
+{
+  g_autoptr(GPtrArray) threads = qemu_pid > 0 ? kvmrt_proc_list_threads (sysroot, qemu_pid, NULL)
+                                              : NULL;
+
+  for (guint i = 0; threads != NULL && i < threads->len; i++)
+    {
+      const KvmrtThread *t = threads->pdata[i];
+      const KvmrtIdSet *pin;
+
+      if (t->kind != KVMRT_THREAD_VCPU || t->vcpu < 0 || (guint) t->vcpu >= plan->vcpu_pins->len)
+        continue;
+      pin = plan->vcpu_pins->pdata[t->vcpu];
+      if (t->affinity != NULL && !kvmrt_id_set_is_empty (pin)
+          && !kvmrt_id_set_equal (t->affinity, pin))
+        {
+          g_autofree char *now = kvmrt_id_set_to_string (t->affinity);
+          g_autofree char *want = kvmrt_id_set_to_string (pin);
+
+          g_ptr_array_add (drift, g_strdup_printf (_("vCPU %d may run on CPUs %s, not %s"),
+                                                   t->vcpu, now, want));
+        }
+      if (vm->fifo && t->policy != SCHED_FIFO)
+        g_ptr_array_add (drift, g_strdup_printf (_("vCPU %d lost SCHED_FIFO (now %s)"), t->vcpu,
+                                                 kvmrt_sched_policy_to_string (t->policy)));
+    }
+}
+
+gboolean
+kvmrt_tuner_check (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan, int qemu_pid,
+                   GPtrArray **drift, GError **error)
+{
+  g_autoptr(KvmrtJournal) journal = NULL;
+  g_autoptr(GPtrArray) wanted = NULL;
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  const KvmrtTunedVm *vm;
+
+  if (plan->rt)
+    {
+      journal = kvmrt_journal_load (sysroot, error);
+      if (journal == NULL)
+        return FALSE;
+      vm = kvmrt_journal_lookup_vm (journal, kvmrt_vm_get_uuid (plan->vm));
+      if (vm == NULL)
+        g_ptr_array_add (found, g_strdup (_("the host is not tuned for it (boot it with "
+                                            "kvmrt-boot, which re-tunes running VMs)")));
+      else
+        {
+          wanted = kvmrt_tune_state_wanted (journal, host);
+          for (guint i = 0; i < wanted->len; i++)
+            {
+              const KvmrtTuneSetting *s = wanted->pdata[i];
+              g_autofree char *now = kvmrt_sysroot_read_optional (sysroot, s->path);
+
+              if (now != NULL && !g_str_equal (now, s->value))
+                g_ptr_array_add (found, g_strdup_printf (_("%s: /%s is \"%s\""), s->what,
+                                                         s->path, now));
+            }
+          check_threads (sysroot, plan, vm, qemu_pid, found);
+        }
+    }
+  if (drift != NULL)
+    *drift = g_ptr_array_ref (found);
+  return found->len == 0;
 }

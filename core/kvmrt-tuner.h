@@ -1,35 +1,64 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Host tuning for real-time VMs: the one entry point kvmrt-boot, kvmrt-shutdown, kvmrt-stat
- * and (later) kvmrtd call. Taking siblings offline, shielding CPUs, steering IRQs and giving
- * vCPU threads SCHED_FIFO are not implemented yet, and this module says so instead of
- * pretending: a real-time VM is reported as not tuned, with the reason. */
+/* Host tuning for real-time VMs on a stock Linux kernel (chapter 3 of the manual, done with
+ * sysfs, /proc and cgroups instead of RedHawk's shield command):
+ *   - the sibling threads of a real-time VM's cores go offline;
+ *   - every other task is confined to the remaining CPUs (cpuset.cpus of the top-level
+ *     cgroups other than libvirt's machine group, cgroup v2 or v1);
+ *   - every IRQ that may run on a real-time CPU is moved off it, except the interrupts of the
+ *     VM's own passed-through devices, which go to its IRQ CPU;
+ *   - on the live host, the VM's vCPU threads get SCHED_FIFO.
+ *
+ * The wanted host state is computed from every tuned VM at once (two real-time VMs share the
+ * host's settings), and reached by writing only what differs. Each file's original value goes
+ * into the journal (kvmrt-journal.h) before its first change; when no tuned VM needs a change
+ * any more, the original is written back. So applying twice changes nothing, releasing the last
+ * VM leaves the host as it was, and a run after a crash finishes or undoes what the journal
+ * says. Memory locking is done by libvirt (<memoryBacking><locked/>). */
 #pragma once
 
+#include "kvmrt-host.h"
 #include "kvmrt-plan.h"
 
 G_BEGIN_DECLS
 
-#define KVMRT_TUNER_ERROR (kvmrt_tuner_error_quark ())
-typedef enum {
-  KVMRT_TUNER_ERROR_NOT_AVAILABLE,   /* this build cannot tune the host */
-} KvmrtTunerError;
-GQuark kvmrt_tuner_error_quark (void);
+typedef struct {
+  GPtrArray *changes;    /* char*: what was changed ("CPU 48 offline") */
+  GPtrArray *problems;   /* char*: what the host refused, what it means and what to do */
+} KvmrtTuneReport;
 
-/* Applies the real-time part of @plan for a VM whose QEMU process is @qemu_pid (0 if not
- * known). TRUE when the host is as the plan needs it (always, for a VM that is not
- * real-time). */
+KvmrtTuneReport *kvmrt_tune_report_new  (void);
+void             kvmrt_tune_report_free (KvmrtTuneReport *report);
+
+/* Tunes the host for @plan's VM (nothing for a VM that is not real-time). @qemu_pid (0 if
+ * unknown) is used for the thread settings on the live host. FALSE only when the journal cannot
+ * be kept (then nothing unjournaled was changed); refusals by the host go into @report. */
 gboolean kvmrt_tuner_apply   (const char        *sysroot,
+                              KvmrtHost         *host,
                               const KvmrtVmPlan *plan,
                               int                qemu_pid,
+                              KvmrtTuneReport   *report,
                               GError           **error);
-/* Undoes what kvmrt_tuner_apply() changed for the VM, after it stopped. */
-gboolean kvmrt_tuner_release (const char        *sysroot,
-                              const KvmrtVmPlan *plan,
-                              GError           **error);
-/* Whether a running VM's tuning is in force; FALSE with the reason in @error otherwise. */
+/* Takes the VM out of the tuning and restores what no other tuned VM needs. */
+gboolean kvmrt_tuner_release (const char       *sysroot,
+                              KvmrtHost        *host,
+                              const char       *uuid,
+                              KvmrtTuneReport  *report,
+                              GError          **error);
+/* Brings the host to what the journal's VMs need (after a crash, or to retune). */
+gboolean kvmrt_tuner_recover (const char       *sysroot,
+                              KvmrtHost        *host,
+                              KvmrtTuneReport  *report,
+                              GError          **error);
+/* Whether the VM's tuning is in force. @drift receives (char*) what is not: the VM is not
+ * tuned, a CPU is online again, a cgroup may use a real-time CPU, an IRQ may run there, a vCPU
+ * thread lost SCHED_FIFO. Always TRUE (and no drift) for a VM that is not real-time. */
 gboolean kvmrt_tuner_check   (const char        *sysroot,
+                              KvmrtHost         *host,
                               const KvmrtVmPlan *plan,
                               int                qemu_pid,
+                              GPtrArray        **drift,
                               GError           **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KvmrtTuneReport, kvmrt_tune_report_free)
 
 G_END_DECLS

@@ -22,6 +22,23 @@ UNREACHABLE = "qemu+unix:///system?socket=/nonexistent/libvirt-sock"
 COMMON = ["--sysroot", DEMO_HOST, "-c", DEMO_NODE]
 
 
+class PrivateHost:
+    """A copy of the demo host for commands that tune it (kvmrt-boot, kvmrt-shutdown): the
+    fixture under the build tree must stay as generated. Yields the options to pass."""
+
+    def __init__(self, node=DEMO_NODE):
+        self.node = node
+
+    def __enter__(self):
+        self.dir = tempfile.mkdtemp(prefix="kvmrt-host-")
+        self.host = os.path.join(self.dir, "host")
+        subprocess.run(["cp", "-a", DEMO_HOST, self.host], check=True)
+        return ["--sysroot", self.host, "-c", self.node]
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.dir)
+
+
 class TempDir:
     def __enter__(self):
         self.path = tempfile.mkdtemp(prefix="kvmrt-libvirt-cli-")
@@ -169,17 +186,18 @@ def validate_reports_vm_missing_from_libvirt():
 
 @case
 def boot_all_starts_every_enabled_vm():
-    status, out, err = run("kvmrt-boot", "--all", "-f", DEMO_CFG, *COMMON)
+    with PrivateHost() as common:
+        status, out, err = run("kvmrt-boot", "--all", "-f", DEMO_CFG, *common)
     check(status == 0, "exit %d: %s %s" % (status, out, err))
     lines = [l for l in out.splitlines() if ": started" in l]
     check(len(lines) == 4, out)
-    # The real-time VMs say plainly that the host was not tuned for them.
-    check(sum("not tuned for real time" in l for l in lines) == 2, out)
+    check(sum("tuned for real time" in l for l in lines) == 2, out)
 
 
 @case
 def boot_defaults_to_autostart_vms():
-    status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *COMMON)
+    with PrivateHost() as common:
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common)
     check(status == 0, "exit %d: %s" % (status, err))
     started = sorted(l.split(":")[0] for l in out.splitlines() if ": started" in l)
     check(started == ["rh84-control-rt", "rh84-vision-rt", "win10-eng"], out)
@@ -187,7 +205,8 @@ def boot_defaults_to_autostart_vms():
 
 @case
 def boot_clean_refuses_running_vms():
-    status, out, err = run("kvmrt-boot", "--clean", "-f", DEMO_CFG, *RUNNING)
+    with PrivateHost(RUNNING_NODE) as common:
+        status, out, err = run("kvmrt-boot", "--clean", "-f", DEMO_CFG, *common)
     check(status == 1, "exit %d: %s" % (status, out))
     check("rh84-control-rt" in err and "--clean" in err, err)
     check(": started" not in out, out)
@@ -195,19 +214,20 @@ def boot_clean_refuses_running_vms():
 
 @case
 def boot_retunes_running_and_starts_the_rest():
-    status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *RUNNING)
+    with PrivateHost(RUNNING_NODE) as common:
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common)
     check(status == 0, "exit %d: %s %s" % (status, out, err))
-    check("rh84-control-rt: already running" in out, out)
+    check("rh84-control-rt: already running; tuned for real time" in out, out)
     check(out.count(": started") == 2, out)
     check("takes effect when it is next started" in out, out)
 
 
 @case
 def boot_clean_stops_at_first_failure():
-    with TempDir() as d:
+    with TempDir() as d, PrivateHost() as common:
         cfg = write_variant(d, "85055e0b-9cc9-4fc5-8b3c-6eb6e3daaeca",
                             "00000000-1111-2222-3333-444444444444")
-        status, out, err = run("kvmrt-boot", "--clean", "-f", cfg, *COMMON)
+        status, out, err = run("kvmrt-boot", "--clean", "-f", cfg, *common)
         check(status == 1, "exit %d: %s" % (status, out))
         check("not defined in libvirt" in err, err)
         check(": started" not in out, "booted after a failure: " + out)
@@ -215,22 +235,129 @@ def boot_clean_stops_at_first_failure():
 
 @case
 def shutdown_running_vm():
-    status, out, err = run("kvmrt-shutdown", "-v", "-f", DEMO_CFG, *RUNNING)
-    check(status == 0, "exit %d: %s %s" % (status, out, err))
-    check("rh84-control-rt: shutting down" in out and "rh84-control-rt: shut off" in out, out)
-    status, out, err = run("kvmrt-shutdown", "-f", DEMO_CFG, *RUNNING, "win10-eng")
-    check(status == 0 and "win10-eng: not running" in out, out)
+    with PrivateHost(RUNNING_NODE) as common:
+        status, out, err = run("kvmrt-shutdown", "-v", "-f", DEMO_CFG, *common)
+        check(status == 0, "exit %d: %s %s" % (status, out, err))
+        check("rh84-control-rt: shutting down" in out and "rh84-control-rt: shut off" in out,
+              out)
+        status, out, err = run("kvmrt-shutdown", "-f", DEMO_CFG, *common, "win10-eng")
+        check(status == 0 and "win10-eng: not running" in out, out)
+
+
+def tree_contents(root):
+    """Every file and link below root with its contents, for byte-for-byte comparisons."""
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            key = os.path.relpath(path, root)
+            if os.path.islink(path):
+                found[key] = "-> " + os.readlink(path)
+            elif os.path.isfile(path):
+                with open(path, "rb") as f:
+                    found[key] = f.read()
+            else:
+                found[key] = "dir"
+    return found
+
+
+def differences(before, after):
+    keys = sorted(set(before) | set(after))
+    return [k for k in keys if before.get(k) != after.get(k)]
+
+
+@case
+def tuning_on_a_fixture_host_drifts_retunes_and_restores():
+    # rh84-control-rt runs (test:/// node); its host is a private copy of the demo host.
+    with PrivateHost(RUNNING_NODE) as common:
+        host = common[1]
+        original = tree_contents(host)
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
+        check(status == 0 and "tuned for real time" in out, out + err)
+        with open(os.path.join(host, "sys/devices/system/cpu/cpu40/online")) as f:
+            check(f.read() == "0\n", "sibling CPU 40 of core 8 is not offline")
+        status, out, err = run("kvmrt-stat", "--json", "-f", DEMO_CFG, *common)
+        vm = [v for v in json.loads(out)["vms"] if v["name"] == "rh84-control-rt"][0]
+        check(vm["tuned"] is True and vm["drift"] == [], vm)
+        # Disturb it: the sibling back online, an IRQ onto a real-time CPU.
+        with open(os.path.join(host, "sys/devices/system/cpu/cpu40/online"), "w") as f:
+            f.write("1\n")
+        with open(os.path.join(host, "proc/irq/0/smp_affinity_list"), "w") as f:
+            f.write("8\n")
+        status, out, err = run("kvmrt-stat", "--json", "-f", DEMO_CFG, *common)
+        vm = [v for v in json.loads(out)["vms"] if v["name"] == "rh84-control-rt"][0]
+        check(vm["tuned"] is False and len(vm["drift"]) == 2, vm)
+        status, out, err = run("kvmrt-stat", "-f", DEMO_CFG, *common)
+        check("not in force: CPU 40 offline" in out, out)
+        # kvmrt-boot on a running VM retunes it.
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
+        check("already running; tuned for real time (2 changes)" in out, out)
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
+        check("already running; real-time tuning already in place" in out, out)
+        status, out, err = run("kvmrt-shutdown", "-f", DEMO_CFG, *common)
+        check("real-time tuning released" in out, out)
+        changed = differences(original, tree_contents(host))
+        check(changed == [], "not restored: %s" % changed[:10])
+
+
+def journal_of(host):
+    path = os.path.join(host, "run/kvmrt/journal.json")
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    return doc["vms"], {o["path"]: o["value"] for o in doc["originals"]}
+
+
+@case
+def two_real_time_vms_tune_and_untune_independently():
+    # Host A: only rh84-vision-rt tuned. Host B: both tuned, then rh84-control-rt shut down.
+    # B must end up as A (the journal may list its entries in another order).
+    with PrivateHost() as a, PrivateHost(RUNNING_NODE) as b:
+        run("kvmrt-boot", "-f", DEMO_CFG, *a, "rh84-vision-rt")
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *b, "rh84-control-rt",
+                               "rh84-vision-rt")
+        check(out.count("tuned for real time") == 2, out)
+        vms, _ = journal_of(b[1])
+        check(len(vms) == 2, vms)
+        status, out, err = run("kvmrt-shutdown", "-f", DEMO_CFG, *b, "rh84-control-rt")
+        check("real-time tuning released" in out, out)
+        tree_a, tree_b = tree_contents(a[1]), tree_contents(b[1])
+        journal = "run/kvmrt/journal.json"
+        changed = [k for k in differences(tree_a, tree_b) if k != journal]
+        check(changed == [], "differs from vision-rt alone: %s" % changed[:10])
+        check(journal_of(a[1]) == journal_of(b[1]), "journals differ")
+
+
+@case
+def tuning_recovers_after_a_crash():
+    # The tuner is stopped (as a kill would) after 5 host writes; the next kvmrt-boot finishes
+    # the job from the journal, and shutting down restores everything.
+    with PrivateHost(RUNNING_NODE) as common:
+        host = common[1]
+        original = tree_contents(host)
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt",
+                               env={"KVMRT_TUNER_STOP_AFTER": "5"})
+        check(status == 99, "exit %d: the stop did not happen: %s" % (status, out))
+        check(os.path.exists(os.path.join(host, "run/kvmrt/journal.json")), "no journal")
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
+        check(status == 0 and "tuned for real time" in out, out + err)
+        status, out, err = run("kvmrt-stat", "--json", "-f", DEMO_CFG, *common)
+        vm = [v for v in json.loads(out)["vms"] if v["name"] == "rh84-control-rt"][0]
+        check(vm["tuned"] is True, vm)
+        status, out, err = run("kvmrt-shutdown", "-f", DEMO_CFG, *common)
+        changed = differences(original, tree_contents(host))
+        check(changed == [], "not restored: %s" % changed[:10])
 
 
 @case
 def stat_running_vm_without_local_process():
-    status, out, err = run("kvmrt-stat", "--json", "-f", DEMO_CFG, *RUNNING)
+    with PrivateHost(RUNNING_NODE) as common:
+        status, out, err = run("kvmrt-stat", "--json", "-f", DEMO_CFG, *common)
     check(status == 0, err)
     vms = {vm["name"]: vm for vm in json.loads(out)["vms"]}
     control = vms["rh84-control-rt"]
-    # test:/// runs no QEMU: no PID, no uptime, and an honest "not tuned".
+    # test:/// runs no QEMU: no PID, no uptime; not tuned until kvmrt-boot tunes it.
     check(control["state"] == "running" and control["pid"] is None, control)
-    check(control["tuned"] is False and "not implemented" in control["tuning_note"], control)
+    check(control["tuned"] is False and "not tuned" in control["drift"][0], control)
     check(vms["win10-eng"]["tuned"] is False, "a VM that is not running is not tuned")
 
 

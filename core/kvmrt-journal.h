@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The tuner's state journal (run/kvmrt/journal.json below the sysroot): which real-time VMs
+ * are tuned, and the original value of every host file the tuner changed, recorded before the
+ * change. Restoring a value removes it; an empty journal removes the file. After a crash the
+ * journal tells the next run what to restore or finish. */
+#pragma once
+
+#include "kvmrt-id-set.h"
+#include "kvmrt-pci-address.h"
+
+G_BEGIN_DECLS
+
+#define KVMRT_JOURNAL_PATH "run/kvmrt/journal.json"
+
+typedef struct {
+  char       *uuid;
+  char       *name;
+  KvmrtIdSet *shielded;   /* CPUs kept free of everything but the VM */
+  KvmrtIdSet *offline;    /* sibling CPUs taken offline */
+  int         irq_cpu;    /* where its devices' interrupts go; -1 for none */
+  GArray     *pcidevs;    /* KvmrtPciAddress */
+  gboolean    fifo;       /* its vCPU threads were given SCHED_FIFO */
+} KvmrtTunedVm;
+
+typedef struct {
+  char *path;             /* sysroot-relative */
+  char *value;            /* as read, without the trailing newline */
+} KvmrtOriginal;
+
+typedef struct {
+  char      *sysroot;
+  GPtrArray *vms;         /* KvmrtTunedVm*, in the order they were tuned */
+  GPtrArray *originals;   /* KvmrtOriginal*, in the order they were first changed */
+} KvmrtJournal;
+
+KvmrtTunedVm *kvmrt_tuned_vm_new  (const char *uuid, const char *name);
+void          kvmrt_tuned_vm_free (KvmrtTunedVm *vm);
+
+/* The journal below @sysroot, or an empty one when there is none. */
+KvmrtJournal *kvmrt_journal_load  (const char *sysroot, GError **error);
+/* Writes it atomically (temporary file, fsync, rename), or removes it when it is empty. */
+gboolean      kvmrt_journal_save  (KvmrtJournal *journal, GError **error);
+void          kvmrt_journal_free  (KvmrtJournal *journal);
+gboolean      kvmrt_journal_is_empty (KvmrtJournal *journal);
+
+KvmrtTunedVm *kvmrt_journal_lookup_vm (KvmrtJournal *journal, const char *uuid);
+/* Takes @vm; replaces an entry with the same UUID. */
+void          kvmrt_journal_put_vm    (KvmrtJournal *journal, KvmrtTunedVm *vm);
+gboolean      kvmrt_journal_remove_vm (KvmrtJournal *journal, const char *uuid);
+
+const char   *kvmrt_journal_get_original  (KvmrtJournal *journal, const char *path);
+void          kvmrt_journal_set_original  (KvmrtJournal *journal, const char *path,
+                                           const char *value);
+void          kvmrt_journal_drop_original (KvmrtJournal *journal, const char *path);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KvmrtJournal, kvmrt_journal_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KvmrtTunedVm, kvmrt_tuned_vm_free)
+
+G_END_DECLS

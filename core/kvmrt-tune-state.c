@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the host must look like while the journal's VMs run. */
+#include "kvmrt-tuner-private.h"
+
+#include <string.h>
+
+#include "kvmrt-i18n.h"
+#include "kvmrt-sysroot.h"
+
+void
+kvmrt_tune_setting_free (KvmrtTuneSetting *setting)
+{
+  g_free (setting->path);
+  g_free (setting->value);
+  g_free (setting->what);
+  g_free (setting);
+}
+
+KvmrtTunePhase
+kvmrt_tune_phase_of (const char *path)
+{
+  if (g_str_has_prefix (path, "sys/devices/system/cpu/"))
+    return KVMRT_TUNE_PHASE_CPU;
+  if (g_str_has_prefix (path, "proc/irq/"))
+    return KVMRT_TUNE_PHASE_IRQ;
+  return KVMRT_TUNE_PHASE_CGROUP;
+}
+
+KvmrtTunedVm *
+kvmrt_tune_state_vm_from_plan (const KvmrtVmPlan *plan)
+{
+  KvmrtTunedVm *vm = kvmrt_tuned_vm_new (kvmrt_vm_get_uuid (plan->vm),
+                                         kvmrt_vm_get_name (plan->vm));
+  const GArray *devs = kvmrt_vm_get_pcidevs (plan->vm);
+
+  kvmrt_id_set_union (vm->shielded, plan->shielded_cpus);
+  kvmrt_id_set_union (vm->offline, plan->offline_cpus);
+  vm->irq_cpu = plan->irq_cpu;
+  g_array_append_vals (vm->pcidevs, devs->data, devs->len);
+  return vm;
+}
+
+/* The value the tuner derives a file's new value from: its original if it changed it, else
+ * what the file holds now. */
+static char *
+base_value (KvmrtJournal *journal, const char *path)
+{
+  const char *original = kvmrt_journal_get_original (journal, path);
+
+  return original != NULL ? g_strdup (original)
+                          : kvmrt_sysroot_read_optional (journal->sysroot, path);
+}
+
+static void
+want (GPtrArray *settings, char *path, char *value, char *what)
+{
+  KvmrtTuneSetting *s = g_new0 (KvmrtTuneSetting, 1);
+
+  s->path = path;
+  s->value = value;
+  s->phase = kvmrt_tune_phase_of (path);
+  s->what = what;
+  g_ptr_array_add (settings, s);
+}
+
+static void
+want_cpus_offline (GPtrArray *settings, const KvmrtIdSet *offline)
+{
+  for (int cpu = kvmrt_id_set_first (offline); cpu >= 0; cpu = kvmrt_id_set_next (offline, cpu))
+    want (settings, g_strdup_printf ("sys/devices/system/cpu/cpu%d/online", cpu), g_strdup ("0"),
+          g_strdup_printf (_("CPU %d offline (hyperthread sibling of a real-time core)"), cpu));
+}
+
+/* Every top-level cgroup but libvirt's machine group keeps to the housekeeping CPUs: that is
+ * the shield (cgroup v2, or the v1 cpuset hierarchy). */
+static void
+want_shield (GPtrArray *settings, KvmrtJournal *journal, const KvmrtIdSet *housekeeping,
+             const KvmrtIdSet *all)
+{
+  static const char *const roots[] = { "sys/fs/cgroup", "sys/fs/cgroup/cpuset" };
+
+  for (guint r = 0; r < G_N_ELEMENTS (roots); r++)
+    {
+      g_autofree char *dir_path = kvmrt_sysroot_path (journal->sysroot, roots[r]);
+      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+      g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        if (!g_str_has_prefix (name, "machine") && !g_str_equal (name, "cpuset"))
+          g_ptr_array_add (names, g_strdup (name));
+      g_ptr_array_sort (names, (GCompareFunc) g_ascii_strcasecmp);
+      for (guint i = 0; i < names->len; i++)
+        {
+          g_autofree char *path = g_strconcat (roots[r], "/", names->pdata[i], "/cpuset.cpus",
+                                               NULL);
+          g_autofree char *base = base_value (journal, path);
+          g_autoptr(KvmrtIdSet) cpus = NULL;
+
+          if (base == NULL)
+            continue;   /* not a cgroup with a cpuset */
+          /* An empty cpuset.cpus means "all of the parent's". */
+          cpus = *base != '\0' ? kvmrt_id_set_parse (base, NULL) : kvmrt_id_set_copy (all);
+          if (cpus == NULL)
+            continue;
+          kvmrt_id_set_intersect (cpus, housekeeping);
+          if (kvmrt_id_set_is_empty (cpus))
+            kvmrt_id_set_union (cpus, housekeeping);
+          {
+            char *text = kvmrt_id_set_to_string (cpus);
+
+            want (settings, g_steal_pointer (&path), text,
+                  g_strdup_printf (_("%s confined to CPUs %s"), (char *) names->pdata[i], text));
+          }
+        }
+    }
+}
+
+/* The tuned VM whose device raises @irq, or NULL. */
+static const KvmrtTunedVm *
+owner_of_irq (KvmrtJournal *journal, KvmrtHost *host, guint irq)
+{
+  for (guint v = 0; v < journal->vms->len; v++)
+    {
+      const KvmrtTunedVm *vm = journal->vms->pdata[v];
+
+      for (guint d = 0; vm->irq_cpu >= 0 && d < vm->pcidevs->len; d++)
+        {
+          const KvmrtPciDevice *dev =
+            kvmrt_host_lookup_pci_device (host, g_array_index (vm->pcidevs, KvmrtPciAddress, d));
+
+          for (guint i = 0; dev != NULL && i < dev->irqs->len; i++)
+            if (g_array_index (dev->irqs, guint, i) == irq)
+              return vm;
+        }
+    }
+  return NULL;
+}
+
+static void
+want_irqs (GPtrArray *settings, KvmrtJournal *journal, KvmrtHost *host,
+           const KvmrtIdSet *rt, const KvmrtIdSet *housekeeping)
+{
+  GPtrArray *irqs = kvmrt_host_get_irqs (host);
+
+  for (guint i = 0; irqs != NULL && i < irqs->len; i++)
+    {
+      const KvmrtIrq *irq = irqs->pdata[i];
+      g_autofree char *path = NULL;
+      g_autofree char *base = NULL;
+      g_autoptr(KvmrtIdSet) cpus = NULL;
+      const KvmrtTunedVm *owner;
+
+      if (irq->number < 0)
+        continue;
+      path = g_strdup_printf ("proc/irq/%d/smp_affinity_list", irq->number);
+      owner = owner_of_irq (journal, host, (guint) irq->number);
+      if (owner != NULL)
+        {
+          want (settings, g_steal_pointer (&path), g_strdup_printf ("%d", owner->irq_cpu),
+                g_strdup_printf (_("IRQ %d (%s's device) to CPU %d"), irq->number,
+                                 owner->name != NULL ? owner->name : owner->uuid,
+                                 owner->irq_cpu));
+          continue;
+        }
+      base = base_value (journal, path);
+      cpus = base != NULL ? kvmrt_id_set_parse (base, NULL) : NULL;
+      if (cpus == NULL || !kvmrt_id_set_intersects (cpus, rt))
+        continue;
+      kvmrt_id_set_intersect (cpus, housekeeping);
+      if (kvmrt_id_set_is_empty (cpus))
+        kvmrt_id_set_union (cpus, housekeeping);
+      want (settings, g_steal_pointer (&path), kvmrt_id_set_to_string (cpus),
+            g_strdup_printf (_("IRQ %d off the real-time CPUs"), irq->number));
+    }
+}
+
+static int
+compare_phase (gconstpointer a, gconstpointer b)
+{
+  const KvmrtTuneSetting *x = *(KvmrtTuneSetting **) a, *y = *(KvmrtTuneSetting **) b;
+
+  return (int) x->phase - (int) y->phase;
+}
+
+GPtrArray *
+kvmrt_tune_state_wanted (KvmrtJournal *journal, KvmrtHost *host)
+{
+  GPtrArray *settings = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                        kvmrt_tune_setting_free);
+  g_autoptr(KvmrtIdSet) rt = kvmrt_id_set_new ();
+  g_autoptr(KvmrtIdSet) offline = kvmrt_id_set_new ();
+  g_autoptr(KvmrtIdSet) housekeeping = kvmrt_id_set_copy (kvmrt_host_get_cpus (host));
+
+  if (journal->vms->len == 0)
+    return settings;
+  for (guint i = 0; i < journal->vms->len; i++)
+    {
+      const KvmrtTunedVm *vm = journal->vms->pdata[i];
+
+      kvmrt_id_set_union (rt, vm->shielded);
+      kvmrt_id_set_union (offline, vm->offline);
+    }
+  kvmrt_id_set_subtract (housekeeping, rt);
+  kvmrt_id_set_subtract (housekeeping, offline);
+  /* CPUs someone else took offline take nothing either; those we took offline count as
+   * online (they come back when their VM stops). */
+  for (int cpu = kvmrt_id_set_first (kvmrt_host_get_cpus (host)); cpu >= 0;
+       cpu = kvmrt_id_set_next (kvmrt_host_get_cpus (host), cpu))
+    {
+      g_autofree char *path = g_strdup_printf ("sys/devices/system/cpu/cpu%d/online", cpu);
+
+      if (!kvmrt_id_set_contains (kvmrt_host_get_online_cpus (host), cpu)
+          && kvmrt_journal_get_original (journal, path) == NULL)
+        kvmrt_id_set_remove (housekeeping, cpu);
+    }
+
+  want_shield (settings, journal, housekeeping, kvmrt_host_get_cpus (host));
+  want_irqs (settings, journal, host, rt, housekeeping);
+  want_cpus_offline (settings, offline);
+  g_ptr_array_sort (settings, compare_phase);
+  return settings;
+}
