@@ -7,8 +7,11 @@ affinities back with kvmrt-stat -t --json and compare them with the plan, shut d
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -196,6 +199,66 @@ def other_users_are_told_to_use_root_or_the_libvirt_group():
     check(proc.returncode == 2, "exit %d: %s" % (proc.returncode, proc.stderr))
     check("permission denied" in proc.stderr and "'libvirt' group" in proc.stderr,
           proc.stderr)
+
+
+@case
+def kvmrtd_boots_follows_events_and_stops():
+    domains = state["domains"]
+    cfg = os.path.join(WORK, "kvmrtd.cfg")
+    status, out, err = run("kvmrt-import", "-f", cfg, "-c", libvirtd.URI, *domains.uuids)
+    check(status == 0, err)
+    with open(cfg, encoding="utf-8") as f:
+        # (the locked-memory case above left <locked/> in one domain: not here)
+        text = f.read().replace("autostart = false", "autostart = true").replace(
+            "rt_memory = true", "rt_memory = false")
+    with open(cfg, "w", encoding="utf-8") as f:
+        f.write(text)
+    for domain_uuid in domains.uuids:
+        libvirtd.virsh("destroy", domain_uuid, check=False)
+    notify_path = os.path.join(WORK, "notify.sock")
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(notify_path)
+    notify.settimeout(1)
+    log_path = os.path.join(WORK, "kvmrtd.log")
+    log = open(log_path, "w")
+    daemon = subprocess.Popen(
+        [os.path.join(os.environ["KVMRT_CLI_DIR"], "kvmrtd"), "-f", cfg, "-c", libvirtd.URI,
+         "--interval", "1", "--shutdown-timeout", "2"],
+        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, NOTIFY_SOCKET=notify_path))
+    def wait_for(message):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                return notify.recv(256) == message
+            except socket.timeout:
+                check(daemon.poll() is None, "kvmrtd exited %s:\n%s"
+                      % (daemon.returncode, open(log_path).read()))
+        return False
+
+    try:
+        check(wait_for(b"READY=1"), "no READY=1 from kvmrtd")
+        status, out, err = run("kvmrt-stat", "--json", "-f", cfg, "-c", libvirtd.URI)
+        check(all(vm["state"] == "running" for vm in json.loads(out)["vms"]), out)
+        # A VM stopped behind kvmrt's back: kvmrtd hears of it.
+        name = json.loads(out)["vms"][0]["name"]
+        libvirtd.virsh("destroy", domains.uuids[0])
+        deadline = time.monotonic() + 20
+        while "%s: stopped" % name not in open(log_path).read():
+            check(time.monotonic() < deadline, "kvmrtd did not log the stop:\n"
+                  + open(log_path).read())
+            time.sleep(0.2)
+        daemon.send_signal(signal.SIGTERM)
+        check(wait_for(b"STOPPING=1"), "no STOPPING=1 from kvmrtd")
+        check(daemon.wait(timeout=90) == 0, "kvmrtd exit %s:\n%s" % (daemon.returncode,
+                                                                     open(log_path).read()))
+        status, out, err = run("kvmrt-stat", "--json", "-f", cfg, "-c", libvirtd.URI)
+        check(all(vm["state"] == "shutoff" for vm in json.loads(out)["vms"]), out)
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
+        notify.close()
+        log.close()
 
 
 def run_all():

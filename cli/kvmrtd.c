@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kvmrtd, the kvmrt service (data/kvmrt.service): at start it boots the autostart VMs as
+ * `kvmrt-boot --clean` does; while VMs run it keeps their real-time tuning in force (the
+ * interrupts of passed-through devices only appear once the guest's driver loads, and other
+ * programs may undo settings), follows libvirt's lifecycle events so a VM started or stopped
+ * outside kvmrt is tuned or untuned, and logs every change; on SIGTERM it shuts the VMs down. */
+#include "kvmrt-cli-libvirt.h"
+#include "kvmrt-journal.h"
+#include "kvmrt-proc.h"
+#include "kvmrt-tuner.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <libvirt-glib/libvirt-glib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static int interval_seconds = 2;
+static int shutdown_timeout = 120;
+static gboolean no_boot;
+
+static const GOptionEntry options[] = {
+  { "interval", 0, 0, G_OPTION_ARG_INT, &interval_seconds,
+    N_("Seconds between two checks of the tuning (default 2)"), N_("S") },
+  { "shutdown-timeout", 0, 0, G_OPTION_ARG_INT, &shutdown_timeout,
+    N_("At stop, seconds the VMs get to shut down before they are powered off (default 120)"),
+    N_("S") },
+  { "no-boot", 0, 0, G_OPTION_ARG_NONE, &no_boot,
+    N_("Do not boot the autostart VMs at start (only keep running VMs tuned)"), NULL },
+  { NULL }
+};
+
+typedef struct {
+  KvmrtCli     *cli;
+  KvmrtLibvirt *libvirt;
+  GMainLoop    *loop;
+  GHashTable   *last_problems;   /* VM UUID -> the problems last logged, to log each once */
+  int           status;
+} Daemon;
+
+/* systemd's readiness protocol: one datagram to $NOTIFY_SOCKET (absent when not run by
+ * systemd; a leading '@' names an abstract socket). */
+static void
+notify_systemd (const char *state)
+{
+  const char *path = g_getenv ("NOTIFY_SOCKET");
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  socklen_t length;
+  int fd;
+
+  if (path == NULL || strlen (path) >= sizeof address.sun_path || *path == '\0')
+    return;
+  strcpy (address.sun_path, path);
+  if (path[0] == '@')
+    address.sun_path[0] = '\0';
+  length = offsetof (struct sockaddr_un, sun_path) + strlen (path);
+  fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return;
+  if (sendto (fd, state, strlen (state), MSG_NOSIGNAL, (struct sockaddr *) &address, length) < 0)
+    g_warning ("cannot notify systemd (%s): %s", path, g_strerror (errno));
+  close (fd);
+}
+
+/* Runs a sibling kvmrt tool with the daemon's -f, -c and --sysroot; TRUE if it exited 0. Its
+ * output goes to the daemon's, and so to the journal. */
+static gboolean
+run_tool (Daemon *d, const char *tool, const char *const *extra)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : g_strdup (".");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+
+  g_ptr_array_add (argv, g_build_filename (dir, tool, NULL));
+  g_ptr_array_add (argv, g_strdup ("-f"));
+  g_ptr_array_add (argv, g_strdup (d->cli->config_path));
+  g_ptr_array_add (argv, g_strdup ("-c"));
+  g_ptr_array_add (argv, g_strdup (d->cli->connect_uri));
+  g_ptr_array_add (argv, g_strdup ("--sysroot"));
+  g_ptr_array_add (argv, g_strdup (d->cli->sysroot));
+  for (const char *const *e = extra; e != NULL && *e != NULL; e++)
+    g_ptr_array_add (argv, g_strdup (*e));
+  g_ptr_array_add (argv, NULL);
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL,
+                     NULL, NULL, NULL, &wait_status, &error))
+    {
+      g_warning ("cannot run %s: %s", (char *) argv->pdata[0], error->message);
+      return FALSE;
+    }
+  return g_spawn_check_wait_status (wait_status, NULL);
+}
+
+static gboolean
+is_running (Daemon *d, const char *uuid)
+{
+  GVirDomain *domain = kvmrt_libvirt_lookup_uuid (d->libvirt, uuid);
+
+  return domain != NULL && kvmrt_libvirt_is_active (domain);
+}
+
+/* Logs the problems of one VM when they differ from what was logged last time. */
+static void
+log_problems (Daemon *d, const char *uuid, const char *label, GPtrArray *problems)
+{
+  g_autoptr(GString) joined = g_string_new (NULL);
+  const char *last = g_hash_table_lookup (d->last_problems, uuid);
+
+  for (guint i = 0; i < problems->len; i++)
+    g_string_append_printf (joined, "%s\n", (char *) problems->pdata[i]);
+  if (g_strcmp0 (last, joined->str) == 0)
+    return;
+  for (guint i = 0; i < problems->len; i++)
+    g_warning ("%s: %s", label, (char *) problems->pdata[i]);
+  g_hash_table_insert (d->last_problems, g_strdup (uuid), g_string_free (g_steal_pointer
+                                                                         (&joined), FALSE));
+}
+
+/* Brings the host to what the running real-time VMs need, and releases what VMs that stopped
+ * (or left the configuration) no longer need. */
+static void
+keep_tuned (Daemon *d)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtConfig) config = kvmrt_config_load (d->cli->config_path, &error);
+  g_autoptr(KvmrtHost) host = config != NULL
+    ? kvmrt_host_load (d->cli->sysroot, KVMRT_HOST_LOAD_DEFAULT, &error) : NULL;
+  g_autoptr(KvmrtPlan) plan = NULL;
+  g_autoptr(KvmrtJournal) journal = NULL;
+
+  if (host == NULL)
+    {
+      g_warning ("cannot check the tuning: %s", error->message);
+      return;
+    }
+  plan = kvmrt_plan_new (config, host);
+  journal = kvmrt_journal_load (d->cli->sysroot, &error);
+  for (guint i = 0; journal != NULL && i < journal->vms->len; i++)
+    {
+      const KvmrtTunedVm *vm = journal->vms->pdata[i];
+      g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
+      g_autofree char *uuid = g_strdup (vm->uuid);
+      g_autofree char *label = g_strdup (vm->name != NULL ? vm->name : vm->uuid);
+
+      if (is_running (d, uuid) && kvmrt_config_lookup_uuid (config, uuid) != NULL)
+        continue;
+      if (!kvmrt_tuner_release (d->cli->sysroot, host, uuid, report, &error))
+        g_warning ("%s: cannot release its tuning: %s", label, error->message);
+      else
+        g_message ("%s: no longer running; its real-time tuning was released "
+                   "(%u host settings changed back)", label, report->changes->len);
+      g_clear_error (&error);
+    }
+  for (guint i = 0; i < kvmrt_plan_get_n_vms (plan); i++)
+    {
+      const KvmrtVmPlan *p = kvmrt_plan_get_vm (plan, i);
+      const char *uuid = kvmrt_vm_get_uuid (p->vm);
+      g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
+      int pid;
+
+      if (!p->rt || kvmrt_vm_get_disabled (p->vm) || !is_running (d, uuid))
+        continue;
+      pid = kvmrt_proc_find_qemu (d->cli->sysroot, uuid, kvmrt_vm_get_name (p->vm));
+      if (!kvmrt_tuner_apply (d->cli->sysroot, host, p, pid, report, &error))
+        {
+          g_warning ("%s: cannot keep its tuning: %s", kvmrt_cli_vm_label (p->vm),
+                     error->message);
+          g_clear_error (&error);
+          continue;
+        }
+      for (guint c = 0; c < report->changes->len; c++)
+        g_message ("%s: %s", kvmrt_cli_vm_label (p->vm), (char *) report->changes->pdata[c]);
+      log_problems (d, uuid, kvmrt_cli_vm_label (p->vm), report->problems);
+    }
+}
+
+static gboolean
+on_interval (gpointer data)
+{
+  keep_tuned (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_domain_event (GVirDomain *domain, gpointer data)
+{
+  Daemon *d = data;
+
+  g_message ("%s: %s", gvir_domain_get_name (domain),
+             kvmrt_libvirt_is_active (domain) ? "started" : "stopped");
+  keep_tuned (d);
+}
+
+static void
+watch_domains (Daemon *d)
+{
+  GPtrArray *domains = kvmrt_libvirt_list_domains (d->libvirt);
+
+  for (guint i = 0; i < domains->len; i++)
+    {
+      g_signal_connect (domains->pdata[i], "started", G_CALLBACK (on_domain_event), d);
+      g_signal_connect (domains->pdata[i], "stopped", G_CALLBACK (on_domain_event), d);
+    }
+}
+
+static gboolean
+on_stop_signal (gpointer data)
+{
+  Daemon *d = data;
+  g_autofree char *timeout = g_strdup_printf ("%d", shutdown_timeout);
+  const char *const extra[] = { "--force", "--timeout", timeout, NULL };
+
+  g_message ("stopping: shutting the VMs down");
+  notify_systemd ("STOPPING=1");
+  if (!run_tool (d, "kvmrt-shutdown", extra))
+    d->status = KVMRT_EXIT_FAILED;
+  keep_tuned (d);
+  g_main_loop_quit (d->loop);
+  return G_SOURCE_REMOVE;
+}
+
+int
+main (int argc, char **argv)
+{
+  KvmrtCli cli = { 0 };
+  Daemon d = { &cli, NULL, NULL, NULL, KVMRT_EXIT_OK };
+  const char *const clean[] = { "--clean", NULL };
+
+  kvmrt_cli_parse (&cli, &argc, &argv,
+                   KVMRT_CLI_OPTION_CONFIG | KVMRT_CLI_OPTION_CONNECT | KVMRT_CLI_OPTION_SYSROOT,
+                   options, "",
+                   N_("The kvmrt service: boot the autostart VMs (as kvmrt-boot --clean), keep "
+                      "the real-time VMs' host tuning in force while they run, follow VMs "
+                      "started and stopped outside kvmrt, and shut the VMs down on SIGTERM."));
+  if (interval_seconds < 1 || shutdown_timeout < 0)
+    {
+      kvmrt_cli_error (_("--interval must be at least 1 and --shutdown-timeout 0 or more"));
+      return KVMRT_EXIT_USAGE;
+    }
+
+  /* Events need libvirt's event loop on GLib's, before the connection opens. */
+  gvir_event_register ();
+  if ((d.libvirt = kvmrt_cli_open_libvirt (&cli)) == NULL)
+    return KVMRT_EXIT_USAGE;
+  if (!no_boot && !run_tool (&d, "kvmrt-boot", clean))
+    {
+      kvmrt_cli_error (_("booting the autostart VMs failed (see above); not starting"));
+      g_object_unref (d.libvirt);
+      return KVMRT_EXIT_FAILED;
+    }
+  /* kvmrt-boot ran in another process: refresh what this connection knows. */
+  g_clear_object (&d.libvirt);
+  if ((d.libvirt = kvmrt_cli_open_libvirt (&cli)) == NULL)
+    return KVMRT_EXIT_USAGE;
+
+  d.loop = g_main_loop_new (NULL, FALSE);
+  d.last_problems = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  watch_domains (&d);
+  keep_tuned (&d);
+  g_timeout_add_seconds (interval_seconds, on_interval, &d);
+  g_unix_signal_add (SIGTERM, on_stop_signal, &d);
+  g_unix_signal_add (SIGINT, on_stop_signal, &d);
+  notify_systemd ("READY=1");
+  g_message ("ready: keeping the real-time VMs of %s tuned", cli.config_path);
+  g_main_loop_run (d.loop);
+
+  g_main_loop_unref (d.loop);
+  g_hash_table_unref (d.last_problems);
+  g_object_unref (d.libvirt);
+  kvmrt_cli_clear (&cli);
+  return d.status;
+}
