@@ -4,6 +4,7 @@
  * running yet and the first failure stops the sequence; otherwise running VMs are re-tuned
  * and one failure does not stop the others. */
 #include "kvmrt-cli-libvirt.h"
+#include "kvmrt-journal.h"
 #include "kvmrt-proc.h"
 #include "kvmrt-tuner.h"
 
@@ -157,6 +158,44 @@ list_running (KvmrtCliSession *session)
   return names->len > 0 ? g_string_free (g_steal_pointer (&names), FALSE) : NULL;
 }
 
+/* After a crash the journal may still hold VMs that are no longer running: give their host
+ * settings back before booting anything. */
+static void
+release_stale_tuning (KvmrtCliSession *session, KvmrtCli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtJournal) journal = kvmrt_journal_load (cli->sysroot, &error);
+  g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  if (journal == NULL)
+    {
+      kvmrt_cli_error ("%s", error->message);
+      return;
+    }
+  for (guint i = 0; i < journal->vms->len; i++)
+    {
+      const KvmrtTunedVm *vm = journal->vms->pdata[i];
+      GVirDomain *domain = kvmrt_libvirt_lookup_uuid (session->libvirt, vm->uuid);
+
+      if (domain == NULL || !kvmrt_libvirt_is_active (domain))
+        g_ptr_array_add (stale, g_strdup (vm->uuid));
+      if (domain == NULL || !kvmrt_libvirt_is_active (domain))
+        g_ptr_array_add (names, g_strdup (vm->name != NULL ? vm->name : vm->uuid));
+    }
+  for (guint i = 0; i < stale->len; i++)
+    {
+      g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
+
+      if (kvmrt_tuner_release (cli->sysroot, session->host, stale->pdata[i], report, &error))
+        g_print (_("%s: not running any more; its real-time tuning was released\n"),
+                 (char *) names->pdata[i]);
+      else
+        kvmrt_cli_error ("%s", error->message);
+      g_clear_error (&error);
+    }
+}
+
 /* Syncs every enabled VM, so libvirt boots what the config says. */
 static gboolean
 sync_enabled (KvmrtCliSession *session)
@@ -246,10 +285,12 @@ main (int argc, char **argv)
     }
   else if (vms->len == 0)
     g_print (_("No VM to boot: none has autostart = true (use --all, or name the VMs)\n"));
-  else if (!sync_enabled (&session) && clean)
-    status = KVMRT_EXIT_FAILED;
-  else if (!boot (&session, &cli, vms))
-    status = KVMRT_EXIT_FAILED;
+  else
+    {
+      release_stale_tuning (&session, &cli);
+      if ((!sync_enabled (&session) && clean) || !boot (&session, &cli, vms))
+        status = KVMRT_EXIT_FAILED;
+    }
 
   return kvmrt_cli_session_finish (&session, &cli, status);
 }

@@ -47,6 +47,7 @@ base_value (KvmrtJournal *journal, const char *path)
 {
   const char *original = kvmrt_journal_get_original (journal, path);
 
+  /* Only plain files are derived from (cgroups, IRQs): both back ends read them alike. */
   return original != NULL ? g_strdup (original)
                           : kvmrt_sysroot_read_optional (journal->sysroot, path);
 }
@@ -137,9 +138,11 @@ owner_of_irq (KvmrtJournal *journal, KvmrtHost *host, guint irq)
   return NULL;
 }
 
+/* @others: also move every other IRQ off the real-time CPUs (RedHawk's shield does that
+ * itself). */
 static void
 want_irqs (GPtrArray *settings, KvmrtJournal *journal, KvmrtHost *host,
-           const KvmrtIdSet *rt, const KvmrtIdSet *housekeeping)
+           const KvmrtIdSet *rt, const KvmrtIdSet *housekeeping, gboolean others)
 {
   GPtrArray *irqs = kvmrt_host_get_irqs (host);
 
@@ -163,6 +166,8 @@ want_irqs (GPtrArray *settings, KvmrtJournal *journal, KvmrtHost *host,
                                  owner->irq_cpu));
           continue;
         }
+      if (!others)
+        continue;
       base = base_value (journal, path);
       cpus = base != NULL ? kvmrt_id_set_parse (base, NULL) : NULL;
       if (cpus == NULL || !kvmrt_id_set_intersects (cpus, rt))
@@ -184,7 +189,7 @@ compare_phase (gconstpointer a, gconstpointer b)
 }
 
 GPtrArray *
-kvmrt_tune_state_wanted (KvmrtJournal *journal, KvmrtHost *host)
+kvmrt_tune_state_wanted (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneBackend backend)
 {
   GPtrArray *settings = g_ptr_array_new_with_free_func ((GDestroyNotify)
                                                         kvmrt_tune_setting_free);
@@ -215,8 +220,16 @@ kvmrt_tune_state_wanted (KvmrtJournal *journal, KvmrtHost *host)
         kvmrt_id_set_remove (housekeeping, cpu);
     }
 
-  want_shield (settings, journal, housekeeping, kvmrt_host_get_cpus (host));
-  want_irqs (settings, journal, host, rt, housekeeping);
+  if (backend == KVMRT_TUNE_BACKEND_REDHAWK)
+    {
+      char *list = kvmrt_id_set_to_string (rt);
+
+      want (settings, g_strdup (KVMRT_REDHAWK_SHIELD_FILE), list,
+            g_strdup_printf (_("CPUs %s shielded (shield -a)"), list));
+    }
+  else
+    want_shield (settings, journal, housekeeping, kvmrt_host_get_cpus (host));
+  want_irqs (settings, journal, host, rt, housekeeping, backend == KVMRT_TUNE_BACKEND_LINUX);
   want_cpus_offline (settings, offline);
   g_ptr_array_sort (settings, compare_phase);
   return settings;

@@ -14,9 +14,26 @@
 #include "kvmrt-proc.h"
 #include "kvmrt-sysroot.h"
 
-/* The real-time priority of vCPU threads (1: above every normal task, below the kernel's own
- * real-time threads). */
-#define VCPU_FIFO_PRIORITY 1
+/* The real-time priority of vCPU threads unless the config's rt_priority (in the VM's section
+ * or [DEFAULT]) says otherwise: 1 is above every normal task and below the kernel's own
+ * real-time threads. */
+#define DEFAULT_FIFO_PRIORITY 1
+
+static int
+fifo_priority (const KvmrtVmPlan *plan, KvmrtTuneReport *report)
+{
+  const char *text = kvmrt_vm_get_extra (plan->vm, "rt_priority");
+  guint64 value = 0;
+
+  if (text == NULL)
+    return DEFAULT_FIFO_PRIORITY;
+  if (g_ascii_string_to_unsigned (text, 10, 1, 99, &value, NULL))
+    return (int) value;
+  g_ptr_array_add (report->problems,
+                   g_strdup_printf (_("rt_priority \"%s\" is not a number from 1 to 99; "
+                                      "priority %d is used"), text, DEFAULT_FIFO_PRIORITY));
+  return DEFAULT_FIFO_PRIORITY;
+}
 
 KvmrtTuneReport *
 kvmrt_tune_report_new (void)
@@ -54,8 +71,10 @@ count_write (void)
 
 /* What a refusal means, for the report. */
 static const char *
-explain_errno (int error_number, const char *path)
+explain_errno (int error_number, const char *path, const char *detail)
 {
+  if (detail != NULL)
+    return detail;
   if (g_str_has_prefix (path, "proc/irq/") && error_number == EIO)
     return _("the kernel does not let this interrupt move (a per-CPU or managed interrupt)");
   if (error_number == EBUSY && g_str_has_prefix (path, "sys/devices/system/cpu/"))
@@ -65,21 +84,13 @@ explain_errno (int error_number, const char *path)
   return g_strerror (error_number);
 }
 
-/* Writes @value to host file @path; 0 or an errno. */
+/* Sets one host value through the back end; 0 or an errno, with @detail. */
 static int
-write_host_file (const char *sysroot, const char *path, const char *value)
+write_setting (KvmrtTuneBackend backend, const char *sysroot, const char *path,
+               const char *value, char **detail)
 {
-  g_autofree char *full = kvmrt_sysroot_path (sysroot, path);
-  g_autofree char *text = g_strconcat (value, "\n", NULL);
-  int fd = open (full, O_WRONLY | O_TRUNC | O_CLOEXEC);
-  int result = 0;
+  int result = kvmrt_tune_backend_write (backend, sysroot, path, value, detail);
 
-  if (fd < 0)
-    return errno;
-  if (write (fd, text, strlen (text)) != (gssize) strlen (text))
-    result = errno != 0 ? errno : EIO;
-  if (close (fd) != 0 && result == 0)
-    result = errno;
   count_write ();
   return result;
 }
@@ -103,8 +114,8 @@ compare_restore_order (gconstpointer a, gconstpointer b)
 
 /* Writes back the originals no tuned VM needs any more: CPUs first, cgroups last. */
 static gboolean
-restore_unneeded (KvmrtJournal *journal, GPtrArray *wanted, KvmrtTuneReport *report,
-                  GError **error)
+restore_unneeded (KvmrtJournal *journal, KvmrtTuneBackend backend, GPtrArray *wanted,
+                  KvmrtTuneReport *report, GError **error)
 {
   g_autoptr(GPtrArray) order = g_ptr_array_new ();
 
@@ -118,14 +129,15 @@ restore_unneeded (KvmrtJournal *journal, GPtrArray *wanted, KvmrtTuneReport *rep
       const KvmrtOriginal *o = order->pdata[i];
       g_autofree char *path = g_strdup (o->path);
       g_autofree char *value = g_strdup (o->value);
-      int failed = write_host_file (journal->sysroot, path, value);
+      g_autofree char *detail = NULL;
+      int failed = write_setting (backend, journal->sysroot, path, value, &detail);
 
       if (failed != 0)
         {
           g_ptr_array_add (report->problems,
                            g_strdup_printf (_("could not restore /%s to \"%s\": %s; it stays "
                                               "in the journal and the next run tries again"),
-                                            path, value, explain_errno (failed, path)));
+                                            path, value, explain_errno (failed, path, detail)));
           continue;
         }
       kvmrt_journal_drop_original (journal, path);
@@ -138,14 +150,15 @@ restore_unneeded (KvmrtJournal *journal, GPtrArray *wanted, KvmrtTuneReport *rep
 
 /* Writes what differs from @wanted, journaling each original first. */
 static gboolean
-apply_wanted (KvmrtJournal *journal, GPtrArray *wanted, KvmrtTuneReport *report,
-              GError **error)
+apply_wanted (KvmrtJournal *journal, KvmrtTuneBackend backend, GPtrArray *wanted,
+              KvmrtTuneReport *report, GError **error)
 {
   for (guint i = 0; i < wanted->len; i++)
     {
       const KvmrtTuneSetting *s = wanted->pdata[i];
-      g_autofree char *current = kvmrt_sysroot_read_optional (journal->sysroot, s->path);
+      g_autofree char *current = kvmrt_tune_backend_read (backend, journal->sysroot, s->path);
       gboolean journaled = kvmrt_journal_get_original (journal, s->path) != NULL;
+      g_autofree char *detail = NULL;
       int failed;
 
       if (current == NULL || g_str_equal (current, s->value))
@@ -156,7 +169,7 @@ apply_wanted (KvmrtJournal *journal, GPtrArray *wanted, KvmrtTuneReport *report,
           if (!kvmrt_journal_save (journal, error))
             return FALSE;
         }
-      failed = write_host_file (journal->sysroot, s->path, s->value);
+      failed = write_setting (backend, journal->sysroot, s->path, s->value, &detail);
       if (failed == 0)
         {
           g_ptr_array_add (report->changes, g_strdup (s->what));
@@ -164,7 +177,8 @@ apply_wanted (KvmrtJournal *journal, GPtrArray *wanted, KvmrtTuneReport *report,
         }
       g_ptr_array_add (report->problems,
                        g_strdup_printf (_("%s: not done, /%s refused \"%s\": %s"), s->what,
-                                        s->path, s->value, explain_errno (failed, s->path)));
+                                        s->path, s->value,
+                                        explain_errno (failed, s->path, detail)));
       /* Nothing changed, so there is nothing to remember. */
       if (!journaled)
         {
@@ -179,32 +193,37 @@ apply_wanted (KvmrtJournal *journal, GPtrArray *wanted, KvmrtTuneReport *report,
 static gboolean
 reconcile (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneReport *report, GError **error)
 {
-  g_autoptr(GPtrArray) wanted = kvmrt_tune_state_wanted (journal, host);
+  KvmrtTuneBackend backend = kvmrt_tune_backend_choose (journal->sysroot);
+  g_autoptr(GPtrArray) wanted = kvmrt_tune_state_wanted (journal, host, backend);
 
-  return restore_unneeded (journal, wanted, report, error)
-         && apply_wanted (journal, wanted, report, error)
+  return restore_unneeded (journal, backend, wanted, report, error)
+         && apply_wanted (journal, backend, wanted, report, error)
          && kvmrt_journal_save (journal, error);
 }
 
-/* SCHED_FIFO for the vCPU threads; only on the live host, where the TIDs are real. */
+/* SCHED_FIFO for the vCPU threads: on the live host (where the TIDs are real) or through
+ * RedHawk's run(1). */
 static gboolean
 set_vcpu_fifo (const char *sysroot, const KvmrtVmPlan *plan, int qemu_pid,
                KvmrtTuneReport *report)
 {
+  KvmrtTuneBackend backend = kvmrt_tune_backend_choose (sysroot);
   g_autoptr(GPtrArray) threads = NULL;
-  struct sched_param param = { .sched_priority = VCPU_FIFO_PRIORITY };
+  int priority = fifo_priority (plan, report);
   guint done = 0;
 
-  if (!kvmrt_sysroot_is_live (sysroot) || qemu_pid <= 0)
+  if ((!kvmrt_sysroot_is_live (sysroot) && backend != KVMRT_TUNE_BACKEND_REDHAWK)
+      || qemu_pid <= 0)
     return FALSE;
   threads = kvmrt_proc_list_threads (sysroot, qemu_pid, NULL);
   for (guint i = 0; threads != NULL && i < threads->len; i++)
     {
       const KvmrtThread *t = threads->pdata[i];
+      g_autofree char *detail = NULL;
 
       if (t->kind != KVMRT_THREAD_VCPU)
         continue;
-      if (sched_setscheduler (t->tid, SCHED_FIFO, &param) != 0)
+      if (kvmrt_tune_backend_set_fifo (backend, t->tid, priority, &detail) != 0)
         {
           g_ptr_array_add (report->problems,
                            g_strdup_printf (_("SCHED_FIFO for %s's vCPU threads was refused "
@@ -212,7 +231,7 @@ set_vcpu_fifo (const char *sysroot, const KvmrtVmPlan *plan, int qemu_pid,
                                               "preempted by ordinary tasks. "
                                               "kvmrt-validate-host explains the cause "
                                               "(check rt-budget)."),
-                                            kvmrt_vm_get_name (plan->vm), g_strerror (errno)));
+                                            kvmrt_vm_get_name (plan->vm), detail));
           return FALSE;
         }
       done++;
@@ -220,7 +239,7 @@ set_vcpu_fifo (const char *sysroot, const KvmrtVmPlan *plan, int qemu_pid,
   if (done > 0)
     g_ptr_array_add (report->changes,
                      g_strdup_printf (_("%u vCPU threads with SCHED_FIFO priority %d"), done,
-                                      VCPU_FIFO_PRIORITY));
+                                      priority));
   return done > 0;
 }
 
@@ -381,11 +400,13 @@ kvmrt_tuner_check (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan
                                             "kvmrt-boot, which re-tunes running VMs)")));
       else
         {
-          wanted = kvmrt_tune_state_wanted (journal, host);
+          KvmrtTuneBackend backend = kvmrt_tune_backend_choose (sysroot);
+
+          wanted = kvmrt_tune_state_wanted (journal, host, backend);
           for (guint i = 0; i < wanted->len; i++)
             {
               const KvmrtTuneSetting *s = wanted->pdata[i];
-              g_autofree char *now = kvmrt_sysroot_read_optional (sysroot, s->path);
+              g_autofree char *now = kvmrt_tune_backend_read (backend, sysroot, s->path);
 
               if (now != NULL && !g_str_equal (now, s->value))
                 g_ptr_array_add (found, g_strdup_printf (_("%s: /%s is \"%s\""), s->what,

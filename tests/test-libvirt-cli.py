@@ -284,14 +284,16 @@ def tuning_on_a_fixture_host_drifts_retunes_and_restores():
             f.write("1\n")
         with open(os.path.join(host, "proc/irq/0/smp_affinity_list"), "w") as f:
             f.write("8\n")
+        with open(os.path.join(host, "sys/fs/cgroup/user.slice/cpuset.cpus"), "w") as f:
+            f.write("0-63\n")
         status, out, err = run("kvmrt-stat", "--json", "-f", DEMO_CFG, *common)
         vm = [v for v in json.loads(out)["vms"] if v["name"] == "rh84-control-rt"][0]
-        check(vm["tuned"] is False and len(vm["drift"]) == 2, vm)
+        check(vm["tuned"] is False and len(vm["drift"]) == 3, vm)
         status, out, err = run("kvmrt-stat", "-f", DEMO_CFG, *common)
         check("not in force: CPU 40 offline" in out, out)
         # kvmrt-boot on a running VM retunes it.
         status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
-        check("already running; tuned for real time (2 changes)" in out, out)
+        check("already running; tuned for real time (3 changes)" in out, out)
         status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
         check("already running; real-time tuning already in place" in out, out)
         status, out, err = run("kvmrt-shutdown", "-f", DEMO_CFG, *common)
@@ -328,6 +330,23 @@ def two_real_time_vms_tune_and_untune_independently():
 
 
 @case
+def boot_releases_tuning_of_vms_that_stopped():
+    # The host was tuned for rh84-control-rt, which then died without kvmrt-shutdown; the next
+    # kvmrt-boot (here of an ordinary VM, with the node where nothing runs) gives it all back.
+    with PrivateHost(RUNNING_NODE) as common:
+        host = common[1]
+        original = tree_contents(host)
+        run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, "--sysroot", host, "-c", DEMO_NODE,
+                               "win10-eng")
+        check(status == 0, out + err)
+        check("rh84-control-rt: not running any more; its real-time tuning was released" in out,
+              out)
+        changed = differences(original, tree_contents(host))
+        check(changed == [], "not restored: %s" % changed[:10])
+
+
+@case
 def tuning_recovers_after_a_crash():
     # The tuner is stopped (as a kill would) after 5 host writes; the next kvmrt-boot finishes
     # the job from the journal, and shutting down restores everything.
@@ -346,6 +365,81 @@ def tuning_recovers_after_a_crash():
         status, out, err = run("kvmrt-shutdown", "-f", DEMO_CFG, *common)
         changed = differences(original, tree_contents(host))
         check(changed == [], "not restored: %s" % changed[:10])
+
+
+def fake_qemu(host, pid, uuid, vcpus):
+    """A QEMU process in the fixture's /proc: the main thread and vCPU threads."""
+    base = os.path.join(host, "proc", str(pid))
+    os.makedirs(base)
+    with open(os.path.join(base, "cmdline"), "wb") as f:
+        f.write(b"qemu-system-x86_64\0-uuid\0" + uuid.encode() + b"\0")
+    names = ["qemu-system-x86"] + ["CPU %d/KVM" % i for i in range(vcpus)]
+    for offset, name in enumerate(names):
+        task = os.path.join(base, "task", str(pid + offset))
+        os.makedirs(task)
+        for file_name, text in (("comm", name + "\n"),
+                                ("stat", "%d (%s) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 %d 0 100 "
+                                 "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 8 0 0 0 0 0\n"
+                                 % (pid + offset, name, len(names))),
+                                # vCPU n pinned to CPU 8 + n, as libvirt pins them
+                                ("status", "Name:\t%s\nCpus_allowed_list:\t%d\n"
+                                 % (name, 8 + max(offset - 1, 0)))):
+            with open(os.path.join(task, file_name), "w") as f:
+                f.write(text)
+
+
+@case
+def redhawk_back_end_uses_shield_cpu_and_run():
+    # With RedHawk's shield interface in the host and shield(1) on PATH (stand-ins that record
+    # their arguments), the same plan goes through shield, cpu and run instead of cgroups.
+    standins = tempfile.mkdtemp(prefix="kvmrt-redhawk-")
+    try:
+        for name in ("shield", "cpu", "run"):
+            os.symlink(os.path.join(SRC, "redhawk", "standin.py"), os.path.join(standins, name))
+        with PrivateHost(RUNNING_NODE) as common:
+            host = common[1]
+            os.makedirs(os.path.join(host, "proc/shield"))
+            with open(os.path.join(host, "proc/shield/procs"), "w") as f:
+                f.write("00000000\n")
+            fake_qemu(host, 7000, "6660b902-990d-4eb6-91ca-4b1d7a848587", 4)
+            original = tree_contents(host)
+            log = os.path.join(standins, "calls.log")
+            env = {"PATH": standins + ":" + os.environ["PATH"], "KVMRT_STANDIN_LOG": log,
+                   "KVMRT_STANDIN_SYSROOT": host}
+            # rt_priority (here for this VM) sets the vCPU threads' priority.
+            cfg = os.path.join(standins, "kvmrt.cfg")
+            with open(cfg, "w", encoding="utf-8") as f:
+                f.write(read(DEMO_CFG).replace("name = rh84-control-rt\n",
+                                               "name = rh84-control-rt\nrt_priority = 5\n"))
+            status, out, err = run("kvmrt-boot", "-f", cfg, *common, "rh84-control-rt",
+                                   env=env)
+            check(status == 0 and "tuned for real time" in out, out + err)
+            calls = open(log).read().splitlines()
+            check("shield -a 8-13" in calls, calls)
+            check(["cpu -d %d" % c for c in range(40, 46)] == [c for c in calls
+                                                               if c.startswith("cpu")], calls)
+            check(["run -s fifo -P 5 -p %d" % t for t in range(7001, 7005)]
+                  == [c for c in calls if c.startswith("run")], calls)
+            with open(os.path.join(host, "sys/fs/cgroup/system.slice/cpuset.cpus")) as f:
+                check(f.read() == "\n", "RedHawk's shield replaces the cgroup shield")
+            status, out, err = run("kvmrt-stat", "--json", "-f", cfg, *common, env=env)
+            vm = [v for v in json.loads(out)["vms"] if v["name"] == "rh84-control-rt"][0]
+            check(vm["tuned"] is True, vm)
+            # A vCPU thread moved elsewhere is drift.
+            with open(os.path.join(host, "proc/7000/task/7002/status"), "w") as f:
+                f.write("Name:\tCPU 1/KVM\nCpus_allowed_list:\t8-13\n")
+            status, out, err = run("kvmrt-stat", "--json", "-f", cfg, *common, env=env)
+            vm = [v for v in json.loads(out)["vms"] if v["name"] == "rh84-control-rt"][0]
+            check(vm["drift"] == ["vCPU 1 may run on CPUs 8-13, not 9"], vm)
+            status, out, err = run("kvmrt-shutdown", "-f", cfg, *common, env=env)
+            calls = open(log).read().splitlines()
+            check("shield -r" in calls and "cpu -u 40" in calls, calls)
+            # (the fake QEMU's threads keep their policy: a real QEMU is gone by then)
+            changed = [k for k in differences(original, tree_contents(host))
+                       if not k.startswith("proc/7000")]
+            check(changed == [], "not restored: %s" % changed[:10])
+    finally:
+        shutil.rmtree(standins)
 
 
 @case
