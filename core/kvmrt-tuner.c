@@ -75,8 +75,11 @@ explain_errno (int error_number, const char *path, const char *detail)
 {
   if (detail != NULL)
     return detail;
-  if (g_str_has_prefix (path, "proc/irq/") && error_number == EIO)
-    return _("the kernel does not let this interrupt move (a per-CPU or managed interrupt)");
+  /* The kernel answers EIO, or EPERM even to root, for interrupts it manages itself. */
+  if (g_str_has_prefix (path, "proc/irq/")
+      && (error_number == EIO || (error_number == EPERM && geteuid () == 0)))
+    return _("the kernel does not let this interrupt move (a per-CPU or kernel-managed "
+             "interrupt); it may still fire on the real-time CPU");
   if (error_number == EBUSY && g_str_has_prefix (path, "sys/devices/system/cpu/"))
     return _("the kernel cannot take this CPU offline now");
   if (error_number == EPERM || error_number == EACCES)

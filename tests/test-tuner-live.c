@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The tuner on the live host (root only, at least 2 CPUs): a real-time plan on the last CPU
+ * moves the host's IRQs off it and, after release, every file holds its old value again and
+ * the journal is gone. The fixture hosts cover the rest (tests/test-libvirt-cli.py). */
+#include <kvmrt.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kvmrt-journal.h"
+#include "kvmrt-tuner.h"
+
+/* IRQ number -> its smp_affinity_list now. */
+static GHashTable *
+read_affinities (void)
+{
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GDir) dir = g_dir_open ("/proc/irq", 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/irq/%s/smp_affinity_list", name);
+      char *text = NULL;
+
+      if (g_file_get_contents (path, &text, NULL, NULL))
+        g_hash_table_insert (table, g_strdup (name), text);
+    }
+  return table;
+}
+
+static void
+test_live_irqs_moved_and_restored (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtHost) host = NULL;
+  g_autoptr(KvmrtConfig) config = NULL;
+  g_autoptr(KvmrtPlan) plan = NULL;
+  g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
+  g_autoptr(KvmrtTuneReport) undo = kvmrt_tune_report_new ();
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(GPtrArray) drift = NULL;
+  g_autofree char *text = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  int last;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root to change IRQ affinities");
+      return;
+    }
+  if (g_file_test ("/run/kvmrt/journal.json", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("the host is tuned already (/run/kvmrt/journal.json): not touching it");
+      return;
+    }
+  host = kvmrt_host_load ("/", KVMRT_HOST_LOAD_DEFAULT, &error);
+  g_assert_no_error (error);
+  last = kvmrt_id_set_last (kvmrt_host_get_online_cpus (host));
+  if (last < 1)
+    {
+      g_test_skip ("needs at least 2 online CPUs");
+      return;
+    }
+  text = g_strdup_printf ("[3c1f0a52-7d1e-4b8a-9e61-0f2d3c4b5a69]\nname = live-rt\nrt = true\n"
+                          "cpuset = %d\nnr_vcpus = 1\n", last);
+  config = kvmrt_config_load_from_data (text, -1, "live.cfg", &error);
+  g_assert_no_error (error);
+  plan = kvmrt_plan_new (config, host);
+  before = read_affinities ();
+
+  g_assert_true (kvmrt_tuner_apply ("/", host, kvmrt_plan_get_vm (plan, 0), 0, report, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < report->problems->len; i++)
+    g_test_message ("refused: %s", (char *) report->problems->pdata[i]);
+  g_assert_true (g_file_test ("/run/kvmrt/journal.json", G_FILE_TEST_EXISTS));
+  /* Every IRQ the kernel let move is off the real-time CPU now. */
+  after = read_affinities ();
+  g_hash_table_iter_init (&iter, after);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_autoptr(KvmrtIdSet) cpus = kvmrt_id_set_parse (g_strstrip ((char *) value), NULL);
+      g_autofree char *needle = g_strdup_printf ("IRQ %s off", (char *) key);
+      gboolean refused = FALSE;
+
+      for (guint i = 0; i < report->problems->len; i++)
+        refused = refused || strstr (report->problems->pdata[i], needle) != NULL;
+      if (cpus != NULL && !refused)
+        g_assert_false (kvmrt_id_set_contains (cpus, (guint) last));
+    }
+  g_assert_cmpuint (report->changes->len, >, 0);
+
+  kvmrt_tuner_check ("/", host, kvmrt_plan_get_vm (plan, 0), 0, &drift, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (drift->len, <=, report->problems->len);
+
+  g_assert_true (kvmrt_tuner_release ("/", host, "3c1f0a52-7d1e-4b8a-9e61-0f2d3c4b5a69", undo,
+                                      &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (undo->problems->len, ==, 0);
+  g_assert_false (g_file_test ("/run/kvmrt/journal.json", G_FILE_TEST_EXISTS));
+  g_clear_pointer (&after, g_hash_table_unref);
+  after = read_affinities ();
+  g_hash_table_iter_init (&iter, before);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_assert_cmpstr (g_hash_table_lookup (after, key), ==, value);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/tuner/live-irqs-moved-and-restored", test_live_irqs_moved_and_restored);
+  return g_test_run ();
+}
