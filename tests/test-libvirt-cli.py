@@ -431,6 +431,17 @@ def redhawk_back_end_uses_shield_cpu_and_run():
             status, out, err = run("kvmrt-stat", "--json", "-f", cfg, *common, env=env)
             vm = [v for v in json.loads(out)["vms"] if v["name"] == "rh84-control-rt"][0]
             check(vm["drift"] == ["vCPU 1 may run on CPUs 8-13, not 9"], vm)
+            # ... and so is a vCPU thread that lost SCHED_FIFO.
+            stat = os.path.join(host, "proc/7000/task/7003/stat")
+            with open(stat) as f:
+                head, _, tail = f.read().rpartition(")")
+            fields = tail.split()
+            fields[37:39] = ["0", "0"]
+            with open(stat, "w") as f:
+                f.write(head + ") " + " ".join(fields) + "\n")
+            status, out, err = run("kvmrt-stat", "--json", "-f", cfg, *common, env=env)
+            vm = [v for v in json.loads(out)["vms"] if v["name"] == "rh84-control-rt"][0]
+            check("vCPU 2 lost SCHED_FIFO (now other)" in vm["drift"], vm)
             status, out, err = run("kvmrt-shutdown", "-f", cfg, *common, env=env)
             calls = open(log).read().splitlines()
             check("shield -r" in calls and "cpu -u 40" in calls, calls)
