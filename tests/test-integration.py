@@ -79,6 +79,14 @@ def edit_config_pins_and_syncs():
 
 
 @case
+def boot_unknown_vm_is_named():
+    status, out, err = tool("kvmrt-boot", "kvmrt-it-no-such-vm")
+    check(status == 2, "exit %d: %s %s" % (status, out, err))
+    check("kvmrt-it-no-such-vm" in err, err)
+    check(": started" not in out, "booted something: " + out)
+
+
+@case
 def boot_starts_both():
     status, out, err = tool("kvmrt-boot")
     check(status == 0, "exit %d: %s %s" % (status, out, err))

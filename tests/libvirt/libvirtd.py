@@ -21,9 +21,13 @@ def skip(reason):
     sys.exit(77)
 
 
-def skip_unless_able():
+def skip_unless_root():
     if os.geteuid() != 0:
         skip("needs root to run libvirtd and QEMU (CI runs as root)")
+
+
+def skip_unless_able():
+    skip_unless_root()
     for program in ("/usr/sbin/libvirtd", "/usr/sbin/virtlogd", "/usr/bin/qemu-system-x86_64"):
         if not os.path.exists(program):
             skip("%s is missing: ./setup.sh installs libvirt-daemon-system and "
@@ -54,7 +58,8 @@ class LibvirtDaemon:
     def __enter__(self):
         if answers():
             return self
-        self.log_dir = os.path.join(os.environ.get("MESON_BUILD_ROOT", "/tmp"),
+        # Next to the test logs under meson (G_TEST_BUILDDIR is the build's tests/).
+        self.log_dir = os.path.join(os.environ.get("G_TEST_BUILDDIR", "/tmp"),
                                     "libvirtd-test-logs")
         os.makedirs(self.log_dir, exist_ok=True)
         try:
@@ -96,7 +101,8 @@ class LibvirtDaemon:
         self.stop()
 
 
-def tiny_domain_xml(name, domain_uuid, vcpus=1):
+def tiny_domain_xml(name, domain_uuid, vcpus=1, extra=""):
+    """EXTRA: domain elements (memoryBacking, cputune, ...) placed before <devices>."""
     return """<domain type='qemu'>
   <name>%s</name>
   <uuid>%s</uuid>
@@ -104,30 +110,58 @@ def tiny_domain_xml(name, domain_uuid, vcpus=1):
   <memory unit='MiB'>64</memory>
   <vcpu>%d</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices>
+%s  <devices>
     <emulator>%s</emulator>
     <serial type='pty'/>
     <console type='pty'/>
   </devices>
 </domain>
-""" % (name, domain_uuid, vcpus, shutil.which("qemu-system-x86_64"))
+""" % (name, domain_uuid, vcpus, extra, shutil.which("qemu-system-x86_64"))
+
+
+def qemu_pid(domain_uuid):
+    """The PID of the QEMU process started with -uuid DOMAIN_UUID, or None."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:   # gone meanwhile
+            continue
+        if b"-uuid" in argv[:-1] and argv[argv.index(b"-uuid") + 1] == domain_uuid.encode():
+            return int(entry)
+    return None
+
+
+def thread_names(pid):
+    """TID -> comm of every thread of PID."""
+    names = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, tid), encoding="utf-8") as f:
+                names[int(tid)] = f.read().strip()
+        except OSError:
+            continue
+    return names
 
 
 class TinyDomains:
     """Defines tiny domains NAME-PREFIX-0.. and always removes them again."""
 
-    def __init__(self, prefix, count, vcpus=1, directory="/tmp"):
+    def __init__(self, prefix, count, vcpus=1, directory="/tmp", extra=""):
         self.names = ["%s-%d" % (prefix, i) for i in range(count)]
         self.uuids = [str(uuid.uuid4()) for _ in range(count)]
         self.vcpus = vcpus
         self.directory = directory
+        self.extra = extra
 
     def __enter__(self):
         try:
             for name, domain_uuid in zip(self.names, self.uuids):
                 path = os.path.join(self.directory, name + ".xml")
                 with open(path, "w", encoding="utf-8") as f:
-                    f.write(tiny_domain_xml(name, domain_uuid, self.vcpus))
+                    f.write(tiny_domain_xml(name, domain_uuid, self.vcpus, self.extra))
                 virsh("define", path)
         except BaseException:
             self.__exit__()
