@@ -4,9 +4,7 @@
  * running yet and the first failure stops the sequence; otherwise running VMs are re-tuned
  * and one failure does not stop the others. */
 #include "kvmrt-cli-libvirt.h"
-#include "kvmrt-journal.h"
-#include "kvmrt-proc.h"
-#include "kvmrt-tuner.h"
+#include "kvmrt-lifecycle.h"
 
 #include <glib/gi18n.h>
 
@@ -49,23 +47,28 @@ report_line (BootJob *job, const char *format, ...)
   g_mutex_unlock (&print_lock);
 }
 
-/* Tunes the host for the VM (real-time VMs only) and prints its line, then any refusals. */
-static void
-tune (BootJob *job, const char *what)
+/* Starts the VM (unless it runs) and tunes the host for it; prints its line, then any
+ * refusals. */
+static gpointer
+boot_one (gpointer data)
 {
+  BootJob *job = data;
   const KvmrtVmPlan *plan = kvmrt_cli_session_plan (job->session, job->vm);
   g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
   g_autoptr(GError) error = NULL;
-  int pid = kvmrt_proc_find_qemu (job->cli->sysroot, kvmrt_vm_get_uuid (job->vm),
-                                  kvmrt_vm_get_name (job->vm));
+  KvmrtBootOutcome outcome = KVMRT_BOOT_STARTED;
+  gboolean tuned = kvmrt_lifecycle_boot (job->cli->sysroot, job->session->host,
+                                         job->session->libvirt, plan, &outcome, report,
+                                         &error);
+  const char *what = outcome == KVMRT_BOOT_STARTED ? _("started") : _("already running");
 
-  if (!kvmrt_tuner_apply (job->cli->sysroot, job->session->host, plan, pid, report, &error))
-    {
-      job->ok = FALSE;
-      report_line (job, _("%s, but the host could not be tuned: %s"), what, error->message);
-      return;
-    }
-  if (!plan->rt)
+  /* A tuning failure leaves the domain running: the boot itself succeeded. */
+  job->ok = tuned;
+  if (!tuned && (error->domain == KVMRT_LIBVIRT_ERROR))
+    report_line (job, _("failed: %s"), error->message);
+  else if (!tuned)
+    report_line (job, _("%s, but the host could not be tuned: %s"), what, error->message);
+  else if (!plan->rt)
     report_line (job, "%s", what);
   else if (report->changes->len == 0)
     report_line (job, _("%s; real-time tuning already in place"), what);
@@ -73,34 +76,6 @@ tune (BootJob *job, const char *what)
     report_line (job, _("%s; tuned for real time (%u changes)"), what, report->changes->len);
   for (guint i = 0; i < report->problems->len; i++)
     report_line (job, _("warning: %s"), (char *) report->problems->pdata[i]);
-}
-
-static gpointer
-boot_one (gpointer data)
-{
-  BootJob *job = data;
-  g_autoptr(GError) error = NULL;
-  GVirDomain *domain = kvmrt_libvirt_lookup_uuid (job->session->libvirt,
-                                                  kvmrt_vm_get_uuid (job->vm));
-
-  if (domain == NULL)
-    {
-      report_line (job, _("failed: not defined in libvirt (kvmrt-validate-config explains)"));
-      return NULL;
-    }
-  if (kvmrt_libvirt_is_active (domain))
-    {
-      job->ok = TRUE;
-      tune (job, _("already running"));
-      return NULL;
-    }
-  if (!kvmrt_libvirt_start (domain, &error))
-    {
-      report_line (job, _("failed: %s"), error->message);
-      return NULL;
-    }
-  job->ok = TRUE;
-  tune (job, _("started"));
   return NULL;
 }
 
@@ -163,37 +138,15 @@ list_running (KvmrtCliSession *session)
 static void
 release_stale_tuning (KvmrtCliSession *session, KvmrtCli *cli)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KvmrtJournal) journal = kvmrt_journal_load (cli->sysroot, &error);
-  g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) released = kvmrt_lifecycle_release_stale (cli->sysroot, session->host,
+                                                                 session->libvirt, problems);
 
-  if (journal == NULL)
-    {
-      kvmrt_cli_error ("%s", error->message);
-      return;
-    }
-  for (guint i = 0; i < journal->vms->len; i++)
-    {
-      const KvmrtTunedVm *vm = journal->vms->pdata[i];
-      GVirDomain *domain = kvmrt_libvirt_lookup_uuid (session->libvirt, vm->uuid);
-
-      if (domain == NULL || !kvmrt_libvirt_is_active (domain))
-        g_ptr_array_add (stale, g_strdup (vm->uuid));
-      if (domain == NULL || !kvmrt_libvirt_is_active (domain))
-        g_ptr_array_add (names, g_strdup (vm->name != NULL ? vm->name : vm->uuid));
-    }
-  for (guint i = 0; i < stale->len; i++)
-    {
-      g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
-
-      if (kvmrt_tuner_release (cli->sysroot, session->host, stale->pdata[i], report, &error))
-        g_print (_("%s: not running any more; its real-time tuning was released\n"),
-                 (char *) names->pdata[i]);
-      else
-        kvmrt_cli_error ("%s", error->message);
-      g_clear_error (&error);
-    }
+  for (guint i = 0; i < released->len; i++)
+    g_print (_("%s: not running any more; its real-time tuning was released\n"),
+             (char *) released->pdata[i]);
+  for (guint i = 0; i < problems->len; i++)
+    kvmrt_cli_error ("%s", (char *) problems->pdata[i]);
 }
 
 /* Syncs every enabled VM, so libvirt boots what the config says. */

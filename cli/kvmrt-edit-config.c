@@ -16,6 +16,15 @@ static const char new_file_text[] =
   "# Attributes: name, title, description, nr_vcpus, cpu_topology, cpuset, rt, rt_memory,\n"
   "# numatune, hide_kvm, autostart, disabled, pcidevs, comments.\n";
 
+static char *replace_from;
+
+static const GOptionEntry options[] = {
+  { "replace", 0, 0, G_OPTION_ARG_FILENAME, &replace_from,
+    N_("Take FILE as the edited copy instead of running an editor (the GUI does this "
+       "through pkexec); it is validated and saved the same way"), N_("FILE") },
+  { NULL }
+};
+
 static const char *
 choose_editor (void)
 {
@@ -230,6 +239,34 @@ edit (KvmrtCli *cli, KvmrtHost *host, KvmrtLibvirt *libvirt)
   return save_and_sync (cli, edited, host, libvirt);
 }
 
+/* --replace: the edited copy was made elsewhere (the GUI, as the desktop user). */
+static int
+replace (KvmrtCli *cli, KvmrtHost *host, KvmrtLibvirt *libvirt)
+{
+  g_autofree char *original = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtConfig) old = NULL;
+  g_autoptr(KvmrtConfig) edited = NULL;
+
+  if (!g_file_get_contents (replace_from, &text, NULL, &error))
+    {
+      kvmrt_cli_error (_("cannot read %s: %s"), replace_from, error->message);
+      return KVMRT_EXIT_USAGE;
+    }
+  if (g_file_get_contents (cli->config_path, &original, NULL, NULL))
+    old = kvmrt_config_load_from_data (original, -1, cli->config_path, NULL);
+  problems = find_problems (cli, text, old, host, libvirt, &edited);
+  if (problems != NULL)
+    {
+      fputs (problems, stderr);
+      kvmrt_cli_error (_("%s was not changed"), cli->config_path);
+      return KVMRT_EXIT_FAILED;
+    }
+  return save_and_sync (cli, edited, host, libvirt);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -240,7 +277,7 @@ main (int argc, char **argv)
 
   kvmrt_cli_parse (&cli, &argc, &argv,
                    KVMRT_CLI_OPTION_CONFIG | KVMRT_CLI_OPTION_CONNECT | KVMRT_CLI_OPTION_SYSROOT,
-                   NULL, "",
+                   options, "",
                    N_("Edit the configuration in $VISUAL or $EDITOR (else vi). The edited "
                       "copy is validated first; only a copy without errors replaces the file, "
                       "and libvirt is then synchronized with it."));
@@ -254,8 +291,11 @@ main (int argc, char **argv)
   if ((host = kvmrt_cli_load_host (&cli, KVMRT_HOST_LOAD_NO_IRQS)) == NULL
       || (libvirt = kvmrt_cli_open_libvirt (&cli)) == NULL)
     status = KVMRT_EXIT_USAGE;
+  else if (replace_from != NULL)
+    status = replace (&cli, host, libvirt);
   else
     status = edit (&cli, host, libvirt);
+  g_free (replace_from);
   kvmrt_cli_clear (&cli);
   return status;
 }

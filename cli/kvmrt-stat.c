@@ -4,7 +4,7 @@
  * the sysroot's /proc. */
 #include "kvmrt-cli-libvirt.h"
 #include "kvmrt-proc.h"
-#include "kvmrt-tuner.h"
+#include "kvmrt-vm-status.h"
 
 #include <glib/gi18n.h>
 
@@ -16,83 +16,19 @@ static const GOptionEntry options[] = {
   { NULL }
 };
 
-typedef struct {
-  KvmrtVm           *vm;
-  const KvmrtVmPlan *plan;
-  GVirDomainState    state;
-  gboolean           defined;
-  gboolean           running;      /* active: running, paused or blocked */
-  int                pid;          /* 0 when not running or not on this host */
-  double             uptime;       /* seconds, < 0 if unknown */
-  gboolean           tuned;
-  char              *tuning_note;  /* why not tuned, or NULL */
-  GPtrArray         *drift;        /* char*: what of the tuning is not in force */
-  GPtrArray         *threads;      /* KvmrtThread*, with -t */
-} VmStatus;
-
+/* Gathers @vm's status, saying on stderr when its threads could not be read. */
 static void
-vm_status_clear (VmStatus *status)
+gather (KvmrtVmStatus *status, KvmrtCliSession *session, KvmrtCli *cli, KvmrtVm *vm)
 {
-  g_free (status->tuning_note);
-  g_clear_pointer (&status->drift, g_ptr_array_unref);
-  g_clear_pointer (&status->threads, g_ptr_array_unref);
-}
-
-static void
-gather (VmStatus *status, KvmrtCliSession *session, KvmrtCli *cli, KvmrtVm *vm)
-{
-  GVirDomain *domain = kvmrt_libvirt_lookup_uuid (session->libvirt, kvmrt_vm_get_uuid (vm));
   g_autoptr(GError) error = NULL;
 
-  status->vm = vm;
-  status->plan = kvmrt_cli_session_plan (session, vm);
-  status->defined = domain != NULL;
-  status->state = domain != NULL ? kvmrt_libvirt_get_state (domain) : GVIR_DOMAIN_STATE_NONE;
-  status->uptime = -1;
-  status->running = status->state == GVIR_DOMAIN_STATE_RUNNING
-                    || status->state == GVIR_DOMAIN_STATE_PAUSED
-                    || status->state == GVIR_DOMAIN_STATE_BLOCKED;
-  if (!status->running)
-    return;
-
-  /* Only a local hypervisor's QEMU shows in our /proc (not test:///, not a remote URI). */
-  status->pid = kvmrt_proc_find_qemu (cli->sysroot, kvmrt_vm_get_uuid (vm),
-                                      kvmrt_vm_get_name (vm));
-  if (status->pid > 0 && !kvmrt_proc_get_uptime (cli->sysroot, status->pid, &status->uptime,
-                                                 NULL))
-    status->uptime = -1;
-  status->tuned = kvmrt_tuner_check (cli->sysroot, session->host, status->plan, status->pid,
-                                     &status->drift, &error);
+  kvmrt_vm_status_gather (status, cli->sysroot, session->host, session->libvirt,
+                          kvmrt_cli_session_plan (session, vm),
+                          show_threads ? KVMRT_VM_STATUS_THREADS : KVMRT_VM_STATUS_DEFAULT,
+                          &error);
   if (error != NULL)
-    status->tuning_note = g_strdup (error->message);
-  if (show_threads && status->pid > 0)
-    {
-      g_clear_error (&error);
-      status->threads = kvmrt_proc_list_threads (cli->sysroot, status->pid, &error);
-      if (status->threads == NULL)
-        kvmrt_cli_error (_("%s: its threads could not be read: %s"), kvmrt_cli_vm_label (vm),
-                         error->message);
-    }
-}
-
-static char *
-format_uptime (double seconds)
-{
-  guint64 s = (guint64) seconds;
-
-  if (seconds < 0)
-    return g_strdup ("-");
-  if (s >= 86400)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT "d %02u:%02u", s / 86400,
-                            (guint) (s % 86400 / 3600), (guint) (s % 3600 / 60));
-  return g_strdup_printf ("%02u:%02u:%02u", (guint) (s / 3600), (guint) (s % 3600 / 60),
-                          (guint) (s % 60));
-}
-
-static const char *
-state_text (const VmStatus *status)
-{
-  return status->defined ? kvmrt_libvirt_state_to_string (status->state) : _("not in libvirt");
+    kvmrt_cli_error (_("%s: its threads could not be read: %s"), kvmrt_cli_vm_label (vm),
+                     error->message);
 }
 
 static void
@@ -124,13 +60,13 @@ print_table (GArray *statuses)
                           _("RT"), _("VCPUS"), _("HOST CPUS"), _("UPTIME"), _("TUNED"));
   for (guint i = 0; i < statuses->len; i++)
     {
-      const VmStatus *s = &g_array_index (statuses, VmStatus, i);
+      const KvmrtVmStatus *s = &g_array_index (statuses, KvmrtVmStatus, i);
       g_autofree char *cpus = kvmrt_id_set_to_string (s->plan->usable_cpus);
-      g_autofree char *uptime = format_uptime (s->uptime);
+      g_autofree char *uptime = kvmrt_format_uptime (s->uptime);
       const char *tuned = !s->running ? "-" : s->tuned ? _("yes") : _("no");
 
       g_string_append_printf (out, "%-24s %-14s %-3s %-5u %-16s %-11s %s\n",
-                              kvmrt_cli_vm_label (s->vm), state_text (s),
+                              kvmrt_cli_vm_label (s->vm), kvmrt_vm_status_state_text (s),
                               s->plan->rt ? _("yes") : _("no"), s->plan->nr_vcpus,
                               *cpus != '\0' ? cpus : _("any"), uptime, tuned);
       if (s->tuning_note != NULL && s->plan->rt)
@@ -168,7 +104,7 @@ write_thread_json (KvmrtJsonWriter *w, const KvmrtThread *t)
 }
 
 static void
-write_vm_json (KvmrtJsonWriter *w, const VmStatus *s)
+write_vm_json (KvmrtJsonWriter *w, const KvmrtVmStatus *s)
 {
   kvmrt_json_writer_begin_object (w);
   kvmrt_json_writer_member_string (w, "uuid", kvmrt_vm_get_uuid (s->vm));
@@ -218,7 +154,7 @@ print_json (GArray *statuses)
   kvmrt_json_writer_member (&w, "vms");
   kvmrt_json_writer_begin_array (&w);
   for (guint i = 0; i < statuses->len; i++)
-    write_vm_json (&w, &g_array_index (statuses, VmStatus, i));
+    write_vm_json (&w, &g_array_index (statuses, KvmrtVmStatus, i));
   kvmrt_json_writer_end_array (&w);
   kvmrt_json_writer_end_object (&w);
   kvmrt_json_writer_clear (&w);
@@ -231,9 +167,9 @@ main (int argc, char **argv)
   KvmrtCli cli = { 0 };
   KvmrtCliSession session = { 0 };
   g_autoptr(GPtrArray) vms = NULL;
-  g_autoptr(GArray) statuses = g_array_new (FALSE, TRUE, sizeof (VmStatus));
+  g_autoptr(GArray) statuses = g_array_new (FALSE, TRUE, sizeof (KvmrtVmStatus));
 
-  g_array_set_clear_func (statuses, (GDestroyNotify) vm_status_clear);
+  g_array_set_clear_func (statuses, (GDestroyNotify) kvmrt_vm_status_clear);
   kvmrt_cli_parse (&cli, &argc, &argv,
                    KVMRT_CLI_OPTION_CONFIG | KVMRT_CLI_OPTION_CONNECT | KVMRT_CLI_OPTION_SYSROOT
                    | KVMRT_CLI_OPTION_JSON | KVMRT_CLI_OPTION_ALL,
@@ -250,7 +186,7 @@ main (int argc, char **argv)
 
   g_array_set_size (statuses, vms->len);
   for (guint i = 0; i < vms->len; i++)
-    gather (&g_array_index (statuses, VmStatus, i), &session, &cli, vms->pdata[i]);
+    gather (&g_array_index (statuses, KvmrtVmStatus, i), &session, &cli, vms->pdata[i]);
   if (cli.json)
     print_json (statuses);
   else

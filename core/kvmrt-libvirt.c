@@ -152,7 +152,6 @@ compare_domains_by_name (gconstpointer a, gconstpointer b)
 static gboolean
 fetch_domains (KvmrtLibvirt *self, GError **error)
 {
-  GList *list;
 
   if (!gvir_connection_fetch_domains (self->connection, NULL, NULL))
     {
@@ -160,13 +159,7 @@ fetch_domains (KvmrtLibvirt *self, GError **error)
                               _("Listing libvirt's domains"));
       return FALSE;
     }
-  g_clear_pointer (&self->domains, g_ptr_array_unref);
-  self->domains = g_ptr_array_new_with_free_func (g_object_unref);
-  list = gvir_connection_get_domains (self->connection);
-  for (GList *l = list; l != NULL; l = l->next)
-    g_ptr_array_add (self->domains, l->data);   /* takes the list's reference */
-  g_list_free (list);
-  g_ptr_array_sort (self->domains, compare_domains_by_name);
+  kvmrt_libvirt_update_domains (self);
   return TRUE;
 }
 
@@ -202,6 +195,20 @@ GVirConnection *
 kvmrt_libvirt_get_connection (KvmrtLibvirt *self)
 {
   return self->connection;
+}
+
+void
+kvmrt_libvirt_update_domains (KvmrtLibvirt *self)
+{
+  GList *list = gvir_connection_get_domains (self->connection);
+  GPtrArray *domains = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (GList *l = list; l != NULL; l = l->next)
+    g_ptr_array_add (domains, l->data);   /* takes the list's reference */
+  g_list_free (list);
+  g_ptr_array_sort (domains, compare_domains_by_name);
+  g_clear_pointer (&self->domains, g_ptr_array_unref);
+  self->domains = domains;
 }
 
 GPtrArray *

@@ -29,6 +29,9 @@ KvmrtLibvirt   *kvmrt_libvirt_open          (const char *uri, GError **error);
 const char     *kvmrt_libvirt_get_uri       (KvmrtLibvirt *self);
 GVirConnection *kvmrt_libvirt_get_connection (KvmrtLibvirt *self);
 
+/* Re-reads the connection's domain list (after its "domain-added" or "domain-removed"
+ * signals, with libvirt's event loop on GLib's). Call it from the thread that owns @self. */
+void            kvmrt_libvirt_update_domains (KvmrtLibvirt *self);
 /* Every domain, sorted by name. Elements are borrowed GVirDomain*. */
 GPtrArray      *kvmrt_libvirt_list_domains  (KvmrtLibvirt *self);
 /* By UUID (any case), NULL if libvirt has none. Borrowed. */
