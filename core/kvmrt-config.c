@@ -185,6 +185,81 @@ kvmrt_config_move_vm (KvmrtConfig *self, KvmrtVm *vm, guint new_index)
   g_signal_emit (self, signals[REORDERED], 0);
 }
 
+const char *
+kvmrt_config_get_default_value (KvmrtConfig *self, const char *key)
+{
+  const KvmrtIniEntry *entry;
+
+  g_return_val_if_fail (KVMRT_IS_CONFIG (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  if (self->defaults == NULL)
+    return NULL;
+  entry = kvmrt_ini_section_lookup (self->defaults, key);
+  return entry != NULL ? entry->value : NULL;
+}
+
+/* The VMs read inherited values through a borrowed pointer: tell them when it changes. */
+static void
+update_vm_defaults (KvmrtConfig *self)
+{
+  for (guint i = 0; i < self->vms->len; i++)
+    kvmrt_vm_set_defaults (self->vms->pdata[i], self->defaults);
+}
+
+void
+kvmrt_config_set_default_value (KvmrtConfig *self, const char *key, const char *value)
+{
+  KvmrtIniEntry *entry;
+
+  g_return_if_fail (KVMRT_IS_CONFIG (self));
+  g_return_if_fail (key != NULL);
+
+  entry = self->defaults != NULL ? kvmrt_ini_section_lookup (self->defaults, key) : NULL;
+  if (value == NULL)
+    {
+      gboolean empty = TRUE;
+
+      if (entry == NULL)
+        return;
+      g_ptr_array_remove (self->defaults->entries, entry);
+      for (guint i = 0; i < self->defaults->entries->len; i++)
+        if (((KvmrtIniEntry *) self->defaults->entries->pdata[i])->kind != KVMRT_INI_BLANK)
+          empty = FALSE;
+      /* A section left with nothing but blank lines says nothing: it goes, blank lines and
+       * all, so that setting a key and removing it again gives back the file as it was. */
+      if (empty)
+        {
+          g_clear_pointer (&self->defaults, kvmrt_ini_section_free);
+          self->defaults_at = 0;
+        }
+    }
+  else if (entry != NULL)
+    kvmrt_ini_entry_set_value (entry, value);
+  else
+    {
+      if (self->defaults == NULL)
+        {
+          self->defaults = kvmrt_ini_section_new ("DEFAULT");
+          self->defaults_at = 0;
+        }
+      kvmrt_ini_section_append (self->defaults, kvmrt_ini_entry_new_key (key, value));
+    }
+  update_vm_defaults (self);
+}
+
+/* Where a section kvmrt added meets another, keep them a blank line apart; sections read from
+ * the file keep their own spacing. */
+static void
+write_section (const KvmrtIniSection *section, gboolean *previous_new, GString *out)
+{
+  if ((section->raw == NULL || *previous_new) && out->len > 0
+      && !g_str_has_suffix (out->str, "\n\n"))
+    g_string_append_c (out, '\n');
+  kvmrt_ini_section_write (section, out);
+  *previous_new = section->raw == NULL;
+}
+
 char *
 kvmrt_config_to_data (KvmrtConfig *self, gsize *length)
 {
@@ -195,20 +270,11 @@ kvmrt_config_to_data (KvmrtConfig *self, gsize *length)
     kvmrt_ini_entry_write (self->preamble->pdata[i], out);
   for (guint i = 0; i <= self->vms->len; i++)
     {
-      const KvmrtIniSection *section;
-
       if (self->defaults != NULL && self->defaults_at == i)
-        kvmrt_ini_section_write (self->defaults, out);
+        write_section (self->defaults, &previous_new, out);
       if (i == self->vms->len)
         break;
-      section = kvmrt_vm_get_section (self->vms->pdata[i]);
-      /* Where a section kvmrt added meets another, keep them a blank line apart; sections
-       * read from the file keep their own spacing. */
-      if ((section->raw == NULL || previous_new) && out->len > 0
-          && !g_str_has_suffix (out->str, "\n\n"))
-        g_string_append_c (out, '\n');
-      kvmrt_ini_section_write (section, out);
-      previous_new = section->raw == NULL;
+      write_section (kvmrt_vm_get_section (self->vms->pdata[i]), &previous_new, out);
     }
   if (length != NULL)
     *length = out->len;

@@ -47,6 +47,15 @@ gboolean     kvmrt_config_add_vm         (KvmrtConfig *self, KvmrtVm *vm, GError
 void         kvmrt_config_remove_vm      (KvmrtConfig *self, KvmrtVm *vm);
 void         kvmrt_config_move_vm        (KvmrtConfig *self, KvmrtVm *vm, guint new_index);
 
+/* A key of the [DEFAULT] section (any case), or NULL. VM sections inherit these values. */
+const char  *kvmrt_config_get_default_value (KvmrtConfig *self, const char *key);
+/* Sets (or with a NULL @value removes) a key of the [DEFAULT] section, creating the section
+ * at the top of the file (after its opening comments) when there is none; only that key's
+ * line changes. A [DEFAULT] section left with no keys and no comments is dropped. */
+void         kvmrt_config_set_default_value (KvmrtConfig *self,
+                                             const char  *key,
+                                             const char  *value);
+
 /* The file's text as it would be saved. */
 char        *kvmrt_config_to_data        (KvmrtConfig *self, gsize *length);
 

@@ -9,6 +9,7 @@
 #include "kvmrt-value.h"
 #include "kvmrt-vm.h"
 #include "kvmrt-config.h"
+#include "kvmrt-config-lock.h"
 #include "kvmrt-sysroot.h"
 #include "kvmrt-host.h"
 #include "kvmrt-diagnostic.h"

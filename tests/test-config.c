@@ -444,6 +444,126 @@ test_hold (void)
   remove_tree (dir);
 }
 
+/* [DEFAULT] keys: a section made at the top when there is none, only the key's own line
+ * changing when there is one, inherited by VMs, and gone again without a trace. */
+static void
+test_default_value_new_section (void)
+{
+  const char *original = "# site config\n\n[" U1 "]\nname = a\n\n[" U2 "]\nname = b\n";
+  g_autoptr(KvmrtConfig) config = load_text (original);
+  g_autoptr(KvmrtConfig) again = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *removed = NULL;
+  KvmrtVm *vm = kvmrt_config_get_vm (config, 0);
+
+  g_assert_null (kvmrt_config_get_default_value (config, "x_site"));
+  kvmrt_config_set_default_value (config, "x_site", "lab 3");
+  kvmrt_config_set_default_value (config, "autostart", "true");
+  g_assert_cmpstr (kvmrt_config_get_default_value (config, "X_Site"), ==, "lab 3");
+  text = kvmrt_config_to_data (config, NULL);
+  g_assert_cmpstr (text, ==,
+                   "# site config\n\n[DEFAULT]\nx_site = lab 3\nautostart = true\n\n"
+                   "[" U1 "]\nname = a\n\n[" U2 "]\nname = b\n");
+  /* The VMs inherit what [DEFAULT] says, at once. */
+  g_assert_true (kvmrt_vm_get_autostart (vm));
+  g_assert_cmpstr (kvmrt_vm_get_extra (vm, "x_site"), ==, "lab 3");
+
+  /* Loaded again it is the same file, and the same text comes back out. */
+  again = load_text (text);
+  g_assert_cmpuint (kvmrt_config_get_n_vms (again), ==, 2);
+  g_assert_cmpstr (kvmrt_config_get_default_value (again, "x_site"), ==, "lab 3");
+  g_clear_pointer (&text, g_free);
+  text = kvmrt_config_to_data (again, NULL);
+  g_assert_cmpstr (text, ==,
+                   "# site config\n\n[DEFAULT]\nx_site = lab 3\nautostart = true\n\n"
+                   "[" U1 "]\nname = a\n\n[" U2 "]\nname = b\n");
+
+  /* Removing both keys removes the section kvmrt made: the file is as it was. */
+  kvmrt_config_set_default_value (config, "x_site", NULL);
+  kvmrt_config_set_default_value (config, "AUTOSTART", NULL);
+  kvmrt_config_set_default_value (config, "not_there", NULL);
+  g_assert_null (kvmrt_config_get_default_value (config, "x_site"));
+  g_assert_false (kvmrt_vm_get_autostart (vm));
+  removed = kvmrt_config_to_data (config, NULL);
+  g_assert_cmpstr (removed, ==, original);
+}
+
+static void
+test_default_value_existing_section (void)
+{
+  const char *original = "[" U1 "]\nname = a\n\n# defaults for all\n[DEFAULT]\n"
+                         "Rt_Priority : 5\n; keep\nautostart=yes\n\n[" U2 "]\nname = b\n";
+  g_autoptr(KvmrtConfig) config = load_text (original);
+  g_autoptr(KvmrtConfig) empty = kvmrt_config_new ();
+  g_autofree char *unchanged = kvmrt_config_to_data (config, NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *removed = NULL;
+  g_autofree char *fresh = NULL;
+
+  g_assert_cmpstr (unchanged, ==, original);
+  g_assert_cmpstr (kvmrt_config_get_default_value (config, "rt_priority"), ==, "5");
+
+  /* An edit rewrites its own line only; a new key goes after the last key. */
+  kvmrt_config_set_default_value (config, "rt_priority", "7");
+  kvmrt_config_set_default_value (config, "config_lock", "$y$j9T$abc$def");
+  text = kvmrt_config_to_data (config, NULL);
+  g_assert_cmpstr (text, ==,
+                   "[" U1 "]\nname = a\n\n# defaults for all\n[DEFAULT]\nRt_Priority = 7\n"
+                   "; keep\nautostart=yes\nconfig_lock = $y$j9T$abc$def\n\n"
+                   "[" U2 "]\nname = b\n");
+  g_assert_cmpstr (kvmrt_vm_get_extra (kvmrt_config_get_vm (config, 1), "rt_priority"), ==,
+                   "7");
+
+  /* Removing a key of a section that came from the file keeps the section. */
+  kvmrt_config_set_default_value (config, "config_lock", NULL);
+  kvmrt_config_set_default_value (config, "rt_priority", NULL);
+  kvmrt_config_set_default_value (config, "autostart", NULL);
+  removed = kvmrt_config_to_data (config, NULL);
+  g_assert_cmpstr (removed, ==,
+                   "[" U1 "]\nname = a\n\n# defaults for all\n[DEFAULT]\n; keep\n\n"
+                   "[" U2 "]\nname = b\n");
+
+  /* A configuration with no file yet. */
+  kvmrt_config_set_default_value (empty, "config_lock", "$y$x");
+  fresh = kvmrt_config_to_data (empty, NULL);
+  g_assert_cmpstr (fresh, ==, "[DEFAULT]\nconfig_lock = $y$x\n");
+}
+
+static void
+test_default_value_saved (void)
+{
+  g_autofree char *fixture = fixture_path ("fig5-8.cfg");
+  g_autofree char *original = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *restored = NULL;
+  g_autoptr(KvmrtConfig) config = NULL;
+  g_autoptr(KvmrtConfig) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (fixture, &original, &length, NULL));
+  path = scratch_file (original, &dir);
+  config = kvmrt_config_load (path, &error);
+  g_assert_no_error (error);
+  kvmrt_config_set_default_value (config, "x_note", "kept");
+  g_assert_true (kvmrt_config_save (config, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Everything but the new section is the fixture, byte for byte. */
+  g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+  loaded = kvmrt_config_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (kvmrt_config_get_default_value (loaded, "x_note"), ==, "kept");
+  g_assert_cmpuint (kvmrt_config_get_n_vms (loaded), ==, kvmrt_config_get_n_vms (config));
+  kvmrt_config_set_default_value (loaded, "x_note", NULL);
+  restored = kvmrt_config_to_data (loaded, NULL);
+  g_assert_cmpstr (restored, ==, original);
+  g_assert_nonnull (strstr (saved, "[DEFAULT]\nx_note = kept\n"));
+  remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -459,5 +579,9 @@ main (int argc, char **argv)
   g_test_add_func ("/config/save/failure-keeps-file", test_save_failure_keeps_file);
   g_test_add_func ("/config/lock/other-process", test_locked_by_other_process);
   g_test_add_func ("/config/lock/hold", test_hold);
+  g_test_add_func ("/config/default-value/new-section", test_default_value_new_section);
+  g_test_add_func ("/config/default-value/existing-section",
+                   test_default_value_existing_section);
+  g_test_add_func ("/config/default-value/saved", test_default_value_saved);
   return g_test_run ();
 }
