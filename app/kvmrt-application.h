@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define KVMRT_TYPE_APPLICATION (kvmrt_application_get_type ())
+G_DECLARE_FINAL_TYPE (KvmrtApplication, kvmrt_application, KVMRT, APPLICATION,
+                      AdwApplication)
+
+KvmrtApplication *kvmrt_application_new (void);
+/* The GSettings of the app, or NULL when its schema is not installed (run from a build tree
+ * without GSETTINGS_SCHEMA_DIR): window state is then not remembered. */
+GSettings        *kvmrt_application_get_settings (KvmrtApplication *self);
+
+/* kvmrt-application-actions.c: about, help, quit and the keyboard shortcuts. */
+void              kvmrt_application_install_actions (KvmrtApplication *self);
+
+G_END_DECLS

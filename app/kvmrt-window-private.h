@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared by kvmrt-window.c (the dashboard) and kvmrt-window-actions.c (its actions). */
+#pragma once
+
+#include "kvmrt-window.h"
+#include "kvmrt-vm-card.h"
+
+G_BEGIN_DECLS
+
+struct _KvmrtWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwWindowTitle       *window_title;
+  GtkInfoBar           *libvirt_bar;
+  GtkLabel             *libvirt_label;
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *stack;
+  AdwStatusPage        *welcome_page;
+  GtkButton            *create_default_button;
+  GtkListBox           *vm_list;
+  GtkButton            *boot_all_button;
+  GtkButton            *shutdown_all_button;
+
+  /* Owned */
+  KvmrtManager         *manager;
+  char                 *requested_config;   /* as given on the command line */
+  GHashTable           *cards;              /* UUID (lower case) -> KvmrtVmCard*, borrowed */
+  GHashTable           *busy;               /* UUID (lower case) -> operations in flight */
+  GtkWindow            *config_dialog;      /* weak */
+};
+
+/* The enabled VM with @uuid (any case) of the loaded configuration, or NULL. */
+KvmrtVm     *kvmrt_window_lookup_vm   (KvmrtWindow *self, const char *uuid);
+KvmrtVmCard *kvmrt_window_lookup_card (KvmrtWindow *self, const char *uuid);
+void         kvmrt_window_update_actions (KvmrtWindow *self);
+
+/* kvmrt-window-actions.c */
+void         kvmrt_window_class_install_actions (GtkWidgetClass *widget_class);
+/* Opens (or presents) the configuration dialog; on @uuid's page when not NULL. */
+void         kvmrt_window_edit_config (KvmrtWindow *self, const char *uuid);
+/* Runs one VM operation with the card's spinner and message. */
+void         kvmrt_window_run_vm_operation (KvmrtWindow *self, KvmrtVm *vm, const char *action);
+
+G_END_DECLS

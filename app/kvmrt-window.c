@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "kvmrt-window-private.h"
+
+G_DEFINE_FINAL_TYPE (KvmrtWindow, kvmrt_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static char *
+uuid_key (const char *uuid)
+{
+  return g_ascii_strdown (uuid, -1);
+}
+
+KvmrtVm *
+kvmrt_window_lookup_vm (KvmrtWindow *self, const char *uuid)
+{
+  KvmrtConfig *config = kvmrt_manager_get_config (self->manager);
+  KvmrtVm *vm = config != NULL ? kvmrt_config_lookup_uuid (config, uuid) : NULL;
+
+  return vm != NULL && !kvmrt_vm_get_disabled (vm) ? vm : NULL;
+}
+
+KvmrtVmCard *
+kvmrt_window_lookup_card (KvmrtWindow *self, const char *uuid)
+{
+  g_autofree char *key = uuid_key (uuid);
+
+  return g_hash_table_lookup (self->cards, key);
+}
+
+static void
+update_title (KvmrtWindow *self)
+{
+  const char *path = kvmrt_manager_get_config_path (self->manager);
+  g_autofree char *subtitle = NULL;
+
+  if (path == NULL)
+    subtitle = g_strdup (_("No configuration loaded"));
+  else if (kvmrt_manager_get_config_unsaved (self->manager))
+    subtitle = g_strdup_printf (_("%s (not written yet)"), path);
+  else
+    subtitle = g_strdup (path);
+  adw_window_title_set_title (self->window_title, kvmrt_manager_get_host_title (self->manager));
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+  gtk_window_set_title (GTK_WINDOW (self), kvmrt_manager_get_host_title (self->manager));
+}
+
+/* Rebuilds the cards: one per enabled VM, in configuration order. */
+static void
+rebuild_cards (KvmrtWindow *self)
+{
+  KvmrtConfig *config = kvmrt_manager_get_config (self->manager);
+  GtkWidget *child;
+  guint n = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->vm_list))) != NULL)
+    gtk_list_box_remove (self->vm_list, child);
+  g_hash_table_remove_all (self->cards);
+
+  for (guint i = 0; config != NULL && i < kvmrt_config_get_n_vms (config); i++)
+    {
+      KvmrtVm *vm = kvmrt_config_get_vm (config, i);
+      KvmrtVmCard *card;
+
+      if (kvmrt_vm_get_disabled (vm))
+        continue;
+      card = kvmrt_vm_card_new (vm);
+      kvmrt_vm_card_update (card, kvmrt_manager_get_status (self->manager, vm));
+      kvmrt_vm_card_set_busy (card, g_hash_table_contains (self->busy,
+                                                          kvmrt_vm_card_get_uuid (card)));
+      gtk_list_box_append (self->vm_list, GTK_WIDGET (card));
+      g_hash_table_insert (self->cards, uuid_key (kvmrt_vm_get_uuid (vm)), card);
+      n++;
+    }
+
+  if (config == NULL)
+    gtk_stack_set_visible_child_name (self->stack, "welcome");
+  else if (n == 0)
+    gtk_stack_set_visible_child_name (self->stack, "empty");
+  else
+    gtk_stack_set_visible_child_name (self->stack, "dashboard");
+}
+
+static void
+on_manager_config_changed_cb (KvmrtManager *manager, KvmrtWindow *self)
+{
+  KvmrtApplication *app = KVMRT_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  GSettings *settings = app != NULL ? kvmrt_application_get_settings (app) : NULL;
+  const char *path = kvmrt_manager_get_config_path (manager);
+
+  if (settings != NULL && path != NULL && !kvmrt_manager_get_config_unsaved (manager))
+    g_settings_set_string (settings, "last-config", path);
+  update_title (self);
+  rebuild_cards (self);
+  kvmrt_window_update_actions (self);
+}
+
+static void
+on_manager_status_changed_cb (KvmrtManager *manager, KvmrtVm *vm, KvmrtWindow *self)
+{
+  KvmrtVmCard *card = kvmrt_window_lookup_card (self, kvmrt_vm_get_uuid (vm));
+
+  if (card != NULL)
+    kvmrt_vm_card_update (card, kvmrt_manager_get_status (manager, vm));
+  kvmrt_window_update_actions (self);
+}
+
+static void
+show_libvirt_state (KvmrtWindow *self)
+{
+  const GError *error = kvmrt_manager_get_libvirt_error (self->manager);
+
+  gtk_info_bar_set_revealed (self->libvirt_bar, error != NULL);
+  gtk_label_set_label (self->libvirt_label, error != NULL ? error->message : "");
+}
+
+/* KVMRT_BENCH_FIRST_FRAME: the start-up benchmark's mark. Prints "first-frame" once the
+ * dashboard's first frame has been drawn, then quits. */
+static void
+on_after_paint_cb (GdkFrameClock *clock, KvmrtWindow *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_after_paint_cb, self);
+  g_print ("first-frame\n");
+  g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+}
+
+static void
+kvmrt_window_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (kvmrt_window_parent_class)->map (widget);
+  if (g_getenv ("KVMRT_BENCH_FIRST_FRAME") != NULL)
+    g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
+                      G_CALLBACK (on_after_paint_cb), widget);
+}
+
+static gboolean
+kvmrt_window_close_request (GtkWindow *window)
+{
+  KvmrtWindow *self = KVMRT_WINDOW (window);
+  KvmrtApplication *app = KVMRT_APPLICATION (gtk_window_get_application (window));
+  GSettings *settings = app != NULL ? kvmrt_application_get_settings (app) : NULL;
+
+  /* The configuration dialog asks about its unapplied changes first. */
+  if (self->config_dialog != NULL)
+    {
+      gtk_window_close (self->config_dialog);
+      if (self->config_dialog != NULL && gtk_widget_get_visible (GTK_WIDGET (self->config_dialog)))
+        return TRUE;
+    }
+  if (settings != NULL)
+    {
+      int width, height;
+
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (settings, "window-width", width);
+      g_settings_set_int (settings, "window-height", height);
+      g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (window));
+    }
+  return GTK_WINDOW_CLASS (kvmrt_window_parent_class)->close_request (window);
+}
+
+static void
+kvmrt_window_dispose (GObject *object)
+{
+  KvmrtWindow *self = KVMRT_WINDOW (object);
+
+  if (self->manager != NULL)
+    g_signal_handlers_disconnect_by_data (self->manager, self);
+  if (self->config_dialog != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->config_dialog),
+                                  (gpointer *) &self->config_dialog);
+  self->config_dialog = NULL;
+  gtk_widget_dispose_template (GTK_WIDGET (self), KVMRT_TYPE_WINDOW);
+  G_OBJECT_CLASS (kvmrt_window_parent_class)->dispose (object);
+}
+
+static void
+kvmrt_window_finalize (GObject *object)
+{
+  KvmrtWindow *self = KVMRT_WINDOW (object);
+
+  g_clear_object (&self->manager);
+  g_clear_pointer (&self->cards, g_hash_table_unref);
+  g_clear_pointer (&self->busy, g_hash_table_unref);
+  g_free (self->requested_config);
+  G_OBJECT_CLASS (kvmrt_window_parent_class)->finalize (object);
+}
+
+static void
+kvmrt_window_class_init (KvmrtWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = kvmrt_window_dispose;
+  object_class->finalize = kvmrt_window_finalize;
+  window_class->close_request = kvmrt_window_close_request;
+  widget_class->map = kvmrt_window_map;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/kvmrt/Kvmrt/kvmrt-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, libvirt_bar);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, libvirt_label);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, welcome_page);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, create_default_button);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, vm_list);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, boot_all_button);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, shutdown_all_button);
+  kvmrt_window_class_install_actions (widget_class);
+}
+
+static void
+kvmrt_window_init (KvmrtWindow *self)
+{
+  self->cards = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+KvmrtWindow *
+kvmrt_window_new (KvmrtApplication *app,
+                  const char       *sysroot,
+                  const char       *uri,
+                  const char       *config,
+                  GError          **error)
+{
+  g_autoptr(KvmrtManager) manager = kvmrt_manager_new (sysroot, uri, error);
+  g_autoptr(GError) open_error = NULL;
+  GSettings *settings = kvmrt_application_get_settings (app);
+  KvmrtWindow *self;
+
+  if (manager == NULL)
+    return NULL;
+  self = g_object_new (KVMRT_TYPE_WINDOW, "application", app, NULL);
+  self->manager = g_steal_pointer (&manager);
+  self->requested_config = g_strdup (config);
+  if (settings != NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (settings, "window-width"),
+                                   g_settings_get_int (settings, "window-height"));
+      if (g_settings_get_boolean (settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+    }
+
+  g_signal_connect (self->manager, "config-changed",
+                    G_CALLBACK (on_manager_config_changed_cb), self);
+  g_signal_connect (self->manager, "status-changed",
+                    G_CALLBACK (on_manager_status_changed_cb), self);
+  show_libvirt_state (self);
+
+  /* A named file that does not exist yet is offered for creation on the welcome page. */
+  if (config != NULL && g_file_test (config, G_FILE_TEST_EXISTS)
+      && !kvmrt_manager_open_config (self->manager, config, &open_error))
+    kvmrt_window_show_toast (self, open_error->message);
+  if (config != NULL && !g_file_test (config, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *label = g_strdup_printf (_("Create %s"), config);
+
+      gtk_button_set_label (self->create_default_button, label);
+    }
+  on_manager_config_changed_cb (self->manager, self);
+  return self;
+}
+
+gboolean
+kvmrt_window_matches (KvmrtWindow *self,
+                      const char  *sysroot,
+                      const char  *uri,
+                      const char  *config)
+{
+  return g_strcmp0 (kvmrt_manager_get_sysroot (self->manager), sysroot != NULL ? sysroot : "/") == 0
+         && (uri == NULL || g_strcmp0 (kvmrt_manager_get_uri (self->manager), uri) == 0)
+         && (config == NULL
+             || g_strcmp0 (kvmrt_manager_get_config_path (self->manager), config) == 0
+             || g_strcmp0 (self->requested_config, config) == 0);
+}
+
+KvmrtManager *
+kvmrt_window_get_manager (KvmrtWindow *self)
+{
+  return self->manager;
+}
+
+void
+kvmrt_window_show_toast (KvmrtWindow *self, const char *text)
+{
+  AdwToast *toast = adw_toast_new (text);
+
+  adw_toast_set_timeout (toast, 6);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* KvmrtWindow: the dashboard of one host. The welcome page while no configuration is loaded;
+ * then a card per enabled VM in configuration order, following libvirt live, with Boot All
+ * and Shut Down All, and the menus of the whole application. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "kvmrt-application.h"
+#include "kvmrt-manager.h"
+
+G_BEGIN_DECLS
+
+#define KVMRT_TYPE_WINDOW (kvmrt_window_get_type ())
+G_DECLARE_FINAL_TYPE (KvmrtWindow, kvmrt_window, KVMRT, WINDOW, AdwApplicationWindow)
+
+/* A window on the host below @sysroot (NULL: /) and libvirt at @uri (NULL: default), with
+ * @config loaded (NULL, or a file that does not exist yet: the welcome page). */
+KvmrtWindow  *kvmrt_window_new         (KvmrtApplication *app,
+                                        const char       *sysroot,
+                                        const char       *uri,
+                                        const char       *config,
+                                        GError          **error);
+gboolean      kvmrt_window_matches     (KvmrtWindow *self,
+                                        const char  *sysroot,
+                                        const char  *uri,
+                                        const char  *config);
+KvmrtManager *kvmrt_window_get_manager (KvmrtWindow *self);
+/* The hand-off from VM builders: imports the libvirt VMs named into the configuration (a
+ * new one at the default path when none is loaded) and opens the editor on them. */
+void          kvmrt_window_import      (KvmrtWindow *self, const char * const *names);
+void          kvmrt_window_show_toast  (KvmrtWindow *self, const char *text);
+
+G_END_DECLS

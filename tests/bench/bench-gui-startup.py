@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Start-up of the kvmrt window: from launch to the first drawn dashboard of 64 VMs (bench-256
+host, libvirt's test driver with the 64 domains, half of them running), next to the floor: a
+bare libadwaita window with 64 labels built by bench-bare-window, same display, same renderer.
+Best of ROUNDS runs each, interleaved; peak memory from GNU time in separate runs. Target:
+kvmrt within 1.15x of the floor. Skips without Xvfb."""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "gui"))
+import kvmrt_display  # noqa: E402
+
+APP = os.environ["KVMRT_APP"]
+BARE = os.environ["KVMRT_BENCH_BARE_WINDOW"]
+HOSTS = os.environ["KVMRT_TEST_HOSTS_DIR"]
+N_VMS = 64
+ROUNDS = 9
+TARGET = 1.15
+
+
+def make_node(cfg, path):
+    uuids = re.findall(r"^\[([0-9a-fA-F-]{36})\]", open(cfg).read(), re.M)
+    names = re.findall(r"^name\s*[=:]\s*(\S+)", open(cfg).read(), re.M)
+    with open(path, "w") as f:
+        f.write("<node>\n")
+        for i, uuid in enumerate(uuids):
+            f.write("<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>"
+                    "<name>%s</name><uuid>%s</uuid><memory>1048576</memory><vcpu>2</vcpu>"
+                    "<os><type>hvm</type></os><test:runstate>%d</test:runstate></domain>\n"
+                    % (names[i] if i < len(names) else "vm%d" % i, uuid, 1 if i % 2 else 5))
+        f.write("</node>\n")
+
+
+def first_frame(argv, env):
+    start = time.perf_counter()
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    elapsed = time.perf_counter() - start
+    if "first-frame" not in proc.stdout:
+        raise RuntimeError("%s did not draw (%d):\n%s%s" % (argv[0], proc.returncode,
+                                                            proc.stdout, proc.stderr))
+    # The mark is printed as the first frame is done: take the time at the line, not at exit.
+    return elapsed
+
+
+def peak_kib(argv, env):
+    proc = subprocess.run(["/usr/bin/time", "-f", "peak %M"] + argv, env=env,
+                          capture_output=True, text=True, timeout=120)
+    return int(re.search(r"peak (\d+)", proc.stderr).group(1))
+
+
+def main():
+    try:
+        display = kvmrt_display.Display()
+        display.__enter__()
+    except kvmrt_display.Unavailable as e:
+        print("1..0 # SKIP %s" % e)
+        return 0
+    try:
+        with tempfile.TemporaryDirectory(prefix="kvmrt-bench-gui-") as work:
+            cfg = os.path.join(work, "kvmrt.cfg")
+            node = os.path.join(work, "node.xml")
+            subprocess.run([sys.executable, os.path.join(HERE, "gen-config.py"), str(N_VMS), cfg],
+                           check=True)
+            make_node(cfg, node)
+            env = dict(display.env)
+            # The same renderer and no accessibility bus for both programs.
+            env.update({"GSK_RENDERER": env.get("GSK_RENDERER", "cairo"), "GTK_A11Y": "none",
+                        "KVMRT_BENCH_FIRST_FRAME": "1"})
+            app = [APP, "--sysroot", os.path.join(HOSTS, "bench-256"), "-c",
+                   "test://" + node, "-f", cfg]
+            bare = [BARE, str(N_VMS)]
+            times = {"kvmrt": [], "bare": []}
+            for _ in range(ROUNDS):
+                times["bare"].append(first_frame(bare, env))
+                times["kvmrt"].append(first_frame(app, env))
+            best = {k: min(v) for k, v in times.items()}
+            ratio = best["kvmrt"] / best["bare"]
+            mem = {"kvmrt": peak_kib(app, env), "bare": peak_kib(bare, env)}
+            print("1..1")
+            print("# renderer %s, %d VMs, best of %d" % (env["GSK_RENDERER"], N_VMS, ROUNDS))
+            for k in ("bare", "kvmrt"):
+                print("# %-6s first frame %.1f ms (median %.1f ms), peak RSS %.1f MiB"
+                      % (k, best[k] * 1000, sorted(times[k])[ROUNDS // 2] * 1000,
+                         mem[k] / 1024))
+            print("# kvmrt / bare = %.2f (target %.2f)" % (ratio, TARGET))
+            print("%s 1 - first dashboard within %.2fx of a bare window" %
+                  ("ok" if ratio <= TARGET else "not ok", TARGET))
+            return 0 if ratio <= TARGET else 1
+    finally:
+        display.__exit__(None, None, None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
