@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "kvmrt-diagnostic-list.h"
+
+#include <glib/gi18n.h>
+
+struct _KvmrtDiagnosticList
+{
+  GtkWidget   parent_instance;
+
+  /* template widgets */
+  GtkImage   *summary_icon;
+  GtkLabel   *summary_label;
+  GtkListBox *list_box;
+  GtkLabel   *placeholder;
+
+  /* owned */
+  GPtrArray  *items;       /* KvmrtDiagnostic*, in display order */
+  guint       n_errors;
+  guint       n_warnings;
+  guint       n_infos;
+  gboolean    updating;    /* no "diagnostic-activated" while the rows are rebuilt */
+};
+
+enum {
+  SIGNAL_DIAGNOSTIC_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (KvmrtDiagnosticList, kvmrt_diagnostic_list, GTK_TYPE_WIDGET)
+
+static const char *
+severity_icon_name (KvmrtSeverity severity)
+{
+  switch (severity)
+    {
+    case KVMRT_SEVERITY_ERROR:
+      return "dialog-error-symbolic";
+    case KVMRT_SEVERITY_WARNING:
+      return "dialog-warning-symbolic";
+    case KVMRT_SEVERITY_INFO:
+    default:
+      return "dialog-information-symbolic";
+    }
+}
+
+static const char *
+severity_label (KvmrtSeverity severity)
+{
+  switch (severity)
+    {
+    case KVMRT_SEVERITY_ERROR:
+      return _("Error");
+    case KVMRT_SEVERITY_WARNING:
+      return _("Warning");
+    case KVMRT_SEVERITY_INFO:
+    default:
+      return _("Note");
+    }
+}
+
+/* Errors first, then warnings, then notes; the validator's order within each. */
+static int
+compare_items (gconstpointer a, gconstpointer b)
+{
+  const KvmrtDiagnostic *da = *(const KvmrtDiagnostic * const *) a;
+  const KvmrtDiagnostic *db = *(const KvmrtDiagnostic * const *) b;
+
+  return (int) db->severity - (int) da->severity;
+}
+
+/* One row: severity icon, "[VM] message" (wrapped), the code dimmed at the end. */
+static GtkWidget *
+create_row (const KvmrtDiagnostic *diagnostic)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *icon = gtk_image_new_from_icon_name (severity_icon_name (diagnostic->severity));
+  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *code = gtk_label_new (diagnostic->code);
+  const char *who = diagnostic->vm_name != NULL ? diagnostic->vm_name
+                    : diagnostic->vm_uuid != NULL ? diagnostic->vm_uuid
+                    : _("Configuration");
+  g_autofree char *who_escaped = g_markup_escape_text (who, -1);
+  g_autofree char *message_escaped = g_markup_escape_text (diagnostic->message, -1);
+  g_autofree char *markup = g_strdup_printf ("<b>[%s]</b> %s", who_escaped, message_escaped);
+  g_autofree char *accessible = g_strdup_printf ("%s: [%s] %s",
+                                                 severity_label (diagnostic->severity),
+                                                 who, diagnostic->message);
+
+  gtk_widget_set_margin_top (box, 4);
+  gtk_widget_set_margin_bottom (box, 4);
+  gtk_widget_set_margin_start (box, 8);
+  gtk_widget_set_margin_end (box, 8);
+
+  gtk_widget_set_valign (icon, GTK_ALIGN_START);
+  gtk_widget_add_css_class (icon, diagnostic->severity == KVMRT_SEVERITY_ERROR ? "error"
+                                  : diagnostic->severity == KVMRT_SEVERITY_WARNING ? "warning"
+                                  : "dim-label");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  severity_label (diagnostic->severity), -1);
+
+  gtk_label_set_markup (GTK_LABEL (label), markup);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_hexpand (label, TRUE);
+
+  gtk_widget_set_valign (code, GTK_ALIGN_START);
+  gtk_widget_add_css_class (code, "dim-label");
+  gtk_widget_add_css_class (code, "caption");
+
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), code);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible, -1);
+  if (diagnostic->line > 0)
+    {
+      g_autofree char *tooltip = g_strdup_printf (_("%s, line %d of the loaded file"),
+                                                  diagnostic->code, diagnostic->line);
+      gtk_widget_set_tooltip_text (row, tooltip);
+    }
+  return row;
+}
+
+static void
+update_summary (KvmrtDiagnosticList *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (self->n_errors > 0)
+    g_string_append_printf (text, ngettext ("%u error", "%u errors",
+                                               self->n_errors), self->n_errors);
+  if (self->n_warnings > 0)
+    {
+      if (text->len > 0)
+        g_string_append (text, _(", "));
+      g_string_append_printf (text, ngettext ("%u warning", "%u warnings",
+                                                 self->n_warnings), self->n_warnings);
+    }
+  if (text->len == 0 && self->n_infos > 0)
+    g_string_append_printf (text, ngettext ("%u note", "%u notes",
+                                               self->n_infos), self->n_infos);
+  if (text->len == 0)
+    g_string_append (text, _("No problems found"));
+  gtk_label_set_label (self->summary_label, text->str);
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->summary_icon), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->summary_icon), "warning");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->summary_icon), "success");
+  if (self->n_errors > 0)
+    {
+      gtk_image_set_from_icon_name (self->summary_icon, "dialog-error-symbolic");
+      gtk_widget_add_css_class (GTK_WIDGET (self->summary_icon), "error");
+    }
+  else if (self->n_warnings > 0)
+    {
+      gtk_image_set_from_icon_name (self->summary_icon, "dialog-warning-symbolic");
+      gtk_widget_add_css_class (GTK_WIDGET (self->summary_icon), "warning");
+    }
+  else
+    {
+      gtk_image_set_from_icon_name (self->summary_icon, "emblem-ok-symbolic");
+      gtk_widget_add_css_class (GTK_WIDGET (self->summary_icon), "success");
+    }
+}
+
+static void
+emit_for_row (KvmrtDiagnosticList *self, GtkListBoxRow *row)
+{
+  int index;
+
+  if (row == NULL || self->updating)
+    return;
+  index = gtk_list_box_row_get_index (row);
+  if (index < 0 || (guint) index >= self->items->len)
+    return;
+  g_signal_emit (self, signals[SIGNAL_DIAGNOSTIC_ACTIVATED], 0, self->items->pdata[index]);
+}
+
+static void
+on_list_box_row_selected_cb (GtkListBox          *list_box,
+                             GtkListBoxRow       *row,
+                             KvmrtDiagnosticList *self)
+{
+  emit_for_row (self, row);
+}
+
+/* Activating the row already selected (Enter, or a second click) goes to the field again. */
+static void
+on_list_box_row_activated_cb (GtkListBox          *list_box,
+                              GtkListBoxRow       *row,
+                              KvmrtDiagnosticList *self)
+{
+  if (gtk_list_box_get_selected_row (list_box) == row)
+    emit_for_row (self, row);
+}
+
+static void
+kvmrt_diagnostic_list_dispose (GObject *object)
+{
+  KvmrtDiagnosticList *self = KVMRT_DIAGNOSTIC_LIST (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), KVMRT_TYPE_DIAGNOSTIC_LIST);
+  G_OBJECT_CLASS (kvmrt_diagnostic_list_parent_class)->dispose (object);
+}
+
+static void
+kvmrt_diagnostic_list_finalize (GObject *object)
+{
+  KvmrtDiagnosticList *self = KVMRT_DIAGNOSTIC_LIST (object);
+
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  G_OBJECT_CLASS (kvmrt_diagnostic_list_parent_class)->finalize (object);
+}
+
+static void
+kvmrt_diagnostic_list_class_init (KvmrtDiagnosticListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = kvmrt_diagnostic_list_dispose;
+  object_class->finalize = kvmrt_diagnostic_list_finalize;
+
+  signals[SIGNAL_DIAGNOSTIC_ACTIVATED] =
+    g_signal_new ("diagnostic-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1,
+                  KVMRT_TYPE_DIAGNOSTIC | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/kvmrt/Kvmrt/kvmrt-diagnostic-list.ui");
+  gtk_widget_class_bind_template_child (widget_class, KvmrtDiagnosticList, summary_icon);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtDiagnosticList, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtDiagnosticList, list_box);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtDiagnosticList, placeholder);
+  gtk_widget_class_bind_template_callback (widget_class, on_list_box_row_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_list_box_row_activated_cb);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "kvmrtdiagnosticlist");
+}
+
+static void
+kvmrt_diagnostic_list_init (KvmrtDiagnosticList *self)
+{
+  self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_diagnostic_free);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_list_box_set_placeholder (self->list_box, GTK_WIDGET (self->placeholder));
+}
+
+KvmrtDiagnosticList *
+kvmrt_diagnostic_list_new (void)
+{
+  return g_object_new (KVMRT_TYPE_DIAGNOSTIC_LIST, NULL);
+}
+
+void
+kvmrt_diagnostic_list_set_diagnostics (KvmrtDiagnosticList *self, GPtrArray *diagnostics)
+{
+  GtkListBoxRow *row;
+
+  g_return_if_fail (KVMRT_IS_DIAGNOSTIC_LIST (self));
+
+  self->updating = TRUE;
+  while ((row = gtk_list_box_get_row_at_index (self->list_box, 0)) != NULL)
+    gtk_list_box_remove (self->list_box, GTK_WIDGET (row));
+
+  g_ptr_array_set_size (self->items, 0);
+  self->n_errors = self->n_warnings = self->n_infos = 0;
+  for (guint i = 0; diagnostics != NULL && i < diagnostics->len; i++)
+    {
+      const KvmrtDiagnostic *diagnostic = diagnostics->pdata[i];
+
+      g_ptr_array_add (self->items, kvmrt_diagnostic_copy (diagnostic));
+      if (diagnostic->severity == KVMRT_SEVERITY_ERROR)
+        self->n_errors++;
+      else if (diagnostic->severity == KVMRT_SEVERITY_WARNING)
+        self->n_warnings++;
+      else
+        self->n_infos++;
+    }
+  /* g_ptr_array_sort is a stable merge sort in GLib: keeps the validator's order. */
+  g_ptr_array_sort (self->items, compare_items);
+  for (guint i = 0; i < self->items->len; i++)
+    gtk_list_box_append (self->list_box, create_row (self->items->pdata[i]));
+  update_summary (self);
+  self->updating = FALSE;
+}
+
+guint
+kvmrt_diagnostic_list_get_n_errors (KvmrtDiagnosticList *self)
+{
+  g_return_val_if_fail (KVMRT_IS_DIAGNOSTIC_LIST (self), 0);
+  return self->n_errors;
+}
+
+guint
+kvmrt_diagnostic_list_get_n_warnings (KvmrtDiagnosticList *self)
+{
+  g_return_val_if_fail (KVMRT_IS_DIAGNOSTIC_LIST (self), 0);
+  return self->n_warnings;
+}
+
+guint
+kvmrt_diagnostic_list_get_n_items (KvmrtDiagnosticList *self)
+{
+  g_return_val_if_fail (KVMRT_IS_DIAGNOSTIC_LIST (self), 0);
+  return self->items->len;
+}
+
+const KvmrtDiagnostic *
+kvmrt_diagnostic_list_get_item (KvmrtDiagnosticList *self, guint index)
+{
+  g_return_val_if_fail (KVMRT_IS_DIAGNOSTIC_LIST (self), NULL);
+  g_return_val_if_fail (index < self->items->len, NULL);
+  return self->items->pdata[index];
+}
+
+int
+kvmrt_diagnostic_list_find (KvmrtDiagnosticList *self, const char *code, const char *vm_uuid)
+{
+  g_return_val_if_fail (KVMRT_IS_DIAGNOSTIC_LIST (self), -1);
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      const KvmrtDiagnostic *diagnostic = self->items->pdata[i];
+
+      if (g_strcmp0 (diagnostic->code, code) == 0
+          && (vm_uuid == NULL || g_ascii_strcasecmp (vm_uuid, diagnostic->vm_uuid ?: "") == 0))
+        return (int) i;
+    }
+  return -1;
+}
+
+void
+kvmrt_diagnostic_list_select (KvmrtDiagnosticList *self, guint index)
+{
+  GtkListBoxRow *row;
+
+  g_return_if_fail (KVMRT_IS_DIAGNOSTIC_LIST (self));
+
+  row = gtk_list_box_get_row_at_index (self->list_box, (int) index);
+  if (row == NULL)
+    return;
+  if (gtk_list_box_get_selected_row (self->list_box) == row)
+    emit_for_row (self, row);
+  else
+    gtk_list_box_select_row (self->list_box, row);
+}
+
+const char *
+kvmrt_diagnostic_list_get_summary (KvmrtDiagnosticList *self)
+{
+  g_return_val_if_fail (KVMRT_IS_DIAGNOSTIC_LIST (self), NULL);
+  return gtk_label_get_label (self->summary_label);
+}
