@@ -33,7 +33,6 @@ struct _KvmrtConfigDialog
   /* template widgets */
   AdwWindowTitle      *window_title;
   AdwToastOverlay     *toast_overlay;
-  GtkStack            *main_stack;
   GtkListBox          *sidebar;
   GtkStack            *page_stack;
   GtkPaned            *content_paned;
@@ -41,8 +40,6 @@ struct _KvmrtConfigDialog
   GtkLabel            *pending_label;
   GtkButton           *import_button;
   GtkButton           *apply_button;
-  GtkPasswordEntry    *password_entry;
-  GtkLabel            *unlock_error_label;
 
   /* borrowed */
   KvmrtResourcesView  *resources_view;  /* the content paned's end child */
@@ -61,12 +58,10 @@ struct _KvmrtConfigDialog
   guint                applying : 1;
   guint                close_after_apply : 1;
   guint                close_confirmed : 1;
-  guint                locked : 1;
   guint                disposed : 1;
 };
 
 enum {
-  SIGNAL_UNLOCK_REQUESTED,
   SIGNAL_APPLIED,
   N_SIGNALS
 };
@@ -212,7 +207,7 @@ update_actions (KvmrtConfigDialog *self)
   guint n_vms = self->working != NULL ? kvmrt_config_get_n_vms (self->working) : 0;
   guint n_errors = kvmrt_diagnostic_list_get_n_errors (self->diagnostic_list);
   gboolean unapplied = kvmrt_config_dialog_has_unapplied (self);
-  gboolean editable = !self->locked && !self->applying && self->working != NULL;
+  gboolean editable = !self->applying && self->working != NULL;
   gboolean has_libvirt = kvmrt_manager_get_libvirt (self->manager) != NULL;
   g_autofree char *tooltip = NULL;
 
@@ -700,7 +695,7 @@ start_apply (KvmrtConfigDialog *self, gboolean from_shortcut)
 {
   guint n_errors = kvmrt_diagnostic_list_get_n_errors (self->diagnostic_list);
 
-  if (self->applying || self->locked || self->working == NULL)
+  if (self->applying || self->working == NULL)
     return;
   if (n_errors > 0)
     {
@@ -1064,7 +1059,7 @@ kvmrt_config_dialog_close_request (GtkWindow *window)
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "apply",
                                               ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "apply",
-                                           n_errors == 0 && !self->locked);
+                                           n_errors == 0);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog),
                                            n_errors == 0 ? "apply" : "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
@@ -1072,29 +1067,6 @@ kvmrt_config_dialog_close_request (GtkWindow *window)
                            self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   return TRUE;
-}
-
-/* Lock ----------------------------------------------------------------------------------- */
-
-static void
-request_unlock (KvmrtConfigDialog *self)
-{
-  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_entry));
-
-  gtk_widget_set_visible (GTK_WIDGET (self->unlock_error_label), FALSE);
-  g_signal_emit (self, signals[SIGNAL_UNLOCK_REQUESTED], 0, password);
-}
-
-static void
-on_password_entry_activate_cb (GtkPasswordEntry *entry, KvmrtConfigDialog *self)
-{
-  request_unlock (self);
-}
-
-static void
-on_unlock_button_clicked_cb (GtkButton *button, KvmrtConfigDialog *self)
-{
-  request_unlock (self);
 }
 
 /* GObject -------------------------------------------------------------------------------- */
@@ -1144,9 +1116,6 @@ kvmrt_config_dialog_class_init (KvmrtConfigDialogClass *klass)
   object_class->finalize = kvmrt_config_dialog_finalize;
   window_class->close_request = kvmrt_config_dialog_close_request;
 
-  signals[SIGNAL_UNLOCK_REQUESTED] =
-    g_signal_new ("unlock-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
   signals[SIGNAL_APPLIED] =
     g_signal_new ("applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
@@ -1159,7 +1128,6 @@ kvmrt_config_dialog_class_init (KvmrtConfigDialogClass *klass)
                                                "/org/kvmrt/Kvmrt/kvmrt-config-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, window_title);
   gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, main_stack);
   gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, sidebar);
   gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, page_stack);
   gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, content_paned);
@@ -1167,14 +1135,10 @@ kvmrt_config_dialog_class_init (KvmrtConfigDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, pending_label);
   gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, import_button);
   gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, apply_button);
-  gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, password_entry);
-  gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, unlock_error_label);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class,
                                            on_diagnostic_list_diagnostic_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_apply_button_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_password_entry_activate_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_unlock_button_clicked_cb);
 
   gtk_widget_class_install_action (widget_class, "config.apply", NULL, apply_action);
   gtk_widget_class_install_action (widget_class, "config.import", NULL, import_action);
@@ -1253,37 +1217,6 @@ kvmrt_config_dialog_has_unapplied (KvmrtConfigDialog *self)
     return TRUE;
   data = kvmrt_config_to_data (self->working, NULL);
   return g_strcmp0 (data, self->base_data) != 0;
-}
-
-void
-kvmrt_config_dialog_set_locked (KvmrtConfigDialog *self, gboolean locked)
-{
-  g_return_if_fail (KVMRT_IS_CONFIG_DIALOG (self));
-
-  self->locked = !!locked;
-  gtk_editable_set_text (GTK_EDITABLE (self->password_entry), "");
-  gtk_widget_set_visible (GTK_WIDGET (self->unlock_error_label), FALSE);
-  gtk_stack_set_visible_child_name (self->main_stack, locked ? "locked" : "editor");
-  if (locked)
-    gtk_widget_grab_focus (GTK_WIDGET (self->password_entry));
-  update_actions (self);
-}
-
-gboolean
-kvmrt_config_dialog_get_locked (KvmrtConfigDialog *self)
-{
-  g_return_val_if_fail (KVMRT_IS_CONFIG_DIALOG (self), FALSE);
-  return self->locked;
-}
-
-void
-kvmrt_config_dialog_unlock_failed (KvmrtConfigDialog *self)
-{
-  g_return_if_fail (KVMRT_IS_CONFIG_DIALOG (self));
-
-  gtk_widget_set_visible (GTK_WIDGET (self->unlock_error_label), TRUE);
-  gtk_editable_select_region (GTK_EDITABLE (self->password_entry), 0, -1);
-  gtk_widget_grab_focus (GTK_WIDGET (self->password_entry));
 }
 
 /* Private API (tests) -------------------------------------------------------------------- */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* KvmrtConfigDialog: the configuration editor. A page per VM (KvmrtVmPage), the host's
  * resources (KvmrtResourcesView) and the validator's findings (diagnostic box), all on a
- * working copy of the loaded configuration; Apply writes it (KvmrtManager's apply). */
+ * working copy of the loaded configuration; Apply writes it (KvmrtManager's apply). A locked
+ * configuration is unlocked by the window (kvmrt_unlock_prompt) before the dialog opens. */
 #pragma once
 
 #include <adwaita.h>
@@ -25,16 +26,5 @@ void               kvmrt_config_dialog_import    (KvmrtConfigDialog  *self,
                                                   const char * const *names);
 /* TRUE when the working copy differs from the loaded configuration. */
 gboolean           kvmrt_config_dialog_has_unapplied (KvmrtConfigDialog *self);
-/* While @locked, the dialog shows only a password prompt instead of the configuration;
- * Unlock emits "unlock-requested" with the password typed, and the lock's owner calls
- * set_locked (FALSE) when it is right. */
-void               kvmrt_config_dialog_set_locked (KvmrtConfigDialog *self,
-                                                   gboolean           locked);
-gboolean           kvmrt_config_dialog_get_locked (KvmrtConfigDialog *self);
-/* Says on the password prompt that the password given was wrong. */
-void               kvmrt_config_dialog_unlock_failed (KvmrtConfigDialog *self);
-
-/* Signals:
- *   "unlock-requested" (const char *password)   Unlock was pressed on the locked dialog */
 
 G_END_DECLS

@@ -3,8 +3,8 @@
  * demo configuration): an overlap with a real-time VM shows in the diagnostic box and blocks
  * Apply; devices assigned through the resources view move with their IOMMU group; Apply writes
  * the file and libvirt; a second holder of the file makes Apply fail, naming it. Also the
- * import, remove and reorder paths and the lock hook. Needs a display (skips with 77 without
- * one); saves a PNG of each state under the build directory. */
+ * import, remove and reorder paths. Needs a display (a TAP skip without one); saves a PNG of
+ * each state under the build directory. */
 #include <adwaita.h>
 #include <kvmrt.h>
 #include <libvirt-glib/libvirt-glib.h>
@@ -609,39 +609,6 @@ test_new_config_import (Fixture *f, gconstpointer data)
   g_assert_false (kvmrt_config_dialog_has_unapplied (f->dialog));
 }
 
-static void
-on_unlock_requested_cb (KvmrtConfigDialog *dialog, const char *password, char **out)
-{
-  g_free (*out);
-  *out = g_strdup (password);
-}
-
-static void
-test_locked (Fixture *f, gconstpointer data)
-{
-  g_autofree char *password = NULL;
-
-  g_signal_connect (f->dialog, "unlock-requested", G_CALLBACK (on_unlock_requested_cb),
-                    &password);
-  kvmrt_config_dialog_set_locked (f->dialog, TRUE);
-  g_assert_true (kvmrt_config_dialog_get_locked (f->dialog));
-  spin (100);
-  {
-    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f->dialog));
-
-    g_assert_true (GTK_IS_EDITABLE (focus));
-    gtk_editable_set_text (GTK_EDITABLE (focus), "secret");
-    g_signal_emit_by_name (focus, "activate");
-  }
-  g_assert_cmpstr (password, ==, "secret");
-  kvmrt_config_dialog_unlock_failed (f->dialog);
-  screenshot (GTK_WINDOW (f->dialog), "locked");
-  /* Nothing can be changed meanwhile. */
-  g_assert_false (gtk_widget_get_sensitive (kvmrt_config_dialog_get_apply_button (f->dialog)));
-  kvmrt_config_dialog_set_locked (f->dialog, FALSE);
-  g_assert_false (kvmrt_config_dialog_get_locked (f->dialog));
-}
-
 int
 main (int argc, char *argv[])
 {
@@ -651,7 +618,7 @@ main (int argc, char *argv[])
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
       g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 77;
+      return 0;   /* meson reads the TAP plan, not exit status 77 */
     }
   gtk_init ();
   adw_init ();
@@ -673,7 +640,5 @@ main (int argc, char *argv[])
               test_remove_import_reorder, fixture_tear_down);
   g_test_add ("/config-dialog/new-config-import", Fixture, NULL, fixture_set_up,
               test_new_config_import, fixture_tear_down);
-  g_test_add ("/config-dialog/locked", Fixture, NULL, fixture_set_up, test_locked,
-              fixture_tear_down);
   return g_test_run ();
 }
