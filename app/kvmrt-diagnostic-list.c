@@ -205,8 +205,12 @@ static void
 kvmrt_diagnostic_list_dispose (GObject *object)
 {
   KvmrtDiagnosticList *self = KVMRT_DIAGNOSTIC_LIST (object);
+  GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), KVMRT_TYPE_DIAGNOSTIC_LIST);
+  /* GTK 4.8 unparents only the template children bound by id. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (kvmrt_diagnostic_list_parent_class)->dispose (object);
 }
 

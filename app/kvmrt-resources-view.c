@@ -1032,11 +1032,11 @@ static void
 kvmrt_resources_view_dispose (GObject *object)
 {
   KvmrtResourcesView *self = KVMRT_RESOURCES_VIEW (object);
-
   GtkWidget *child;
 
   g_clear_pointer (&self->context_menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), KVMRT_TYPE_RESOURCES_VIEW);
+  /* GTK 4.8 unparents only the template children bound by id. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   g_clear_object (&self->selection);

@@ -272,15 +272,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 
   close_message_dialogs ();
   gtk_window_destroy (GTK_WINDOW (f->dialog));
-  {
-    /* Not this dialog's: GTK 4.8's gtk_widget_dispose_template() leaves the unnamed children
-     * of KvmrtResourcesView's template in place, and finalizing it warns. Critical messages
-     * stay fatal. */
-    GLogLevelFlags fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
-
-    g_clear_object (&f->dialog);
-    g_log_set_always_fatal (fatal);
-  }
+  g_clear_object (&f->dialog);
   spin (50);
   g_clear_object (&f->manager);
   g_spawn_sync (NULL, (char *[]) { "rm", "-rf", f->dir, NULL }, NULL, G_SPAWN_SEARCH_PATH,
