@@ -11,6 +11,16 @@ import subprocess
 import sys
 import tempfile
 
+# As root, the test runs in a mount namespace of its own, where each private copy of the demo
+# host is an overlay on the fixture (instant, and gone with the namespace whatever ends the
+# test) instead of a `cp -a` of its 9,000 files; the tools see the same tree either way.
+if (os.geteuid() == 0 and "KVMRT_TEST_MOUNT_NS" not in os.environ and shutil.which("unshare")
+        and subprocess.run(["unshare", "--mount", "true"], capture_output=True,
+                           check=False).returncode == 0):
+    os.environ["KVMRT_TEST_MOUNT_NS"] = "1"
+    os.execvp("unshare", ["unshare", "--mount", "--propagation", "private", "--",
+                          sys.executable, *sys.argv])
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kvmrt_tap import (CLI, DEMO_CFG, DEMO_HOST, SRC, TOP, case, check, editor_script, main,  # noqa: E402
                        run)
@@ -32,10 +42,24 @@ class PrivateHost:
     def __enter__(self):
         self.dir = tempfile.mkdtemp(prefix="kvmrt-host-")
         self.host = os.path.join(self.dir, "host")
-        subprocess.run(["cp", "-a", DEMO_HOST, self.host], check=True)
+        self.mounted = False
+        if os.environ.get("KVMRT_TEST_MOUNT_NS") == "1":
+            upper, work = os.path.join(self.dir, "upper"), os.path.join(self.dir, "work")
+            for path in (upper, work, self.host):
+                os.mkdir(path)
+            self.mounted = subprocess.run(
+                ["mount", "-t", "overlay", "overlay", "-o", "lowerdir=%s,upperdir=%s,workdir=%s"
+                 % (DEMO_HOST, upper, work), self.host],
+                capture_output=True, check=False).returncode == 0
+            if not self.mounted:
+                os.rmdir(self.host)
+        if not self.mounted:
+            subprocess.run(["cp", "-a", DEMO_HOST, self.host], check=True)
         return ["--sysroot", self.host, "-c", self.node]
 
     def __exit__(self, *exc):
+        if self.mounted:
+            subprocess.run(["umount", self.host], check=True)
         shutil.rmtree(self.dir)
 
 
