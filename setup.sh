@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # One entry point for a fresh Debian 12 machine:
-#   ./setup.sh run    install what is missing, build, show the demo host's configuration
+#   ./setup.sh run    install what is missing, build, open the kvmrt window on the demo host
+#                     (without a display: the command-line tools on the demo host)
 #   ./setup.sh test   install what is missing, build, run every test and benchmark
 # As root, missing Debian packages are installed with apt-get; otherwise the one command that
 # installs them is printed and nothing else happens.
@@ -16,6 +17,11 @@ PACKAGES=(
   libvirt-dev libvirt-glib-1.0-dev libxml2-dev libvirt-clients libvirt-daemon-system
   libvirt-daemon-driver-qemu qemu-system-x86
   hwloc pciutils time
+  # The GUI and its display tests (a real window under Xvfb, driven over AT-SPI).
+  libgtk-4-dev libadwaita-1-dev libvte-2.91-gtk4-dev libcrypt-dev
+  adwaita-icon-theme hicolor-icon-theme librsvg2-common fonts-cantarell
+  xvfb xauth dbus dbus-x11 at-spi2-core python3-pyatspi gir1.2-atspi-2.0 imagemagick
+  desktop-file-utils appstream yelp-tools libxml2-utils libglib2.0-bin policykit-1
 )
 
 missing_packages() {
@@ -47,6 +53,13 @@ build() {
     meson setup "$BUILD" --prefix=/usr/local >&2
   fi
   ninja -C "$BUILD" >&2
+}
+
+# The GUI on the demo host: libvirt's test driver, a private copy of the host tree; from the
+# build tree, with its settings schema and icons.
+gui_demo() {
+  echo "Opening kvmrt on the demo host (kvmrt --demo); close the window to end." >&2
+  GSETTINGS_SCHEMA_DIR="$PWD/$BUILD/data" exec "$BUILD/app/kvmrt" --demo
 }
 
 demo() {
@@ -90,6 +103,12 @@ case "${1:-}" in
   run)
     install_packages
     build
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+      gui_demo
+    fi
+    echo "No display here: showing the command-line tools on the demo host instead." >&2
+    echo "(In a desktop session, ./setup.sh run opens the kvmrt window.)" >&2
+    echo
     demo
     ;;
   test)

@@ -196,8 +196,11 @@ do_boot (KvmrtOperation *op, GError **error)
   else if (report->changes->len == 0)
     g_string_append_printf (message, _("%s; real-time tuning already in place"), what);
   else
-    g_string_append_printf (message, _("%s; tuned for real time (%u changes)"), what,
-                            report->changes->len);
+    g_string_append_printf (message,
+                            g_dngettext (GETTEXT_PACKAGE, "%s; tuned for real time (%u change)",
+                                         "%s; tuned for real time (%u changes)",
+                                         report->changes->len),
+                            what, report->changes->len);
   append_problems (message, report);
   return g_string_free (message, FALSE);
 }
@@ -219,7 +222,10 @@ do_retune (KvmrtOperation *op, GError **error)
   if (report->changes->len == 0)
     g_string_append (message, _("Real-time tuning was already in place"));
   else
-    g_string_append_printf (message, _("Retuned for real time (%u changes)"),
+    g_string_append_printf (message,
+                            g_dngettext (GETTEXT_PACKAGE, "Retuned for real time (%u change)",
+                                         "Retuned for real time (%u changes)",
+                                         report->changes->len),
                             report->changes->len);
   append_problems (message, report);
   return g_string_free (message, FALSE);
@@ -294,8 +300,13 @@ do_shutdown (KvmrtOperation *op, GError **error)
       return NULL;
     }
   if (report->changes->len > 0)
-    g_string_append_printf (message, _("; real-time tuning released (%u host settings "
-                                       "changed back)"), report->changes->len);
+    g_string_append_printf (message,
+                            g_dngettext (GETTEXT_PACKAGE,
+                                         "; real-time tuning released (%u host setting "
+                                         "changed back)",
+                                         "; real-time tuning released (%u host settings "
+                                         "changed back)", report->changes->len),
+                            report->changes->len);
   append_problems (message, report);
   return g_string_free (message, FALSE);
 }

@@ -9,7 +9,7 @@
 
 struct _KvmrtVmCard
 {
-  GtkListBoxRow  parent_instance;
+  AdwBin         parent_instance;
 
   /* Template widgets */
   GtkLabel      *title_label;
@@ -26,7 +26,7 @@ struct _KvmrtVmCard
   KvmrtVm       *vm;
 };
 
-G_DEFINE_FINAL_TYPE (KvmrtVmCard, kvmrt_vm_card, GTK_TYPE_LIST_BOX_ROW)
+G_DEFINE_FINAL_TYPE (KvmrtVmCard, kvmrt_vm_card, ADW_TYPE_BIN)
 
 static const struct {
   const char *label;
@@ -119,34 +119,55 @@ vm_label (KvmrtVm *vm)
 }
 
 KvmrtVmCard *
-kvmrt_vm_card_new (KvmrtVm *vm)
+kvmrt_vm_card_new (void)
 {
-  KvmrtVmCard *self = g_object_new (KVMRT_TYPE_VM_CARD, NULL);
-  g_autoptr(GMenuModel) menu = build_menu (kvmrt_vm_get_uuid (vm));
+  return g_object_new (KVMRT_TYPE_VM_CARD, NULL);
+}
+
+/* The menu is built when it is first opened: most cards are never asked. */
+static void
+on_menu_button_create_popup_cb (GtkMenuButton *button, gpointer data)
+{
+  KvmrtVmCard *self = KVMRT_VM_CARD (data);
+  g_autoptr(GMenuModel) menu = NULL;
+
+  if (self->vm == NULL)
+    return;
+  menu = build_menu (kvmrt_vm_get_uuid (self->vm));
+  gtk_menu_button_set_menu_model (button, menu);
+}
+
+void
+kvmrt_vm_card_set_vm (KvmrtVmCard *self, KvmrtVm *vm)
+{
   const char *title = *kvmrt_vm_get_title (vm) != '\0' ? kvmrt_vm_get_title (vm) : vm_label (vm);
   g_autofree char *menu_name = g_strdup_printf (_("Actions for %s"), title);
 
-  self->vm = g_object_ref (vm);
+  g_set_object (&self->vm, vm);
+  kvmrt_vm_card_set_message (self, NULL, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->drift_label), FALSE);
+  gtk_menu_button_set_menu_model (self->menu_button, NULL);
+  gtk_menu_button_set_create_popup_func (self->menu_button, on_menu_button_create_popup_cb,
+                                         self, NULL);
   gtk_label_set_label (self->title_label, title);
   gtk_label_set_label (self->description_label, kvmrt_vm_get_description (vm));
   gtk_widget_set_visible (GTK_WIDGET (self->description_label),
                           *kvmrt_vm_get_description (vm) != '\0');
-  gtk_menu_button_set_menu_model (self->menu_button, menu);
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->rt_badge),
                                           g_variant_new_string (kvmrt_vm_get_uuid (vm)));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->rt_badge), "win.vm-retune");
   gtk_widget_set_visible (GTK_WIDGET (self->rt_badge), kvmrt_vm_get_rt (vm));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->menu_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, menu_name, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
   gtk_widget_set_name (GTK_WIDGET (self), kvmrt_vm_get_uuid (vm));
-  return self;
 }
 
 const char *
 kvmrt_vm_card_get_uuid (KvmrtVmCard *self)
 {
-  return kvmrt_vm_get_uuid (self->vm);
+  return self->vm != NULL ? kvmrt_vm_get_uuid (self->vm) : NULL;
 }
 
 static void
@@ -211,7 +232,7 @@ kvmrt_vm_card_update (KvmrtVmCard *self, const KvmrtVmStatus *status)
   description = g_strdup_printf (_("Power state: %s"), state);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->power_icon),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
-  if (kvmrt_vm_get_rt (self->vm))
+  if (self->vm != NULL && kvmrt_vm_get_rt (self->vm))
     update_badge (self, status);
 }
 

@@ -12,9 +12,12 @@
 G_BEGIN_DECLS
 
 #define KVMRT_TYPE_VM_CARD (kvmrt_vm_card_get_type ())
-G_DECLARE_FINAL_TYPE (KvmrtVmCard, kvmrt_vm_card, KVMRT, VM_CARD, GtkListBoxRow)
+G_DECLARE_FINAL_TYPE (KvmrtVmCard, kvmrt_vm_card, KVMRT, VM_CARD, AdwBin)
 
-KvmrtVmCard *kvmrt_vm_card_new         (KvmrtVm *vm);
+/* Cards are made by the dashboard's list view for the rows it shows, and given a VM. */
+KvmrtVmCard *kvmrt_vm_card_new         (void);
+void         kvmrt_vm_card_set_vm      (KvmrtVmCard *self, KvmrtVm *vm);
+/* The VM's UUID, NULL while the card shows none. */
 const char  *kvmrt_vm_card_get_uuid    (KvmrtVmCard *self);
 /* Shows @status (NULL: unknown). */
 void         kvmrt_vm_card_update      (KvmrtVmCard         *self,

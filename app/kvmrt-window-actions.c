@@ -8,6 +8,7 @@
 #include "kvmrt-config-dialog.h"
 #include "kvmrt-console-window.h"
 #include "kvmrt-details-window.h"
+#include "kvmrt-lock-dialog.h"
 #include "kvmrt-window-private.h"
 
 /* How long Shut Down waits for a guest before it is reported (or, with force, powered off);
@@ -518,16 +519,64 @@ present_config_dialog (KvmrtWindow *self)
   return KVMRT_CONFIG_DIALOG (self->config_dialog);
 }
 
+typedef struct {
+  KvmrtWindow *window;   /* owned */
+  char        *uuid;
+} EditRequest;
+
+static void
+open_config_dialog (KvmrtWindow *self, const char *uuid)
+{
+  KvmrtConfigDialog *dialog = present_config_dialog (self);
+
+  if (uuid != NULL)
+    kvmrt_config_dialog_select_vm (dialog, uuid);
+}
+
+static void
+on_unlocked_cb (gboolean unlocked, gpointer data)
+{
+  EditRequest *request = data;
+
+  if (unlocked)
+    {
+      g_free (request->window->unlocked_path);
+      request->window->unlocked_path =
+        g_strdup (kvmrt_manager_get_config_path (request->window->manager));
+      open_config_dialog (request->window, request->uuid);
+    }
+  g_object_unref (request->window);
+  g_free (request->uuid);
+  g_free (request);
+}
+
 void
 kvmrt_window_edit_config (KvmrtWindow *self, const char *uuid)
 {
-  KvmrtConfigDialog *dialog;
+  KvmrtConfig *config = kvmrt_manager_get_config (self->manager);
+  EditRequest *request;
 
-  if (kvmrt_manager_get_config (self->manager) == NULL)
+  if (config == NULL)
     return;
-  dialog = present_config_dialog (self);
-  if (uuid != NULL)
-    kvmrt_config_dialog_select_vm (dialog, uuid);
+  /* A locked configuration is shown only after its password is given, once per file. */
+  if (self->config_dialog != NULL || !kvmrt_config_lock_is_set (config)
+      || g_strcmp0 (self->unlocked_path, kvmrt_manager_get_config_path (self->manager)) == 0)
+    {
+      open_config_dialog (self, uuid);
+      return;
+    }
+  request = g_new0 (EditRequest, 1);
+  request->window = g_object_ref (self);
+  request->uuid = g_strdup (uuid);
+  kvmrt_unlock_prompt (GTK_WINDOW (self), config, on_unlocked_cb, request);
+}
+
+static void
+lock_config_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  KvmrtWindow *self = KVMRT_WINDOW (widget);
+
+  kvmrt_lock_dialog_present (GTK_WINDOW (self), self->manager);
 }
 
 void
@@ -705,6 +754,7 @@ kvmrt_window_class_install_actions (GtkWidgetClass *widget_class)
                                    close_config_activated);
   gtk_widget_class_install_action (widget_class, "win.edit-config", NULL, edit_config_activated);
   gtk_widget_class_install_action (widget_class, "win.resync-config", NULL, resync_activated);
+  gtk_widget_class_install_action (widget_class, "win.lock-config", NULL, lock_config_activated);
   gtk_widget_class_install_action (widget_class, "win.boot-all", NULL, boot_all_activated);
   gtk_widget_class_install_action (widget_class, "win.shutdown-all", NULL,
                                    shutdown_all_activated);

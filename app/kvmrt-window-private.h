@@ -19,16 +19,18 @@ struct _KvmrtWindow
   GtkStack             *stack;
   AdwStatusPage        *welcome_page;
   GtkButton            *create_default_button;
-  GtkListBox           *vm_list;
+  GtkListView          *vm_list;
   GtkButton            *boot_all_button;
   GtkButton            *shutdown_all_button;
 
   /* Owned */
   KvmrtManager         *manager;
   char                 *requested_config;   /* as given on the command line */
-  GHashTable           *cards;              /* UUID (lower case) -> KvmrtVmCard*, borrowed */
+  GListStore           *vms;                /* KvmrtVm*: the enabled ones, the cards' rows */
+  GHashTable           *cards;              /* UUID (lower case) -> KvmrtVmCard shown, borrowed */
   GHashTable           *busy;               /* UUID (lower case) -> operations in flight */
   GtkWindow            *config_dialog;      /* weak */
+  char                 *unlocked_path;      /* the locked file whose password was given */
 };
 
 /* The enabled VM with @uuid (any case) of the loaded configuration, or NULL. */

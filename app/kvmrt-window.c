@@ -47,37 +47,55 @@ update_title (KvmrtWindow *self)
   gtk_window_set_title (GTK_WINDOW (self), kvmrt_manager_get_host_title (self->manager));
 }
 
-/* Rebuilds the cards: one per enabled VM, in configuration order. */
+/* The list view makes cards only for the rows it shows, and hands them VMs to show. */
+static void
+on_factory_setup_cb (GtkSignalListItemFactory *factory, GtkListItem *item, KvmrtWindow *self)
+{
+  gtk_list_item_set_activatable (item, FALSE);
+  gtk_list_item_set_selectable (item, FALSE);
+  gtk_list_item_set_child (item, GTK_WIDGET (kvmrt_vm_card_new ()));
+}
+
+static void
+on_factory_bind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, KvmrtWindow *self)
+{
+  KvmrtVmCard *card = KVMRT_VM_CARD (gtk_list_item_get_child (item));
+  KvmrtVm *vm = gtk_list_item_get_item (item);
+  g_autofree char *key = uuid_key (kvmrt_vm_get_uuid (vm));
+
+  kvmrt_vm_card_set_vm (card, vm);
+  kvmrt_vm_card_update (card, kvmrt_manager_get_status (self->manager, vm));
+  kvmrt_vm_card_set_busy (card, g_hash_table_contains (self->busy, key));
+  g_hash_table_replace (self->cards, g_steal_pointer (&key), card);
+}
+
+static void
+on_factory_unbind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, KvmrtWindow *self)
+{
+  KvmrtVmCard *card = KVMRT_VM_CARD (gtk_list_item_get_child (item));
+  const char *uuid = kvmrt_vm_card_get_uuid (card);
+  g_autofree char *key = uuid != NULL ? uuid_key (uuid) : NULL;
+
+  if (key != NULL && g_hash_table_lookup (self->cards, key) == card)
+    g_hash_table_remove (self->cards, key);
+}
+
+/* One card per enabled VM, in configuration order. */
 static void
 rebuild_cards (KvmrtWindow *self)
 {
   KvmrtConfig *config = kvmrt_manager_get_config (self->manager);
-  GtkWidget *child;
-  guint n = 0;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->vm_list))) != NULL)
-    gtk_list_box_remove (self->vm_list, child);
-  g_hash_table_remove_all (self->cards);
+  g_autoptr(GPtrArray) enabled = g_ptr_array_new ();
 
   for (guint i = 0; config != NULL && i < kvmrt_config_get_n_vms (config); i++)
-    {
-      KvmrtVm *vm = kvmrt_config_get_vm (config, i);
-      KvmrtVmCard *card;
-
-      if (kvmrt_vm_get_disabled (vm))
-        continue;
-      card = kvmrt_vm_card_new (vm);
-      kvmrt_vm_card_update (card, kvmrt_manager_get_status (self->manager, vm));
-      kvmrt_vm_card_set_busy (card, g_hash_table_contains (self->busy,
-                                                          kvmrt_vm_card_get_uuid (card)));
-      gtk_list_box_append (self->vm_list, GTK_WIDGET (card));
-      g_hash_table_insert (self->cards, uuid_key (kvmrt_vm_get_uuid (vm)), card);
-      n++;
-    }
+    if (!kvmrt_vm_get_disabled (kvmrt_config_get_vm (config, i)))
+      g_ptr_array_add (enabled, kvmrt_config_get_vm (config, i));
+  g_list_store_splice (self->vms, 0, g_list_model_get_n_items (G_LIST_MODEL (self->vms)),
+                       enabled->pdata, enabled->len);
 
   if (config == NULL)
     gtk_stack_set_visible_child_name (self->stack, "welcome");
-  else if (n == 0)
+  else if (enabled->len == 0)
     gtk_stack_set_visible_child_name (self->stack, "empty");
   else
     gtk_stack_set_visible_child_name (self->stack, "dashboard");
@@ -184,7 +202,9 @@ kvmrt_window_finalize (GObject *object)
   g_clear_object (&self->manager);
   g_clear_pointer (&self->cards, g_hash_table_unref);
   g_clear_pointer (&self->busy, g_hash_table_unref);
+  g_clear_object (&self->vms);
   g_free (self->requested_config);
+  g_free (self->unlocked_path);
   G_OBJECT_CLASS (kvmrt_window_parent_class)->finalize (object);
 }
 
@@ -217,9 +237,21 @@ kvmrt_window_class_init (KvmrtWindowClass *klass)
 static void
 kvmrt_window_init (KvmrtWindow *self)
 {
+  g_autoptr(GtkListItemFactory) factory = NULL;
+  g_autoptr(GtkNoSelection) selection = NULL;
+
   self->cards = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->vms = g_list_store_new (KVMRT_TYPE_VM);
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (on_factory_setup_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (on_factory_bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (on_factory_unbind_cb), self);
+  gtk_list_view_set_factory (self->vm_list, factory);
+  selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->vms)));
+  gtk_list_view_set_model (self->vm_list, GTK_SELECTION_MODEL (selection));
 }
 
 KvmrtWindow *

@@ -440,7 +440,7 @@ main (int argc, char *argv[])
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
       g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 77;
+      return 0;   /* meson reads the TAP plan, not exit status 77 */
     }
   gtk_init ();
   adw_init ();

@@ -24,9 +24,15 @@ def shot(name):
     state["display"].screenshot(os.path.join(SHOTS, "dashboard-%s.png" % name))
 
 
-def card(title):
+def cards(titles):
+    """The cards (not their title labels) of the VMs titled @titles, in screen order."""
     app = state["app"]
-    return app.find(role="list item", name=title)
+    return [n for n in app.find_all(name=lambda n: n in titles) if n.getRoleName() != "label"]
+
+
+def card(title):
+    return state["app"].wait_for(lambda: (cards([title]) or [None])[0],
+                                 what="the card of %s" % title)
 
 
 def card_texts(title):
@@ -70,10 +76,10 @@ def demo_dir():
 @case
 def dashboard_lists_demo_vms_in_config_order():
     app = state["app"]
-    app.find(role="list item", name=DEMO_TITLES[0], timeout=60)
+    app.wait_for(lambda: len(cards(DEMO_TITLES)) >= len(DEMO_TITLES), timeout=60,
+                 what="the four demo cards")
     shot("start")
-    rows = [app.clean_name(n.name) for n in app.find_all(role="list item")
-            if app.clean_name(n.name) in DEMO_TITLES]
+    rows = [app.clean_name(n.name) for n in cards(DEMO_TITLES)]
     check(rows == DEMO_TITLES, "cards %r, expected %r" % (rows, DEMO_TITLES))
     texts = card_texts("Vision Inspection (RT)")
     check(any("line-scan capture" in t for t in texts), "description missing: %r" % texts)

@@ -319,7 +319,7 @@ main (int argc, char **argv)
   if (!gtk_init_check ())
     {
       g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 77;
+      return 0;   /* meson reads the TAP plan, not exit status 77 */
     }
   adw_init ();
 

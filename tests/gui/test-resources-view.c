@@ -3,7 +3,7 @@
  * configuration: four NUMA nodes, the real-time VMs' CPUs marked, device owners, the IOMMU
  * group question when one GPU function is assigned alone, search, the View toggles, the VM
  * filter, errors, and updates that keep expansion and selection. Saves a PNG of the widget
- * to the build directory. Skips (77) without a display. */
+ * to the build directory. Skips without a display (a TAP skip plan). */
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
@@ -760,7 +760,7 @@ main (int argc, char *argv[])
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
       g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 77;
+      return 0;   /* meson reads the TAP plan, not exit status 77 */
     }
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("GTK_A11Y", "none", TRUE);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* KvmrtVmPage on the demo host with the demo configuration: edits reach the VM only when
  * committed, the Host CPUs feedback, the name of a running VM, Revert and the diagnostic
- * marks. Needs a display (skips with 77 without one); saves PNGs of the page in the build
+ * marks. Needs a display (a TAP skip without one); saves PNGs of the page in the build
  * directory. */
 #include <adwaita.h>
 #include <kvmrt.h>
@@ -467,8 +467,8 @@ main (int argc, char **argv)
 {
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
-      g_printerr ("no display: skipped\n");
-      return 77;
+      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
+      return 0;   /* meson reads the TAP plan, not exit status 77 */
     }
 
   g_test_init (&argc, &argv, NULL);
