@@ -17,6 +17,7 @@ struct _KvmrtApplication
   AdwApplication  parent_instance;
   GSettings      *settings;
   GPtrArray      *demo_dirs;   /* char*: private demo copies, removed at exit */
+  struct Prefetch *prefetch;   /* the first window's manager, being made */
 };
 
 G_DEFINE_FINAL_TYPE (KvmrtApplication, kvmrt_application, ADW_TYPE_APPLICATION)
@@ -77,81 +78,185 @@ default_config (KvmrtApplication *self)
   return NULL;
 }
 
+/* What a command line asks for, with relative paths and the environment resolved. */
+typedef struct {
+  char     *config;
+  char     *uri;
+  char     *sysroot;
+  gboolean  demo;
+  gboolean  import;
+  char    **vms;
+} Target;
+
+static void
+target_clear (Target *target)
+{
+  g_free (target->config);
+  g_free (target->uri);
+  g_free (target->sysroot);
+  g_strfreev (target->vms);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Target, target_clear)
+
+/* @cwd and the variables are the caller's: it may be another process in another directory. */
+static void
+target_read (Target       *target,
+             GVariantDict *dict,
+             const char   *cwd,
+             const char   *env_sysroot,
+             const char   *env_uri)
+{
+  g_variant_dict_lookup (dict, "config", "^ay", &target->config);
+  g_variant_dict_lookup (dict, "connect", "s", &target->uri);
+  g_variant_dict_lookup (dict, "sysroot", "^ay", &target->sysroot);
+  g_variant_dict_lookup (dict, "demo", "b", &target->demo);
+  g_variant_dict_lookup (dict, "import", "b", &target->import);
+  g_variant_dict_lookup (dict, G_OPTION_REMAINING, "^aay", &target->vms);
+
+  if (target->config != NULL && !g_path_is_absolute (target->config))
+    replace_str (&target->config, g_build_filename (cwd, target->config, NULL));
+  if (target->sysroot == NULL && env_sysroot != NULL)
+    target->sysroot = g_strdup (env_sysroot);
+  if (target->uri == NULL && env_uri != NULL)
+    target->uri = g_strdup (env_uri);
+}
+
+/* The manager for the host, URI and file asked for, made while GTK starts up (in
+ * handle_local_options, on a thread of its own): reading the host and connecting to libvirt
+ * then overlap with opening the display. */
+struct Prefetch {
+  Target        target;
+  GThread      *thread;
+  KvmrtManager *manager;
+  GError       *error;
+};
+typedef struct Prefetch Prefetch;
+
+static gpointer
+prefetch_thread (gpointer data)
+{
+  Prefetch *prefetch = data;
+  const char *config = prefetch->target.config;
+
+  prefetch->manager = kvmrt_manager_new (prefetch->target.sysroot, prefetch->target.uri,
+                                         &prefetch->error);
+  if (prefetch->manager != NULL && config != NULL && g_file_test (config, G_FILE_TEST_EXISTS))
+    kvmrt_manager_open_config (prefetch->manager, config, NULL);
+  return NULL;
+}
+
+static void
+prefetch_free (Prefetch *prefetch)
+{
+  if (prefetch->thread != NULL)
+    g_thread_join (prefetch->thread);
+  g_clear_object (&prefetch->manager);
+  g_clear_error (&prefetch->error);
+  target_clear (&prefetch->target);
+  g_free (prefetch);
+}
+
+/* The prefetched manager when it is for @target (the first window only), else NULL. */
+static KvmrtManager *
+take_prefetched (KvmrtApplication *self, const Target *target)
+{
+  Prefetch *prefetch = g_steal_pointer (&self->prefetch);
+  KvmrtManager *manager = NULL;
+
+  if (prefetch == NULL)
+    return NULL;
+  g_thread_join (g_steal_pointer (&prefetch->thread));
+  if (g_strcmp0 (prefetch->target.sysroot, target->sysroot) == 0
+      && g_strcmp0 (prefetch->target.uri, target->uri) == 0
+      && g_strcmp0 (prefetch->target.config, target->config) == 0)
+    manager = g_steal_pointer (&prefetch->manager);
+  prefetch_free (prefetch);
+  return manager;
+}
+
 static int
 kvmrt_application_command_line (GApplication *app, GApplicationCommandLine *cmdline)
 {
   KvmrtApplication *self = KVMRT_APPLICATION (app);
-  GVariantDict *dict = g_application_command_line_get_options_dict (cmdline);
-  g_autofree char *config = NULL;
-  g_autofree char *uri = NULL;
-  g_autofree char *sysroot = NULL;
+  g_auto(Target) target = { 0 };
   g_autofree char *demo_dir = NULL;
-  g_auto(GStrv) vms = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean demo = FALSE, import = FALSE;
+  g_autoptr(KvmrtManager) manager = NULL;
   KvmrtWindow *window;
 
-  g_variant_dict_lookup (dict, "config", "^ay", &config);
-  g_variant_dict_lookup (dict, "connect", "s", &uri);
-  g_variant_dict_lookup (dict, "sysroot", "^ay", &sysroot);
-  g_variant_dict_lookup (dict, "demo", "b", &demo);
-  g_variant_dict_lookup (dict, "import", "b", &import);
-  g_variant_dict_lookup (dict, G_OPTION_REMAINING, "^aay", &vms);
-
-  if (vms != NULL && vms[0] != NULL && !import)
+  target_read (&target, g_application_command_line_get_options_dict (cmdline),
+               g_application_command_line_get_cwd (cmdline),
+               g_application_command_line_getenv (cmdline, "KVMRT_SYSROOT"),
+               g_application_command_line_getenv (cmdline, "LIBVIRT_DEFAULT_URI"));
+  if (target.vms != NULL && target.vms[0] != NULL && !target.import)
     {
       g_application_command_line_printerr (cmdline,
-        _("kvmrt: unexpected argument '%s' (VM names go with --import)\n"), vms[0]);
+        _("kvmrt: unexpected argument '%s' (VM names go with --import)\n"), target.vms[0]);
       return 2;
     }
-  /* Relative paths are the caller's, who may be another process in another directory. */
-  if (config != NULL && !g_path_is_absolute (config))
-    replace_str (&config, g_build_filename (g_application_command_line_get_cwd (cmdline), config,
-                                          NULL));
-  if (sysroot == NULL && g_application_command_line_getenv (cmdline, "KVMRT_SYSROOT") != NULL)
-    sysroot = g_strdup (g_application_command_line_getenv (cmdline, "KVMRT_SYSROOT"));
-
-  if (demo)
+  if (target.demo)
     {
       if ((demo_dir = kvmrt_demo_prepare (&error)) == NULL)
         {
           g_application_command_line_printerr (cmdline, "kvmrt: %s\n", error->message);
           return 2;
         }
-      replace_str (&sysroot, kvmrt_demo_get_sysroot (demo_dir));
-      replace_str (&uri, kvmrt_demo_get_uri (demo_dir));
-      replace_str (&config, kvmrt_demo_get_config (demo_dir));
+      replace_str (&target.sysroot, kvmrt_demo_get_sysroot (demo_dir));
+      replace_str (&target.uri, kvmrt_demo_get_uri (demo_dir));
+      replace_str (&target.config, kvmrt_demo_get_config (demo_dir));
       g_ptr_array_add (self->demo_dirs, g_strdup (demo_dir));
     }
-  if (uri == NULL && g_application_command_line_getenv (cmdline, "LIBVIRT_DEFAULT_URI"))
-    uri = g_strdup (g_application_command_line_getenv (cmdline, "LIBVIRT_DEFAULT_URI"));
-  if (config == NULL)
-    config = default_config (self);
+  if (target.config == NULL)
+    target.config = default_config (self);
 
-  window = find_window (self, sysroot, uri, config);
+  window = find_window (self, target.sysroot, target.uri, target.config);
   if (window == NULL)
     {
-      window = kvmrt_window_new (self, sysroot, uri, config, &error);
-      if (window == NULL)
+      manager = take_prefetched (self, &target);
+      if (manager == NULL
+          && (manager = kvmrt_manager_new (target.sysroot, target.uri, &error)) == NULL)
         {
           g_application_command_line_printerr (cmdline, "kvmrt: %s\n", error->message);
           return 2;
         }
+      window = kvmrt_window_new (self, manager, target.config);
     }
   gtk_window_present (GTK_WINDOW (window));
-  if (import)
-    kvmrt_window_import (window, (const char * const *) vms);
+  if (target.import)
+    kvmrt_window_import (window, (const char * const *) target.vms);
   return 0;
 }
 
 static int
 kvmrt_application_handle_local_options (GApplication *app, GVariantDict *options)
 {
+  KvmrtApplication *self = KVMRT_APPLICATION (app);
+  g_autofree char *cwd = g_get_current_dir ();
+  Prefetch *prefetch;
+
   if (g_variant_dict_contains (options, "version"))
     {
       g_print ("kvmrt %s\n", KVMRT_VERSION);
       return 0;
     }
+
+  prefetch = g_new0 (Prefetch, 1);
+  target_read (&prefetch->target, options, cwd, g_getenv ("KVMRT_SYSROOT"),
+               g_getenv ("LIBVIRT_DEFAULT_URI"));
+  /* The demo's private copy is made once the command line is known to be ours. */
+  if (prefetch->target.demo)
+    {
+      target_clear (&prefetch->target);
+      g_free (prefetch);
+      return -1;
+    }
+  if (prefetch->target.config == NULL)
+    prefetch->target.config = default_config (self);
+  /* libvirt's events must be on GLib's loop before the first connection opens. */
+  gvir_event_register ();
+  prefetch->thread = g_thread_new ("kvmrt-prefetch", prefetch_thread, prefetch);
+  self->prefetch = prefetch;
   return -1;
 }
 
@@ -194,6 +299,10 @@ static void
 kvmrt_application_finalize (GObject *object)
 {
   KvmrtApplication *self = KVMRT_APPLICATION (object);
+
+  /* A command line handed to another instance never took the prefetched manager. */
+  if (self->prefetch != NULL)
+    prefetch_free (g_steal_pointer (&self->prefetch));
 
   g_clear_object (&self->settings);
   g_clear_pointer (&self->demo_dirs, g_ptr_array_unref);

@@ -256,20 +256,15 @@ kvmrt_window_init (KvmrtWindow *self)
 
 KvmrtWindow *
 kvmrt_window_new (KvmrtApplication *app,
-                  const char       *sysroot,
-                  const char       *uri,
-                  const char       *config,
-                  GError          **error)
+                  KvmrtManager     *manager,
+                  const char       *config)
 {
-  g_autoptr(KvmrtManager) manager = kvmrt_manager_new (sysroot, uri, error);
   g_autoptr(GError) open_error = NULL;
   GSettings *settings = kvmrt_application_get_settings (app);
   KvmrtWindow *self;
 
-  if (manager == NULL)
-    return NULL;
   self = g_object_new (KVMRT_TYPE_WINDOW, "application", app, NULL);
-  self->manager = g_steal_pointer (&manager);
+  self->manager = g_object_ref (manager);
   self->requested_config = g_strdup (config);
   if (settings != NULL)
     {
@@ -287,7 +282,8 @@ kvmrt_window_new (KvmrtApplication *app,
   show_libvirt_state (self);
 
   /* A named file that does not exist yet is offered for creation on the welcome page. */
-  if (config != NULL && g_file_test (config, G_FILE_TEST_EXISTS)
+  if (config != NULL && kvmrt_manager_get_config (manager) == NULL
+      && g_file_test (config, G_FILE_TEST_EXISTS)
       && !kvmrt_manager_open_config (self->manager, config, &open_error))
     kvmrt_window_show_toast (self, open_error->message);
   if (config != NULL && !g_file_test (config, G_FILE_TEST_EXISTS))

@@ -14,13 +14,12 @@ G_BEGIN_DECLS
 #define KVMRT_TYPE_WINDOW (kvmrt_window_get_type ())
 G_DECLARE_FINAL_TYPE (KvmrtWindow, kvmrt_window, KVMRT, WINDOW, AdwApplicationWindow)
 
-/* A window on the host below @sysroot (NULL: /) and libvirt at @uri (NULL: default), with
- * @config loaded (NULL, or a file that does not exist yet: the welcome page). */
+/* A window on @manager's host and libvirt. @config is the file asked for (NULL, or a file that
+ * does not exist yet: the welcome page offers to create it); it is opened unless @manager
+ * has a configuration loaded already. */
 KvmrtWindow  *kvmrt_window_new         (KvmrtApplication *app,
-                                        const char       *sysroot,
-                                        const char       *uri,
-                                        const char       *config,
-                                        GError          **error);
+                                        KvmrtManager     *manager,
+                                        const char       *config);
 gboolean      kvmrt_window_matches     (KvmrtWindow *self,
                                         const char  *sysroot,
                                         const char  *uri,

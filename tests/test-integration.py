@@ -3,7 +3,7 @@
 """An operator's first session on a real libvirtd with real QEMU processes (TCG): import two
 tiny domains, edit the config with a scripted $EDITOR, check sync, boot, read the QEMU threads'
 affinities back with kvmrt-stat -t --json and compare them with the plan, shut down. Skips
-(exit 77) when not root. Prints TAP."""
+when not root. Prints TAP."""
 import json
 import os
 import shutil

@@ -3,7 +3,7 @@
 """Smoke test of the machinery the integration test stands on: a real libvirtd (the running
 one, or one started here) runs a tiny QEMU domain in TCG. Also pins down what this host does
 with locked guest memory and a SCHED_FIFO vCPU: either libvirt grants it (and the QEMU process
-shows it) or it refuses with the error kvmrt explains to its users. Skips (exit 77) when not
+shows it) or it refuses with the error kvmrt explains to its users. Skips when not
 root. Prints TAP; start and stop times as comments. Every libvirt call is bounded
 (libvirtd.VIRSH_TIMEOUT), so a refusal or a stuck daemon is a failure, never a hang."""
 import os

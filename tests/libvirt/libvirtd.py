@@ -37,10 +37,11 @@ TITLE = "kvmrt test domain"   # marks the domains defined here
 
 
 def skip(reason):
-    """Ends a TAP test script as skipped (exit 77, meson's skip)."""
+    """Ends a TAP test script as skipped: meson reads a plan of 0 with SKIP as a skip (exit
+    status 77 is an error to its TAP parser)."""
     print("1..0 # SKIP " + reason)
     sys.stdout.flush()
-    sys.exit(77)
+    sys.exit(0)
 
 
 def skip_unless_root():
