@@ -171,6 +171,27 @@ def shut_down_all_stops_every_vm():
         wait_state(title, "shut off")
 
 
+@case
+def a_second_kvmrt_hands_over_and_offers_to_create_its_file():
+    # Another `kvmrt` for a file that does not exist yet: it hands its command line to the
+    # running instance and exits; that instance opens a window on the welcome page.
+    import subprocess
+    import tempfile
+    app = state["app"]
+    work = tempfile.mkdtemp(prefix="kvmrt-welcome-")
+    path = os.path.join(work, "kvmrt.cfg")
+    second = subprocess.run([APP, "-f", path, "-c", "test:///default"], env=state["display"].env,
+                            capture_output=True, text=True, timeout=60)
+    check(second.returncode == 0, "the second kvmrt failed: %s" % second.stderr)
+    create = app.find(role="push button", name="Create %s" % path, timeout=30)
+    shot("welcome")
+    # Creating it opens the editor on libvirt's VMs to import, and writes nothing yet.
+    app.press(create)
+    app.find(name="Import VMs", timeout=30)
+    check(not os.path.exists(path), "a new configuration is written only by Apply")
+    shot("welcome-import")
+
+
 if __name__ == "__main__":
     try:
         with kvmrt_display.Display() as display:
