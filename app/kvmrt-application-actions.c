@@ -69,6 +69,7 @@ static const struct {
   { "win.shutdown-all", { "<Control><Shift>s", NULL } },
   { "win.open-all-consoles", { "<Control><Shift>t", NULL } },
   { "win.show-all-details", { "<Control><Shift>d", NULL } },
+  { "win.show-shortcuts", { "<Control>question", NULL } },
 };
 
 void

@@ -725,6 +725,25 @@ resync_activated (GtkWidget *widget, const char *action_name, GVariant *param)
   kvmrt_manager_resync_async (self->manager, NULL, on_resync_done_cb, g_object_ref (self));
 }
 
+/* The keyboard shortcuts window, built the first time it is asked for (GTK would build it
+ * with every window, which costs the start-up a few milliseconds). */
+static void
+show_help_overlay_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  GtkApplicationWindow *window = GTK_APPLICATION_WINDOW (widget);
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (window);
+
+  if (overlay == NULL)
+    {
+      g_autoptr(GtkBuilder) builder =
+        gtk_builder_new_from_resource ("/org/kvmrt/Kvmrt/kvmrt-shortcuts-window.ui");
+
+      overlay = GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      gtk_application_window_set_help_overlay (window, overlay);
+    }
+  gtk_window_present (GTK_WINDOW (overlay));
+}
+
 void
 kvmrt_window_class_install_actions (GtkWidgetClass *widget_class)
 {
@@ -755,6 +774,8 @@ kvmrt_window_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.edit-config", NULL, edit_config_activated);
   gtk_widget_class_install_action (widget_class, "win.resync-config", NULL, resync_activated);
   gtk_widget_class_install_action (widget_class, "win.lock-config", NULL, lock_config_activated);
+  gtk_widget_class_install_action (widget_class, "win.show-shortcuts", NULL,
+                                   show_help_overlay_activated);
   gtk_widget_class_install_action (widget_class, "win.boot-all", NULL, boot_all_activated);
   gtk_widget_class_install_action (widget_class, "win.shutdown-all", NULL,
                                    shutdown_all_activated);

@@ -27,6 +27,8 @@ struct _KvmrtWindow
   KvmrtManager         *manager;
   char                 *requested_config;   /* as given on the command line */
   GListStore           *vms;                /* KvmrtVm*: the enabled ones, the cards' rows */
+  GPtrArray            *pending_vms;        /* all of them, while the rest wait to be added */
+  guint                 add_cards_id;
   GHashTable           *cards;              /* UUID (lower case) -> KvmrtVmCard shown, borrowed */
   GHashTable           *busy;               /* UUID (lower case) -> operations in flight */
   GtkWindow            *config_dialog;      /* weak */

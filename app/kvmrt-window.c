@@ -80,18 +80,45 @@ on_factory_unbind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, Kvmr
     g_hash_table_remove (self->cards, key);
 }
 
+/* GTK 4.8's list view makes about fifty rows for a list it has not measured yet. The first
+ * frame gets enough VMs to fill a tall window; the rest join the list right after it, when
+ * the view knows which rows it shows and makes none for the others. */
+#define FIRST_FRAME_CARDS 16
+
+static gboolean
+on_add_remaining_cards_cb (gpointer data)
+{
+  KvmrtWindow *self = KVMRT_WINDOW (data);
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->vms));
+
+  self->add_cards_id = 0;
+  g_list_store_splice (self->vms, shown, 0, self->pending_vms->pdata + shown,
+                       self->pending_vms->len - shown);
+  g_clear_pointer (&self->pending_vms, g_ptr_array_unref);
+  return G_SOURCE_REMOVE;
+}
+
 /* One card per enabled VM, in configuration order. */
 static void
 rebuild_cards (KvmrtWindow *self)
 {
   KvmrtConfig *config = kvmrt_manager_get_config (self->manager);
-  g_autoptr(GPtrArray) enabled = g_ptr_array_new ();
+  g_autoptr(GPtrArray) enabled = g_ptr_array_new_with_free_func (g_object_unref);
 
   for (guint i = 0; config != NULL && i < kvmrt_config_get_n_vms (config); i++)
     if (!kvmrt_vm_get_disabled (kvmrt_config_get_vm (config, i)))
-      g_ptr_array_add (enabled, kvmrt_config_get_vm (config, i));
+      g_ptr_array_add (enabled, g_object_ref (kvmrt_config_get_vm (config, i)));
+
+  g_clear_handle_id (&self->add_cards_id, g_source_remove);
+  g_clear_pointer (&self->pending_vms, g_ptr_array_unref);
   g_list_store_splice (self->vms, 0, g_list_model_get_n_items (G_LIST_MODEL (self->vms)),
-                       enabled->pdata, enabled->len);
+                       enabled->pdata, MIN (enabled->len, FIRST_FRAME_CARDS));
+  if (enabled->len > FIRST_FRAME_CARDS)
+    {
+      self->pending_vms = g_ptr_array_ref (enabled);
+      self->add_cards_id = g_idle_add_full (G_PRIORITY_LOW, on_add_remaining_cards_cb, self,
+                                            NULL);
+    }
 
   if (config == NULL)
     gtk_stack_set_visible_child_name (self->stack, "welcome");
@@ -186,6 +213,8 @@ kvmrt_window_dispose (GObject *object)
 
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
+  g_clear_handle_id (&self->add_cards_id, g_source_remove);
+  g_clear_pointer (&self->pending_vms, g_ptr_array_unref);
   if (self->config_dialog != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->config_dialog),
                                   (gpointer *) &self->config_dialog);
