@@ -37,9 +37,16 @@ kvmrt_find_cli_tool (const char *name)
 {
   g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *dir = exe != NULL ? g_path_get_dirname (exe) : NULL;
-  g_autofree char *beside = dir != NULL ? g_build_filename (dir, "..", "cli", name, NULL) : NULL;
+  g_autofree char *beside = NULL;
 
-  /* Run from a build tree: app/kvmrt and cli/kvmrt-boot are siblings. */
+  /* Run from a build tree: app/kvmrt and cli/kvmrt-boot are siblings. Without the "..":
+   * pkexec's dialog shows this path. */
+  if (dir != NULL)
+    {
+      g_autofree char *cli_dir = g_build_filename (dir, "..", "cli", NULL);
+
+      beside = g_canonicalize_filename (name, cli_dir);
+    }
   if (beside != NULL && g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
     return g_steal_pointer (&beside);
   return g_build_filename (KVMRT_BINDIR, name, NULL);
