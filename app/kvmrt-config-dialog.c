@@ -59,6 +59,7 @@ struct _KvmrtConfigDialog
   guint                close_after_apply : 1;
   guint                close_confirmed : 1;
   guint                disposed : 1;
+  guint                editing : 1;     /* counted in the manager's editors */
 };
 
 enum {
@@ -1082,6 +1083,9 @@ kvmrt_config_dialog_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (((VmEntry *) self->entries->pdata[i])->page, self);
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
+  if (self->editing)
+    kvmrt_manager_end_edit (self->manager);
+  self->editing = FALSE;
   set_working (self, NULL);
   if (self->entries != NULL)
     g_ptr_array_set_size (self->entries, 0);
@@ -1173,6 +1177,9 @@ kvmrt_config_dialog_new (GtkWindow *parent, KvmrtManager *manager)
 
   self = g_object_new (KVMRT_TYPE_CONFIG_DIALOG, "transient-for", parent, NULL);
   self->manager = g_object_ref (manager);
+  /* The file is held while the dialog is open: a second window cannot Apply meanwhile. */
+  kvmrt_manager_begin_edit (manager);
+  self->editing = TRUE;
   g_signal_connect (manager, "config-changed", G_CALLBACK (on_manager_config_changed_cb), self);
   g_signal_connect (manager, "status-changed", G_CALLBACK (on_manager_status_changed_cb), self);
   update_title (self);

@@ -30,8 +30,10 @@ struct _KvmrtManager
   GBytes       *config_on_disk; /* the file's bytes when loaded, to notice changes */
   KvmrtPlan    *plan;
   GHashTable   *statuses;       /* UUID -> KvmrtVmStatus* */
+  guint         editors;        /* configuration dialogs open: they hold the file */
+  GFileMonitor *monitor;        /* follows the file's changes by other programs */
 
-  GPtrArray    *watched;        /* GVirDomain* whose lifecycle signals we follow */
+  int           lifecycle_id;   /* libvirt's lifecycle callback on the connection, or -1 */
   guint         refresh_id;
   guint         operations;     /* in flight: the host is reloaded once none are */
 };
@@ -47,8 +49,6 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_QUARK (kvmrt-manager-error-quark, kvmrt_manager_error)
 G_DEFINE_FINAL_TYPE (KvmrtManager, kvmrt_manager, G_TYPE_OBJECT)
-
-static void watch_domains (KvmrtManager *self);
 
 static void
 status_free (gpointer data)
@@ -117,10 +117,19 @@ on_refresh_timeout_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
-on_domain_lifecycle_cb (GVirDomain *domain, gpointer data)
+/* Every domain's lifecycle events (started, stopped, paused, ...), so state changes made
+ * with virsh or the CLI show at once. On the connection, not on the GVirDomain objects:
+ * libvirt-gobject replaces all of those each time a definition is written (a boot syncs it),
+ * and the replaced ones get no more signals. */
+static int
+on_domain_lifecycle_cb (virConnectPtr connection,
+                        virDomainPtr  domain,
+                        int           event,
+                        int           detail,
+                        void         *data)
 {
   kvmrt_manager_refresh (KVMRT_MANAGER (data));
+  return 0;
 }
 
 static void
@@ -129,40 +138,8 @@ on_domains_changed_cb (GVirConnection *connection, GVirDomain *domain, gpointer 
   KvmrtManager *self = KVMRT_MANAGER (data);
 
   kvmrt_libvirt_update_domains (self->libvirt);
-  watch_domains (self);
   g_signal_emit (self, signals[SIGNAL_LIBVIRT_CHANGED], 0);
   kvmrt_manager_refresh (self);
-}
-
-static void
-unwatch_domains (KvmrtManager *self)
-{
-  for (guint i = 0; i < self->watched->len; i++)
-    g_signal_handlers_disconnect_by_data (self->watched->pdata[i], self);
-  g_ptr_array_set_size (self->watched, 0);
-}
-
-/* Follows the lifecycle signals of every domain, so state changes made with virsh or the
- * CLI show at once. */
-static void
-watch_domains (KvmrtManager *self)
-{
-  static const char *const lifecycle[] = {
-    "started", "stopped", "suspended", "resumed", "updated", "pmsuspended",
-  };
-  GPtrArray *domains;
-
-  unwatch_domains (self);
-  if (self->libvirt == NULL)
-    return;
-  domains = kvmrt_libvirt_list_domains (self->libvirt);
-  for (guint i = 0; i < domains->len; i++)
-    {
-      for (guint s = 0; s < G_N_ELEMENTS (lifecycle); s++)
-        g_signal_connect_object (domains->pdata[i], lifecycle[s],
-                                 G_CALLBACK (on_domain_lifecycle_cb), self, 0);
-      g_ptr_array_add (self->watched, g_object_ref (domains->pdata[i]));
-    }
 }
 
 static void
@@ -183,10 +160,25 @@ kvmrt_manager_dispose (GObject *object)
   KvmrtManager *self = KVMRT_MANAGER (object);
 
   g_clear_handle_id (&self->refresh_id, g_source_remove);
-  if (self->watched != NULL)
-    unwatch_domains (self);
+  if (self->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->monitor, self);
+      g_file_monitor_cancel (self->monitor);
+      g_clear_object (&self->monitor);
+    }
   if (self->libvirt != NULL)
-    g_signal_handlers_disconnect_by_data (kvmrt_libvirt_get_connection (self->libvirt), self);
+    {
+      GVirConnection *connection = kvmrt_libvirt_get_connection (self->libvirt);
+      virConnectPtr handle = NULL;
+
+      g_signal_handlers_disconnect_by_data (connection, self);
+      g_object_get (connection, "handle", &handle, NULL);
+      if (handle != NULL && self->lifecycle_id >= 0)
+        virConnectDomainEventDeregisterAny (handle, self->lifecycle_id);
+      self->lifecycle_id = -1;
+      if (handle != NULL)
+        virConnectClose (handle);
+    }
   G_OBJECT_CLASS (kvmrt_manager_parent_class)->dispose (object);
 }
 
@@ -197,7 +189,6 @@ kvmrt_manager_finalize (GObject *object)
 
   g_clear_pointer (&self->plan, kvmrt_plan_free);
   g_clear_pointer (&self->statuses, g_hash_table_unref);
-  g_clear_pointer (&self->watched, g_ptr_array_unref);
   g_clear_pointer (&self->config_on_disk, g_bytes_unref);
   g_clear_object (&self->config);
   g_clear_object (&self->libvirt);
@@ -234,7 +225,7 @@ kvmrt_manager_init (KvmrtManager *self)
 {
   /* Keyed by the UUID in lower case: the config and libvirt may spell it differently. */
   self->statuses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, status_free);
-  self->watched = g_ptr_array_new_with_free_func (g_object_unref);
+  self->lifecycle_id = -1;
 }
 
 static char *
@@ -266,10 +257,16 @@ kvmrt_manager_new (const char *sysroot, const char *uri, GError **error)
   if (self->libvirt != NULL)
     {
       GVirConnection *connection = kvmrt_libvirt_get_connection (self->libvirt);
+      virConnectPtr handle = NULL;
 
       g_signal_connect (connection, "domain-added", G_CALLBACK (on_domains_changed_cb), self);
       g_signal_connect (connection, "domain-removed", G_CALLBACK (on_domains_changed_cb), self);
-      watch_domains (self);
+      g_object_get (connection, "handle", &handle, NULL);
+      self->lifecycle_id =
+        virConnectDomainEventRegisterAny (handle, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                          VIR_DOMAIN_EVENT_CALLBACK (on_domain_lifecycle_cb),
+                                          self, NULL);
+      virConnectClose (handle);
     }
   self->refresh_id = g_timeout_add_seconds (REFRESH_INTERVAL_S, on_refresh_timeout_cb, self);
   return g_steal_pointer (&self);
@@ -342,6 +339,32 @@ kvmrt_manager_get_config_unsaved (KvmrtManager *self)
   return self->config != NULL && self->config_unsaved;
 }
 
+static void on_config_file_changed_cb (GFileMonitor      *monitor,
+                                       GFile             *file,
+                                       GFile             *other,
+                                       GFileMonitorEvent  event,
+                                       KvmrtManager      *self);
+
+/* Watches the configuration's file, so what the CLI tools write shows at once. */
+static void
+monitor_config (KvmrtManager *self)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (self->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->monitor, self);
+      g_file_monitor_cancel (self->monitor);
+      g_clear_object (&self->monitor);
+    }
+  if (self->config_path == NULL)
+    return;
+  file = g_file_new_for_path (self->config_path);
+  self->monitor = g_file_monitor_file (file, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+  if (self->monitor != NULL)
+    g_signal_connect (self->monitor, "changed", G_CALLBACK (on_config_file_changed_cb), self);
+}
+
 /* Takes @config as the loaded configuration. */
 static void
 set_config (KvmrtManager *self,
@@ -355,15 +378,18 @@ set_config (KvmrtManager *self,
   g_set_object (&self->config, config);
   if (path != self->config_path)
     {
-      g_free (self->config_path);
+      g_autofree char *old = g_steal_pointer (&self->config_path);
+
       self->config_path = g_strdup (path);
+      if (g_strcmp0 (old, path) != 0)
+        monitor_config (self);
     }
   g_clear_pointer (&self->config_on_disk, g_bytes_unref);
   self->config_on_disk = on_disk != NULL ? g_bytes_ref (on_disk) : NULL;
   self->config_unsaved = unsaved;
-  /* Other programs may read the file but not save it while we show it; failing to hold
-   * it (another program writing) only loses that protection. */
-  if (config != NULL && !unsaved)
+  /* While it is being edited, other programs may read the file but not save it; failing to
+   * hold it (another program writing) only loses that protection. */
+  if (config != NULL && !unsaved && self->editors > 0)
     kvmrt_config_hold (config, NULL);
   replan (self);
   g_signal_emit (self, signals[SIGNAL_CONFIG_CHANGED], 0);
@@ -379,6 +405,46 @@ read_on_disk (const char *path)
   if (!g_file_get_contents (path, &data, &length, NULL))
     return NULL;
   return g_bytes_new_take (data, length);
+}
+
+/* Another program (a CLI tool, an editor) wrote the file: show what it wrote. Not while a
+ * configuration dialog is open: it holds the file against kvmrt's tools, and Apply refuses
+ * to overwrite a change from anything else. */
+static void
+on_config_file_changed_cb (GFileMonitor      *monitor,
+                           GFile             *file,
+                           GFile             *other,
+                           GFileMonitorEvent  event,
+                           KvmrtManager      *self)
+{
+  g_autoptr(GBytes) now = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT && event != G_FILE_MONITOR_EVENT_CREATED
+      && event != G_FILE_MONITOR_EVENT_MOVED_IN && event != G_FILE_MONITOR_EVENT_RENAMED)
+    return;
+  if (self->editors > 0 || self->operations > 0 || self->config_path == NULL
+      || (now = read_on_disk (self->config_path)) == NULL
+      || (self->config_on_disk != NULL && g_bytes_equal (now, self->config_on_disk)))
+    return;
+  if (!kvmrt_manager_open_config (self, self->config_path, &error))
+    g_message ("%s", error->message);
+}
+
+void
+kvmrt_manager_begin_edit (KvmrtManager *self)
+{
+  if (self->editors++ == 0 && self->config != NULL && !self->config_unsaved)
+    kvmrt_config_hold (self->config, NULL);
+}
+
+void
+kvmrt_manager_end_edit (KvmrtManager *self)
+{
+  g_return_if_fail (self->editors > 0);
+
+  if (--self->editors == 0 && self->config != NULL)
+    kvmrt_config_release (self->config);
 }
 
 gboolean
@@ -490,7 +556,8 @@ on_operation_done_cb (GObject *source, GAsyncResult *result, gpointer data)
 
       set_config (self, op->config, op->config_path, on_disk, FALSE);
     }
-  else if (op->kind == KVMRT_OPERATION_APPLY && self->config != NULL && !self->config_unsaved)
+  else if (op->kind == KVMRT_OPERATION_APPLY && self->config != NULL && !self->config_unsaved
+           && self->editors > 0)
     kvmrt_config_hold (self->config, NULL);
   kvmrt_manager_refresh (self);
   if (error != NULL)

@@ -59,6 +59,11 @@ void          kvmrt_manager_new_config      (KvmrtManager *self, const char *pat
 /* TRUE while the loaded configuration exists only in memory (new, never applied). */
 gboolean      kvmrt_manager_get_config_unsaved (KvmrtManager *self);
 void          kvmrt_manager_close_config    (KvmrtManager *self);
+/* A configuration dialog is open on the loaded configuration: while one is, the file is held
+ * (other programs may read it but not save it) and changes on disk are not reloaded. Without
+ * one, what other programs write to the file is loaded at once. */
+void          kvmrt_manager_begin_edit      (KvmrtManager *self);
+void          kvmrt_manager_end_edit        (KvmrtManager *self);
 /* Writes the loaded configuration to @path and loads that copy. */
 gboolean      kvmrt_manager_clone_config    (KvmrtManager *self,
                                              const char   *path,

@@ -38,13 +38,12 @@ class Display:
         self.processes.append(p)
         return p
 
-    def __enter__(self):
-        xvfb = _need("Xvfb")
-        dbus = _need("dbus-daemon")
-        _need(AT_SPI_LAUNCHER)
+    def _start_xvfb(self, xvfb):
+        """Starts a server on a free display; its number, or None if it did not stay up."""
         r, w = os.pipe()
-        self._start([xvfb, "-displayfd", str(w), "-screen", "0", self.size, "-nolisten", "tcp",
-                     "-auth", "/dev/null"], pass_fds=(w,), stderr=subprocess.DEVNULL)
+        server = self._start([xvfb, "-displayfd", str(w), "-screen", "0", self.size,
+                              "-nolisten", "tcp", "-auth", "/dev/null"],
+                             pass_fds=(w,), stderr=subprocess.DEVNULL)
         os.close(w)
         number = b""
         deadline = time.monotonic() + 20
@@ -54,12 +53,32 @@ class Display:
                 break
             number += chunk
         os.close(r)
-        if not number.strip():
+        time.sleep(0.3)
+        if not number.strip() or server.poll() is not None:
+            if server.poll() is None:
+                server.terminate()
+                server.wait()
+            return None
+        return number.decode().strip()
+
+    def __enter__(self):
+        xvfb = _need("Xvfb")
+        dbus = _need("dbus-daemon")
+        _need(AT_SPI_LAUNCHER)
+        number = None
+        # Two servers starting at once may pick the same free number; the loser exits. Try
+        # again then.
+        for _ in range(3):
+            number = self._start_xvfb(xvfb)
+            if number is not None:
+                break
+        if number is None:
+            # Installed but not starting is a failure, not a reason to skip.
             self.__exit__(None, None, None)
-            raise Unavailable("Xvfb did not start")
+            raise RuntimeError("Xvfb is installed but did not start three times")
         env = dict(os.environ)
         env.update({
-            "DISPLAY": ":" + number.decode().strip(),
+            "DISPLAY": ":" + number,
             "XDG_RUNTIME_DIR": self.tmp,
             "GDK_BACKEND": "x11",
             "GTK_A11Y": "atspi",

@@ -419,11 +419,13 @@ test_edit_apply_held (Fixture *f, gconstpointer data)
   g_assert_false (gtk_widget_get_sensitive (apply));
   screenshot (GTK_WINDOW (f->dialog), "applied");
 
-  /* (4) A second kvmrt (here: a second manager in this process) holds the file. */
+  /* (4) A second kvmrt (here: a second manager in this process) is editing the file: its
+   * configuration dialog holds it. */
   second = kvmrt_manager_new (f->sysroot, f->uri, &error);
   g_assert_no_error (error);
   g_assert_true (kvmrt_manager_open_config (second, f->config_path, &error));
   g_assert_no_error (error);
+  kvmrt_manager_begin_edit (second);
   edit_field (f, WIN10_UUID, "title", "Engineering Workstation 2");
   g_assert_true (kvmrt_config_dialog_has_unapplied (f->dialog));
   g_assert_false (apply_and_wait (f));
@@ -443,6 +445,7 @@ test_edit_apply_held (Fixture *f, gconstpointer data)
   close_message_dialogs ();
 
   /* Another program holding it is named, with its PID. */
+  kvmrt_manager_end_edit (second);
   kvmrt_manager_close_config (second);
   {
     g_autoptr(GSubprocess) holder = NULL;

@@ -172,6 +172,29 @@ def shut_down_all_stops_every_vm():
 
 
 @case
+def the_dashboard_follows_what_the_cli_writes():
+    # The CLI edits the demo's configuration (kvmrt-edit-config with a scripted editor): the
+    # window shows the new title without being told.
+    import subprocess
+    import tempfile
+    from kvmrt_tap import CLI, TOP, editor_script
+    config = os.path.join(demo_dir(), "kvmrt.cfg")
+    with tempfile.TemporaryDirectory(prefix="kvmrt-edit-") as work:
+        editor = editor_script(work, "text = text.replace('title = Build Server', "
+                                     "'title = Build Server (nightly)')")
+        env = dict(os.environ, EDITOR=editor, VISUAL="")
+        proc = subprocess.run([os.path.join(CLI, "kvmrt-edit-config"), "-f", config,
+                               "--sysroot", os.path.join(demo_dir(), "host"),
+                               "-c", "test://" + os.path.join(TOP, "data", "demo",
+                                                              "libvirt-node.xml")],
+                              env=env, capture_output=True,
+                              text=True, timeout=60, stdin=subprocess.DEVNULL)
+    check(proc.returncode == 0, "kvmrt-edit-config failed: %s %s" % (proc.stdout, proc.stderr))
+    state["app"].find(name="Build Server (nightly)", timeout=15)
+    shot("cli-edit")
+
+
+@case
 def a_second_kvmrt_hands_over_and_offers_to_create_its_file():
     # Another `kvmrt` for a file that does not exist yet: it hands its command line to the
     # running instance and exits; that instance opens a window on the welcome page.
