@@ -215,6 +215,25 @@ def a_second_kvmrt_hands_over_and_offers_to_create_its_file():
     shot("welcome-import")
 
 
+@case
+def import_hands_named_vms_to_the_configuration_dialog():
+    # The hand-off from VM builders: `kvmrt --import VM` opens the editor with VM imported
+    # into the configuration (a new one at -f), unapplied.
+    import subprocess
+    import tempfile
+    app = state["app"]
+    path = os.path.join(tempfile.mkdtemp(prefix="kvmrt-import-"), "kvmrt.cfg")
+    second = subprocess.run([APP, "-f", path, "-c", "test:///default", "--import", "test"],
+                            env=state["display"].env, capture_output=True, text=True,
+                            timeout=60)
+    check(second.returncode == 0, "kvmrt --import failed: %s" % second.stderr)
+    # The dialog's title names the file; its sidebar and page show the imported VM.
+    app.find(name=lambda n: "Edit Configuration" in n and path in n, timeout=30)
+    app.find(role="label", name="test", timeout=30)
+    check(not os.path.exists(path), "an import is written only by Apply")
+    shot("import")
+
+
 if __name__ == "__main__":
     try:
         with kvmrt_display.Display() as display:
