@@ -42,7 +42,7 @@ class Display:
         """Starts a server on a free display; its number, or None if it did not stay up."""
         r, w = os.pipe()
         server = self._start([xvfb, "-displayfd", str(w), "-screen", "0", self.size,
-                              "-nolisten", "tcp", "-auth", "/dev/null"],
+                              "-nolisten", "tcp", "-ac"],
                              pass_fds=(w,), stderr=subprocess.DEVNULL)
         os.close(w)
         number = b""
@@ -53,13 +53,29 @@ class Display:
                 break
             number += chunk
         os.close(r)
-        time.sleep(0.3)
+        if number.strip() and not self._accepts(number.decode().strip(), server):
+            number = b""
         if not number.strip() or server.poll() is not None:
             if server.poll() is None:
                 server.terminate()
                 server.wait()
             return None
         return number.decode().strip()
+
+    @staticmethod
+    def _accepts(number, server, seconds=5):
+        """Whether the server on :number takes connections on its socket (bounded wait)."""
+        import socket
+        path = "/tmp/.X11-unix/X%s" % number
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                    s.connect(path)
+                    return True
+            except OSError:
+                time.sleep(0.05)
+        return False
 
     def __enter__(self):
         xvfb = _need("Xvfb")
