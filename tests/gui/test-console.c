@@ -22,6 +22,7 @@
 #include <vte/vte.h>
 
 #include "kvmrt-console-window.h"
+#include "kvmrt-gui-test.h"
 
 /* as --32 of:
  *   .long 0x1BADB002, 0x10000, -(0x1BADB002 + 0x10000)      multiboot, a.out kludge
@@ -119,20 +120,27 @@ step (const char *what)
 
 typedef gboolean (*Condition) (KvmrtConsoleWindow *window, gconstpointer data);
 
+typedef struct {
+  Condition           condition;
+  KvmrtConsoleWindow *window;
+  gconstpointer       data;
+} Check;
+
+static gboolean
+check_holds (gpointer data)
+{
+  Check *check = data;
+
+  return check->condition (check->window, check->data);
+}
+
 /* Runs the main loop until @condition holds, at most @seconds. */
 static gboolean
 wait_until (KvmrtConsoleWindow *window, Condition condition, gconstpointer data, guint seconds)
 {
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  Check check = { condition, window, data };
 
-  while (!condition (window, data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (10000);
-    }
-  return TRUE;
+  return kvmrt_gui_test_wait_for (check_holds, &check, seconds * 1000);
 }
 
 static gboolean
@@ -159,42 +167,6 @@ terminal_contains (KvmrtConsoleWindow *window, gconstpointer text)
                  page (window), shown);                                                  \
       }                                                                                  \
   } G_STMT_END
-
-/* Saves @window as DIR/NAME.png when KVMRT_SCREENSHOT_DIR is set. */
-static void
-screenshot (KvmrtConsoleWindow *window, const char *name)
-{
-  const char *dir = g_getenv ("KVMRT_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  if (dir == NULL)
-    return;
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  /* Let the window lay out and draw what it shows now. */
-  for (int i = 0; i < 50; i++)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (10000);
-    }
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_strdup_printf ("%s/%s.png", dir, name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
 
 static KvmrtConsoleWindow *
 open_window (Fixture *fixture)
@@ -228,8 +200,7 @@ fixture_set_up (Fixture *fixture, const char *uri, const char *sysroot)
   g_autofree char *xml = NULL;
   KvmrtLibvirt *libvirt;
 
-  fixture->dir = g_dir_make_tmp ("kvmrt-console-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = kvmrt_gui_test_make_tmp_dir ("kvmrt-console-XXXXXX");
   /* QEMU runs as another user and reads the guest image from here. */
   g_assert_cmpint (g_chmod (fixture->dir, 0755), ==, 0);
   guest = g_build_filename (fixture->dir, "echo-guest.bin", NULL);
@@ -279,12 +250,7 @@ fixture_tear_down (Fixture *fixture)
   g_clear_object (&fixture->manager);
   if (fixture->dir != NULL)
     {
-      g_autofree char *config = g_build_filename (fixture->dir, "kvmrt.cfg", NULL);
-      g_autofree char *guest = g_build_filename (fixture->dir, "echo-guest.bin", NULL);
-
-      g_unlink (config);
-      g_unlink (guest);
-      g_rmdir (fixture->dir);
+      kvmrt_gui_test_remove_tree (fixture->dir);
       g_clear_pointer (&fixture->dir, g_free);
     }
 }
@@ -318,7 +284,7 @@ test_test_driver (void)
   g_assert_cmpstr (subtitle (window), ==, "Waiting for " VM_TITLE " to start…");
   g_assert_cmpstr (page (window), ==, "status");
   g_assert_cmpstr (page_title (window), ==, VM_TITLE " Is Not Running");
-  screenshot (window, "console-waiting");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (window), "console-waiting");
 
   /* It tries when the VM starts, and says why that cannot work here. */
   g_assert_true (kvmrt_libvirt_start (fixture.domain, &error));
@@ -326,7 +292,7 @@ test_test_driver (void)
   assert_eventually (window, subtitle_starts_with, "Disconnected: no serial console", 10);
   g_assert_cmpstr (page (window), ==, "status");
   g_assert_cmpstr (page_title (window), ==, "No Serial Console");
-  screenshot (window, "console-unsupported");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (window), "console-unsupported");
 
   /* Without virt-viewer the graphical console names the package to install. */
   if (g_find_program_in_path ("virt-viewer") == NULL)
@@ -337,7 +303,7 @@ test_test_driver (void)
       g_clear_error (&error);
       /* The header's button shows that as a toast. */
       gtk_widget_activate_action (GTK_WIDGET (window), "console.graphical", NULL);
-      screenshot (window, "console-no-virt-viewer");
+      kvmrt_gui_test_screenshot (GTK_WIDGET (window), "console-no-virt-viewer");
     }
   close_window (window);
 }
@@ -393,13 +359,13 @@ test_libvirtd (void)
   vte_terminal_feed_child (terminal (window), "hello, console\r", -1);
   assert_eventually (window, terminal_contains, "HELLO, CONSOLE", 20);
   step ("typed text echoed by the guest");
-  screenshot (window, "console-connected");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (window), "console-connected");
 
   /* A second window finds the console held, and takes it over. */
   second = open_window (&fixture);
   g_assert_cmpstr (subtitle (second), ==, "Disconnected: the console is in use");
   g_assert_cmpstr (page_title (second), ==, "Console in Use");
-  screenshot (second, "console-in-use");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (second), "console-in-use");
   gtk_widget_activate_action (GTK_WIDGET (second), "console.reconnect", NULL);
   g_assert_cmpstr (subtitle (second), ==, "Connected");
   assert_eventually (window, subtitle_starts_with, "Disconnected: the console was closed", 20);
@@ -422,7 +388,7 @@ test_libvirtd (void)
                      "Disconnected: " VM_TITLE " stopped. Waiting for it to start…", 20);
   g_assert_cmpstr (page (window), ==, "terminal");
   step ("VM destroyed, window disconnected");
-  screenshot (window, "console-disconnected");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (window), "console-disconnected");
 
   g_assert_true (kvmrt_libvirt_start (fixture.domain, &error));
   g_assert_no_error (error);
@@ -436,16 +402,8 @@ test_libvirtd (void)
 int
 main (int argc, char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;   /* meson reads the TAP plan, not exit status 77 */
-    }
-  gtk_init ();
-  adw_init ();
-  /* As the application does: libvirt's events and streams run on GLib's main loop. */
-  gvir_event_register ();
+  if (!kvmrt_gui_test_init (&argc, &argv))
+    return 0;
 
   g_test_add_func ("/console/test-driver", test_test_driver);
   g_test_add_func ("/console/libvirtd", test_libvirtd);

@@ -14,11 +14,11 @@
 #include <adwaita.h>
 #include <json-glib/json-glib.h>
 #include <kvmrt.h>
-#include <libvirt-glib/libvirt-glib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "kvmrt-config-dialog-private.h"
+#include "kvmrt-gui-test.h"
 #include "kvmrt-manager.h"
 #include "kvmrt-resource-item.h"
 
@@ -28,100 +28,10 @@
 #define I210 "0000:42:00.0"     /* node 0, igb */
 #define RCIM "0000:01:00.0"     /* node 3 */
 
-typedef struct {
-  char              *dir;          /* temporary: host copy, config copy, libvirt node */
-  char              *sysroot;
-  char              *config_path;
-  char              *uri;
-  KvmrtManager      *manager;
-  KvmrtConfigDialog *dialog;
-  guint              n_applied;
-  gboolean           last_applied_ok;
-} Fixture;
+/* Its dir holds the host copy, the config copy and the libvirt node. */
+typedef KvmrtGuiTestDialogFixture Fixture;
 
 /* Helpers ------------------------------------------------------------------------------- */
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (5000);
-}
-
-/* Saves @window as KVMRT_SCREENSHOT_DIR/fig5-8-NAME.png. */
-static void
-screenshot (GtkWindow *window, const char *name)
-{
-  const char *dir = g_getenv ("KVMRT_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  if (dir == NULL)
-    dir = g_getenv ("G_TEST_BUILDDIR");
-  if (dir == NULL)
-    return;
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  spin (400);
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_strdup_printf ("%s/fig5-8-%s.png", dir, name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static GtkWindow *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-  GtkWindow *found = NULL;
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        found = window;
-    }
-  return found;
-}
-
-static KvmrtVm *
-working_vm (Fixture *f, const char *uuid)
-{
-  KvmrtVm *vm = kvmrt_config_lookup_uuid (kvmrt_config_dialog_get_working (f->dialog), uuid);
-
-  g_assert_nonnull (vm);
-  return vm;
-}
-
-static KvmrtPciAddress
-address (const char *text)
-{
-  KvmrtPciAddress parsed;
-
-  g_assert_true (kvmrt_pci_address_parse (text, &parsed, NULL));
-  return parsed;
-}
-
-static gboolean
-has_device (KvmrtVm *vm, const char *text)
-{
-  return kvmrt_pci_set_contains (kvmrt_vm_get_pcidevs (vm), address (text));
-}
 
 /* Types @text into @uuid's Host CPUs field and presses Enter: the page is shown, the field
  * focused (as selecting a diagnostic does), its text replaced and activated. */
@@ -133,10 +43,10 @@ type_cpuset (Fixture *f, const char *uuid, const char *text)
 
   g_assert_nonnull (page);
   kvmrt_config_dialog_select_vm (f->dialog, uuid);
-  spin (50);
+  kvmrt_gui_test_spin (50);
   g_assert_true (kvmrt_config_dialog_get_visible_page (f->dialog) == page);
   kvmrt_vm_page_focus_attribute (page, "cpuset");
-  spin (50);
+  kvmrt_gui_test_spin (50);
   focus = gtk_root_get_focus (GTK_ROOT (f->dialog));
   g_assert_nonnull (focus);
   g_assert_true (GTK_IS_EDITABLE (focus));
@@ -145,32 +55,16 @@ type_cpuset (Fixture *f, const char *uuid, const char *text)
   gtk_editable_set_text (GTK_EDITABLE (focus), text);
   /* Enter in the row's text: AdwEntryRow emits "entry-activated", the page commits. */
   g_signal_emit_by_name (focus, "activate");
-  spin (50);
-  g_assert_cmpstr (kvmrt_vm_get_text (working_vm (f, uuid), KVMRT_VM_ATTR_CPUSET), ==, text);
-}
-
-/* The resources list's rows (the tree flattened as shown). */
-static GtkWidget *
-find_descendant (GtkWidget *widget, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  kvmrt_gui_test_spin (50);
+  g_assert_cmpstr (kvmrt_vm_get_text (kvmrt_gui_test_working_vm (f, uuid), KVMRT_VM_ATTR_CPUSET),
+                   ==, text);
 }
 
 static GtkSelectionModel *
 resources_model (Fixture *f)
 {
   GtkWidget *view = GTK_WIDGET (kvmrt_config_dialog_get_resources_view (f->dialog));
-  GtkWidget *column_view = find_descendant (view, GTK_TYPE_COLUMN_VIEW);
+  GtkWidget *column_view = kvmrt_gui_test_find_type (view, GTK_TYPE_COLUMN_VIEW);
 
   g_assert_nonnull (column_view);
   return gtk_column_view_get_model (GTK_COLUMN_VIEW (column_view));
@@ -202,14 +96,14 @@ assign_from_list (Fixture *f, const char *device, const char *uuid)
   int position;
 
   gtk_widget_activate_action (GTK_WIDGET (view), "resources.expand-all", NULL);
-  spin (50);
-  position = find_device_row (f, address (device));
+  kvmrt_gui_test_spin (50);
+  position = find_device_row (f, kvmrt_gui_test_pci_address (device));
   g_assert_cmpint (position, >=, 0);
   g_assert_true (gtk_selection_model_select_item (resources_model (f), position, TRUE));
   gtk_widget_activate_action (GTK_WIDGET (view), "resources.assign-to", "s", uuid);
-  spin (100);
+  kvmrt_gui_test_spin (100);
   /* Both devices are alone in their IOMMU group: no question. */
-  g_assert_null (find_message_dialog ());
+  g_assert_null (kvmrt_gui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 }
 
 /* Adds the widgets below @widget whose CSS name is @name to @found. */
@@ -247,33 +141,8 @@ dismiss_toasts (Fixture *f)
                               "window-close-symbolic") == 0)
               gtk_widget_activate (buttons->pdata[k]);
         }
-      spin (400);
+      kvmrt_gui_test_spin (400);
     }
-}
-
-static void
-on_applied_cb (KvmrtConfigDialog *dialog, gboolean ok, Fixture *f)
-{
-  f->n_applied++;
-  f->last_applied_ok = ok;
-}
-
-static gboolean
-apply_and_wait (Fixture *f)
-{
-  guint before = f->n_applied;
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  g_assert_true (gtk_widget_get_sensitive (kvmrt_config_dialog_get_apply_button (f->dialog)));
-  gtk_widget_activate (kvmrt_config_dialog_get_apply_button (f->dialog));
-  while (f->n_applied == before)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (5000);
-    }
-  spin (50);
-  return f->last_applied_ok;
 }
 
 /* The CLI ------------------------------------------------------------------------------- */
@@ -393,22 +262,6 @@ join_keys (GPtrArray *keys)
 
 /* libvirt --------------------------------------------------------------------------------- */
 
-static char *
-domain_xml (Fixture *f, const char *uuid)
-{
-  KvmrtLibvirt *libvirt = kvmrt_manager_get_libvirt (f->manager);
-  g_autoptr(GError) error = NULL;
-  GVirDomain *domain;
-  char *xml;
-
-  g_assert_nonnull (libvirt);
-  domain = kvmrt_libvirt_lookup_uuid (libvirt, uuid);
-  g_assert_nonnull (domain);
-  xml = kvmrt_libvirt_get_xml (domain, &error);
-  g_assert_no_error (error);
-  return xml;
-}
-
 /* The domain's <vcpupin>s are the plan's vCPU pins of @vm in @config, one for one. */
 static void
 assert_pins (Fixture *f, KvmrtConfig *config, const char *uuid)
@@ -416,7 +269,7 @@ assert_pins (Fixture *f, KvmrtConfig *config, const char *uuid)
   KvmrtVm *vm = kvmrt_config_lookup_uuid (config, uuid);
   g_autoptr(KvmrtPlan) plan = kvmrt_plan_new (config, kvmrt_manager_get_host (f->manager));
   const KvmrtVmPlan *vm_plan = kvmrt_plan_lookup (plan, vm);
-  g_autofree char *xml = domain_xml (f, uuid);
+  g_autofree char *xml = kvmrt_gui_test_domain_xml (f->manager, uuid);
   g_autoptr(GRegex) regex = g_regex_new ("<vcpupin\\s+vcpu=['\"](\\d+)['\"]\\s+"
                                          "cpuset=['\"]([^'\"]+)['\"]", 0, 0, NULL);
   g_autoptr(GMatchInfo) match = NULL;
@@ -498,74 +351,18 @@ write_node (const char *config_path, const char *node_path)
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
-  const char *hosts = g_getenv ("KVMRT_TEST_HOSTS_DIR");
   const char *srcdir = g_getenv ("G_TEST_SRCDIR");
-  g_autofree char *host = NULL;
   g_autofree char *start_cfg = NULL;
   g_autofree char *node_xml = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-  gsize length;
 
-  g_assert_nonnull (hosts);
   g_assert_nonnull (srcdir);
-  f->dir = g_dir_make_tmp ("kvmrt-fig5-8-XXXXXX", &error);
-  g_assert_no_error (error);
-
-  /* The host the figure is written for, copied. */
-  host = g_build_filename (hosts, "m12swa-tf", NULL);
-  f->sysroot = g_build_filename (f->dir, "host", NULL);
-  g_spawn_sync (NULL, (char *[]) { "cp", "-a", host, f->sysroot, NULL }, NULL,
-                G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-
   start_cfg = g_build_filename (srcdir, "configs", "fig5-8-fixed.cfg", NULL);
-  g_file_get_contents (start_cfg, &text, &length, &error);
-  g_assert_no_error (error);
-  f->config_path = g_build_filename (f->dir, "kvmrt.cfg", NULL);
-  g_file_set_contents (f->config_path, text, length, &error);
-  g_assert_no_error (error);
-
+  /* The host the figure is written for, copied. */
+  kvmrt_gui_test_dialog_copy_files (f, "kvmrt-fig5-8-XXXXXX", start_cfg);
   node_xml = g_build_filename (f->dir, "node.xml", NULL);
   write_node (f->config_path, node_xml);
   f->uri = g_strdup_printf ("test://%s", node_xml);
-
-  f->manager = kvmrt_manager_new (f->sysroot, f->uri, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (kvmrt_manager_get_libvirt (f->manager));
-  g_assert_true (kvmrt_manager_open_config (f->manager, f->config_path, &error));
-  g_assert_no_error (error);
-
-  f->dialog = kvmrt_config_dialog_new (NULL, f->manager);
-  g_object_ref_sink (f->dialog);
-  gtk_window_set_default_size (GTK_WINDOW (f->dialog), 1500, 940);
-  g_signal_connect (f->dialog, "applied", G_CALLBACK (on_applied_cb), f);
-  gtk_window_present (GTK_WINDOW (f->dialog));
-  spin (300);
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  GtkWindow *message;
-
-  while ((message = find_message_dialog ()) != NULL)
-    {
-      gtk_window_destroy (message);
-      spin (20);
-    }
-  gtk_window_destroy (GTK_WINDOW (f->dialog));
-  g_clear_object (&f->dialog);
-  spin (50);
-  g_clear_object (&f->manager);
-  g_spawn_sync (NULL, (char *[]) { "rm", "-rf", f->dir, NULL }, NULL, G_SPAWN_SEARCH_PATH,
-                NULL, NULL, NULL, NULL, NULL, NULL);
-  g_free (f->dir);
-  g_free (f->sysroot);
-  g_free (f->config_path);
-  g_free (f->uri);
+  kvmrt_gui_test_dialog_open (f, 1500, 940);
 }
 
 /* The test ------------------------------------------------------------------------------- */
@@ -592,7 +389,7 @@ test_build_fix_apply (Fixture *f, gconstpointer data)
   g_assert_cmpint (run_cli (f, f->config_path, FALSE, NULL), ==, 0);
   g_assert_cmpuint (kvmrt_diagnostic_list_get_n_errors (list), ==, 0);
   g_assert_cmpuint (kvmrt_config_get_n_vms (kvmrt_config_dialog_get_working (f->dialog)), ==, 3);
-  g_assert_true (has_device (working_vm (f, VM2_RT_UUID), RCIM));
+  g_assert_true (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, VM2_RT_UUID), RCIM));
 
   /* (1) Figure 5-8, as the user makes it: the Host CPUs fields... */
   type_cpuset (f, VM1_NR_UUID, "0-4");
@@ -601,10 +398,10 @@ test_build_fix_apply (Fixture *f, gconstpointer data)
   /* ...and the devices from the resources list. */
   assign_from_list (f, I210, VM1_NR_UUID);
   assign_from_list (f, RCIM, VM3_RT_UUID);
-  g_assert_true (has_device (working_vm (f, VM1_NR_UUID), I210));
-  g_assert_true (has_device (working_vm (f, VM3_RT_UUID), RCIM));
-  g_assert_false (has_device (working_vm (f, VM2_RT_UUID), RCIM));
-  g_assert_cmpuint (kvmrt_vm_get_pcidevs (working_vm (f, VM2_RT_UUID))->len, ==, 0);
+  g_assert_true (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, VM1_NR_UUID), I210));
+  g_assert_true (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, VM3_RT_UUID), RCIM));
+  g_assert_false (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, VM2_RT_UUID), RCIM));
+  g_assert_cmpuint (kvmrt_vm_get_pcidevs (kvmrt_gui_test_working_vm (f, VM2_RT_UUID))->len, ==, 0);
   /* Field for field, the working copy is now the figure's file. */
   figure = kvmrt_config_load (fig5_8, &error);
   g_assert_no_error (error);
@@ -612,7 +409,7 @@ test_build_fix_apply (Fixture *f, gconstpointer data)
   for (guint i = 0; i < kvmrt_config_get_n_vms (figure); i++)
     {
       KvmrtVm *want = kvmrt_config_get_vm (figure, i);
-      KvmrtVm *have = working_vm (f, kvmrt_vm_get_uuid (want));
+      KvmrtVm *have = kvmrt_gui_test_working_vm (f, kvmrt_vm_get_uuid (want));
 
       for (KvmrtVmAttr attr = 0; attr < KVMRT_VM_N_ATTRS; attr++)
         g_assert_cmpstr (kvmrt_vm_get_text (have, attr), ==, kvmrt_vm_get_text (want, attr));
@@ -640,11 +437,11 @@ test_build_fix_apply (Fixture *f, gconstpointer data)
   g_assert_cmpint (index, >=, 0);
   kvmrt_config_dialog_select_vm (f->dialog, VM1_NR_UUID);
   kvmrt_diagnostic_list_select (list, index);
-  spin (50);
+  kvmrt_gui_test_spin (50);
   g_assert_cmpstr (kvmrt_vm_get_uuid (kvmrt_vm_page_get_vm (
                      kvmrt_config_dialog_get_visible_page (f->dialog))), ==, VM3_RT_UUID);
   dismiss_toasts (f);
-  screenshot (GTK_WINDOW (f->dialog), "misconfigured");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (f->dialog), "fig5-8-misconfigured");
 
   /* (3) Fixed: VM2-RT takes all of node 3 and the RCIM there, VM3-RT all of node 1, VM1-NR
    * gives CPU 4 back; the i210 stays with VM1-NR (no real-time VM is on node 0 now). */
@@ -652,8 +449,8 @@ test_build_fix_apply (Fixture *f, gconstpointer data)
   type_cpuset (f, VM3_RT_UUID, "8-15");
   type_cpuset (f, VM2_RT_UUID, "24-31");
   assign_from_list (f, RCIM, VM2_RT_UUID);
-  g_assert_true (has_device (working_vm (f, VM2_RT_UUID), RCIM));
-  g_assert_false (has_device (working_vm (f, VM3_RT_UUID), RCIM));
+  g_assert_true (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, VM2_RT_UUID), RCIM));
+  g_assert_false (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, VM3_RT_UUID), RCIM));
   g_clear_pointer (&shown_text, g_free);
   g_clear_pointer (&shown, g_ptr_array_unref);
   shown = dialog_diagnostics (f);
@@ -669,10 +466,10 @@ test_build_fix_apply (Fixture *f, gconstpointer data)
   g_assert_true (gtk_widget_get_sensitive (apply));
   kvmrt_config_dialog_select_vm (f->dialog, VM2_RT_UUID);
   dismiss_toasts (f);
-  screenshot (GTK_WINDOW (f->dialog), "fixed");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (f->dialog), "fig5-8-fixed");
 
   /* (4) Apply: the file validates with the CLI, libvirt has the new pins and devices. */
-  if (!apply_and_wait (f))
+  if (!kvmrt_gui_test_dialog_apply (f))
     g_error ("Apply failed: %s", kvmrt_config_dialog_get_apply_error (f->dialog)->message);
   g_assert_null (kvmrt_config_dialog_get_apply_error (f->dialog));
   g_assert_false (kvmrt_config_dialog_has_unapplied (f->dialog));
@@ -704,43 +501,28 @@ test_build_fix_apply (Fixture *f, gconstpointer data)
                                                           VM3_RT_UUID, NULL };
        *uuid != NULL; uuid++)
     assert_pins (f, on_disk, *uuid);
-  xml = domain_xml (f, VM1_NR_UUID);
+  xml = kvmrt_gui_test_domain_xml (f->manager, VM1_NR_UUID);
   g_assert_true (xml_has_hostdev (xml, I210));
   g_assert_false (xml_has_hostdev (xml, RCIM));
   g_clear_pointer (&xml, g_free);
-  xml = domain_xml (f, VM2_RT_UUID);
+  xml = kvmrt_gui_test_domain_xml (f->manager, VM2_RT_UUID);
   g_assert_true (xml_has_hostdev (xml, RCIM));
   g_clear_pointer (&xml, g_free);
-  xml = domain_xml (f, VM3_RT_UUID);
+  xml = kvmrt_gui_test_domain_xml (f->manager, VM3_RT_UUID);
   g_assert_false (xml_has_hostdev (xml, RCIM));
   g_assert_false (xml_has_hostdev (xml, I210));
   dismiss_toasts (f);
-  screenshot (GTK_WINDOW (f->dialog), "applied");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (f->dialog), "fig5-8-applied");
 }
 
 int
 main (int argc, char *argv[])
 {
-  g_autoptr(GtkCssProvider) css = NULL;
-
-  g_test_init (&argc, &argv, NULL);
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;   /* meson reads the TAP plan, not exit status 77 */
-    }
-  gtk_init ();
-  adw_init ();
-  gvir_event_register ();
-  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
-                                    "/org/kvmrt/Kvmrt/icons");
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/org/kvmrt/Kvmrt/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  if (!kvmrt_gui_test_init (&argc, &argv))
+    return 0;
+  kvmrt_gui_test_load_app_style ();
 
   g_test_add ("/fig5-8/build-fix-apply", Fixture, NULL, fixture_set_up, test_build_fix_apply,
-              fixture_tear_down);
+              kvmrt_gui_test_dialog_tear_down);
   return g_test_run ();
 }

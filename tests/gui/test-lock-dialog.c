@@ -7,8 +7,8 @@
 #include "config.h"
 
 #include <adwaita.h>
-#include <glib/gstdio.h>
 
+#include "kvmrt-gui-test.h"
 #include "kvmrt-lock-dialog.h"
 #include "kvmrt-manager.h"
 
@@ -25,65 +25,16 @@ typedef struct {
 static Fixture fx;
 
 static gboolean
-on_timeout_cb (gpointer data)
+is_null (gpointer data)
 {
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
+  return *(gpointer *) data == NULL;
 }
 
-/* Runs the main loop until *@pointer is NULL (@until_null) or not NULL; fails after
- * @timeout_ms. */
+/* Runs the main loop until the weak pointer *@alive is NULL; fails after @timeout_ms. */
 static void
-wait_until (gpointer *pointer, gboolean until_null, guint timeout_ms)
+wait_destroyed (gpointer *alive, guint timeout_ms)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, on_timeout_cb, &timed_out);
-
-  while (!timed_out && ((*pointer == NULL) != until_null))
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_false (timed_out);
-}
-
-static void
-spin (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-screenshot (GtkWidget *widget, const char *name)
-{
-  const char *dir = g_getenv ("KVMRT_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GskRenderer *renderer;
-  int width, height;
-
-  if (dir == NULL)
-    return;
-  spin (400);   /* the stack's transition, the entries' state */
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  g_assert_true (kvmrt_gui_test_wait_for (is_null, alive, timeout_ms));
 }
 
 static GtkWidget *
@@ -111,15 +62,6 @@ click (gpointer dialog, const char *name)
   g_signal_emit_by_name (button, "clicked");
 }
 
-static void
-show_and_wait (GtkWindow *window)
-{
-  gtk_window_present (window);
-  while (!gtk_widget_get_mapped (GTK_WIDGET (window))
-         || gtk_widget_get_width (GTK_WIDGET (window)) == 0)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 static char *
 read_config (void)
 {
@@ -133,21 +75,14 @@ read_config (void)
 static void
 close_result (const char *heading, const char *shot)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-  AdwMessageDialog *result = NULL;
+  AdwMessageDialog *result =
+    ADW_MESSAGE_DIALOG (kvmrt_gui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 
-  for (guint i = 0; result == NULL && i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        result = ADW_MESSAGE_DIALOG (window);
-    }
   g_assert_nonnull (result);
   g_assert_cmpstr (adw_message_dialog_get_heading (result), ==, heading);
-  while (!gtk_widget_get_mapped (GTK_WIDGET (result)))
-    g_main_context_iteration (NULL, TRUE);
-  screenshot (GTK_WIDGET (result), shot);
+  g_assert_true (kvmrt_gui_test_wait_for ((KvmrtGuiTestCondition) gtk_widget_get_mapped, result,
+                                          10000));
+  kvmrt_gui_test_screenshot (GTK_WIDGET (result), shot);
   adw_message_dialog_response (result, "close");
   gtk_window_destroy (GTK_WINDOW (result));
 }
@@ -161,7 +96,7 @@ test_set_lock (void)
   GtkWidget *primary = child (dialog, "primary_button");
 
   g_object_add_weak_pointer (G_OBJECT (dialog), &alive);
-  show_and_wait (GTK_WINDOW (dialog));
+  kvmrt_gui_test_present (GTK_WINDOW (dialog));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (dialog, "stack"))), ==,
                    "new");
   g_assert_false (gtk_widget_get_visible (child (dialog, "remove_button")));
@@ -173,15 +108,15 @@ test_set_lock (void)
   type_into (dialog, "confirm_entry", "Line 3 stays");
   g_assert_false (gtk_widget_is_sensitive (primary));
   g_assert_true (gtk_widget_get_visible (child (dialog, "new_hint")));
-  screenshot (GTK_WIDGET (dialog), "lock-dialog-mismatch.png");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (dialog), "lock-dialog-mismatch");
   type_into (dialog, "confirm_entry", PASSWORD);
   g_assert_true (gtk_widget_is_sensitive (primary));
   g_assert_false (gtk_widget_get_visible (child (dialog, "new_hint")));
-  screenshot (GTK_WIDGET (dialog), "lock-dialog-set.png");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (dialog), "lock-dialog-set");
 
   click (dialog, "primary_button");
-  wait_until (&alive, TRUE, 10000);
-  close_result ("Configuration Locked", "lock-dialog-result.png");
+  wait_destroyed (&alive, 10000);
+  close_result ("Configuration Locked", "lock-dialog-result");
 
   saved = read_config ();
   g_assert_null (strstr (saved, PASSWORD));
@@ -215,11 +150,11 @@ test_unlock_prompt (void)
   gpointer alive = prompt;
 
   g_object_add_weak_pointer (G_OBJECT (prompt), &alive);
-  show_and_wait (GTK_WINDOW (prompt));
+  kvmrt_gui_test_present (GTK_WINDOW (prompt));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (prompt, "stack"))), ==,
                    "current");
   g_assert_false (gtk_widget_is_sensitive (child (prompt, "primary_button")));
-  screenshot (GTK_WIDGET (prompt), "unlock-prompt.png");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (prompt), "unlock-prompt");
 
   /* A wrong password: the prompt stays, says so, and nothing is called back. */
   type_into (prompt, "current_entry", "line 3 stays locked");
@@ -227,13 +162,13 @@ test_unlock_prompt (void)
   g_assert_nonnull (alive);
   g_assert_cmpuint (result.calls, ==, 0);
   g_assert_true (gtk_widget_get_visible (child (prompt, "current_error")));
-  screenshot (GTK_WIDGET (prompt), "unlock-prompt-wrong.png");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (prompt), "unlock-prompt-wrong");
 
   /* Typing again clears the complaint; the right password opens. */
   type_into (prompt, "current_entry", PASSWORD);
   g_assert_false (gtk_widget_get_visible (child (prompt, "current_error")));
   click (prompt, "primary_button");
-  wait_until (&alive, TRUE, 5000);
+  wait_destroyed (&alive, 5000);
   g_assert_cmpuint (result.calls, ==, 1);
   g_assert_true (result.unlocked);
 
@@ -242,9 +177,9 @@ test_unlock_prompt (void)
   prompt = kvmrt_lock_dialog_new_unlock (fx.parent, config, on_unlocked_cb, &result);
   alive = prompt;
   g_object_add_weak_pointer (G_OBJECT (prompt), &alive);
-  show_and_wait (GTK_WINDOW (prompt));
+  kvmrt_gui_test_present (GTK_WINDOW (prompt));
   gtk_window_close (GTK_WINDOW (prompt));
-  wait_until (&alive, TRUE, 5000);
+  wait_destroyed (&alive, 5000);
   g_assert_cmpuint (result.calls, ==, 1);
   g_assert_false (result.unlocked);
 }
@@ -259,11 +194,11 @@ test_change_and_remove (void)
   GtkStack *stack = GTK_STACK (child (dialog, "stack"));
 
   g_object_add_weak_pointer (G_OBJECT (dialog), &alive);
-  show_and_wait (GTK_WINDOW (dialog));
+  kvmrt_gui_test_present (GTK_WINDOW (dialog));
 
   /* A lock is set: the current password comes first. */
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "current");
-  screenshot (GTK_WIDGET (dialog), "lock-dialog-current.png");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (dialog), "lock-dialog-current");
   type_into (dialog, "current_entry", "guess");
   click (dialog, "primary_button");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "current");
@@ -272,11 +207,11 @@ test_change_and_remove (void)
   click (dialog, "primary_button");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "new");
   g_assert_true (gtk_widget_get_visible (child (dialog, "remove_button")));
-  screenshot (GTK_WIDGET (dialog), "lock-dialog-change.png");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (dialog), "lock-dialog-change");
 
   click (dialog, "remove_button");
-  wait_until (&alive, TRUE, 10000);
-  close_result ("Lock Removed", "lock-dialog-removed.png");
+  wait_destroyed (&alive, 10000);
+  close_result ("Lock Removed", "lock-dialog-removed");
 
   /* Nothing of the lock is left: the file is the demo's again, byte for byte. */
   saved = read_config ();
@@ -290,56 +225,28 @@ test_change_and_remove (void)
   g_assert_true (result.unlocked);
 }
 
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 int
 main (int argc, char **argv)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *demo = NULL;
-  g_autofree char *node = NULL;
   g_autofree char *uri = NULL;
   g_autofree char *host = NULL;
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;   /* meson reads the TAP plan, not exit status 77 */
-    }
-  adw_init ();
+  if (!kvmrt_gui_test_init (&argc, &argv))
+    return 0;
 
-  demo = g_test_build_filename (G_TEST_DIST, "..", "data", "demo", "kvmrt.cfg", NULL);
-  node = g_test_build_filename (G_TEST_DIST, "..", "data", "demo", "libvirt-node.xml", NULL);
-  uri = g_strdup_printf ("test://%s", node);
-  host = g_build_filename (g_getenv ("KVMRT_TEST_HOSTS_DIR"), "m12swa-tf", NULL);
-  fx.dir = g_dir_make_tmp ("kvmrt-lock-dialog-XXXXXX", &error);
-  g_assert_no_error (error);
-  fx.path = g_build_filename (fx.dir, "kvmrt.cfg", NULL);
-  g_assert_true (g_file_get_contents (demo, &fx.original, NULL, NULL));
-  g_assert_true (g_file_set_contents (fx.path, fx.original, -1, NULL));
+  demo = kvmrt_gui_test_demo_path ("kvmrt.cfg");
+  uri = kvmrt_gui_test_demo_uri ();
+  host = kvmrt_gui_test_host_path ();
+  fx.dir = kvmrt_gui_test_make_tmp_dir ("kvmrt-lock-dialog-XXXXXX");
+  fx.path = kvmrt_gui_test_copy_file (demo, fx.dir, "kvmrt.cfg");
+  g_assert_true (g_file_get_contents (fx.path, &fx.original, NULL, NULL));
 
-  fx.manager = kvmrt_manager_new (host, uri, &error);
-  g_assert_no_error (error);
-  g_assert_true (kvmrt_manager_open_config (fx.manager, fx.path, &error));
-  g_assert_no_error (error);
+  fx.manager = kvmrt_gui_test_open_manager (host, uri, fx.path);
   fx.parent = GTK_WINDOW (adw_window_new ());
   gtk_window_set_default_size (fx.parent, 900, 600);
-  show_and_wait (fx.parent);
+  kvmrt_gui_test_present (fx.parent);
 
   g_test_add_func ("/lock-dialog/set-lock", test_set_lock);
   g_test_add_func ("/lock-dialog/unlock-prompt", test_unlock_prompt);
@@ -348,7 +255,7 @@ main (int argc, char **argv)
 
   gtk_window_destroy (fx.parent);
   g_clear_object (&fx.manager);
-  remove_tree (fx.dir);
+  kvmrt_gui_test_remove_tree (fx.dir);
   g_free (fx.dir);
   g_free (fx.path);
   g_free (fx.original);

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kvmrt-gui-test.h"
 #include "kvmrt-manager.h"
 
 /* libvirt's test:///default has this one domain, "test", running. */
@@ -40,28 +41,11 @@ static struct {
 
 /* Helpers ------------------------------------------------------------------------------ */
 
-static void
-on_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-on_timeout_cb (gpointer user_data)
-{
-  g_error ("an operation took more than 60 s");
-  return G_SOURCE_REMOVE;
-}
-
+/* Runs the main loop until an operation has finished (at most 60 s): its result. */
 static GAsyncResult *
 wait_for (GAsyncResult **result)
 {
-  guint timeout = g_timeout_add_seconds (60, on_timeout_cb, NULL);
-
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timeout);
-  return *result;
+  return kvmrt_gui_test_wait_result (result, 60000);
 }
 
 /* The stand-in's calls so far, each a NULL-terminated argv; the log starts empty again. */
@@ -114,19 +98,6 @@ output_of (char **argv)
   return g_strchomp (out);
 }
 
-static KvmrtManager *
-open_manager (const char *sysroot, const char *uri, const char *config)
-{
-  g_autoptr(GError) error = NULL;
-  KvmrtManager *manager = kvmrt_manager_new (sysroot, uri, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (kvmrt_manager_get_libvirt (manager));
-  g_assert_true (kvmrt_manager_open_config (manager, config, &error));
-  g_assert_no_error (error);
-  return manager;
-}
-
 /* An edited copy of the manager's configuration: every VM gets a new title. */
 static KvmrtConfig *
 edited_copy (KvmrtManager *manager)
@@ -149,7 +120,7 @@ edited_copy (KvmrtManager *manager)
 static void
 test_boot (void)
 {
-  g_autoptr(KvmrtManager) manager = open_manager ("/", TEST_URI, t.config);
+  g_autoptr(KvmrtManager) manager = kvmrt_gui_test_open_manager ("/", TEST_URI, t.config);
   KvmrtVm *vm = kvmrt_config_lookup_uuid (kvmrt_manager_get_config (manager), TEST_UUID);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GPtrArray) calls = NULL;
@@ -160,7 +131,7 @@ test_boot (void)
 
   g_assert_true (kvmrt_manager_needs_privileges (manager));
   g_assert_nonnull (vm);
-  kvmrt_manager_boot_async (manager, vm, NULL, on_done_cb, &result);
+  kvmrt_manager_boot_async (manager, vm, NULL, kvmrt_gui_test_store_result_cb, &result);
   g_assert_true (kvmrt_manager_operation_finish (manager, wait_for (&result), &message,
                                                  &error));
   g_assert_no_error (error);
@@ -180,7 +151,7 @@ test_boot (void)
 static void
 test_shutdown (void)
 {
-  g_autoptr(KvmrtManager) manager = open_manager ("/", TEST_URI, t.config);
+  g_autoptr(KvmrtManager) manager = kvmrt_gui_test_open_manager ("/", TEST_URI, t.config);
   KvmrtVm *vm = kvmrt_config_lookup_uuid (kvmrt_manager_get_config (manager), TEST_UUID);
   g_autofree char *shutdown = tool ("kvmrt-shutdown");
 
@@ -191,7 +162,8 @@ test_shutdown (void)
       g_autoptr(GError) error = NULL;
       g_autofree char *message = NULL;
 
-      kvmrt_manager_shutdown_async (manager, vm, force, 7, NULL, on_done_cb, &result);
+      kvmrt_manager_shutdown_async (manager, vm, force, 7, NULL, kvmrt_gui_test_store_result_cb,
+                                    &result);
       g_assert_true (kvmrt_manager_operation_finish (manager, wait_for (&result), &message,
                                                      &error));
       g_assert_no_error (error);
@@ -217,7 +189,7 @@ test_shutdown (void)
 static void
 test_apply_not_writable (void)
 {
-  g_autoptr(KvmrtManager) manager = open_manager ("/", TEST_URI, t.locked);
+  g_autoptr(KvmrtManager) manager = kvmrt_gui_test_open_manager ("/", TEST_URI, t.locked);
   g_autoptr(KvmrtConfig) edited = edited_copy (manager);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GPtrArray) calls = NULL;
@@ -233,7 +205,7 @@ test_apply_not_writable (void)
   g_assert_true (g_file_get_contents (t.locked, &before, NULL, NULL));
   g_assert_cmpint (g_access (t.locked, W_OK), !=, 0);
 
-  kvmrt_manager_apply_async (manager, edited, NULL, on_done_cb, &result);
+  kvmrt_manager_apply_async (manager, edited, NULL, kvmrt_gui_test_store_result_cb, &result);
   g_assert_false (kvmrt_manager_apply_finish (manager, wait_for (&result), &message, &error));
   g_assert_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED);
 
@@ -264,7 +236,7 @@ test_apply_not_writable (void)
 static void
 test_dismissed (void)
 {
-  g_autoptr(KvmrtManager) manager = open_manager ("/", TEST_URI, t.config);
+  g_autoptr(KvmrtManager) manager = kvmrt_gui_test_open_manager ("/", TEST_URI, t.config);
   KvmrtVm *vm = kvmrt_config_lookup_uuid (kvmrt_manager_get_config (manager), TEST_UUID);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GPtrArray) calls = NULL;
@@ -272,7 +244,7 @@ test_dismissed (void)
   g_autofree char *message = NULL;
 
   g_assert_true (g_file_set_contents (t.dismiss, "", 0, NULL));
-  kvmrt_manager_boot_async (manager, vm, NULL, on_done_cb, &result);
+  kvmrt_manager_boot_async (manager, vm, NULL, kvmrt_gui_test_store_result_cb, &result);
   g_assert_false (kvmrt_manager_operation_finish (manager, wait_for (&result), &message,
                                                   &error));
   g_assert_no_errno (g_unlink (t.dismiss));
@@ -295,7 +267,6 @@ test_demo_sysroot (void)
   g_autofree char *host = NULL;
   g_autofree char *sysroot = g_build_filename (t.work, "host", NULL);
   g_autofree char *config = g_build_filename (t.work, "demo.cfg", NULL);
-  g_autofree char *node = NULL;
   g_autofree char *uri = NULL;
   g_autofree char *text = NULL;
   g_autofree char *after = NULL;
@@ -315,7 +286,7 @@ test_demo_sysroot (void)
   /* Root copied the host for us (its sysfs has files only root may read). */
   if (!g_file_test (sysroot, G_FILE_TEST_IS_DIR))
     {
-      host = g_build_filename (hosts, "m12swa-tf", NULL);
+      host = kvmrt_gui_test_host_path ();
       g_assert_true (g_spawn_sync (NULL, (char *[]) { "cp", "-a", host, sysroot, NULL }, NULL,
                                    G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
                                    NULL, NULL, NULL, &status, NULL));
@@ -327,10 +298,9 @@ test_demo_sysroot (void)
     }
   g_assert_true (g_file_get_contents (t.demo_locked, &text, NULL, NULL));
   g_assert_true (g_file_set_contents (config, text, -1, NULL));
-  node = g_canonicalize_filename ("../data/demo/libvirt-node.xml", srcdir);
-  uri = g_strdup_printf ("test://%s", node);
+  uri = kvmrt_gui_test_demo_uri ();
 
-  manager = open_manager (sysroot, uri, config);
+  manager = kvmrt_gui_test_open_manager (sysroot, uri, config);
   g_assert_false (kvmrt_manager_needs_privileges (manager));
   vm = kvmrt_config_lookup (kvmrt_manager_get_config (manager), "rh84-vision-rt");
   g_assert_nonnull (vm);
@@ -338,7 +308,7 @@ test_demo_sysroot (void)
     g_autoptr(GAsyncResult) result = NULL;
     g_autofree char *message = NULL;
 
-    kvmrt_manager_boot_async (manager, vm, NULL, on_done_cb, &result);
+    kvmrt_manager_boot_async (manager, vm, NULL, kvmrt_gui_test_store_result_cb, &result);
     g_assert_true (kvmrt_manager_operation_finish (manager, wait_for (&result), &message,
                                                    &error));
     g_assert_no_error (error);
@@ -348,19 +318,20 @@ test_demo_sysroot (void)
     g_autoptr(GAsyncResult) result = NULL;
     g_autofree char *message = NULL;
 
-    kvmrt_manager_shutdown_async (manager, vm, TRUE, 0, NULL, on_done_cb, &result);
+    kvmrt_manager_shutdown_async (manager, vm, TRUE, 0, NULL, kvmrt_gui_test_store_result_cb,
+                                  &result);
     g_assert_true (kvmrt_manager_operation_finish (manager, wait_for (&result), &message,
                                                    &error));
     g_assert_no_error (error);
   }
 
-  locked = open_manager (sysroot, uri, t.demo_locked);
+  locked = kvmrt_gui_test_open_manager (sysroot, uri, t.demo_locked);
   g_assert_false (kvmrt_manager_needs_privileges (locked));
   edited = edited_copy (locked);
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    kvmrt_manager_apply_async (locked, edited, NULL, on_done_cb, &result);
+    kvmrt_manager_apply_async (locked, edited, NULL, kvmrt_gui_test_store_result_cb, &result);
     g_assert_false (kvmrt_manager_apply_finish (locked, wait_for (&result), NULL, &error));
     /* Refused for the file's sake, not the edit's: it is valid. */
     g_assert_nonnull (error);
@@ -375,16 +346,6 @@ test_demo_sysroot (void)
 }
 
 /* Set-up ------------------------------------------------------------------------------- */
-
-static void
-run_or_die (const char * const *argv)
-{
-  int status = 0;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               NULL, NULL, &status, NULL));
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-}
 
 /* The files only root (or, run unprivileged, nobody at all) may change: DIR/etc, 0755 with
  * 0644 files when root prepares them, else 0555 with 0444 files. */
@@ -404,7 +365,7 @@ prepare_locked (const char *dir, gboolean as_root)
 
   if (srcdir != NULL)
     {
-      demo_source = g_build_filename (srcdir, "..", "data", "demo", "kvmrt.cfg", NULL);
+      demo_source = kvmrt_gui_test_demo_path ("kvmrt.cfg");
       g_file_get_contents (demo_source, &demo_text, NULL, NULL);
     }
   g_assert_no_errno (g_mkdir (etc, 0755));
@@ -420,17 +381,14 @@ prepare_locked (const char *dir, gboolean as_root)
 static void
 copy_demo_host (const char *work, struct passwd *nobody)
 {
-  const char *hosts = g_getenv ("KVMRT_TEST_HOSTS_DIR");
-  g_autofree char *host = NULL;
-  g_autofree char *sysroot = g_build_filename (work, "host", NULL);
+  g_autofree char *sysroot = NULL;
   g_autofree char *owner = g_strdup_printf ("%u:%u", (guint) nobody->pw_uid,
                                             (guint) nobody->pw_gid);
 
-  if (hosts == NULL)
+  if (g_getenv ("KVMRT_TEST_HOSTS_DIR") == NULL)
     return;
-  host = g_build_filename (hosts, "m12swa-tf", NULL);
-  run_or_die ((const char *[]) { "cp", "-a", host, sysroot, NULL });
-  run_or_die ((const char *[]) { "chown", "-R", owner, sysroot, NULL });
+  sysroot = kvmrt_gui_test_copy_host (work);
+  kvmrt_gui_test_run ((const char *[]) { "chown", "-R", owner, sysroot, NULL });
 }
 
 /* As root: prepares the tree, runs this program again as nobody, cleans up. */
@@ -483,7 +441,7 @@ run_as_nobody (char **argv)
     }
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;
-  run_or_die ((const char *[]) { "rm", "-rf", "--one-file-system", dir, NULL });
+  kvmrt_gui_test_remove_tree (dir);
   if (WIFEXITED (status))
     return WEXITSTATUS (status);
   g_print ("Bail out! the unprivileged run ended with signal %d\n", WTERMSIG (status));
@@ -591,7 +549,7 @@ main (int argc, char *argv[])
       g_autofree char *etc = g_build_filename (t.dir, "etc", NULL);
 
       g_chmod (etc, 0755);
-      run_or_die ((const char *[]) { "rm", "-rf", "--one-file-system", t.dir, NULL });
+      kvmrt_gui_test_remove_tree (t.dir);
     }
   return status;
 }

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "kvmrt.h"
+#include "kvmrt-gui-test.h"
 #include "kvmrt-resource-item.h"
 #include "kvmrt-resources-view.h"
 
@@ -20,64 +21,13 @@ static struct {
   KvmrtResourcesView *view;
 } fixture;
 
-/* Main loop helpers ---------------------------------------------------------------------- */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-wait_for (Condition condition, gpointer data, guint timeout_ms)
-{
-  gboolean expired = FALSE;
-  guint id = g_timeout_add (timeout_ms, on_timeout_cb, &expired);
-
-  while (!condition (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (id);
-  return condition (data);
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-static void
-spin (guint ms)
-{
-  wait_for (never, NULL, ms);
-}
-
 /* The view's insides ---------------------------------------------------------------------- */
-
-static GtkWidget *
-find_descendant (GtkWidget *widget, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 static GtkSelectionModel *
 get_model (void)
 {
-  GtkWidget *column_view = find_descendant (GTK_WIDGET (fixture.view), GTK_TYPE_COLUMN_VIEW);
+  GtkWidget *column_view = kvmrt_gui_test_find_type (GTK_WIDGET (fixture.view),
+                                                     GTK_TYPE_COLUMN_VIEW);
 
   g_assert_nonnull (column_view);
   return gtk_column_view_get_model (GTK_COLUMN_VIEW (column_view));
@@ -151,15 +101,6 @@ item_has_class (KvmrtResourceItem *item, const char *name)
   return classes != NULL && g_strv_contains ((const char * const *) classes, name);
 }
 
-static KvmrtPciAddress
-address (const char *text)
-{
-  KvmrtPciAddress result = 0;
-
-  g_assert_true (kvmrt_pci_address_parse (text, &result, NULL));
-  return result;
-}
-
 static KvmrtVm *
 lookup_vm (const char *name)
 {
@@ -183,41 +124,6 @@ static void
 expand_all (void)
 {
   gtk_widget_activate_action (GTK_WIDGET (fixture.view), "resources.expand-all", NULL);
-}
-
-static void
-screenshot (GtkWidget *widget, const char *name)
-{
-  const char *dir = g_getenv ("KVMRT_SCREENSHOT_DIR");
-  g_autofree char *file = g_strdup_printf ("resources-view-%s.png", name);
-  g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width = 0;
-  int height = 0;
-
-  if (dir == NULL)
-    dir = g_getenv ("G_TEST_BUILDDIR");
-  if (dir == NULL)
-    dir = ".";
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  path = g_build_filename (dir, file, NULL);
-  for (guint tries = 0; node == NULL && tries < 20; tries++)
-    {
-      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-      spin (200);
-      width = gtk_widget_get_width (widget);
-      height = gtk_widget_get_height (widget);
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_to_node (snapshot);
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 /* Tests ----------------------------------------------------------------------------------- */
@@ -244,7 +150,8 @@ test_nodes (void)
     }
   g_assert_cmpuint (nodes, ==, 4);
   /* Nodes and their device headings start expanded, cores collapsed. */
-  g_assert_cmpint (find_row (KVMRT_RESOURCE_DEVICE, address ("0000:21:00.1")), >=, 0);
+  g_assert_cmpint (find_row (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:21:00.1")),
+                   >=, 0);
   g_assert_cmpint (find_row (KVMRT_RESOURCE_CPU, 16), ==, -1);
 }
 
@@ -305,9 +212,9 @@ test_devices (void)
   g_autoptr(KvmrtResourceItem) vf = NULL;
 
   expand_all ();
-  x550 = find_item (KVMRT_RESOURCE_DEVICE, address ("0000:21:00.1"));
-  host_x550 = find_item (KVMRT_RESOURCE_DEVICE, address ("0000:21:00.0"));
-  vf = find_item (KVMRT_RESOURCE_DEVICE, address ("0000:21:10.0"));
+  x550 = find_item (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:21:00.1"));
+  host_x550 = find_item (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:21:00.0"));
+  vf = find_item (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:21:10.0"));
 
   g_assert_cmpstr (kvmrt_resource_item_get_owner (x550), ==, "rh84-vision-rt");
   g_assert_cmpstr (kvmrt_resource_item_get_address (x550), ==, "0000:21:00.1");
@@ -340,25 +247,10 @@ on_assign_devices_cb (KvmrtResourcesView *view,
   capture->addresses = g_array_copy (addresses);
 }
 
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-  return NULL;
-}
-
 static gboolean
 dialog_shown (gpointer data)
 {
-  return find_message_dialog () != NULL;
+  return kvmrt_gui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
 }
 
 static void
@@ -377,21 +269,21 @@ assign_gpu_alone (const char *response, AssignCapture *capture)
   AdwMessageDialog *dialog;
 
   expand_all ();
-  select_only (address ("0000:22:00.0"));
+  select_only (kvmrt_gui_test_pci_address ("0000:22:00.0"));
   gtk_widget_activate_action (GTK_WIDGET (fixture.view), "resources.assign-to", "s",
                               kvmrt_vm_get_uuid (win10));
-  g_assert_true (wait_for (dialog_shown, NULL, 5000));
-  dialog = find_message_dialog ();
+  g_assert_true (kvmrt_gui_test_wait_for (dialog_shown, NULL, 5000));
+  dialog = ADW_MESSAGE_DIALOG (kvmrt_gui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_cmpuint (capture->count, ==, 0);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "0000:22:00.1"));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Audio device"));
   g_assert_true (adw_message_dialog_has_response (dialog, "all"));
   g_assert_true (adw_message_dialog_has_response (dialog, "only"));
   if (g_str_equal (response, "all"))
-    screenshot (GTK_WIDGET (dialog), "group-dialog");
+    kvmrt_gui_test_screenshot (GTK_WIDGET (dialog), "resources-view-group-dialog");
   adw_message_dialog_response (dialog, response);
   gtk_window_destroy (GTK_WINDOW (dialog));
-  spin (50);
+  kvmrt_gui_test_spin (50);
   g_assert_cmpuint (capture->count, ==, 1);
   g_assert_true (capture->vm == win10);
 }
@@ -406,35 +298,35 @@ test_assign_group (void)
   assign_gpu_alone ("all", &capture);
   g_assert_cmpuint (capture.addresses->len, ==, 2);
   g_assert_cmpuint (g_array_index (capture.addresses, KvmrtPciAddress, 0), ==,
-                    address ("0000:22:00.0"));
+                    kvmrt_gui_test_pci_address ("0000:22:00.0"));
   g_assert_cmpuint (g_array_index (capture.addresses, KvmrtPciAddress, 1), ==,
-                    address ("0000:22:00.1"));
+                    kvmrt_gui_test_pci_address ("0000:22:00.1"));
 
   capture.count = 0;
   assign_gpu_alone ("only", &capture);
   g_assert_cmpuint (capture.addresses->len, ==, 1);
   g_assert_cmpuint (g_array_index (capture.addresses, KvmrtPciAddress, 0), ==,
-                    address ("0000:22:00.0"));
+                    kvmrt_gui_test_pci_address ("0000:22:00.0"));
 
   /* Both functions selected together (Shift): no question. */
   capture.count = 0;
-  select_only (address ("0000:22:00.0"));
-  g_assert_true (gtk_selection_model_select_item (get_model (),
-                                                  find_row (KVMRT_RESOURCE_DEVICE,
-                                                            address ("0000:22:00.1")),
-                                                  FALSE));
+  select_only (kvmrt_gui_test_pci_address ("0000:22:00.0"));
+  g_assert_true (gtk_selection_model_select_item (
+                   get_model (),
+                   find_row (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:22:00.1")),
+                   FALSE));
   gtk_widget_activate_action (GTK_WIDGET (fixture.view), "resources.assign-to", "s",
                               kvmrt_vm_get_uuid (lookup_vm ("win10-eng")));
-  spin (50);
-  g_assert_null (find_message_dialog ());
+  kvmrt_gui_test_spin (50);
+  g_assert_null (kvmrt_gui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_cmpuint (capture.count, ==, 1);
   g_assert_cmpuint (capture.addresses->len, ==, 2);
 
   /* Giving a device back to the host: @vm is NULL. */
   capture.count = 0;
-  select_only (address ("0000:61:00.0"));
+  select_only (kvmrt_gui_test_pci_address ("0000:61:00.0"));
   gtk_widget_activate_action (GTK_WIDGET (fixture.view), "resources.assign-to", "s", "");
-  spin (50);
+  kvmrt_gui_test_spin (50);
   g_assert_cmpuint (capture.count, ==, 1);
   g_assert_null (capture.vm);
   g_assert_cmpuint (capture.addresses->len, ==, 1);
@@ -444,7 +336,7 @@ test_assign_group (void)
   g_assert_true (gtk_selection_model_select_item (get_model (),
                                                   find_row (KVMRT_RESOURCE_CPU, 3), TRUE));
   gtk_widget_activate_action (GTK_WIDGET (fixture.view), "resources.assign-to", "s", "");
-  spin (50);
+  kvmrt_gui_test_spin (50);
   g_assert_cmpuint (capture.count, ==, 0);
 
   g_signal_handler_disconnect (fixture.view, id);
@@ -488,7 +380,7 @@ search_applied (gpointer data)
 static void
 test_search (void)
 {
-  GtkWidget *entry = find_descendant (GTK_WIDGET (fixture.view), GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *entry = kvmrt_gui_test_find_type (GTK_WIDGET (fixture.view), GTK_TYPE_SEARCH_ENTRY);
   RowsChanged changed;
   guint devices = 0;
   guint n;
@@ -496,7 +388,7 @@ test_search (void)
   expand_all ();
   changed.before = n_rows ();
   gtk_editable_set_text (GTK_EDITABLE (entry), "X550");
-  g_assert_true (wait_for (search_applied, &(SearchDone) { "x550" }, 3000));
+  g_assert_true (kvmrt_gui_test_wait_for (search_applied, &(SearchDone) { "x550" }, 3000));
   n = n_rows ();
   g_assert_cmpuint (n, <, changed.before);
   for (guint i = 0; i < n; i++)
@@ -514,22 +406,24 @@ test_search (void)
   /* Two ports and two virtual functions, under node 2 and its device heading. */
   g_assert_cmpuint (devices, ==, 4);
   g_assert_cmpuint (n, ==, 6);
-  screenshot (GTK_WIDGET (fixture.view), "search");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (fixture.view), "resources-view-search");
 
   /* The owner column is searched too. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "rh84-control");
-  g_assert_true (wait_for (search_applied, &(SearchDone) { "rh84-control" }, 3000));
-  g_assert_cmpint (find_row (KVMRT_RESOURCE_DEVICE, address ("0000:61:00.0")), >=, 0);
+  g_assert_true (kvmrt_gui_test_wait_for (search_applied, &(SearchDone) { "rh84-control" }, 3000));
+  g_assert_cmpint (find_row (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:61:00.0")),
+                   >=, 0);
   g_assert_cmpint (find_row (KVMRT_RESOURCE_CPU, 8), >=, 0);
   g_assert_cmpint (find_row (KVMRT_RESOURCE_CPU, 16), ==, -1);
 
   changed.before = n_rows ();
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
-  g_assert_true (wait_for (rows_changed, &changed, 3000));
+  g_assert_true (kvmrt_gui_test_wait_for (rows_changed, &changed, 3000));
   /* Back as it started: nodes and device headings expanded. */
   g_assert_cmpuint (count_kind (KVMRT_RESOURCE_NODE), ==, 4);
   g_assert_cmpint (find_row (KVMRT_RESOURCE_CORE, 16), >=, 0);
-  g_assert_cmpint (find_row (KVMRT_RESOURCE_DEVICE, address ("0000:21:00.0")), >=, 0);
+  g_assert_cmpint (find_row (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:21:00.0")),
+                   >=, 0);
 }
 
 static void
@@ -541,10 +435,12 @@ test_view_menu (void)
   expand_all ();
   devices = count_kind (KVMRT_RESOURCE_DEVICE);
   /* The IOMMUs of the root complex are hidden until bridges are shown. */
-  g_assert_cmpint (find_row (KVMRT_RESOURCE_DEVICE, address ("0000:40:00.2")), ==, -1);
+  g_assert_cmpint (find_row (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:40:00.2")),
+                   ==, -1);
   gtk_widget_activate_action (view, "resources.show-bridges", NULL);
   g_assert_cmpuint (count_kind (KVMRT_RESOURCE_DEVICE), >, devices);
-  g_assert_cmpint (find_row (KVMRT_RESOURCE_DEVICE, address ("0000:40:00.2")), >=, 0);
+  g_assert_cmpint (find_row (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:40:00.2")),
+                   >=, 0);
   gtk_widget_activate_action (view, "resources.show-bridges", NULL);
   g_assert_cmpuint (count_kind (KVMRT_RESOURCE_DEVICE), ==, devices);
 
@@ -579,10 +475,11 @@ test_filter_vm (void)
       if (kind == KVMRT_RESOURCE_CPU || kind == KVMRT_RESOURCE_DEVICE)
         g_assert_true (kvmrt_resource_item_is_owned_by (item, kvmrt_vm_get_uuid (control)));
     }
-  g_assert_cmpint (find_row (KVMRT_RESOURCE_DEVICE, address ("0000:61:00.0")), >=, 0);
+  g_assert_cmpint (find_row (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:61:00.0")),
+                   >=, 0);
   g_assert_cmpint (find_row (KVMRT_RESOURCE_CPU, 8), >=, 0);
   g_assert_cmpint (find_row (KVMRT_RESOURCE_CPU, 14), ==, -1);
-  screenshot (GTK_WIDGET (fixture.view), "filter-vm");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (fixture.view), "resources-view-filter-vm");
 
   /* Expand All shows everything again. */
   expand_all ();
@@ -629,14 +526,14 @@ test_update_and_errors (void)
   position = find_row (KVMRT_RESOURCE_CPU, 40);
   g_assert_true (gtk_selection_model_is_selected (get_model (), position));
 
-  gpu = find_item (KVMRT_RESOURCE_DEVICE, address ("0000:22:00.0"));
+  gpu = find_item (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:22:00.0"));
   g_assert_cmpstr (kvmrt_resource_item_get_owner (gpu), ==, "rh84-vision-rt, win10-eng");
   g_assert_true (kvmrt_resource_item_get_flags (gpu) & KVMRT_RESOURCE_FLAG_ERROR);
   g_assert_nonnull (kvmrt_resource_item_get_error_message (gpu));
   cpu16 = find_item (KVMRT_RESOURCE_CPU, 16);
   g_assert_true (kvmrt_resource_item_get_flags (cpu16) & KVMRT_RESOURCE_FLAG_ERROR);
   g_assert_nonnull (strstr (kvmrt_resource_item_get_owner (cpu16), "win10-eng"));
-  missing = find_item (KVMRT_RESOURCE_DEVICE, address ("0000:99:00.0"));
+  missing = find_item (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:99:00.0"));
   g_assert_true (kvmrt_resource_item_get_flags (missing) & KVMRT_RESOURCE_FLAG_ERROR);
   g_assert_cmpstr (kvmrt_resource_item_get_owner (missing), ==, "win10-eng");
   kvmrt_resources_view_set_filter_vm (fixture.view, win10);
@@ -647,7 +544,7 @@ test_update_and_errors (void)
 
     gtk_tree_list_row_set_expanded (node_row, FALSE);
   }
-  screenshot (GTK_WIDGET (fixture.view), "errors");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (fixture.view), "resources-view-errors");
   /* The filter expands what it shows; collapse core 3 again. */
   kvmrt_resources_view_set_filter_vm (fixture.view, NULL);
   g_clear_object (&core_row);
@@ -661,7 +558,8 @@ test_update_and_errors (void)
   update ();
   g_assert_false (kvmrt_resource_item_get_flags (gpu) & KVMRT_RESOURCE_FLAG_ERROR);
   g_assert_false (kvmrt_resource_item_get_flags (cpu16) & KVMRT_RESOURCE_FLAG_ERROR);
-  g_assert_cmpint (find_row (KVMRT_RESOURCE_DEVICE, address ("0000:99:00.0")), ==, -1);
+  g_assert_cmpint (find_row (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:99:00.0")),
+                   ==, -1);
   g_assert_false (gtk_tree_list_row_get_expanded (core_row));
 }
 
@@ -690,10 +588,10 @@ test_context_menu (void)
 
   g_assert_nonnull (popover);
   expand_all ();
-  select_only (address ("0000:22:00.0"));
+  select_only (kvmrt_gui_test_pci_address ("0000:22:00.0"));
   gtk_widget_grab_focus (GTK_WIDGET (fixture.view));
   gtk_widget_activate_action (GTK_WIDGET (fixture.view), "resources.context-menu", NULL);
-  g_assert_true (wait_for (popover_shown, NULL, 3000));
+  g_assert_true (kvmrt_gui_test_wait_for (popover_shown, NULL, 3000));
   menu = gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (popover));
   /* One section of VMs, one for the host. */
   g_assert_cmpint (g_menu_model_get_n_items (menu), ==, 2);
@@ -744,33 +642,24 @@ test_screenshot (void)
   }
   gtk_selection_model_select_item (get_model (),
                                    find_row (KVMRT_RESOURCE_CPU, 13), TRUE);
-  screenshot (GTK_WIDGET (fixture.view), "demo");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (fixture.view), "resources-view-demo");
 }
 
 int
 main (int argc, char *argv[])
 {
-  const char *hosts = g_getenv ("KVMRT_TEST_HOSTS_DIR");
-  const char *srcdir = g_getenv ("G_TEST_SRCDIR");
   g_autofree char *sysroot = NULL;
   g_autofree char *config = NULL;
   g_autoptr(GError) error = NULL;
   int status;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;   /* meson reads the TAP plan, not exit status 77 */
-    }
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("GTK_A11Y", "none", TRUE);
-  g_test_init (&argc, &argv, NULL);
-  adw_init ();
+  if (!kvmrt_gui_test_init (&argc, &argv))
+    return 0;
 
-  g_assert_nonnull (hosts);
-  g_assert_nonnull (srcdir);
-  sysroot = g_build_filename (hosts, "m12swa-tf", NULL);
-  config = g_build_filename (srcdir, "..", "data", "demo", "kvmrt.cfg", NULL);
+  sysroot = kvmrt_gui_test_host_path ();
+  config = kvmrt_gui_test_demo_path ("kvmrt.cfg");
   fixture.host = kvmrt_host_load (sysroot, KVMRT_HOST_LOAD_DEFAULT, &error);
   g_assert_no_error (error);
   fixture.config = kvmrt_config_load (config, &error);
@@ -783,7 +672,7 @@ main (int argc, char *argv[])
   gtk_window_set_child (GTK_WINDOW (fixture.window), GTK_WIDGET (fixture.view));
   update ();
   gtk_window_present (GTK_WINDOW (fixture.window));
-  spin (200);
+  kvmrt_gui_test_spin (200);
 
   g_test_add_func ("/resources-view/nodes", test_nodes);
   g_test_add_func ("/resources-view/rt-marks", test_rt_marks);

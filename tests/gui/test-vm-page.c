@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <kvmrt.h>
 
+#include "kvmrt-gui-test.h"
 #include "kvmrt-vm-page.h"
 #include "../kvmrt-test-hosts.h"
 
@@ -23,29 +24,6 @@ typedef struct {
   guint        n_filter;
 } Fixture;
 
-static char *
-demo_config_path (void)
-{
-  return g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo", "kvmrt.cfg", NULL);
-}
-
-static gboolean
-on_timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_ms (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 static void
 on_changed_cb (KvmrtVmPage *page, Fixture *f)
 {
@@ -62,7 +40,7 @@ static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   const char *uuid = data;
-  g_autofree char *path = demo_config_path ();
+  g_autofree char *path = kvmrt_gui_test_demo_path ("kvmrt.cfg");
   g_autoptr(GError) error = NULL;
 
   f->host = g_object_ref (test_load_host ("m12swa-tf"));
@@ -80,10 +58,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, 720, 1900);
   gtk_window_set_child (f->window, GTK_WIDGET (f->page));
-  gtk_window_present (f->window);
-  while (!gtk_widget_get_mapped (GTK_WIDGET (f->page)))
-    g_main_context_iteration (NULL, TRUE);
-  wait_ms (100);
+  kvmrt_gui_test_present (f->window);
+  kvmrt_gui_test_spin (100);
 }
 
 static void
@@ -95,62 +71,24 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_clear_object (&f->host);
 }
 
-/* The row (AdwPreferencesRow) below @widget whose title is @title. */
-static GtkWidget *
-find_row (GtkWidget *widget, const char *title)
+static gboolean
+is_button_labelled (GtkWidget *widget, gconstpointer label)
 {
-  if (ADW_IS_PREFERENCES_ROW (widget)
-      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_row (child, title);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_BUTTON (widget)
+         && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
-static GtkWidget *
-find_type (GtkWidget *widget, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* The first widget below @widget with @name as its accessible label (buttons, switches). */
+/* The first button below @widget labelled @label. */
 static GtkWidget *
 find_button (GtkWidget *widget, const char *label)
 {
-  if (GTK_IS_BUTTON (widget)
-      && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return kvmrt_gui_test_find (widget, is_button_labelled, label);
 }
 
 static GtkLabel *
 feedback_label (Fixture *f, const char *title)
 {
-  GtkWidget *row = find_row (GTK_WIDGET (f->page), title);
+  GtkWidget *row = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), title);
 
   g_assert_nonnull (row);
   return GTK_LABEL (gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row)));
@@ -161,42 +99,18 @@ static void
 scroll_to_end (GtkWidget *widget)
 {
   GtkScrolledWindow *scrolled =
-    GTK_SCROLLED_WINDOW (find_type (widget, GTK_TYPE_SCROLLED_WINDOW));
+    GTK_SCROLLED_WINDOW (kvmrt_gui_test_find_type (widget, GTK_TYPE_SCROLLED_WINDOW));
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
 
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment)
                                         - gtk_adjustment_get_page_size (adjustment));
 }
 
-static void
-save_png (GtkWidget *widget, const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GskRenderer *renderer;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  wait_ms (250);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("saved %s", path);
-}
-
 /* Typing changes nothing until the edit is committed; then the VM changes once. */
 static void
 test_commit_on_activate (Fixture *f, gconstpointer data)
 {
-  GtkWidget *row = find_row (GTK_WIDGET (f->page), "Host CPUs");
+  GtkWidget *row = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), "Host CPUs");
   g_autofree char *cpus = NULL;
   GtkLabel *feedback = feedback_label (f, "Host CPUs resolved");
 
@@ -228,8 +142,8 @@ test_commit_on_activate (Fixture *f, gconstpointer data)
 static void
 test_commit_on_focus_out (Fixture *f, gconstpointer data)
 {
-  GtkWidget *title = find_row (GTK_WIDGET (f->page), "Title");
-  GtkWidget *description = find_row (GTK_WIDGET (f->page), "Description");
+  GtkWidget *title = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), "Title");
+  GtkWidget *description = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), "Description");
 
   gtk_widget_grab_focus (title);
   gtk_editable_set_text (GTK_EDITABLE (title), "CAD Workstation");
@@ -240,7 +154,8 @@ test_commit_on_focus_out (Fixture *f, gconstpointer data)
 
   /* The comments commit on leaving too. */
   {
-    GtkTextView *view = GTK_TEXT_VIEW (find_type (GTK_WIDGET (f->page), GTK_TYPE_TEXT_VIEW));
+    GtkTextView *view = GTK_TEXT_VIEW (kvmrt_gui_test_find_type (GTK_WIDGET (f->page),
+                                                                 GTK_TYPE_TEXT_VIEW));
 
     gtk_widget_grab_focus (GTK_WIDGET (view));
     gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), "line one\nline two", -1);
@@ -252,8 +167,8 @@ test_commit_on_focus_out (Fixture *f, gconstpointer data)
 
   /* Switches commit at once. */
   {
-    GtkWidget *row = find_row (GTK_WIDGET (f->page), "Auto start");
-    GtkSwitch *sw = GTK_SWITCH (find_type (row, GTK_TYPE_SWITCH));
+    GtkWidget *row = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), "Auto start");
+    GtkSwitch *sw = GTK_SWITCH (kvmrt_gui_test_find_type (row, GTK_TYPE_SWITCH));
 
     g_assert_true (gtk_switch_get_active (sw));
     gtk_switch_set_active (sw, FALSE);
@@ -265,7 +180,7 @@ test_commit_on_focus_out (Fixture *f, gconstpointer data)
 static void
 test_feedback_error (Fixture *f, gconstpointer data)
 {
-  GtkWidget *row = find_row (GTK_WIDGET (f->page), "Host CPUs");
+  GtkWidget *row = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), "Host CPUs");
   GtkLabel *feedback = feedback_label (f, "Host CPUs resolved");
 
   gtk_editable_set_text (GTK_EDITABLE (row), "n9");
@@ -288,13 +203,13 @@ test_feedback_error (Fixture *f, gconstpointer data)
   g_signal_emit_by_name (row, "apply");
   g_assert_cmpstr (kvmrt_vm_get_text (f->vm, KVMRT_VM_ATTR_CPUSET), ==, "4-x");
   g_assert_nonnull (kvmrt_vm_get_value_error (f->vm, KVMRT_VM_ATTR_CPUSET));
-  save_png (GTK_WIDGET (f->page), "test-vm-page-error.png");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (f->page), "vm-page-error");
 }
 
 static void
 test_running (Fixture *f, gconstpointer data)
 {
-  GtkWidget *name = find_row (GTK_WIDGET (f->page), "Name");
+  GtkWidget *name = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), "Name");
 
   g_assert_true (gtk_widget_get_sensitive (name));
   kvmrt_vm_page_set_running (f->page, TRUE);
@@ -308,9 +223,11 @@ test_running (Fixture *f, gconstpointer data)
 static void
 test_revert (Fixture *f, gconstpointer data)
 {
-  GtkWidget *row = find_row (GTK_WIDGET (f->page), "Host CPUs");
+  GtkWidget *row = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), "Host CPUs");
   GtkWidget *revert = find_button (GTK_WIDGET (f->page), "_Revert");
-  GtkWidget *rt = find_type (find_row (GTK_WIDGET (f->page), "Real-time"), GTK_TYPE_SWITCH);
+  GtkWidget *rt = kvmrt_gui_test_find_type (kvmrt_gui_test_find_row (GTK_WIDGET (f->page),
+                                                                     "Real-time"),
+                                            GTK_TYPE_SWITCH);
 
   g_assert_nonnull (revert);
   g_assert_false (gtk_widget_get_sensitive (revert));
@@ -342,8 +259,8 @@ test_diagnostics (Fixture *f, gconstpointer data)
 {
   KvmrtVm *win10 = kvmrt_config_lookup_uuid (f->working, WIN10_UUID);
   g_autoptr(GPtrArray) diagnostics = NULL;
-  GtkWidget *cpuset = find_row (GTK_WIDGET (f->page), "Host CPUs");
-  GtkWidget *title = find_row (GTK_WIDGET (f->page), "Title");
+  GtkWidget *cpuset = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), "Host CPUs");
+  GtkWidget *title = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), "Title");
   gboolean found = FALSE;
 
   kvmrt_vm_set_text (win10, KVMRT_VM_ATTR_CPUSET, "16", NULL);
@@ -362,9 +279,9 @@ test_diagnostics (Fixture *f, gconstpointer data)
   g_assert_true (gtk_widget_has_css_class (cpuset, "error"));
   g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (cpuset), "win10-eng"));
   g_assert_false (gtk_widget_has_css_class (title, "error"));
-  save_png (GTK_WIDGET (f->page), "test-vm-page-rt.png");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (f->page), "vm-page-rt");
   scroll_to_end (GTK_WIDGET (f->page));
-  save_png (GTK_WIDGET (f->page), "test-vm-page-rt-end.png");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (f->page), "vm-page-rt-end");
 
   /* Marks go when the finding goes; the field's own tooltip stays. */
   {
@@ -388,8 +305,8 @@ test_diagnostics (Fixture *f, gconstpointer data)
 
     g_assert_nonnull (gpu);
     g_assert_nonnull (nic);
-    gpu_row = find_row (GTK_WIDGET (f->page), gpu->device_name);
-    nic_row = find_row (GTK_WIDGET (f->page), nic->device_name);
+    gpu_row = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), gpu->device_name);
+    nic_row = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), nic->device_name);
     g_assert_nonnull (gpu_row);
     g_assert_nonnull (nic_row);
 
@@ -403,20 +320,17 @@ test_diagnostics (Fixture *f, gconstpointer data)
   }
 }
 
+static gboolean
+has_tooltip (GtkWidget *widget, gconstpointer tooltip)
+{
+  return g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
+}
+
+/* The first widget below @widget whose tooltip is @tooltip. */
 static GtkWidget *
 find_by_tooltip (GtkWidget *widget, const char *tooltip)
 {
-  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_by_tooltip (child, tooltip);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return kvmrt_gui_test_find (widget, has_tooltip, tooltip);
 }
 
 static void
@@ -429,7 +343,7 @@ test_pci_rows (Fixture *f, gconstpointer data)
 
   /* The rows are titled with the host's device names. */
   g_assert_nonnull (nic);
-  row = find_row (GTK_WIDGET (f->page), nic->device_name);
+  row = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), nic->device_name);
   g_assert_nonnull (row);
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "0000:21:00.1"));
 
@@ -439,14 +353,14 @@ test_pci_rows (Fixture *f, gconstpointer data)
   pcidevs = kvmrt_pci_set_to_string (kvmrt_vm_get_pcidevs (f->vm));
   g_assert_cmpstr (pcidevs, ==, "0000:22:00.0 0000:22:00.1");
   g_assert_cmpuint (f->n_changed, ==, 1);
-  g_assert_null (find_row (GTK_WIDGET (f->page), nic->device_name));
+  g_assert_null (kvmrt_gui_test_find_row (GTK_WIDGET (f->page), nic->device_name));
   g_assert_true (kvmrt_vm_page_is_modified (f->page));
 }
 
 static void
 test_filter_and_focus (Fixture *f, gconstpointer data)
 {
-  GtkWidget *cpuset = find_row (GTK_WIDGET (f->page), "Host CPUs");
+  GtkWidget *cpuset = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), "Host CPUs");
   GtkWidget *filter = find_by_tooltip (GTK_WIDGET (f->page), "Show only this VM's resources");
   GtkRoot *root = GTK_ROOT (f->window);
 
@@ -465,17 +379,9 @@ test_filter_and_focus (Fixture *f, gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;   /* meson reads the TAP plan, not exit status 77 */
-    }
-
-  g_test_init (&argc, &argv, NULL);
-  gtk_init ();
-  adw_init ();
-  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
-                                    "/org/kvmrt/Kvmrt/icons");
+  if (!kvmrt_gui_test_init (&argc, &argv))
+    return 0;
+  kvmrt_gui_test_load_app_style ();
 
   g_test_add ("/vm-page/commit-on-activate", Fixture, WIN10_UUID,
               fixture_set_up, test_commit_on_activate, fixture_tear_down);
