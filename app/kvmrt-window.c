@@ -81,9 +81,21 @@ on_factory_unbind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, Kvmr
 }
 
 /* GTK 4.8's list view makes about fifty rows for a list it has not measured yet. The first
- * frame gets enough VMs to fill a tall window; the rest join the list right after it, when
- * the view knows which rows it shows and makes none for the others. */
-#define FIRST_FRAME_CARDS 16
+ * frame gets enough VMs to fill the window (a card is at least this tall); the rest join the
+ * list right after it, when the view knows which rows it shows and makes none for the
+ * others. */
+#define CARD_MIN_HEIGHT 60
+#define MAXIMIZED_HEIGHT 1600
+
+static guint
+first_frame_cards (KvmrtWindow *self)
+{
+  int width, height = MAXIMIZED_HEIGHT;
+
+  if (!gtk_window_is_maximized (GTK_WINDOW (self)))
+    gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  return MAX (height, CARD_MIN_HEIGHT) / CARD_MIN_HEIGHT + 1;
+}
 
 static gboolean
 on_add_remaining_cards_cb (gpointer data)
@@ -104,6 +116,7 @@ rebuild_cards (KvmrtWindow *self)
 {
   KvmrtConfig *config = kvmrt_manager_get_config (self->manager);
   g_autoptr(GPtrArray) enabled = g_ptr_array_new_with_free_func (g_object_unref);
+  guint first = first_frame_cards (self);
 
   for (guint i = 0; config != NULL && i < kvmrt_config_get_n_vms (config); i++)
     if (!kvmrt_vm_get_disabled (kvmrt_config_get_vm (config, i)))
@@ -112,8 +125,8 @@ rebuild_cards (KvmrtWindow *self)
   g_clear_handle_id (&self->add_cards_id, g_source_remove);
   g_clear_pointer (&self->pending_vms, g_ptr_array_unref);
   g_list_store_splice (self->vms, 0, g_list_model_get_n_items (G_LIST_MODEL (self->vms)),
-                       enabled->pdata, MIN (enabled->len, FIRST_FRAME_CARDS));
-  if (enabled->len > FIRST_FRAME_CARDS)
+                       enabled->pdata, MIN (enabled->len, first));
+  if (enabled->len > first)
     {
       self->pending_vms = g_ptr_array_ref (enabled);
       self->add_cards_id = g_idle_add_full (G_PRIORITY_LOW, on_add_remaining_cards_cb, self,
