@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "kvmrt-application.h"
+#include "kvmrt-window.h"
 
 static void
 about_activated (GSimpleAction *action, GVariant *param, gpointer data)
@@ -27,11 +28,26 @@ about_activated (GSimpleAction *action, GVariant *param, gpointer data)
 }
 
 static void
+on_help_shown_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GtkWindow) window = data;
+  g_autoptr(GError) error = NULL;
+
+  if (gtk_show_uri_full_finish (window, result, &error) || !KVMRT_IS_WINDOW (window))
+    return;
+  /* No help viewer (yelp) here: say where the guide is instead of doing nothing. */
+  kvmrt_window_show_toast (KVMRT_WINDOW (window),
+                           _("The user's guide needs a help viewer: install yelp "
+                             "(apt-get install yelp), or read README.md"));
+}
+
+static void
 help_activated (GSimpleAction *action, GVariant *param, gpointer data)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (data));
 
-  gtk_show_uri (window, "help:kvmrt", GDK_CURRENT_TIME);
+  gtk_show_uri_full (window, "help:kvmrt", GDK_CURRENT_TIME, NULL, on_help_shown_cb,
+                     window != NULL ? g_object_ref (window) : NULL);
 }
 
 static void
