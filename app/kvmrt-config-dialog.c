@@ -389,6 +389,9 @@ add_entry (KvmrtConfigDialog *self, KvmrtVm *vm)
 static void
 remove_entry (KvmrtConfigDialog *self, VmEntry *entry)
 {
+  /* A page losing its focused field commits it as it goes, and says "changed": not to a
+   * dialog that is taking the page apart. */
+  g_signal_handlers_disconnect_by_data (entry->page, self);
   gtk_list_box_remove (self->sidebar, entry->row);
   gtk_stack_remove (self->page_stack, GTK_WIDGET (entry->page));
   g_ptr_array_remove (self->entries, entry);

@@ -34,7 +34,6 @@ struct _KvmrtManager
   GFileMonitor *monitor;        /* follows the file's changes by other programs */
 
   int           lifecycle_id;   /* libvirt's lifecycle callback on the connection, or -1 */
-  gboolean      domains_stale;  /* libvirt's domains changed during an operation */
   guint         refresh_id;
   guint         operations;     /* in flight: the host is reloaded once none are */
 };
@@ -133,26 +132,18 @@ on_domain_lifecycle_cb (virConnectPtr connection,
   return 0;
 }
 
-static void
-update_domains (KvmrtManager *self)
-{
-  self->domains_stale = FALSE;
-  kvmrt_libvirt_update_domains (self->libvirt);
-  g_signal_emit (self, signals[SIGNAL_LIBVIRT_CHANGED], 0);
-  kvmrt_manager_refresh (self);
-}
-
-/* Domains defined or undefined (each sync redefines one). Operations in worker threads look
- * domains up in the list: it is replaced only once none runs. */
+/* Domains defined or undefined (each sync redefines one). Operations in worker threads
+ * borrow domains from the list too: the lists replaced are freed once none runs. */
 static void
 on_domains_changed_cb (GVirConnection *connection, GVirDomain *domain, gpointer data)
 {
   KvmrtManager *self = KVMRT_MANAGER (data);
 
-  if (self->operations > 0)
-    self->domains_stale = TRUE;
-  else
-    update_domains (self);
+  kvmrt_libvirt_update_domains (self->libvirt);
+  if (self->operations == 0)
+    kvmrt_libvirt_release_replaced (self->libvirt);
+  g_signal_emit (self, signals[SIGNAL_LIBVIRT_CHANGED], 0);
+  kvmrt_manager_refresh (self);
 }
 
 static void
@@ -556,8 +547,8 @@ on_operation_done_cb (GObject *source, GAsyncResult *result, gpointer data)
   char *message = g_task_propagate_pointer (G_TASK (result), &error);
 
   self->operations--;
-  if (self->operations == 0 && self->domains_stale)
-    update_domains (self);
+  if (self->operations == 0)
+    kvmrt_libvirt_release_replaced (self->libvirt);
   if (op->new_host != NULL && self->operations == 0)
     {
       /* Tuning took CPUs offline or back online: show the host as it is now. */

@@ -15,7 +15,12 @@ struct _KvmrtLibvirt
 {
   GObject         parent_instance;
   GVirConnection *connection;
+  /* The GUI looks domains up in its thread while operations define them in others: the
+   * list is swapped under the lock, and a replaced list (with its GVirDomain objects, which
+   * callers borrow) is kept until kvmrt_libvirt_release_replaced(). */
+  GMutex          lock;
   GPtrArray      *domains;   /* GVirDomain*, owned, sorted by name */
+  GPtrArray      *replaced;  /* GPtrArray* of former lists */
 };
 
 G_DEFINE_FINAL_TYPE (KvmrtLibvirt, kvmrt_libvirt, G_TYPE_OBJECT)
@@ -26,6 +31,8 @@ kvmrt_libvirt_finalize (GObject *object)
   KvmrtLibvirt *self = KVMRT_LIBVIRT (object);
 
   g_clear_pointer (&self->domains, g_ptr_array_unref);
+  g_clear_pointer (&self->replaced, g_ptr_array_unref);
+  g_mutex_clear (&self->lock);
   if (self->connection != NULL)
     gvir_connection_close (self->connection);
   g_clear_object (&self->connection);
@@ -41,6 +48,8 @@ kvmrt_libvirt_class_init (KvmrtLibvirtClass *klass)
 static void
 kvmrt_libvirt_init (KvmrtLibvirt *self)
 {
+  g_mutex_init (&self->lock);
+  self->replaced = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
 }
 
 /* libvirt prints every error to stderr by default; we report them ourselves, with advice. */
@@ -207,22 +216,40 @@ kvmrt_libvirt_update_domains (KvmrtLibvirt *self)
     g_ptr_array_add (domains, l->data);   /* takes the list's reference */
   g_list_free (list);
   g_ptr_array_sort (domains, compare_domains_by_name);
-  g_clear_pointer (&self->domains, g_ptr_array_unref);
+  g_mutex_lock (&self->lock);
+  if (self->domains != NULL)
+    g_ptr_array_add (self->replaced, self->domains);
   self->domains = domains;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+kvmrt_libvirt_release_replaced (KvmrtLibvirt *self)
+{
+  g_mutex_lock (&self->lock);
+  g_ptr_array_set_size (self->replaced, 0);
+  g_mutex_unlock (&self->lock);
 }
 
 GPtrArray *
 kvmrt_libvirt_list_domains (KvmrtLibvirt *self)
 {
-  return self->domains;
+  GPtrArray *domains;
+
+  g_mutex_lock (&self->lock);
+  domains = self->domains;
+  g_mutex_unlock (&self->lock);
+  return domains;
 }
 
 GVirDomain *
 kvmrt_libvirt_lookup_uuid (KvmrtLibvirt *self, const char *uuid)
 {
-  for (guint i = 0; i < self->domains->len; i++)
+  GPtrArray *domains = kvmrt_libvirt_list_domains (self);
+
+  for (guint i = 0; i < domains->len; i++)
     {
-      GVirDomain *domain = self->domains->pdata[i];
+      GVirDomain *domain = domains->pdata[i];
 
       if (g_ascii_strcasecmp (gvir_domain_get_uuid (domain), uuid) == 0)
         return domain;
@@ -234,10 +261,11 @@ GVirDomain *
 kvmrt_libvirt_find (KvmrtLibvirt *self, const char *name_or_uuid, GError **error)
 {
   GVirDomain *domain = kvmrt_libvirt_lookup_uuid (self, name_or_uuid);
+  GPtrArray *domains = kvmrt_libvirt_list_domains (self);
 
-  for (guint i = 0; domain == NULL && i < self->domains->len; i++)
-    if (g_strcmp0 (gvir_domain_get_name (self->domains->pdata[i]), name_or_uuid) == 0)
-      domain = self->domains->pdata[i];
+  for (guint i = 0; domain == NULL && i < domains->len; i++)
+    if (g_strcmp0 (gvir_domain_get_name (domains->pdata[i]), name_or_uuid) == 0)
+      domain = domains->pdata[i];
   if (domain == NULL)
     g_set_error (error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_NO_DOMAIN,
                  _("libvirt at %s has no domain named '%s' (see 'virsh list --all')"),

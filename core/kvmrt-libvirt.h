@@ -30,8 +30,11 @@ const char     *kvmrt_libvirt_get_uri       (KvmrtLibvirt *self);
 GVirConnection *kvmrt_libvirt_get_connection (KvmrtLibvirt *self);
 
 /* Re-reads the connection's domain list (after its "domain-added" or "domain-removed"
- * signals, with libvirt's event loop on GLib's). Call it from the thread that owns @self. */
+ * signals, with libvirt's event loop on GLib's; a define does it too). Safe from any
+ * thread: the domains callers borrowed stay valid until kvmrt_libvirt_release_replaced(),
+ * which a program calls when no other thread can hold one (the GUI: no operation runs). */
 void            kvmrt_libvirt_update_domains (KvmrtLibvirt *self);
+void            kvmrt_libvirt_release_replaced (KvmrtLibvirt *self);
 /* Every domain, sorted by name. Elements are borrowed GVirDomain*. */
 GPtrArray      *kvmrt_libvirt_list_domains  (KvmrtLibvirt *self);
 /* By UUID (any case), NULL if libvirt has none. Borrowed. */
