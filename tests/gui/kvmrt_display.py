@@ -104,10 +104,11 @@ class Display:
         })
         env.pop("WAYLAND_DISPLAY", None)
         bus = self._start([dbus, "--session", "--nofork", "--print-address=1"], env=env,
-                          stdout=subprocess.PIPE, text=True)
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().strip()
+        # Its registry daemon prints a line on the stdout it inherits: not into our TAP.
         self._start([AT_SPI_LAUNCHER, "--launch-immediately"], env=env,
-                    stderr=subprocess.DEVNULL)
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.env = env
         # pyatspi reads the bus address from the process environment when it is imported.
         os.environ.update({k: env[k] for k in ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS",
