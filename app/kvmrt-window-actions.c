@@ -45,6 +45,8 @@ kvmrt_window_update_actions (KvmrtWindow *self)
       any_running = any_running || (status != NULL && status->running);
     }
 
+  /* The welcome page has its own buttons; editing needs a configuration. */
+  gtk_widget_set_visible (GTK_WIDGET (self->edit_button), loaded);
   set_enabled (self, "win.close-config", loaded);
   set_enabled (self, "win.clone-config", loaded && !kvmrt_manager_get_config_unsaved (self->manager));
   set_enabled (self, "win.edit-config", loaded);

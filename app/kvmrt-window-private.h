@@ -13,6 +13,7 @@ struct _KvmrtWindow
 
   /* Template widgets */
   AdwWindowTitle       *window_title;
+  GtkButton            *edit_button;
   GtkInfoBar           *libvirt_bar;
   GtkLabel             *libvirt_label;
   AdwToastOverlay      *toast_overlay;

@@ -264,6 +264,7 @@ kvmrt_window_class_init (KvmrtWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/kvmrt/Kvmrt/kvmrt-window.ui");
   gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, edit_button);
   gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, libvirt_bar);
   gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, libvirt_label);
   gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, toast_overlay);
