@@ -423,6 +423,14 @@ expand_rows (KvmrtResourcesView *self, guint kinds)
 
 /* Marks ----------------------------------------------------------------------------------- */
 
+/* The row of a CPU the plan names, or NULL when the host has no such CPU. */
+static KvmrtResourceItem *
+cpu_item (KvmrtResourcesView *self, int cpu)
+{
+  return cpu >= 0 && (guint) cpu < self->cpu_items->len
+           ? g_ptr_array_index (self->cpu_items, cpu) : NULL;
+}
+
 static void
 mark_vm_cpus (GHashTable         *marks,
               KvmrtResourcesView *self,
@@ -433,8 +441,7 @@ mark_vm_cpus (GHashTable         *marks,
   for (int cpu = kvmrt_id_set_first (vm_plan->owned_cpus); cpu >= 0;
        cpu = kvmrt_id_set_next (vm_plan->owned_cpus, cpu))
     {
-      KvmrtResourceItem *item = (guint) cpu < self->cpu_items->len
-                                ? g_ptr_array_index (self->cpu_items, cpu) : NULL;
+      KvmrtResourceItem *item = cpu_item (self, cpu);
       Marks *m;
 
       if (item == NULL)
@@ -1261,8 +1268,7 @@ kvmrt_resources_view_update (KvmrtResourcesView *self,
       for (int cpu = kvmrt_id_set_first (vm_plan->owned_cpus); cpu >= 0;
            cpu = kvmrt_id_set_next (vm_plan->owned_cpus, cpu))
         {
-          KvmrtResourceItem *item = (guint) cpu < self->cpu_items->len
-                                    ? g_ptr_array_index (self->cpu_items, cpu) : NULL;
+          KvmrtResourceItem *item = cpu_item (self, cpu);
           Marks *m;
 
           if (item == NULL)
