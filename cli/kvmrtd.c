@@ -6,8 +6,7 @@
  * outside kvmrt is tuned or untuned, and logs every change; on SIGTERM it shuts the VMs down. */
 #include "kvmrt-cli-libvirt.h"
 #include "kvmrt-journal.h"
-#include "kvmrt-proc.h"
-#include "kvmrt-tuner.h"
+#include "kvmrt-lifecycle.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -160,12 +159,10 @@ keep_tuned (Daemon *d)
       const KvmrtVmPlan *p = kvmrt_plan_get_vm (plan, i);
       const char *uuid = kvmrt_vm_get_uuid (p->vm);
       g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
-      int pid;
 
       if (!p->rt || kvmrt_vm_get_disabled (p->vm) || !is_running (d, uuid))
         continue;
-      pid = kvmrt_proc_find_qemu (d->cli->sysroot, uuid, kvmrt_vm_get_name (p->vm));
-      if (!kvmrt_tuner_apply (d->cli->sysroot, host, p, pid, report, &error))
+      if (!kvmrt_lifecycle_tune (d->cli->sysroot, host, p, report, &error))
         {
           g_warning ("%s: cannot keep its tuning: %s", kvmrt_cli_vm_label (p->vm),
                      error->message);
