@@ -18,7 +18,7 @@ PACKAGES=(
   libvirt-daemon-driver-qemu qemu-system-x86
   hwloc pciutils time
   # The GUI and its display tests (a real window under Xvfb, driven over AT-SPI).
-  libgtk-4-dev libadwaita-1-dev libvte-2.91-gtk4-dev libcrypt-dev
+  libgtk-4-dev libgtk-4-bin libadwaita-1-dev libvte-2.91-gtk4-dev libcrypt-dev
   adwaita-icon-theme hicolor-icon-theme librsvg2-common fonts-cantarell
   xvfb xauth dbus dbus-x11 at-spi2-core python3-pyatspi gir1.2-atspi-2.0 imagemagick
   desktop-file-utils appstream yelp-tools libxml2-utils libglib2.0-bin policykit-1

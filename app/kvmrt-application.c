@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 #include <libvirt-glib/libvirt-glib.h>
+#include <string.h>
 
 #include "kvmrt-demo.h"
 #include "kvmrt-window.h"
@@ -66,10 +67,10 @@ find_window (KvmrtApplication *self, const char *sysroot, const char *uri, const
 
 /* The configuration to open when none is named: the system one, else the last one. */
 static char *
-default_config (KvmrtApplication *self)
+default_config (GSettings *settings)
 {
-  g_autofree char *last = self->settings != NULL
-                            ? g_settings_get_string (self->settings, "last-config") : NULL;
+  g_autofree char *last = settings != NULL ? g_settings_get_string (settings, "last-config")
+                                           : NULL;
 
   if (g_file_test (KVMRT_DEFAULT_CONFIG_PATH, G_FILE_TEST_EXISTS))
     return g_strdup (KVMRT_DEFAULT_CONFIG_PATH);
@@ -208,7 +209,7 @@ kvmrt_application_command_line (GApplication *app, GApplicationCommandLine *cmdl
       g_ptr_array_add (self->demo_dirs, g_strdup (demo_dir));
     }
   if (target.config == NULL)
-    target.config = default_config (self);
+    target.config = default_config (self->settings);
 
   window = find_window (self, target.sysroot, target.uri, target.config);
   if (window == NULL)
@@ -228,35 +229,110 @@ kvmrt_application_command_line (GApplication *app, GApplicationCommandLine *cmdl
   return 0;
 }
 
+/* Starts making the manager for @options on a thread, unless the command line asks for
+ * something else first (the demo's private copy is made once the command line is known to
+ * be ours). Returns NULL then. */
+static Prefetch *
+prefetch_start (GVariantDict *options)
+{
+  g_autofree char *cwd = g_get_current_dir ();
+  Prefetch *prefetch = g_new0 (Prefetch, 1);
+
+  target_read (&prefetch->target, options, cwd, g_getenv ("KVMRT_SYSROOT"),
+               g_getenv ("LIBVIRT_DEFAULT_URI"));
+  if (prefetch->target.demo || g_variant_dict_contains (options, "version"))
+    {
+      target_clear (&prefetch->target);
+      g_free (prefetch);
+      return NULL;
+    }
+  /* No settings yet (they come with startup): the last configuration is not known here. */
+  if (prefetch->target.config == NULL)
+    prefetch->target.config = default_config (NULL);
+  /* libvirt's events must be on GLib's loop before the first connection opens. */
+  gvir_event_register ();
+  prefetch->thread = g_thread_new ("kvmrt-prefetch", prefetch_thread, prefetch);
+  return prefetch;
+}
+
+/* Started by kvmrt_application_prefetch_early(), taken by the first handle_local_options. */
+static Prefetch *early_prefetch;
+
+/* The values of option_entries as GApplication would put them in its options dictionary,
+ * or NULL when @argv does not parse. */
+static GVariantDict *
+parse_options (char **argv)
+{
+  enum { N = G_N_ELEMENTS (option_entries) - 1 };
+  union { gboolean flag; char *str; char **strv; } values[N] = { 0 };
+  GOptionEntry entries[N + 1];
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_auto(GStrv) args = g_strdupv (argv);
+  gboolean parsed;
+  GVariantDict *dict = g_variant_dict_new (NULL);
+
+  memcpy (entries, option_entries, sizeof entries);
+  for (int i = 0; i < N; i++)
+    entries[i].arg_data = &values[i];
+  g_option_context_set_help_enabled (context, FALSE);
+  g_option_context_set_ignore_unknown_options (context, TRUE);
+  g_option_context_add_main_entries (context, entries, NULL);
+  parsed = g_option_context_parse_strv (context, &args, NULL);
+  for (int i = 0; i < N; i++)
+    {
+      const char *name = entries[i].long_name;
+
+      switch (entries[i].arg)
+        {
+        case G_OPTION_ARG_NONE:
+          if (parsed && values[i].flag)
+            g_variant_dict_insert (dict, name, "b", TRUE);
+          break;
+        case G_OPTION_ARG_STRING:
+        case G_OPTION_ARG_FILENAME:
+          if (parsed && values[i].str != NULL)
+            g_variant_dict_insert (dict, name,
+                                   entries[i].arg == G_OPTION_ARG_STRING ? "s" : "^ay",
+                                   values[i].str);
+          g_free (values[i].str);
+          break;
+        case G_OPTION_ARG_FILENAME_ARRAY:
+          if (parsed && values[i].strv != NULL)
+            g_variant_dict_insert (dict, name, "^aay", values[i].strv);
+          g_strfreev (values[i].strv);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  if (!parsed)
+    g_clear_pointer (&dict, g_variant_dict_unref);
+  return dict;
+}
+
+void
+kvmrt_application_prefetch_early (char **argv)
+{
+  g_autoptr(GVariantDict) options = parse_options (argv);
+
+  g_return_if_fail (early_prefetch == NULL);
+  if (options != NULL)
+    early_prefetch = prefetch_start (options);
+}
+
 static int
 kvmrt_application_handle_local_options (GApplication *app, GVariantDict *options)
 {
   KvmrtApplication *self = KVMRT_APPLICATION (app);
-  g_autofree char *cwd = g_get_current_dir ();
-  Prefetch *prefetch;
 
   if (g_variant_dict_contains (options, "version"))
     {
       g_print ("kvmrt %s\n", KVMRT_VERSION);
       return 0;
     }
-
-  prefetch = g_new0 (Prefetch, 1);
-  target_read (&prefetch->target, options, cwd, g_getenv ("KVMRT_SYSROOT"),
-               g_getenv ("LIBVIRT_DEFAULT_URI"));
-  /* The demo's private copy is made once the command line is known to be ours. */
-  if (prefetch->target.demo)
-    {
-      target_clear (&prefetch->target);
-      g_free (prefetch);
-      return -1;
-    }
-  if (prefetch->target.config == NULL)
-    prefetch->target.config = default_config (self);
-  /* libvirt's events must be on GLib's loop before the first connection opens. */
-  gvir_event_register ();
-  prefetch->thread = g_thread_new ("kvmrt-prefetch", prefetch_thread, prefetch);
-  self->prefetch = prefetch;
+  /* A prefetch that does not match the command line is dropped by take_prefetched(). */
+  self->prefetch = early_prefetch != NULL ? g_steal_pointer (&early_prefetch)
+                                          : prefetch_start (options);
   return -1;
 }
 

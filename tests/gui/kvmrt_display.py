@@ -41,8 +41,10 @@ class Display:
     def _start_xvfb(self, xvfb):
         """Starts a server on a free display; its number, or None if it did not stay up."""
         r, w = os.pipe()
+        # -noreset: like a desktop's server, it keeps its state when the last client leaves,
+        # instead of recompiling the keymap (xkbcomp) just as the next program starts.
         server = self._start([xvfb, "-displayfd", str(w), "-screen", "0", self.size,
-                              "-nolisten", "tcp", "-ac"],
+                              "-nolisten", "tcp", "-ac", "-noreset"],
                              pass_fds=(w,), stderr=subprocess.DEVNULL)
         os.close(w)
         number = b""

@@ -22,6 +22,7 @@
 #include <vte/vte.h>
 
 #include "kvmrt-console-window.h"
+#include "kvmrt-graphical-console.h"
 #include "kvmrt-gui-test.h"
 
 /* as --32 of:

@@ -6,6 +6,7 @@ and shuts down through its menu, and the host copy's tuning shows on the badge. 
 of each state go to the build directory. Skips without Xvfb or AT-SPI."""
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -118,6 +119,30 @@ def boot_from_the_menu_runs_and_tunes_the_vm():
                           "online")
     check(open(online).read().strip() == "0", "CPU 48 is still online in the demo host")
     shot("booted")
+
+
+def console_windows(title):
+    # The window, not its header's title label of the same name.
+    return [n for n in state["app"].find_all(name="Console — %s" % title)
+            if n.getRoleName() in ("frame", "window", "dialog")]
+
+
+@case
+def open_console_from_the_menu_loads_the_console_window():
+    # The console lives in a module of its own, loaded here for the first time.
+    title = "Vision Inspection (RT)"
+    menu_action(title, "Open _Console")
+    app = state["app"]
+    console = app.wait_for(lambda: (console_windows(title) or [None])[0],
+                           what="the console window of %s" % title)
+    shot("console")
+    # A second Open Console presents the same window rather than another.
+    menu_action(title, "Open _Console")
+    time.sleep(0.5)
+    check(len(console_windows(title)) == 1,
+          "%d console windows for one VM" % len(console_windows(title)))
+    app.press(app.find(role="push button", name="Close", root=console))
+    app.wait_for(lambda: not console_windows(title), what="the console window to close")
 
 
 @case
