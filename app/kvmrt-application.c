@@ -345,8 +345,8 @@ kvmrt_application_startup (GApplication *app)
                                         ? g_settings_schema_source_lookup (source, KVMRT_APP_ID,
                                                                            TRUE)
                                         : NULL;
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 
+  /* AdwApplication loads style.css from the resource base path itself. */
   G_APPLICATION_CLASS (kvmrt_application_parent_class)->startup (app);
 
   /* libvirt's events (a VM started with virsh) arrive through GLib's main loop. */
@@ -354,10 +354,6 @@ kvmrt_application_startup (GApplication *app)
   if (schema != NULL)
     self->settings = g_settings_new (KVMRT_APP_ID);
 
-  gtk_css_provider_load_from_resource (css, "/org/kvmrt/Kvmrt/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   kvmrt_application_install_actions (self);
 }
 
