@@ -9,19 +9,19 @@
 
 struct _KvmrtVmCard
 {
-  AdwBin         parent_instance;
+  GtkWidget      parent_instance;
 
   /* Template widgets */
-  GtkBox        *card_box;
   GtkBox        *text_box;
   GtkLabel      *title_label;
   GtkLabel      *description_label;
-  GtkButton     *rt_badge;
+  GtkBox        *power_box;
   GtkImage      *power_icon;
   GtkLabel      *state_label;
   GtkMenuButton *menu_button;
 
   /* Made the first time they are shown (most cards never show them), else NULL */
+  GtkButton     *rt_badge;        /* real-time VMs only */
   GtkLabel      *drift_label;
   GtkLabel      *message_label;
   GtkSpinner    *spinner;
@@ -30,7 +30,7 @@ struct _KvmrtVmCard
   KvmrtVm       *vm;
 };
 
-G_DEFINE_FINAL_TYPE (KvmrtVmCard, kvmrt_vm_card, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (KvmrtVmCard, kvmrt_vm_card, GTK_TYPE_WIDGET)
 
 static const struct {
   const char *label;
@@ -78,7 +78,12 @@ build_menu (const char *uuid)
 static void
 kvmrt_vm_card_dispose (GObject *object)
 {
+  GtkWidget *child;
+
   gtk_widget_dispose_template (GTK_WIDGET (object), KVMRT_TYPE_VM_CARD);
+  /* The lines, spinner and badge made on demand are children too. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (kvmrt_vm_card_parent_class)->dispose (object);
 }
 
@@ -99,11 +104,10 @@ kvmrt_vm_card_class_init (KvmrtVmCardClass *klass)
   object_class->finalize = kvmrt_vm_card_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/kvmrt/Kvmrt/kvmrt-vm-card.ui");
-  gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, card_box);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, text_box);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, title_label);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, description_label);
-  gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, rt_badge);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, power_box);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, power_icon);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, state_label);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, menu_button);
@@ -141,6 +145,24 @@ set_text_line (KvmrtVmCard *self, GtkLabel **slot, const char *css_class, const 
     return;
   gtk_label_set_label (ensure_text_line (self, slot, css_class), shown ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (*slot), shown);
+}
+
+/* The real-time badge, made for the first real-time VM the card shows. */
+static GtkButton *
+ensure_badge (KvmrtVmCard *self)
+{
+  if (self->rt_badge == NULL)
+    {
+      self->rt_badge = GTK_BUTTON (gtk_button_new_from_icon_name ("kvmrt-realtime-symbolic"));
+      gtk_widget_set_valign (GTK_WIDGET (self->rt_badge), GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (GTK_WIDGET (self->rt_badge), "flat");
+      gtk_widget_add_css_class (GTK_WIDGET (self->rt_badge), "circular");
+      gtk_widget_add_css_class (GTK_WIDGET (self->rt_badge), "rt-badge");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->rt_badge), "win.vm-retune");
+      gtk_widget_insert_before (GTK_WIDGET (self->rt_badge), GTK_WIDGET (self),
+                                GTK_WIDGET (self->power_box));
+    }
+  return self->rt_badge;
 }
 
 static const char *
@@ -188,10 +210,11 @@ kvmrt_vm_card_set_vm (KvmrtVmCard *self, KvmrtVm *vm)
                                kvmrt_vm_get_description (vm));
   gtk_widget_set_visible (GTK_WIDGET (self->description_label),
                           *kvmrt_vm_get_description (vm) != '\0');
-  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->rt_badge),
-                                          g_variant_new_string (kvmrt_vm_get_uuid (vm)));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->rt_badge), "win.vm-retune");
-  gtk_widget_set_visible (GTK_WIDGET (self->rt_badge), kvmrt_vm_get_rt (vm));
+  if (kvmrt_vm_get_rt (vm))
+    gtk_actionable_set_action_target_value (GTK_ACTIONABLE (ensure_badge (self)),
+                                            g_variant_new_string (kvmrt_vm_get_uuid (vm)));
+  if (self->rt_badge != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->rt_badge), kvmrt_vm_get_rt (vm));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->menu_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, menu_name, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
@@ -279,8 +302,8 @@ kvmrt_vm_card_set_busy (KvmrtVmCard *self, gboolean busy)
     {
       self->spinner = GTK_SPINNER (gtk_spinner_new ());
       gtk_widget_set_valign (GTK_WIDGET (self->spinner), GTK_ALIGN_CENTER);
-      gtk_box_insert_child_after (self->card_box, GTK_WIDGET (self->spinner),
-                                  GTK_WIDGET (self->text_box));
+      gtk_widget_insert_after (GTK_WIDGET (self->spinner), GTK_WIDGET (self),
+                               GTK_WIDGET (self->text_box));
     }
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_spinner_set_spinning (self->spinner, busy);

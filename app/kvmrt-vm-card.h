@@ -12,7 +12,7 @@
 G_BEGIN_DECLS
 
 #define KVMRT_TYPE_VM_CARD (kvmrt_vm_card_get_type ())
-G_DECLARE_FINAL_TYPE (KvmrtVmCard, kvmrt_vm_card, KVMRT, VM_CARD, AdwBin)
+G_DECLARE_FINAL_TYPE (KvmrtVmCard, kvmrt_vm_card, KVMRT, VM_CARD, GtkWidget)
 
 /* Cards are made by the dashboard's list view for the rows it shows, and given a VM. */
 KvmrtVmCard *kvmrt_vm_card_new         (void);
