@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdlib.h>
 
 #define KVMRT_MODULE_NAME "libkvmrt-app.so"
 
@@ -23,8 +24,10 @@ kvmrt_module_path (const char *name)
 {
   g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *dir = exe != NULL ? g_path_get_dirname (exe) : NULL;
+  /* /proc/self/exe has its symbolic links resolved: so must the build directory. */
+  char *build_dir = realpath (KVMRT_BUILD_APP_DIR, NULL);
+  gboolean in_build_tree = build_dir != NULL && g_strcmp0 (dir, build_dir) == 0;
 
-  return g_build_filename (g_strcmp0 (dir, KVMRT_BUILD_APP_DIR) == 0 ? KVMRT_BUILD_APP_DIR
-                                                                      : KVMRT_MODULE_DIR,
-                           name, NULL);
+  free (build_dir);
+  return g_build_filename (in_build_tree ? KVMRT_BUILD_APP_DIR : KVMRT_MODULE_DIR, name, NULL);
 }
