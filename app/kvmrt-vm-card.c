@@ -158,7 +158,6 @@ ensure_badge (KvmrtVmCard *self)
       gtk_widget_add_css_class (GTK_WIDGET (self->rt_badge), "flat");
       gtk_widget_add_css_class (GTK_WIDGET (self->rt_badge), "circular");
       gtk_widget_add_css_class (GTK_WIDGET (self->rt_badge), "rt-badge");
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->rt_badge), "win.vm-retune");
       gtk_widget_insert_before (GTK_WIDGET (self->rt_badge), GTK_WIDGET (self),
                                 GTK_WIDGET (self->power_box));
     }
@@ -211,8 +210,15 @@ kvmrt_vm_card_set_vm (KvmrtVmCard *self, KvmrtVm *vm)
   gtk_widget_set_visible (GTK_WIDGET (self->description_label),
                           *kvmrt_vm_get_description (vm) != '\0');
   if (kvmrt_vm_get_rt (vm))
-    gtk_actionable_set_action_target_value (GTK_ACTIONABLE (ensure_badge (self)),
-                                            g_variant_new_string (kvmrt_vm_get_uuid (vm)));
+    {
+      GtkActionable *badge = GTK_ACTIONABLE (ensure_badge (self));
+
+      /* The target first: the action takes the VM's UUID, and a name without a target does
+       * not match it. */
+      gtk_actionable_set_action_target_value (badge,
+                                              g_variant_new_string (kvmrt_vm_get_uuid (vm)));
+      gtk_actionable_set_action_name (badge, "win.vm-retune");
+    }
   if (self->rt_badge != NULL)
     gtk_widget_set_visible (GTK_WIDGET (self->rt_badge), kvmrt_vm_get_rt (vm));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->menu_button),

@@ -259,6 +259,16 @@ def import_hands_named_vms_to_the_configuration_dialog():
     shot("import")
 
 
+@case
+def nothing_above_went_with_a_gtk_warning_or_critical():
+    # A warning is a bug a user would see in their terminal (an action without its target, a
+    # widget used after it went away); the cases above pass without looking at them.
+    import re
+    bad = [line for line in state["app"].output().splitlines()
+           if re.search(r"\b(Gtk|GLib|GLib-GObject|Gdk|Adwaita|kvmrt)-(WARNING|CRITICAL) \*\*", line)]
+    check(not bad, "kvmrt printed %d warnings, the first: %s" % (len(bad), bad[:1]))
+
+
 if __name__ == "__main__":
     try:
         with kvmrt_display.Display() as display:
