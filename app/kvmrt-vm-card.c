@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "kvmrt-libvirt.h"
+#include "kvmrt-row-layout.h"
 
 struct _KvmrtVmCard
 {
@@ -103,6 +104,7 @@ kvmrt_vm_card_class_init (KvmrtVmCardClass *klass)
   object_class->dispose = kvmrt_vm_card_dispose;
   object_class->finalize = kvmrt_vm_card_finalize;
 
+  g_type_ensure (KVMRT_TYPE_ROW_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/kvmrt/Kvmrt/kvmrt-vm-card.ui");
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, text_box);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, title_label);
