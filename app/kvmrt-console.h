@@ -18,7 +18,7 @@ gboolean kvmrt_console_open (GtkWindow     *parent,
                              GError       **error);
 
 /* What the module exports (kvmrt-console-module.c): the same, once it is loaded. Its other
- * symbols are the application's, found in libkvmrt-app.so (loaded global). */
+ * symbols are the application's, from libkvmrt-app.so, which it links to. */
 typedef void (*KvmrtConsoleModuleOpenFunc) (GtkWindow    *parent,
                                             KvmrtManager *manager,
                                             KvmrtVm      *vm);

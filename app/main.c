@@ -42,8 +42,11 @@ load_thread (gpointer data)
   KvmrtModulePrefetchFunc prefetch = NULL;
 
   /* Lazy, as the libraries a program links are bound: most functions are never called.
-   * Global: the console module, loaded later, finds the application's functions in it. */
-  loader->module = g_module_open (path, G_MODULE_BIND_LAZY);
+   * Local: loaded global, the module's forty libraries would join the scope that every later
+   * symbol lookup searches first, and GTK is about to load Mesa's drivers, whose tens of
+   * thousands of relocations would each search them too (about 20 million instructions of
+   * this thread's time). The console module links to this one to find its functions. */
+  loader->module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
   if (loader->module == NULL)
     {
       loader->error = g_strdup (g_module_error ());
