@@ -7,12 +7,13 @@ for GTK's default renderer here (gl, on Mesa's llvmpipe under Xvfb) and for cair
 time is taken at the program's "first-frame" line, not at its exit. Best of ROUNDS runs each,
 interleaved; peak memory from GNU time in separate runs.
 
-The issue's target is 1.15x the floor. Noise on a shared machine only ever adds time, so the
-best of a batch converges on the real cost: a batch over the target is followed by up to
-BATCHES - 1 more, and the best over all of them counts. kvmrt is close to the target but not
-reliably within it (see docs/contracts.md, "GUI start-up"), so a miss is a TAP TODO line (an
-expected failure), not a failure. A ratio over REGRESSION (2.5x) fails: a real slowdown.
-Skips without Xvfb."""
+The issue's target is 1.15x the floor, with GTK's default renderer: gl fails over it. Noise on
+a shared machine only ever adds time, so the best of a batch converges on the real cost: a
+batch over the target is followed by up to BATCHES - 1 more, and the best over all of them
+counts. With cairo kvmrt is close to the target but not reliably within it (see
+docs/contracts.md, "GUI start-up"), so a miss there is a TAP TODO line (an expected failure).
+A ratio over REGRESSION (2.5x) fails with either renderer: a real slowdown. Skips without
+Xvfb."""
 import os
 import re
 import subprocess
@@ -33,6 +34,7 @@ BATCHES = 3
 TARGET = 1.15
 REGRESSION = 2.5
 RENDERERS = ["gl", "cairo"]
+HELD_TO_TARGET = {"gl"}      # GTK's default renderer; cairo's misses are TODO lines
 
 
 def make_node(cfg, path):
@@ -112,13 +114,19 @@ def main():
                           % (k, best[k] * 1000, sorted(times[k])[runs // 2] * 1000,
                              mem[k] / 1024))
                 quartile = {k: sorted(v)[len(v) // 4] for k, v in times.items()}
-                print("# kvmrt / bare = %.2f (lower quartiles: %.2f)"
-                      % (ratio, quartile["kvmrt"] / quartile["bare"]))
+                # Each round runs the two programs back to back, so the ratio within a round
+                # cancels the machine's slower swings.
+                paired = sorted(k / b for k, b in zip(times["kvmrt"], times["bare"]))
+                print("# kvmrt / bare = %.2f (lower quartiles: %.2f, median of the rounds: %.2f)"
+                      % (ratio, quartile["kvmrt"] / quartile["bare"], paired[len(paired) // 2]))
                 number += 1
                 missed = ratio > TARGET
+                todo = missed and renderer not in HELD_TO_TARGET
                 print("%s %d - %s: first dashboard within %.2fx of a bare window%s"
                       % ("not ok" if missed else "ok", number, renderer, TARGET,
-                         " # TODO %.2fx today" % ratio if missed else ""))
+                         " # TODO %.2fx today" % ratio if todo else ""))
+                if missed and not todo:
+                    status = 1
                 number += 1
                 print("%s %d - %s: no slower than %.1fx a bare window (regression guard)"
                       % ("ok" if ratio <= REGRESSION else "not ok", number, renderer,
