@@ -9,8 +9,8 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <dlfcn.h>
 #include <glib/gi18n.h>
-#include <gmodule.h>
 #include <locale.h>
 
 #include "kvmrt-module.h"
@@ -18,10 +18,38 @@
 typedef struct {
   char              **argv;
   gboolean            text_only;     /* --help or --version: nothing to prefetch */
-  GModule            *module;
+  void               *module;
   KvmrtModuleRunFunc  run;
   char               *error;
 } Loader;
+
+/* Whether a library is preloaded (LD_PRELOAD or /etc/ld.so.preload): an allocator, a
+ * sanitizer's or valgrind's wrappers, which every library must reach. */
+static gboolean
+has_preload (void)
+{
+  const char *env = g_getenv ("LD_PRELOAD");
+
+  return (env != NULL && *env != '\0') || g_file_test ("/etc/ld.so.preload", G_FILE_TEST_EXISTS);
+}
+
+/* How the module is loaded.
+ * - Lazy, as the libraries a program links are bound: most functions are never called.
+ * - Local: loaded global, its forty libraries would join the scope that every later symbol
+ *   lookup searches first, and GTK is about to load Mesa's drivers, whose tens of thousands of
+ *   relocations would each search them too (about 20 million instructions of this thread's
+ *   time). The console module links to this one to find its functions.
+ * - Deep-bound when nothing is preloaded: the module's libraries then look symbols up among
+ *   themselves before GTK's seventy, which halves the time the load takes. That time is this
+ *   thread's too: glibc lets one thread at a time load or look up symbols (dlopen, dlsym), and
+ *   GTK does both as soon as it starts, so the main thread waits for the whole load. A
+ *   preloaded library must keep standing in front of every library's calls, so then the
+ *   module's libraries search the global scope first, as usual. */
+static int
+module_flags (void)
+{
+  return RTLD_LAZY | RTLD_LOCAL | (has_preload () ? 0 : RTLD_DEEPBIND);
+}
 
 /* --help and --version print and exit: no display and no prefetch for them. */
 static gboolean
@@ -41,21 +69,20 @@ load_thread (gpointer data)
   g_autofree char *path = kvmrt_module_path (KVMRT_MODULE_NAME);
   KvmrtModulePrefetchFunc prefetch = NULL;
 
-  /* Lazy, as the libraries a program links are bound: most functions are never called.
-   * Local: loaded global, the module's forty libraries would join the scope that every later
-   * symbol lookup searches first, and GTK is about to load Mesa's drivers, whose tens of
-   * thousands of relocations would each search them too (about 20 million instructions of
-   * this thread's time). The console module links to this one to find its functions. */
-  loader->module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+  /* dlopen() rather than g_module_open(), which holds GModule's lock for the whole load:
+   * GTK takes that lock too when it starts. */
+  loader->module = dlopen (path, module_flags ());
   if (loader->module == NULL)
     {
-      loader->error = g_strdup (g_module_error ());
+      loader->error = g_strdup (dlerror ());
       return NULL;
     }
-  if (!g_module_symbol (loader->module, KVMRT_MODULE_PREFETCH, (gpointer *) &prefetch)
-      || !g_module_symbol (loader->module, KVMRT_MODULE_RUN, (gpointer *) &loader->run))
+  prefetch = (KvmrtModulePrefetchFunc) dlsym (loader->module, KVMRT_MODULE_PREFETCH);
+  loader->run = (KvmrtModuleRunFunc) dlsym (loader->module, KVMRT_MODULE_RUN);
+  if (prefetch == NULL || loader->run == NULL)
     {
-      loader->error = g_strdup (g_module_error ());
+      loader->error = g_strdup_printf ("%s: %s or %s is missing", path, KVMRT_MODULE_PREFETCH,
+                                       KVMRT_MODULE_RUN);
       loader->run = NULL;
       return NULL;
     }
