@@ -9,6 +9,23 @@
 
 #include <string.h>
 
+static gboolean
+is_space (char c)
+{
+  return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r';
+}
+
+/* The whitespace an entry's first line starts with. */
+static char *
+leading_space (const char *raw, gsize length)
+{
+  gsize n = 0;
+
+  while (n < length && is_space (raw[n]))
+    n++;
+  return g_strndup (raw, n);
+}
+
 KvmrtIniEntry *
 kvmrt_ini_entry_new_key (const char *key, const char *value)
 {
@@ -45,6 +62,7 @@ kvmrt_ini_entry_copy (const KvmrtIniEntry *entry)
   copy->key = g_strdup (entry->key);
   copy->key_lower = g_strdup (entry->key_lower);
   copy->value = g_strdup (entry->value);
+  copy->indent = g_strdup (entry->indent);
   return copy;
 }
 
@@ -54,6 +72,7 @@ kvmrt_ini_entry_free (KvmrtIniEntry *entry)
   if (entry == NULL)
     return;
   g_free (entry->raw_owned);
+  g_free (entry->indent);
   if (!entry->inline_key)
     {
       g_free (entry->key);
@@ -72,13 +91,20 @@ kvmrt_ini_entry_set_value (KvmrtIniEntry *entry, const char *value)
   if (entry->value != entry->inline_value)
     g_free (entry->value);
   entry->value = g_strdup (value);
+  if (entry->raw != NULL && entry->indent == NULL)
+    entry->indent = leading_space (entry->raw, entry->raw_length);
   entry->raw = NULL;
   g_clear_pointer (&entry->raw_owned, g_free);
 }
 
+/* A key line kvmrt writes starts with the indentation the key had, or for a new key the
+ * indentation of the key it follows: at column 0 in an indented file, the indented lines after
+ * it would read as continuation lines of its value. Continuation lines go one TAB further. */
 void
 kvmrt_ini_entry_write (const KvmrtIniEntry *entry, GString *out)
 {
+  const char *indent = entry->indent != NULL ? entry->indent : "";
+
   if (entry->raw != NULL)
     {
       g_string_append_len (out, entry->raw, entry->raw_length);
@@ -87,6 +113,7 @@ kvmrt_ini_entry_write (const KvmrtIniEntry *entry, GString *out)
       return;
     }
   g_assert (entry->kind == KVMRT_INI_KEY);
+  g_string_append (out, indent);
   g_string_append (out, entry->key);
   g_string_append (out, " =");
   if (entry->value[0] != '\0')
@@ -98,7 +125,11 @@ kvmrt_ini_entry_write (const KvmrtIniEntry *entry, GString *out)
       for (guint i = 0; lines[i] != NULL; i++)
         {
           if (i > 0)
-            g_string_append (out, "\n\t");
+            {
+              g_string_append_c (out, '\n');
+              g_string_append (out, indent);
+              g_string_append_c (out, '\t');
+            }
           g_string_append (out, lines[i]);
         }
     }
@@ -178,6 +209,20 @@ kvmrt_ini_section_append (KvmrtIniSection *section, KvmrtIniEntry *entry)
   /* A section with no keys yet: keep its leading comments above the new key. */
   if (at == 0)
     at = section->entries->len;
+  if (entry->indent == NULL)
+    {
+      const KvmrtIniEntry *before = NULL;
+
+      for (guint i = at; i > 0 && before == NULL; i--)
+        if (((KvmrtIniEntry *) section->entries->pdata[i - 1])->kind == KVMRT_INI_KEY)
+          before = section->entries->pdata[i - 1];
+      if (before != NULL && before->raw != NULL)
+        entry->indent = leading_space (before->raw, before->raw_length);
+      else if (before != NULL)
+        entry->indent = g_strdup (before->indent);
+      else if (section->raw != NULL)
+        entry->indent = leading_space (section->raw, strlen (section->raw));
+    }
   g_ptr_array_insert (section->entries, at, entry);
 }
 
@@ -199,19 +244,59 @@ typedef struct {
   KvmrtIniDocument *doc;
   KvmrtIniSection  *section;    /* current section, NULL before the first */
   KvmrtIniEntry    *key;        /* key entry that continuation lines extend, or NULL */
+  GString          *value;      /* the key's value while continuation lines extend it */
   guint             indent;     /* indentation of the last header or key line */
-  GPtrArray        *pending;    /* blank/comment entries not yet known to be in a value */
+  /* Blank and comment lines not yet known to be in a value: one run of lines, which becomes
+   * one entry (a file of blank lines costs one allocation, not one per line). */
+  const char       *run_start;  /* NULL when there is none */
+  const char       *run_end;
+  guint             run_line;
+  guint             run_blanks;
+  gboolean          run_comment;
   GHashTable       *names;      /* lower-cased section names seen */
 } Parser;
+
+static void
+add_to_run (Parser *p, const char *text, const char *raw_end, guint line, gboolean comment)
+{
+  if (p->run_start == NULL)
+    {
+      p->run_start = text;
+      p->run_line = line;
+      p->run_blanks = 0;
+      p->run_comment = FALSE;
+    }
+  p->run_end = raw_end;
+  if (comment)
+    p->run_comment = TRUE;
+  else
+    p->run_blanks++;
+}
 
 static void
 flush_pending (Parser *p)
 {
   GPtrArray *list = p->section != NULL ? p->section->entries : p->doc->preamble;
 
-  for (guint i = 0; i < p->pending->len; i++)
-    g_ptr_array_add (list, p->pending->pdata[i]);
-  g_ptr_array_set_size (p->pending, 0);
+  if (p->run_start == NULL)
+    return;
+  g_ptr_array_add (list, entry_new_line (p->run_comment ? KVMRT_INI_COMMENT : KVMRT_INI_BLANK,
+                                         p->run_start, p->run_end - p->run_start,
+                                         p->run_line));
+  p->run_start = NULL;
+}
+
+/* The current key's value is complete: store what continuation lines added. */
+static void
+end_value (Parser *p)
+{
+  if (p->value != NULL)
+    {
+      if (p->key->value != p->key->inline_value)
+        g_free (p->key->value);
+      p->key->value = g_string_free (g_steal_pointer (&p->value), FALSE);
+    }
+  p->key = NULL;
 }
 
 /* A line's text shown in an error, shortened so a binary file does not flood the terminal. */
@@ -246,36 +331,25 @@ fail (Parser *p, guint line, GError **error, const char *format, ...)
   return FALSE;
 }
 
-static gboolean
-is_space (char c)
-{
-  return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r';
-}
-
 /* A continuation of p->key: the blank lines before it are empty lines of the value, and every
- * waiting line becomes part of the key's text. */
+ * waiting line becomes part of the key's text. The value grows in one buffer, so a long run
+ * of continuation lines costs linear time. */
 static void
 continue_value (Parser *p, const char *line_end, const char *start, gsize length)
 {
-  GString *value = g_string_new (p->key->value);
-
-  for (guint i = 0; i < p->pending->len; i++)
+  if (p->value == NULL)
+    p->value = g_string_new (p->key->value);
+  if (p->run_start != NULL)
     {
-      KvmrtIniEntry *waiting = p->pending->pdata[i];
-
-      if (waiting->kind == KVMRT_INI_BLANK)
-        g_string_append_c (value, '\n');
-      kvmrt_ini_entry_free (waiting);
+      for (guint i = 0; i < p->run_blanks; i++)
+        g_string_append_c (p->value, '\n');
+      p->run_start = NULL;
     }
-  g_ptr_array_set_size (p->pending, 0);
-  g_string_append_c (value, '\n');
-  g_string_append_len (value, start, length);
+  g_string_append_c (p->value, '\n');
+  g_string_append_len (p->value, start, length);
 
   /* The key's text now runs on to the end of this line: the lines are contiguous. */
   p->key->raw_length = line_end - p->key->raw;
-  if (p->key->value != p->key->inline_value)
-    g_free (p->key->value);
-  p->key->value = g_string_free (value, FALSE);
 }
 
 static gboolean
@@ -390,13 +464,12 @@ parse_line (Parser *p, const char *text, const char *text_end, const char *raw_e
   if (start < end && (*start == '#' || *start == ';'))
     {
       /* Comments never end or join a value; they only wait to see where they belong. */
-      g_ptr_array_add (p->pending, entry_new_line (KVMRT_INI_COMMENT, text, raw_end - text,
-                                                   line));
+      add_to_run (p, text, raw_end, line, TRUE);
       return TRUE;
     }
   if (start == end)
     {
-      g_ptr_array_add (p->pending, entry_new_line (KVMRT_INI_BLANK, text, raw_end - text, line));
+      add_to_run (p, text, raw_end, line, FALSE);
       return TRUE;
     }
 
@@ -406,7 +479,8 @@ parse_line (Parser *p, const char *text, const char *text_end, const char *raw_e
       return TRUE;
     }
 
-  p->key = NULL;
+  if (p->key != NULL)
+    end_value (p);
   flush_pending (p);
   p->indent = indent;
 
@@ -432,6 +506,7 @@ kvmrt_ini_parse (const char  *data,
   Parser p = { filename };
   const char *pos;
   const char *end;
+  const char *nul;
   gboolean ok = TRUE;
 
   p.doc = g_new0 (KvmrtIniDocument, 1);
@@ -442,13 +517,18 @@ kvmrt_ini_parse (const char  *data,
   data = g_bytes_get_data (p.doc->text, NULL);
   pos = data;
   end = data + length;
-  p.pending = g_ptr_array_new ();
   p.names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
-  if (memchr (data, '\0', length) != NULL)
+  /* An empty file has no buffer at all: memchr() must not see NULL. */
+  if (length > 0 && (nul = memchr (data, '\0', length)) != NULL)
     {
+      guint nul_line = 1;
+
+      for (const char *c = data; c < nul; c++)
+        nul_line += *c == '\n';
       g_set_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_SYNTAX,
-                   _("%s: contains NUL bytes; this is not a text configuration file"), filename);
+                   _("%s:%u: contains a NUL byte; this is not a text configuration file"),
+                   filename, nul_line);
       ok = FALSE;
     }
 
@@ -469,16 +549,13 @@ kvmrt_ini_parse (const char  *data,
       pos = stop + 1;
     }
 
+  if (p.key != NULL)
+    end_value (&p);
   if (ok)
     flush_pending (&p);
   else
-    {
-      for (guint i = 0; i < p.pending->len; i++)
-        kvmrt_ini_entry_free (p.pending->pdata[i]);
-      g_clear_pointer (&p.doc, kvmrt_ini_document_free);
-    }
+    g_clear_pointer (&p.doc, kvmrt_ini_document_free);
 
-  g_ptr_array_unref (p.pending);
   g_hash_table_unref (p.names);
   return p.doc;
 }

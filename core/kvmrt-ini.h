@@ -26,6 +26,7 @@ typedef struct {
   char  *key_lower;  /* KEY: for lookups (keys are case-insensitive) */
   char  *value;      /* KEY: stripped, continuation lines joined with "\n" */
   guint  line;       /* 1-based line of the entry's first line; 0 for new entries */
+  char  *indent;     /* KEY written fresh: what its line starts with (see _write), or NULL */
   /* Parsed entries carry key, key_lower and their first value in the same allocation (one
    * malloc per line instead of four); these tell what must be freed separately. */
   gboolean    inline_key;
