@@ -9,7 +9,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -18,6 +21,8 @@
 
 /* How long a reader waits for a writer to finish (writes take milliseconds). */
 #define READ_LOCK_WAIT_MS 3000
+/* How long a writer waits for another writer (which may be talking to libvirt meanwhile). */
+#define WRITE_LOCK_WAIT_MS 15000
 
 static void
 set_io_error (GError **error, int errsv, const char *what, const char *path)
@@ -31,9 +36,11 @@ set_io_error (GError **error, int errsv, const char *what, const char *path)
                g_strerror (errsv), hint);
 }
 
-/* Who else holds a lock on the file, from /proc/locks: "kvmrt (PID 1234)". */
+/* Who else holds a lock on the file, from /proc/locks: "kvmrt (PID 1234)". @out_writer tells
+ * whether one of them holds it exclusively (a writer, as opposed to a reader or a GUI that
+ * keeps the file open). */
 static char *
-describe_holders (int fd)
+describe_holders (int fd, gboolean *out_writer)
 {
   g_autofree char *locks = NULL;
   g_auto(GStrv) lines = NULL;
@@ -41,6 +48,8 @@ describe_holders (int fd)
   g_autofree char *needle = NULL;
   struct stat st;
 
+  if (out_writer != NULL)
+    *out_writer = FALSE;
   if (fstat (fd, &st) != 0 || !g_file_get_contents ("/proc/locks", &locks, NULL, NULL))
     return NULL;
   needle = g_strdup_printf ("%02x:%02x:%lu", major (st.st_dev), minor (st.st_dev),
@@ -52,21 +61,25 @@ describe_holders (int fd)
       GPtrArray *words = g_ptr_array_new ();
       g_autofree char *comm_path = NULL;
       g_autofree char *comm = NULL;
+      gboolean write;
       int pid;
 
       for (guint f = 0; fields[f] != NULL; f++)
         if (fields[f][0] != '\0')
           g_ptr_array_add (words, fields[f]);
-      /* "1: FLOCK ADVISORY READ 1234 08:01:5678 0 EOF" */
+      /* "1: FLOCK ADVISORY READ 1234 08:01:5678 0 EOF" (a waiter's line starts "1: ->") */
       if (words->len < 6 || !g_str_equal (words->pdata[5], needle))
         {
           g_ptr_array_unref (words);
           continue;
         }
       pid = atoi (words->pdata[4]);
+      write = g_str_equal (words->pdata[3], "WRITE");
       g_ptr_array_unref (words);
       if (pid <= 0 || pid == getpid ())
         continue;
+      if (write && out_writer != NULL)
+        *out_writer = TRUE;
       comm_path = g_strdup_printf ("/proc/%d/comm", pid);
       if (g_file_get_contents (comm_path, &comm, NULL, NULL))
         g_strchomp (comm);
@@ -79,7 +92,7 @@ describe_holders (int fd)
 static void
 set_locked_error (GError **error, int fd, const char *path)
 {
-  g_autofree char *who = describe_holders (fd);
+  g_autofree char *who = describe_holders (fd, NULL);
 
   if (who != NULL)
     g_set_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_LOCKED,
@@ -90,14 +103,22 @@ set_locked_error (GError **error, int fd, const char *path)
                  _("%s is in use by another kvmrt program; close it and try again"), path);
 }
 
+/* Takes @operation (LOCK_SH or LOCK_EX) on @fd, waiting up to READ_LOCK_WAIT_MS for other
+ * holders, and up to @wait_ms while one of them is a writer (which finishes by itself). */
 static gboolean
-lock_shared (int fd, const char *path, GError **error)
+lock_waiting (int fd, int operation, int wait_ms, const char *path, GError **error)
 {
+  gboolean writer = FALSE;
+
   for (int waited = 0; ; waited += 10)
     {
-      if (flock (fd, LOCK_SH | LOCK_NB) == 0)
+      if (flock (fd, operation | LOCK_NB) == 0)
         return TRUE;
-      if (errno != EWOULDBLOCK || waited >= READ_LOCK_WAIT_MS)
+      if (errno != EWOULDBLOCK)
+        break;
+      if (waited >= READ_LOCK_WAIT_MS && waited % 500 == 0)
+        g_free (describe_holders (fd, &writer));
+      if (waited >= READ_LOCK_WAIT_MS && (!writer || waited >= wait_ms))
         break;
       g_usleep (10 * 1000);
     }
@@ -108,52 +129,89 @@ lock_shared (int fd, const char *path, GError **error)
   return FALSE;
 }
 
+/* Opens @path for reading without blocking on a FIFO or a device, and refuses anything that
+ * is not a regular file: a configuration is text on disk, and read() of a FIFO would wait for
+ * a writer forever. */
+static int
+open_regular (const char *path, const char *what, GError **error)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  struct stat st;
+
+  if (fd < 0)
+    {
+      set_io_error (error, errno, what, path);
+      return -1;
+    }
+  if (fstat (fd, &st) != 0)
+    {
+      set_io_error (error, errno, what, path);
+      close (fd);
+      return -1;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_IO,
+                   _("%s is not a regular file (%s); name a configuration file"), path,
+                   S_ISFIFO (st.st_mode) ? _("a FIFO")
+                   : S_ISDIR (st.st_mode) ? _("a directory")
+                   : S_ISSOCK (st.st_mode) ? _("a socket") : _("a device"));
+      close (fd);
+      return -1;
+    }
+  /* Regular files never block; reads go on as usual. */
+  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+
+static gboolean
+read_fd (int fd, const char *path, char **out_data, gsize *out_length, GError **error)
+{
+  struct stat st;
+  g_autoptr(GString) data = g_string_sized_new (fstat (fd, &st) == 0 && st.st_size > 0
+                                                ? (gsize) st.st_size + 1 : 0);
+  char buffer[65536];
+  ssize_t n;
+
+  while ((n = pread (fd, buffer, sizeof buffer, data->len)) > 0
+         || (n < 0 && errno == EINTR))
+    if (n > 0)
+      g_string_append_len (data, buffer, n);
+  if (n < 0)
+    {
+      set_io_error (error, errno, _("read"), path);
+      return FALSE;
+    }
+  *out_length = data->len;
+  *out_data = g_string_free (g_steal_pointer (&data), FALSE);
+  return TRUE;
+}
+
 gboolean
 kvmrt_config_file_read (const char  *path,
                         char       **out_data,
                         gsize       *out_length,
                         GError     **error)
 {
-  g_autoptr(GString) data = g_string_new (NULL);
-  char buffer[16384];
-  ssize_t n;
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  int fd = open_regular (path, _("read"), error);
+  gboolean ok;
 
   if (fd < 0)
-    {
-      set_io_error (error, errno, _("read"), path);
-      return FALSE;
-    }
-  if (!lock_shared (fd, path, error))
-    {
-      close (fd);
-      return FALSE;
-    }
-  while ((n = read (fd, buffer, sizeof buffer)) > 0)
-    g_string_append_len (data, buffer, n);
-  if (n < 0)
-    {
-      set_io_error (error, errno, _("read"), path);
-      close (fd);
-      return FALSE;
-    }
+    return FALSE;
+  ok = lock_waiting (fd, LOCK_SH, READ_LOCK_WAIT_MS, path, error)
+       && read_fd (fd, path, out_data, out_length, error);
   close (fd);   /* releases the lock */
-  *out_length = data->len;
-  *out_data = g_string_free (g_steal_pointer (&data), FALSE);
-  return TRUE;
+  return ok;
 }
 
 int
 kvmrt_config_file_hold (const char *path, GError **error)
 {
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  int fd = open_regular (path, _("open"), error);
 
   if (fd < 0)
-    {
-      set_io_error (error, errno, _("open"), path);
-      return -1;
-    }
-  if (!lock_shared (fd, path, error))
+    return -1;
+  if (!lock_waiting (fd, LOCK_SH, READ_LOCK_WAIT_MS, path, error))
     {
       close (fd);
       return -1;
@@ -170,12 +228,49 @@ same_file (int fd, const char *path)
          && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+gboolean
+kvmrt_config_file_read_for_update (const char  *path,
+                                   char       **out_data,
+                                   gsize       *out_length,
+                                   int         *out_fd,
+                                   GError     **error)
+{
+  for (int attempt = 0; attempt < 20; attempt++)
+    {
+      int fd = open_regular (path, _("read"), error);
+
+      if (fd < 0)
+        return FALSE;
+      if (!lock_waiting (fd, LOCK_EX, WRITE_LOCK_WAIT_MS, path, error))
+        {
+          close (fd);
+          return FALSE;
+        }
+      /* The writer we waited for replaced the file: read (and lock) the new one. */
+      if (!same_file (fd, path))
+        {
+          close (fd);
+          continue;
+        }
+      if (!read_fd (fd, path, out_data, out_length, error))
+        {
+          close (fd);
+          return FALSE;
+        }
+      *out_fd = fd;
+      return TRUE;
+    }
+  g_set_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_LOCKED,
+               _("%s keeps being replaced by another program; try again"), path);
+  return FALSE;
+}
+
 /* Locks the current file at @path exclusively. Returns the descriptor that holds the lock
  * (which may be @held_fd), -1 with @error on failure, or -2 if there is no file yet. */
 static int
 lock_exclusive (const char *path, int held_fd, GError **error)
 {
-  for (int attempt = 0; attempt < 5; attempt++)
+  for (int attempt = 0; attempt < 20; attempt++)
     {
       int fd;
 
@@ -183,23 +278,18 @@ lock_exclusive (const char *path, int held_fd, GError **error)
         fd = held_fd;
       else
         {
-          fd = open (path, O_RDONLY | O_CLOEXEC);
-          if (fd < 0 && errno == ENOENT)
-            return -2;
-          if (fd < 0)
+          fd = open_regular (path, _("open"), error);
+          if (fd < 0 && g_error_matches (*error, KVMRT_CONFIG_ERROR,
+                                         KVMRT_CONFIG_ERROR_NOT_FOUND))
             {
-              set_io_error (error, errno, _("open"), path);
-              return -1;
+              g_clear_error (error);
+              return -2;
             }
+          if (fd < 0)
+            return -1;
         }
-      if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+      if (!lock_waiting (fd, LOCK_EX, WRITE_LOCK_WAIT_MS, path, error))
         {
-          int errsv = errno;
-
-          if (errsv == EWOULDBLOCK)
-            set_locked_error (error, fd, path);
-          else
-            set_io_error (error, errsv, _("lock"), path);
           if (fd != held_fd)
             close (fd);
           else
@@ -215,6 +305,36 @@ lock_exclusive (const char *path, int held_fd, GError **error)
   g_set_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_LOCKED,
                _("%s keeps being replaced by another program; try again"), path);
   return -1;
+}
+
+/* Whether the file (locked as @lock_fd, -2 for none) holds what @expect says. */
+static gboolean
+check_expected (const char *path, int lock_fd, const KvmrtConfigFileExpect *expect,
+                GError **error)
+{
+  g_autofree char *now = NULL;
+  gsize now_length = 0;
+  gboolean same;
+
+  if (expect == NULL || !expect->check)
+    return TRUE;
+  if (lock_fd < 0)
+    same = expect->content == NULL;
+  else if (expect->content == NULL)
+    same = FALSE;
+  else
+    {
+      if (!read_fd (lock_fd, path, &now, &now_length, error))
+        return FALSE;
+      same = now_length == g_bytes_get_size (expect->content)
+             && memcmp (now, g_bytes_get_data (expect->content, NULL), now_length) == 0;
+    }
+  if (!same)
+    g_set_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_CHANGED,
+                 _("%s was changed by another program since it was read; nothing was "
+                   "written (that program's change is kept). Run the command again to "
+                   "apply yours on top of it"), path);
+  return same;
 }
 
 static gboolean
@@ -234,16 +354,17 @@ write_all (int fd, const char *data, gsize length)
   return TRUE;
 }
 
-static void
+static gboolean
 fsync_directory (const char *dir)
 {
   int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  gboolean ok;
 
-  if (fd >= 0)
-    {
-      fsync (fd);
-      close (fd);
-    }
+  if (fd < 0)
+    return FALSE;
+  ok = fsync (fd) == 0 || errno == EINVAL;
+  close (fd);
+  return ok;
 }
 
 /* Keeps the current file as PATH.bak: a hard link (no copy, same content) renamed into place,
@@ -288,30 +409,130 @@ keep_backup (const char *path, const char *dir, GError **error)
   return TRUE;
 }
 
-gboolean
-kvmrt_config_file_write (const char  *path,
-                         const char  *data,
-                         gsize        length,
-                         int          held_fd,
-                         GError     **error)
+/* Whether @name is one of the temporary files a save of @base makes: ".BASE.XXXXXX" (the new
+ * text) or ".BASE.bak.PID" (the backup link). */
+static gboolean
+is_save_leftover (const char *name, const char *base)
 {
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *temp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  gsize base_length = strlen (base);
+  const char *rest;
+
+  if (name[0] != '.' || strncmp (name + 1, base, base_length) != 0
+      || name[1 + base_length] != '.')
+    return FALSE;
+  rest = name + base_length + 2;
+  if (g_str_has_prefix (rest, "bak."))
+    {
+      rest += 4;
+      if (*rest == '\0')
+        return FALSE;
+      for (; *rest != '\0'; rest++)
+        if (!g_ascii_isdigit (*rest))
+          return FALSE;
+      return TRUE;
+    }
+  if (strlen (rest) != 6)
+    return FALSE;
+  for (; *rest != '\0'; rest++)
+    if (!g_ascii_isalnum (*rest))
+      return FALSE;
+  return TRUE;
+}
+
+/* Removes what a save killed half-way left in @dir. Only called while this process holds the
+ * exclusive lock on the current file: every other writer is then either done or waiting, so
+ * no temporary file of @base belongs to a save in progress. */
+static void
+remove_leftovers (const char *dir, const char *base)
+{
+  DIR *d = opendir (dir);
+  struct dirent *entry;
+
+  if (d == NULL)
+    return;
+  while ((entry = readdir (d)) != NULL)
+    {
+      struct stat st;
+
+      if (!is_save_leftover (entry->d_name, base)
+          || fstatat (dirfd (d), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0
+          || !S_ISREG (st.st_mode) || st.st_uid != geteuid ())
+        continue;
+      unlinkat (dirfd (d), entry->d_name, 0);
+    }
+  closedir (d);
+}
+
+/* The file a save replaces: @path itself, or the end of its chain of symbolic links (an
+ * operator who links /etc/kvmrt.cfg into a managed directory wants that file updated, and the
+ * link kept). */
+static char *
+resolve_target (const char *path, GError **error)
+{
+  g_autofree char *current = g_strdup (path);
+
+  for (int depth = 0; depth < 40; depth++)
+    {
+      g_autofree char *link = NULL;
+      struct stat st;
+
+      if (lstat (current, &st) != 0 || !S_ISLNK (st.st_mode))
+        return g_steal_pointer (&current);
+      link = g_file_read_link (current, NULL);
+      if (link == NULL)
+        return g_steal_pointer (&current);
+      if (!g_path_is_absolute (link))
+        {
+          g_autofree char *dir = g_path_get_dirname (current);
+          char *joined = g_build_filename (dir, link, NULL);
+
+          g_free (g_steal_pointer (&link));
+          link = joined;
+        }
+      g_free (current);
+      current = g_steal_pointer (&link);
+    }
+  g_set_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_IO,
+               _("%s is a loop of symbolic links; point it at a file"), path);
+  return NULL;
+}
+
+gboolean
+kvmrt_config_file_write (const char                  *link_path,
+                         const char                  *data,
+                         gsize                        length,
+                         int                          held_fd,
+                         const KvmrtConfigFileExpect *expect,
+                         GError                     **error)
+{
+  g_autofree char *path = resolve_target (link_path, error);
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *temp = NULL;
   struct stat st;
   gboolean exists;
   int lock_fd;
-  int fd;
+  int fd = -1;
+
+  if (path == NULL)
+    return FALSE;
+  dir = g_path_get_dirname (path);
+  base = g_path_get_basename (path);
+  temp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
 
   lock_fd = lock_exclusive (path, held_fd, error);
   if (lock_fd == -1)
     return FALSE;
   exists = lock_fd >= 0;
+  if (!check_expected (link_path, lock_fd, expect, error))
+    goto fail;
+  if (exists)
+    remove_leftovers (dir, base);
 
   fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0644);
   if (fd < 0)
     {
-      set_io_error (error, errno, _("write to the directory of"), path);
+      set_io_error (error, errno, _("write to the directory of"), link_path);
       goto fail;
     }
   if (exists && fstat (lock_fd, &st) == 0)
@@ -319,7 +540,7 @@ kvmrt_config_file_write (const char  *path,
       fchmod (fd, st.st_mode & 07777);
       if (fchown (fd, st.st_uid, st.st_gid) != 0 && geteuid () == 0)
         {
-          set_io_error (error, errno, _("keep the owner of"), path);
+          set_io_error (error, errno, _("keep the owner of"), link_path);
           goto fail;
         }
     }
@@ -331,17 +552,30 @@ kvmrt_config_file_write (const char  *path,
       set_io_error (error, errno, _("write"), temp);
       goto fail;
     }
-  close (fd);
+  if (close (fd) != 0)
+    {
+      fd = -1;
+      set_io_error (error, errno, _("write"), temp);
+      goto fail;
+    }
   fd = -1;
 
   if (exists && !keep_backup (path, dir, error))
     goto fail;
   if (rename (temp, path) != 0)
     {
-      set_io_error (error, errno, _("replace"), path);
+      set_io_error (error, errno, _("replace"), link_path);
       goto fail;
     }
-  fsync_directory (dir);
+  /* The rename is only durable once the directory is on disk: a crash before that could bring
+   * back the old file after "saved" was said. */
+  if (!fsync_directory (dir))
+    {
+      set_io_error (error, errno, _("write the directory of"), link_path);
+      if (lock_fd >= 0 && lock_fd != held_fd)
+        close (lock_fd);
+      return FALSE;
+    }
 
   if (lock_fd >= 0 && lock_fd != held_fd)
     close (lock_fd);

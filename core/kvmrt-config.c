@@ -7,6 +7,7 @@
 #include "kvmrt-ini.h"
 #include "kvmrt-vm-private.h"
 
+#include <sys/file.h>
 #include <unistd.h>
 
 struct _KvmrtConfig {
@@ -19,6 +20,11 @@ struct _KvmrtConfig {
   KvmrtIniSection *defaults;       /* [DEFAULT], or NULL */
   guint            defaults_at;    /* [DEFAULT] is written before vms[defaults_at] */
   int              held_fd;        /* kvmrt_config_hold(), or -1 */
+  gboolean         held_for_update; /* held_fd holds LOCK_EX (kvmrt_config_load_for_update) */
+  /* What the file held when this configuration was read or last saved: a save to that file
+   * is refused when another program changed it meanwhile. */
+  gboolean         on_disk_known;
+  GBytes          *on_disk;        /* NULL with on_disk_known: there was no file */
 };
 
 G_DEFINE_FINAL_TYPE (KvmrtConfig, kvmrt_config, G_TYPE_OBJECT)
@@ -79,19 +85,62 @@ kvmrt_config_load_from_data (const char  *data,
   return g_steal_pointer (&self);
 }
 
+static KvmrtConfig *
+load_read_text (const char *path, char *data, gsize length, GError **error)
+{
+  KvmrtConfig *self = kvmrt_config_load_from_data (data, length, path, error);
+
+  if (self == NULL)
+    {
+      g_free (data);
+      return NULL;
+    }
+  self->path = g_strdup (path);
+  self->on_disk_known = TRUE;
+  self->on_disk = g_bytes_new_take (data, length);
+  return self;
+}
+
 KvmrtConfig *
 kvmrt_config_load (const char *path, GError **error)
 {
-  g_autofree char *data = NULL;
+  char *data = NULL;
   gsize length;
-  KvmrtConfig *self;
 
   if (!kvmrt_config_file_read (path, &data, &length, error))
     return NULL;
-  self = kvmrt_config_load_from_data (data, length, path, error);
-  if (self != NULL)
-    self->path = g_strdup (path);
+  return load_read_text (path, data, length, error);
+}
+
+KvmrtConfig *
+kvmrt_config_load_for_update (const char *path, GError **error)
+{
+  char *data = NULL;
+  gsize length;
+  int fd = -1;
+  KvmrtConfig *self;
+
+  if (!kvmrt_config_file_read_for_update (path, &data, &length, &fd, error))
+    return NULL;
+  self = load_read_text (path, data, length, error);
+  if (self == NULL)
+    {
+      close (fd);
+      return NULL;
+    }
+  self->held_fd = fd;
+  self->held_for_update = TRUE;
   return self;
+}
+
+void
+kvmrt_config_expect_on_disk (KvmrtConfig *self, GBytes *content)
+{
+  g_return_if_fail (KVMRT_IS_CONFIG (self));
+
+  g_clear_pointer (&self->on_disk, g_bytes_unref);
+  self->on_disk_known = TRUE;
+  self->on_disk = content != NULL ? g_bytes_ref (content) : NULL;
 }
 
 const char *
@@ -281,12 +330,84 @@ kvmrt_config_to_data (KvmrtConfig *self, gsize *length)
   return g_string_free (out, FALSE);
 }
 
+/* The first key whose value differs between two sections (in order), or NULL when they agree
+ * on every key and value. */
+static const char *
+first_difference (const KvmrtIniSection *a, const KvmrtIniSection *b)
+{
+  guint i = 0, j = 0;
+
+  for (;;)
+    {
+      const KvmrtIniEntry *x = NULL, *y = NULL;
+
+      while (i < a->entries->len
+             && (x = a->entries->pdata[i])->kind != KVMRT_INI_KEY)
+        x = NULL, i++;
+      while (j < b->entries->len
+             && (y = b->entries->pdata[j])->kind != KVMRT_INI_KEY)
+        y = NULL, j++;
+      if (x == NULL && y == NULL)
+        return NULL;
+      if (x == NULL || y == NULL)
+        return x != NULL ? x->key : y->key;
+      if (!g_str_equal (x->key_lower, y->key_lower) || !g_str_equal (x->value, y->value))
+        return x->key;
+      i++, j++;
+    }
+}
+
+/* Whether @data, read back, is this configuration: same sections, keys and values. It is
+ * checked on the very text that is written, so no edit (whatever its indentation or values)
+ * can save something that reads differently. */
+static gboolean
+reads_back (KvmrtConfig *self, const char *data, gsize length, const char *path,
+            GError **error)
+{
+  g_autoptr(GError) parse_error = NULL;
+  g_autoptr(KvmrtConfig) copy = kvmrt_config_load_from_data (data, length, path, &parse_error);
+  const char *section = NULL;
+  const char *key = NULL;
+
+  if (copy == NULL)
+    {
+      g_set_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_INVALID,
+                   _("the text kvmrt would write to %s does not read back (%s); nothing was "
+                     "written"), path, parse_error->message);
+      return FALSE;
+    }
+  if ((self->defaults == NULL) != (copy->defaults == NULL))
+    section = "DEFAULT";
+  else if (self->defaults != NULL && (key = first_difference (self->defaults,
+                                                              copy->defaults)) != NULL)
+    section = "DEFAULT";
+  else if (self->vms->len != copy->vms->len)
+    section = _("(the list of VMs)");
+  for (guint i = 0; section == NULL && i < self->vms->len; i++)
+    {
+      const KvmrtIniSection *a = kvmrt_vm_get_section (self->vms->pdata[i]);
+      const KvmrtIniSection *b = kvmrt_vm_get_section (copy->vms->pdata[i]);
+
+      if (!g_str_equal (a->name, b->name) || (key = first_difference (a, b)) != NULL)
+        section = a->name;
+    }
+  if (section == NULL)
+    return TRUE;
+  g_set_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_INVALID,
+               _("the text kvmrt would write to %s reads back differently in [%s]%s%s, so "
+                 "nothing was written; a value line that starts with '#' or ';' cannot be "
+                 "kept in this file format"),
+               path, section, key != NULL ? _(", key ") : "", key != NULL ? key : "");
+  return FALSE;
+}
+
 gboolean
 kvmrt_config_save (KvmrtConfig *self, const char *path, GError **error)
 {
   g_autofree char *data = NULL;
   gsize length;
   gboolean held;
+  KvmrtConfigFileExpect expect = { FALSE, NULL };
 
   if (path == NULL)
     path = self->path;
@@ -298,8 +419,17 @@ kvmrt_config_save (KvmrtConfig *self, const char *path, GError **error)
     }
 
   data = kvmrt_config_to_data (self, &length);
+  if (!reads_back (self, data, length, path, error))
+    return FALSE;
   held = self->held_fd >= 0 && g_strcmp0 (path, self->path) == 0;
-  if (!kvmrt_config_file_write (path, data, length, held ? self->held_fd : -1, error))
+  /* Saving where it was read (or a copy with no file of its own, the GUI's Apply): only over
+   * what was read. Saving as another file replaces that file. */
+  if (self->on_disk_known && (self->path == NULL || g_strcmp0 (path, self->path) == 0))
+    {
+      expect.check = TRUE;
+      expect.content = self->on_disk;
+    }
+  if (!kvmrt_config_file_write (path, data, length, held ? self->held_fd : -1, &expect, error))
     return FALSE;
 
   if (g_strcmp0 (path, self->path) != 0)
@@ -307,11 +437,18 @@ kvmrt_config_save (KvmrtConfig *self, const char *path, GError **error)
       g_free (self->path);
       self->path = g_strdup (path);
     }
+  g_clear_pointer (&self->on_disk, g_bytes_unref);
+  self->on_disk_known = TRUE;
+  self->on_disk = g_bytes_new_take (g_steal_pointer (&data), length);
   /* The held lock was on the file just replaced: hold the new one instead. */
   if (self->held_fd >= 0)
     {
+      gboolean for_update = self->held_for_update;
+
       kvmrt_config_release (self);
       kvmrt_config_hold (self, NULL);
+      if (for_update && self->held_fd >= 0 && flock (self->held_fd, LOCK_EX | LOCK_NB) == 0)
+        self->held_for_update = TRUE;
     }
   return TRUE;
 }
@@ -337,6 +474,7 @@ kvmrt_config_release (KvmrtConfig *self)
   if (self->held_fd >= 0)
     close (self->held_fd);
   self->held_fd = -1;
+  self->held_for_update = FALSE;
 }
 
 static void
@@ -348,6 +486,7 @@ kvmrt_config_finalize (GObject *object)
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->preamble, g_ptr_array_unref);
   g_clear_pointer (&self->text, g_bytes_unref);
+  g_clear_pointer (&self->on_disk, g_bytes_unref);
   g_clear_pointer (&self->vms, g_ptr_array_unref);
   g_clear_pointer (&self->defaults, kvmrt_ini_section_free);
 

@@ -25,6 +25,10 @@ KvmrtConfig *kvmrt_config_new            (void);
  * a missing file is KVMRT_CONFIG_ERROR_NOT_FOUND. Values that do not match their field type do
  * not fail the load (see kvmrt_vm_get_value_error()). */
 KvmrtConfig *kvmrt_config_load           (const char *path, GError **error);
+/* Reads @path for a change: the file stays locked exclusively (LOCK_EX, after waiting a while
+ * for another writer) until this configuration is saved or freed, so that two programs that
+ * change the file one after the other both keep their change. */
+KvmrtConfig *kvmrt_config_load_for_update (const char *path, GError **error);
 /* Parses text; @display_name stands for the file in error messages. */
 KvmrtConfig *kvmrt_config_load_from_data (const char  *data,
                                           gssize       length,
@@ -61,8 +65,17 @@ char        *kvmrt_config_to_data        (KvmrtConfig *self, gsize *length);
 
 /* Writes to @path (NULL: the config's own path) atomically: a temporary file in the same
  * directory, fsync, the previous file kept as PATH.bak, rename, fsync of the directory. The
- * file's mode and owner are kept. On any failure the old file is left in place. */
+ * file's mode and owner are kept; a symbolic link is written through to its target. On any
+ * failure the old file is left in place. The text is read back before it is written and must
+ * give this configuration's keys and values (KVMRT_CONFIG_ERROR_INVALID otherwise). Saving to
+ * the file the configuration was read from (or, for one made from text, to any file after
+ * kvmrt_config_expect_on_disk()) fails with KVMRT_CONFIG_ERROR_CHANGED when another program
+ * wrote the file since: its change is never silently overwritten. */
 gboolean     kvmrt_config_save           (KvmrtConfig *self, const char *path, GError **error);
+
+/* The file's bytes a save expects to replace (NULL: no file). For a configuration made from
+ * text (an editor's copy) that stands for a file read earlier. */
+void         kvmrt_config_expect_on_disk (KvmrtConfig *self, GBytes *content);
 
 /* Keeps a shared lock on the config's file until kvmrt_config_release() or finalize, so that
  * other processes cannot save it meanwhile. Saving from this object still works when this is

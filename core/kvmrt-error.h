@@ -23,6 +23,8 @@ typedef enum {
   KVMRT_CONFIG_ERROR_IO,          /* the file cannot be read or written */
   KVMRT_CONFIG_ERROR_NOT_FOUND,   /* the file does not exist */
   KVMRT_CONFIG_ERROR_INVALID,     /* an edit was refused (e.g. duplicate UUID) */
+  KVMRT_CONFIG_ERROR_CHANGED,     /* another program wrote the file since it was read */
+  KVMRT_CONFIG_ERROR_UNSAFE,      /* root was asked to use a file others may write */
 } KvmrtConfigError;
 GQuark kvmrt_config_error_quark (void);
 

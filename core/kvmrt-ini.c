@@ -26,6 +26,37 @@ leading_space (const char *raw, gsize length)
   return g_strndup (raw, n);
 }
 
+/* @value as the file gives it back: the reader strips each line and ends a value at its last
+ * non-empty line, so the model keeps the same text the file will hold. */
+static char *
+normalize_value (const char *value)
+{
+  GString *out = g_string_sized_new (strlen (value));
+  gsize keep = 0;
+
+  for (const char *line = value; ; )
+    {
+      const char *nl = strchr (line, '\n');
+      const char *end = nl != NULL ? nl : line + strlen (line);
+      const char *start = line;
+
+      while (start < end && is_space (*start))
+        start++;
+      while (end > start && is_space (end[-1]))
+        end--;
+      if (line != value)
+        g_string_append_c (out, '\n');
+      g_string_append_len (out, start, end - start);
+      if (end > start)
+        keep = out->len;
+      if (nl == NULL)
+        break;
+      line = nl + 1;
+    }
+  g_string_truncate (out, keep);
+  return g_string_free (out, FALSE);
+}
+
 KvmrtIniEntry *
 kvmrt_ini_entry_new_key (const char *key, const char *value)
 {
@@ -34,7 +65,7 @@ kvmrt_ini_entry_new_key (const char *key, const char *value)
   entry->kind = KVMRT_INI_KEY;
   entry->key = g_strdup (key);
   entry->key_lower = g_ascii_strdown (key, -1);
-  entry->value = g_strdup (value);
+  entry->value = normalize_value (value);
   return entry;
 }
 
@@ -86,11 +117,13 @@ kvmrt_ini_entry_free (KvmrtIniEntry *entry)
 void
 kvmrt_ini_entry_set_value (KvmrtIniEntry *entry, const char *value)
 {
-  if (g_strcmp0 (entry->value, value) == 0)
+  g_autofree char *normal = normalize_value (value);
+
+  if (g_strcmp0 (entry->value, normal) == 0)
     return;
   if (entry->value != entry->inline_value)
     g_free (entry->value);
-  entry->value = g_strdup (value);
+  entry->value = g_steal_pointer (&normal);
   if (entry->raw != NULL && entry->indent == NULL)
     entry->indent = leading_space (entry->raw, entry->raw_length);
   entry->raw = NULL;

@@ -24,7 +24,8 @@ typedef struct {
   char  *raw_owned;
   char  *key;        /* KEY: as written */
   char  *key_lower;  /* KEY: for lookups (keys are case-insensitive) */
-  char  *value;      /* KEY: stripped, continuation lines joined with "\n" */
+  char  *value;      /* KEY: stripped, continuation lines joined with "\n"; values set by
+                      * kvmrt are stripped the same way (each line, trailing empty lines) */
   guint  line;       /* 1-based line of the entry's first line; 0 for new entries */
   char  *indent;     /* KEY written fresh: what its line starts with (see _write), or NULL */
   /* Parsed entries carry key, key_lower and their first value in the same allocation (one

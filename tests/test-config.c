@@ -438,7 +438,16 @@ test_hold (void)
   g_assert_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_LOCKED);
   g_clear_error (&error);
 
+  /* Released, the file may be written again, but not by a program that read it before the
+   * holder's save: that would overwrite the holder's change. */
   kvmrt_config_release (gui);
+  g_assert_false (kvmrt_config_save (other, NULL, &error));
+  g_assert_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_CHANGED);
+  g_clear_error (&error);
+  g_clear_object (&other);
+  other = kvmrt_config_load (path, &error);
+  g_assert_no_error (error);
+  kvmrt_vm_set_title (kvmrt_config_get_vm (other, 0), "other");
   g_assert_true (kvmrt_config_save (other, NULL, &error));
   g_assert_no_error (error);
   remove_tree (dir);
