@@ -224,6 +224,7 @@ main (int argc, char **argv)
                       "with autostart (--all: every enabled VM; or the VMs named) in parallel. "
                       "VMs already running are re-tuned."));
 
+  cli.changes_host = TRUE;
   if (!kvmrt_cli_session_open (&session, &cli)
       || (vms = select_vms (&cli, session.config)) == NULL)
     status = KVMRT_EXIT_USAGE;

@@ -121,11 +121,27 @@ kvmrt_cli_count_errors (KvmrtConfig *config, KvmrtHost *host)
 
 gboolean
 kvmrt_cli_save_checked (KvmrtCli *cli, KvmrtConfig *config, KvmrtHost *host,
-                        guint errors_before)
+                        guint errors_before, gboolean *out_changed)
 {
-  g_autoptr(GPtrArray) diagnostics = kvmrt_validate (config, host, 0);
+  g_autoptr(GPtrArray) diagnostics = NULL;
   g_autoptr(GError) error = NULL;
-  guint errors = kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR);
+  g_autoptr(KvmrtConfig) written = NULL;
+  g_autofree char *text = NULL;
+  gsize length = 0;
+  guint errors;
+
+  /* Judged on the text that will be written, read back: whatever the file's layout does to
+   * an edit is what gets counted, not the model in memory. */
+  text = kvmrt_config_to_data (config, &length);
+  written = kvmrt_config_load_from_data (text, length, cli->config_path, &error);
+  if (written == NULL)
+    {
+      kvmrt_cli_error (_("the edited configuration does not read back (%s), so nothing was "
+                         "written to %s"), error->message, cli->config_path);
+      return FALSE;
+    }
+  diagnostics = kvmrt_validate (written, host, 0);
+  errors = kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR);
 
   if (diagnostics->len > 0)
     kvmrt_cli_print_diagnostics (diagnostics, cli->config_path,
@@ -139,7 +155,11 @@ kvmrt_cli_save_checked (KvmrtCli *cli, KvmrtConfig *config, KvmrtHost *host,
     }
   if (!kvmrt_config_save (config, cli->config_path, &error))
     {
-      kvmrt_cli_error ("%s", error->message);
+      if (out_changed != NULL
+          && g_error_matches (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_CHANGED))
+        *out_changed = TRUE;
+      else
+        kvmrt_cli_error ("%s", error->message);
       return FALSE;
     }
   return TRUE;

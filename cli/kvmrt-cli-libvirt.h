@@ -36,13 +36,16 @@ gboolean      kvmrt_cli_sync_vm          (KvmrtCliSession *session, KvmrtVm *vm,
 const char   *kvmrt_cli_vm_label         (KvmrtVm *vm);
 /* Errors the validator finds in @config. */
 guint         kvmrt_cli_count_errors     (KvmrtConfig *config, KvmrtHost *host);
-/* Saves @config (to cli->config_path) after validating it, unless it now has more errors
- * than @errors_before: the rule that nothing makes a configuration worse without being
- * told. Prints the findings; FALSE (after saying why) when nothing was written. */
+/* Saves @config (to cli->config_path) after validating the text to be written, read back,
+ * unless it has more errors than @errors_before: the rule that nothing makes a configuration
+ * worse without being told. Prints the findings; FALSE (after saying why) when nothing was
+ * written. With @out_changed, a file another program wrote since it was read is not an error
+ * printed but *out_changed set (the caller reads it again and retries). */
 gboolean      kvmrt_cli_save_checked     (KvmrtCli    *cli,
                                           KvmrtConfig *config,
                                           KvmrtHost   *host,
-                                          guint        errors_before);
+                                          guint        errors_before,
+                                          gboolean    *out_changed);
 /* "cpuset, nr_vcpus" for a mask of 1 << KvmrtVmAttr. */
 char         *kvmrt_cli_describe_attrs   (guint attrs);
 

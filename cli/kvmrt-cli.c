@@ -5,6 +5,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 void
 kvmrt_cli_error (const char *format, ...)
@@ -16,6 +17,44 @@ kvmrt_cli_error (const char *format, ...)
   message = g_strdup_vprintf (format, args);
   va_end (args);
   g_printerr ("%s: %s\n", g_get_prgname (), message);
+}
+
+gboolean
+kvmrt_cli_is_pkexec (void)
+{
+  return g_getenv ("PKEXEC_UID") != NULL;
+}
+
+#define SYSTEM_URI "qemu:///system"
+
+/* An authorization to run a tool as root covers the system's configuration on the system's
+ * libvirt and host: an argument that points root elsewhere (a URI that runs a program, a file
+ * to create or read, another host tree) would turn it into arbitrary root. */
+static void
+restrict_for_pkexec (KvmrtCli *cli)
+{
+  const char *refused = NULL;
+
+  if (cli->config_path != NULL && !g_str_equal (cli->config_path, KVMRT_DEFAULT_CONFIG_PATH))
+    refused = "-f";
+  else if (cli->connect_uri != NULL && !g_str_equal (cli->connect_uri, SYSTEM_URI))
+    refused = "-c";
+  else if (cli->sysroot != NULL)
+    refused = "--sysroot";
+  if (refused != NULL)
+    {
+      kvmrt_cli_error (_("through pkexec, %s is refused: an authorized caller may use only "
+                         "the system configuration (" KVMRT_DEFAULT_CONFIG_PATH "), the system "
+                         "libvirt (" SYSTEM_URI ") and this host; run the tool as root "
+                         "yourself to use other ones"), refused);
+      exit (KVMRT_EXIT_USAGE);
+    }
+  /* Nor through the environment (pkexec clears it, a caller of the tool as root may not). */
+  g_unsetenv ("LIBVIRT_DEFAULT_URI");
+  g_unsetenv ("KVMRT_SYSROOT");
+  g_unsetenv ("KVMRT_TUNER_BACKEND");
+  g_unsetenv ("KVMRT_TUNER_STOP_AFTER");
+  cli->sysroot = g_strdup ("/");
 }
 
 void
@@ -82,11 +121,13 @@ kvmrt_cli_parse (KvmrtCli           *cli,
       exit (KVMRT_EXIT_OK);
     }
 
+  if (kvmrt_cli_is_pkexec ())
+    restrict_for_pkexec (cli);
   if (cli->config_path == NULL)
     cli->config_path = g_strdup (KVMRT_DEFAULT_CONFIG_PATH);
   if (cli->connect_uri == NULL)
     cli->connect_uri = g_strdup (g_getenv ("LIBVIRT_DEFAULT_URI") ? g_getenv ("LIBVIRT_DEFAULT_URI")
-                                                                   : "qemu:///system");
+                                                                   : SYSTEM_URI);
   {
     char *root = g_strdup (kvmrt_sysroot_choose (cli->sysroot));
 
@@ -98,11 +139,32 @@ kvmrt_cli_parse (KvmrtCli           *cli,
     cli->args[i - 1] = g_strdup ((*argv)[i]);
 }
 
+gboolean
+kvmrt_cli_check_config_owner (KvmrtCli *cli)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (geteuid () != 0 || kvmrt_config_check_owner (cli->config_path, &error))
+    return TRUE;
+  if (cli->for_update || cli->changes_host)
+    {
+      kvmrt_cli_error (_("%s; nothing was done"), error->message);
+      return FALSE;
+    }
+  kvmrt_cli_error (_("warning: %s"), error->message);
+  return TRUE;
+}
+
 KvmrtConfig *
 kvmrt_cli_load_config_or_syntax_error (KvmrtCli *cli, GError **syntax_error)
 {
   g_autoptr(GError) error = NULL;
-  KvmrtConfig *config = kvmrt_config_load (cli->config_path, &error);
+  KvmrtConfig *config;
+
+  if (!kvmrt_cli_check_config_owner (cli))
+    return NULL;
+  config = cli->for_update ? kvmrt_config_load_for_update (cli->config_path, &error)
+                           : kvmrt_config_load (cli->config_path, &error);
 
   if (config != NULL)
     return config;

@@ -33,6 +33,8 @@ typedef struct {
   gboolean  all;
   gboolean  version;
   char    **args;          /* remaining arguments (VM names or UUIDs), NULL-terminated */
+  gboolean  for_update;    /* the tool will save the config: load it with its lock kept */
+  gboolean  changes_host;  /* the tool changes the host or libvirt from the config */
 } KvmrtCli;
 
 /* Parses argv with the common options in @which plus @extra (may be NULL). Prints --help,
@@ -46,8 +48,17 @@ void         kvmrt_cli_parse        (KvmrtCli           *cli,
                                      const char         *parameter,
                                      const char         *summary);
 
+/* TRUE when the tool runs through pkexec ($PKEXEC_UID is set): the caller then chose the
+ * arguments, not root. kvmrt_cli_parse() then accepts only the system configuration, the
+ * system libvirt and the real host (no -f elsewhere, no other -c, no --sysroot). */
+gboolean     kvmrt_cli_is_pkexec    (void);
+
+/* As root, whether the config file may drive root's work (kvmrt_config_check_owner()): a
+ * tool that writes it or changes the host (cli->for_update, cli->changes_host) refuses a file
+ * others could change, printing how to fix it, and returns FALSE; a read-only tool warns. */
+gboolean     kvmrt_cli_check_config_owner (KvmrtCli *cli);
 /* Loads the config file, or prints why it could not (naming the file and what to do) and
- * returns NULL; the caller exits KVMRT_EXIT_USAGE. */
+ * returns NULL; the caller exits KVMRT_EXIT_USAGE. Checks the file's owner first (above). */
 KvmrtConfig *kvmrt_cli_load_config  (KvmrtCli *cli);
 /* The same, but a syntax error is handed back in @syntax_error instead of printed (for
  * kvmrt-validate-config, which reports it as a finding). */

@@ -20,8 +20,9 @@ static char *replace_from;
 
 static const GOptionEntry options[] = {
   { "replace", 0, 0, G_OPTION_ARG_FILENAME, &replace_from,
-    N_("Take FILE as the edited copy instead of running an editor (the GUI does this "
-       "through pkexec); it is validated and saved the same way"), N_("FILE") },
+    N_("Take FILE (\"-\": standard input, as the GUI passes it through pkexec) as the edited "
+       "copy instead of running an editor; it is validated and saved the same way"),
+    N_("FILE") },
   { NULL }
 };
 
@@ -64,11 +65,11 @@ run_editor (const char *path)
 
 /* Everything that keeps @edited from being saved, as text; NULL if it may be saved. */
 static char *
-find_problems (KvmrtCli *cli, const char *text, KvmrtConfig *old, KvmrtHost *host,
-               KvmrtLibvirt *libvirt, KvmrtConfig **out_config)
+find_problems (const char *shown_as, const char *text, gsize length, KvmrtConfig *old,
+               KvmrtHost *host, KvmrtLibvirt *libvirt, KvmrtConfig **out_config)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(KvmrtConfig) edited = kvmrt_config_load_from_data (text, -1, cli->config_path,
+  g_autoptr(KvmrtConfig) edited = kvmrt_config_load_from_data (text, length, shown_as,
                                                                &error);
   g_autoptr(GPtrArray) diagnostics = NULL;
   g_autoptr(GString) problems = g_string_new (NULL);
@@ -101,7 +102,7 @@ find_problems (KvmrtCli *cli, const char *text, KvmrtConfig *old, KvmrtHost *hos
   if (kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR) > 0)
     {
       stream = open_memstream (&buffer, &size);
-      kvmrt_cli_print_diagnostics (diagnostics, cli->config_path, stream);
+      kvmrt_cli_print_diagnostics (diagnostics, shown_as, stream);
       fclose (stream);
       g_string_append_len (problems, buffer, size);
       free (buffer);
@@ -109,7 +110,7 @@ find_problems (KvmrtCli *cli, const char *text, KvmrtConfig *old, KvmrtHost *hos
   if (problems->len > 0)
     return g_string_free (g_steal_pointer (&problems), FALSE);
   if (diagnostics->len > 0)
-    kvmrt_cli_print_diagnostics (diagnostics, cli->config_path, stdout);
+    kvmrt_cli_print_diagnostics (diagnostics, shown_as, stdout);
   *out_config = g_steal_pointer (&edited);
   return NULL;
 }
@@ -127,28 +128,24 @@ ask_edit_again (void)
   return answer[0] == '\n' || answer[0] == 'y' || answer[0] == 'Y';
 }
 
-/* Whether the file still holds @original (NULL: did not exist), i.e. nobody wrote it while
- * the editor ran. */
-static gboolean
-unchanged_since (const char *path, const char *original)
-{
-  g_autofree char *now = NULL;
-
-  if (!g_file_get_contents (path, &now, NULL, NULL))
-    return original == NULL;
-  return g_strcmp0 (now, original) == 0;
-}
-
+/* Saves @edited over the file, which must still hold @original (NULL: no file): a change
+ * another program made while the user edited is never overwritten. @kept names where the
+ * user's text stays when it is not saved (NULL: nowhere). */
 static int
-save_and_sync (KvmrtCli *cli, KvmrtConfig *edited, KvmrtHost *host, KvmrtLibvirt *libvirt)
+save_and_sync (KvmrtCli *cli, KvmrtConfig *edited, GBytes *original, KvmrtHost *host,
+               KvmrtLibvirt *libvirt, const char *kept)
 {
   g_autoptr(GError) error = NULL;
   KvmrtCliSession session = { edited, host, libvirt, NULL };
   int status = KVMRT_EXIT_OK;
 
+  kvmrt_config_expect_on_disk (edited, original);
   if (!kvmrt_config_save (edited, cli->config_path, &error))
     {
-      kvmrt_cli_error ("%s", error->message);
+      if (kept != NULL)
+        kvmrt_cli_error (_("%s Your edited copy is kept in %s"), error->message, kept);
+      else
+        kvmrt_cli_error ("%s", error->message);
       return KVMRT_EXIT_FAILED;
     }
   g_print (_("%s: saved\n"), cli->config_path);
@@ -165,24 +162,39 @@ save_and_sync (KvmrtCli *cli, KvmrtConfig *edited, KvmrtHost *host, KvmrtLibvirt
   return status;
 }
 
+/* The file's bytes, or NULL in *out when there is none; FALSE after printing why not. */
+static gboolean
+read_original (KvmrtCli *cli, GBytes **out)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!kvmrt_cli_check_config_owner (cli))
+    return FALSE;
+  *out = kvmrt_config_read_file (cli->config_path, &error);
+  if (*out != NULL || g_error_matches (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_NOT_FOUND))
+    return TRUE;
+  kvmrt_cli_error ("%s", error->message);
+  return FALSE;
+}
+
 static int
 edit (KvmrtCli *cli, KvmrtHost *host, KvmrtLibvirt *libvirt)
 {
+  g_autoptr(GBytes) original_bytes = NULL;
   g_autofree char *original = NULL;
   g_autofree char *text = NULL;
   g_autofree char *tmp_path = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(KvmrtConfig) old = NULL;
   g_autoptr(KvmrtConfig) edited = NULL;
+  int status;
   int fd;
 
-  if (!g_file_get_contents (cli->config_path, &original, NULL, &error)
-      && !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-    {
-      kvmrt_cli_error (_("cannot read %s: %s"), cli->config_path, error->message);
-      return KVMRT_EXIT_USAGE;
-    }
-  g_clear_error (&error);
+  if (!read_original (cli, &original_bytes))
+    return KVMRT_EXIT_USAGE;
+  if (original_bytes != NULL)
+    original = g_strndup (g_bytes_get_data (original_bytes, NULL),
+                          g_bytes_get_size (original_bytes));
   /* The old config only serves the rename check; an unparsable one simply has no names. */
   if (original != NULL)
     old = kvmrt_config_load_from_data (original, -1, cli->config_path, NULL);
@@ -214,7 +226,8 @@ edit (KvmrtCli *cli, KvmrtHost *host, KvmrtLibvirt *libvirt)
           g_unlink (tmp_path);
           return KVMRT_EXIT_OK;
         }
-      problems = find_problems (cli, text, old, host, libvirt, &edited);
+      problems = find_problems (cli->config_path, text, strlen (text), old, host, libvirt,
+                                &edited);
       if (problems == NULL)
         break;
       fputs (problems, stderr);
@@ -228,43 +241,68 @@ edit (KvmrtCli *cli, KvmrtHost *host, KvmrtLibvirt *libvirt)
                        cli->config_path, tmp_path);
       return KVMRT_EXIT_FAILED;
     }
-  if (!unchanged_since (cli->config_path, original))
-    {
-      kvmrt_cli_error (_("%s was changed by another program while you edited it; nothing "
-                         "was saved. Your edited copy is kept in %s"),
-                       cli->config_path, tmp_path);
-      return KVMRT_EXIT_FAILED;
-    }
-  g_unlink (tmp_path);
-  return save_and_sync (cli, edited, host, libvirt);
+  status = save_and_sync (cli, edited, original_bytes, host, libvirt, tmp_path);
+  if (kvmrt_config_get_path (edited) != NULL)   /* saved */
+    g_unlink (tmp_path);
+  return status;
 }
 
-/* --replace: the edited copy was made elsewhere (the GUI, as the desktop user). */
+/* All of standard input, as data (never a file name). */
+static GBytes *
+read_stdin (GError **error)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  guint8 buffer[65536];
+  ssize_t n;
+
+  while ((n = read (STDIN_FILENO, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0)
+      g_byte_array_append (data, buffer, n);
+  if (n < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("cannot read standard input: %s"), g_strerror (saved));
+      return NULL;
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+}
+
+/* --replace: the edited copy was made elsewhere (the GUI, as the desktop user). Its errors
+ * name it, not the file it would replace. */
 static int
 replace (KvmrtCli *cli, KvmrtHost *host, KvmrtLibvirt *libvirt)
 {
-  g_autofree char *original = NULL;
-  g_autofree char *text = NULL;
+  gboolean from_stdin = g_str_equal (replace_from, "-");
+  const char *shown_as = from_stdin ? _("(standard input)") : replace_from;
+  g_autoptr(GBytes) text = NULL;
+  g_autoptr(GBytes) original = NULL;
   g_autofree char *problems = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(KvmrtConfig) old = NULL;
   g_autoptr(KvmrtConfig) edited = NULL;
 
-  if (!g_file_get_contents (replace_from, &text, NULL, &error))
+  text = from_stdin ? read_stdin (&error) : kvmrt_config_read_file (replace_from, &error);
+  if (text == NULL)
     {
-      kvmrt_cli_error (_("cannot read %s: %s"), replace_from, error->message);
+      kvmrt_cli_error (_("--replace %s: %s"), replace_from, error->message);
       return KVMRT_EXIT_USAGE;
     }
-  if (g_file_get_contents (cli->config_path, &original, NULL, NULL))
-    old = kvmrt_config_load_from_data (original, -1, cli->config_path, NULL);
-  problems = find_problems (cli, text, old, host, libvirt, &edited);
+  if (!read_original (cli, &original))
+    return KVMRT_EXIT_USAGE;
+  if (original != NULL)
+    old = kvmrt_config_load_from_data (g_bytes_get_data (original, NULL),
+                                       g_bytes_get_size (original), cli->config_path, NULL);
+  problems = find_problems (shown_as, g_bytes_get_data (text, NULL), g_bytes_get_size (text),
+                            old, host, libvirt, &edited);
   if (problems != NULL)
     {
       fputs (problems, stderr);
       kvmrt_cli_error (_("%s was not changed"), cli->config_path);
       return KVMRT_EXIT_FAILED;
     }
-  return save_and_sync (cli, edited, host, libvirt);
+  return save_and_sync (cli, edited, original, host, libvirt, from_stdin ? NULL : replace_from);
 }
 
 int
@@ -284,6 +322,14 @@ main (int argc, char **argv)
   if (cli.args[0] != NULL)
     {
       kvmrt_cli_error (_("unexpected argument '%s' (the file is chosen with -f)"), cli.args[0]);
+      return KVMRT_EXIT_USAGE;
+    }
+  cli.for_update = TRUE;
+  /* Through pkexec the caller may hand over text, never name a file root would read. */
+  if (replace_from != NULL && !g_str_equal (replace_from, "-") && kvmrt_cli_is_pkexec ())
+    {
+      kvmrt_cli_error (_("through pkexec, --replace only reads standard input: pass "
+                         "\"--replace -\" with the new text on standard input"));
       return KVMRT_EXIT_USAGE;
     }
 

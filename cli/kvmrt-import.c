@@ -19,15 +19,22 @@ static KvmrtConfig *
 load_or_create (KvmrtCli *cli, gboolean *created)
 {
   g_autoptr(GError) error = NULL;
-  KvmrtConfig *config = kvmrt_config_load (cli->config_path, &error);
+  KvmrtConfig *config;
 
   *created = FALSE;
+  if (!kvmrt_cli_check_config_owner (cli))
+    return NULL;
+  /* Locked from this read to the save: another writer waits for us, or we for it. */
+  config = kvmrt_config_load_for_update (cli->config_path, &error);
   if (config != NULL)
     return config;
   if (g_error_matches (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_NOT_FOUND))
     {
       *created = TRUE;
-      return kvmrt_config_new ();
+      config = kvmrt_config_new ();
+      /* Created only if nobody else created it meanwhile. */
+      kvmrt_config_expect_on_disk (config, NULL);
+      return config;
     }
   kvmrt_cli_error ("%s", error->message);
   return NULL;
@@ -105,17 +112,53 @@ import_all (KvmrtConfig *config, KvmrtHost *host, KvmrtLibvirt *libvirt, GPtrArr
   return changed;
 }
 
-int
-main (int argc, char **argv)
+/* One read, import and save. *retry is set when another program created the file between
+ * our finding none and our save: the caller runs us again on the file it wrote. */
+static int
+import_once (KvmrtCli *cli, gboolean *retry)
 {
-  KvmrtCli cli = { 0 };
   g_autoptr(KvmrtConfig) config = NULL;
   g_autoptr(KvmrtHost) host = NULL;
   g_autoptr(KvmrtLibvirt) libvirt = NULL;
   g_autoptr(GPtrArray) domains = NULL;
-  gboolean created = FALSE, failed = FALSE;
+  gboolean created = FALSE, failed = FALSE, changed_on_disk = FALSE;
   guint changed, errors_before;
   int status = KVMRT_EXIT_OK;
+
+  if ((config = load_or_create (cli, &created)) == NULL
+      || (host = kvmrt_cli_load_host (cli, KVMRT_HOST_LOAD_NO_IRQS)) == NULL
+      || (libvirt = kvmrt_cli_open_libvirt (cli)) == NULL
+      || (domains = select_domains (cli, libvirt)) == NULL)
+    return KVMRT_EXIT_USAGE;
+  if (domains->len == 0)
+    g_print (_("libvirt at %s has no domains to import\n"), kvmrt_libvirt_get_uri (libvirt));
+
+  errors_before = kvmrt_cli_count_errors (config, host);
+  changed = import_all (config, host, libvirt, domains, &failed);
+  if (changed > 0 || (created && domains->len > 0))
+    {
+      if (!kvmrt_cli_save_checked (cli, config, host, errors_before,
+                                   created ? &changed_on_disk : NULL))
+        {
+          *retry = changed_on_disk;
+          status = KVMRT_EXIT_FAILED;
+        }
+      else
+        g_print (created ? _("%s: created; review the new VMs with kvmrt-edit-config\n")
+                         : _("%s: saved; review the changes with kvmrt-edit-config\n"),
+                 cli->config_path);
+    }
+  if (failed)
+    status = KVMRT_EXIT_FAILED;
+  return status;
+}
+
+int
+main (int argc, char **argv)
+{
+  KvmrtCli cli = { 0 };
+  gboolean retry = TRUE;
+  int status = KVMRT_EXIT_FAILED;
 
   kvmrt_cli_parse (&cli, &argc, &argv,
                    KVMRT_CLI_OPTION_CONFIG | KVMRT_CLI_OPTION_CONNECT | KVMRT_CLI_OPTION_SYSROOT,
@@ -124,31 +167,16 @@ main (int argc, char **argv)
                       "creating the file if it does not exist. A new VM takes its name, title, "
                       "description, vCPUs and topology from libvirt, and any pinning, NUMA "
                       "memory, memory locking and PCI devices its domain already has."));
-
-  if ((config = load_or_create (&cli, &created)) == NULL
-      || (host = kvmrt_cli_load_host (&cli, KVMRT_HOST_LOAD_NO_IRQS)) == NULL
-      || (libvirt = kvmrt_cli_open_libvirt (&cli)) == NULL
-      || (domains = select_domains (&cli, libvirt)) == NULL)
+  cli.for_update = TRUE;
+  /* Once the file exists, the lock keeps writers in turn: one retry is enough. */
+  for (int attempt = 0; retry && attempt < 2; attempt++)
     {
-      kvmrt_cli_clear (&cli);
-      return KVMRT_EXIT_USAGE;
+      retry = FALSE;
+      status = import_once (&cli, &retry);
     }
-  if (domains->len == 0)
-    g_print (_("libvirt at %s has no domains to import\n"), kvmrt_libvirt_get_uri (libvirt));
-
-  errors_before = kvmrt_cli_count_errors (config, host);
-  changed = import_all (config, host, libvirt, domains, &failed);
-  if (changed > 0 || (created && domains->len > 0))
-    {
-      if (!kvmrt_cli_save_checked (&cli, config, host, errors_before))
-        status = KVMRT_EXIT_FAILED;
-      else
-        g_print (created ? _("%s: created; review the new VMs with kvmrt-edit-config\n")
-                         : _("%s: saved; review the changes with kvmrt-edit-config\n"),
-                 cli.config_path);
-    }
-  if (failed)
-    status = KVMRT_EXIT_FAILED;
+  if (retry)
+    kvmrt_cli_error (_("%s was created by another program meanwhile and keeps changing; "
+                       "nothing was written, run kvmrt-import again"), cli.config_path);
   kvmrt_cli_clear (&cli);
   return status;
 }

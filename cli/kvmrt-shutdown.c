@@ -213,6 +213,7 @@ main (int argc, char **argv)
       return KVMRT_EXIT_USAGE;
     }
 
+  cli.changes_host = TRUE;
   if (!kvmrt_cli_session_open (&session, &cli)
       || (stops = collect (&session, &cli)) == NULL)
     status = KVMRT_EXIT_USAGE;

@@ -130,7 +130,8 @@ run_reverse (KvmrtCliSession *session, KvmrtCli *cli, GPtrArray *vms)
       return failed ? KVMRT_EXIT_FAILED : KVMRT_EXIT_OK;
     }
   /* libvirt accepts combinations kvmrt does not (the manual asks for a validation after -r). */
-  if (!kvmrt_cli_save_checked (cli, session->config, session->host, errors_before))
+  if (!kvmrt_cli_save_checked (cli, session->config, session->host, errors_before,
+                               NULL))
     return KVMRT_EXIT_FAILED;
   return failed ? KVMRT_EXIT_FAILED : KVMRT_EXIT_OK;
 }
@@ -161,6 +162,9 @@ main (int argc, char **argv)
       kvmrt_cli_error (_("--json only goes with -q"));
       return KVMRT_EXIT_USAGE;
     }
+  /* -r writes the file: keep it locked from its read to the save. */
+  cli.for_update = reverse;
+  cli.changes_host = !query;
   if (!kvmrt_cli_session_open (&session, &cli)
       || (vms = kvmrt_cli_select_vms (&cli, session.config)) == NULL)
     {

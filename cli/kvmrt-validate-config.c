@@ -4,6 +4,7 @@
 #include "kvmrt-cli.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -46,12 +47,23 @@ run_libvirt_twin (char **argv)
 /* A config that does not parse is itself a finding of this tool: report it as the
  * config-syntax diagnostic rather than as a usage failure. */
 static GPtrArray *
-syntax_diagnostics (const GError *error)
+syntax_diagnostics (const GError *error, const char *config_path)
 {
   GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_diagnostic_free);
+  KvmrtDiagnostic *d = kvmrt_diagnostic_new ("config-syntax", NULL, NULL, "%s", error->message);
+  gsize prefix = strlen (config_path);
 
-  g_ptr_array_add (list, kvmrt_diagnostic_new ("config-syntax", NULL, NULL, "%s",
-                                               error->message));
+  /* Syntax errors read "PATH:LINE: what"; the line goes into the finding's own field. */
+  if (strncmp (error->message, config_path, prefix) == 0 && error->message[prefix] == ':')
+    {
+      guint64 line = 0;
+      char *end = NULL;
+
+      line = g_ascii_strtoull (error->message + prefix + 1, &end, 10);
+      if (end != NULL && *end == ':' && line > 0 && line <= G_MAXINT)
+        d->line = (int) line;
+    }
+  g_ptr_array_add (list, d);
   return list;
 }
 
@@ -106,7 +118,7 @@ main (int argc, char **argv)
 
   config = kvmrt_cli_load_config_or_syntax_error (&cli, &error);
   if (error != NULL)
-    diagnostics = syntax_diagnostics (error);
+    diagnostics = syntax_diagnostics (error, cli.config_path);
   else if (config == NULL)
     {
       kvmrt_cli_clear (&cli);

@@ -23,6 +23,22 @@ load_config_if_any (KvmrtCli *cli, gboolean *failed)
   return NULL;
 }
 
+/* Root boots and tunes from the configuration: only root may be able to change it. */
+static KvmrtHostCheck *
+check_config_owner (KvmrtCli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!kvmrt_config_check_owner (cli->config_path, &error))
+    return kvmrt_host_check_new ("config-owner", KVMRT_CHECK_FAILURE, error->message,
+                                 _("Run the commands above; root's tools refuse the file "
+                                   "until then."));
+  message = g_strdup_printf (_("%s is owned by root and only root may change it."),
+                             cli->config_path);
+  return kvmrt_host_check_new ("config-owner", KVMRT_CHECK_PASS, message, NULL);
+}
+
 static KvmrtHostCheck *
 check_libvirt (KvmrtCli *cli)
 {
@@ -130,6 +146,8 @@ main (int argc, char **argv)
     plan = kvmrt_plan_new (config, host);
 
   checks = kvmrt_host_check_run (cli.sysroot, host, plan);
+  if (config != NULL)
+    g_ptr_array_add (checks, check_config_owner (&cli));
   if (!cli.offline)
     g_ptr_array_add (checks, check_libvirt (&cli));
   for (guint i = 0; i < checks->len; i++)

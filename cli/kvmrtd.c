@@ -125,7 +125,10 @@ static void
 keep_tuned (Daemon *d)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(KvmrtConfig) config = kvmrt_config_load (d->cli->config_path, &error);
+  /* As root, a file others may write does not steer the tuning. */
+  g_autoptr(KvmrtConfig) config = geteuid () != 0
+                                  || kvmrt_config_check_owner (d->cli->config_path, &error)
+                                  ? kvmrt_config_load (d->cli->config_path, &error) : NULL;
   g_autoptr(KvmrtHost) host = config != NULL
     ? kvmrt_host_load (d->cli->sysroot, KVMRT_HOST_LOAD_DEFAULT, &error) : NULL;
   g_autoptr(KvmrtPlan) plan = NULL;

@@ -101,6 +101,17 @@ load_read_text (const char *path, char *data, gsize length, GError **error)
   return self;
 }
 
+GBytes *
+kvmrt_config_read_file (const char *path, GError **error)
+{
+  char *data = NULL;
+  gsize length;
+
+  if (!kvmrt_config_file_read (path, &data, &length, error))
+    return NULL;
+  return g_bytes_new_take (data, length);
+}
+
 KvmrtConfig *
 kvmrt_config_load (const char *path, GError **error)
 {

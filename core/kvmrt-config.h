@@ -29,6 +29,9 @@ KvmrtConfig *kvmrt_config_load           (const char *path, GError **error);
  * for another writer) until this configuration is saved or freed, so that two programs that
  * change the file one after the other both keep their change. */
 KvmrtConfig *kvmrt_config_load_for_update (const char *path, GError **error);
+/* A configuration file's bytes, read the way kvmrt_config_load() reads them (shared lock,
+ * regular files only, never blocking on a FIFO). */
+GBytes      *kvmrt_config_read_file      (const char *path, GError **error);
 /* Parses text; @display_name stands for the file in error messages. */
 KvmrtConfig *kvmrt_config_load_from_data (const char  *data,
                                           gssize       length,

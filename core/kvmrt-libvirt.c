@@ -58,6 +58,27 @@ ignore_libvirt_error (void *user_data, virErrorPtr error)
 {
 }
 
+/* kvmrt drives QEMU, and libvirt's test driver stands in for it. libvirt takes a URI whose
+ * driver it does not know for a remote one and answers with a TLS certificate error, which
+ * would send the user looking in the wrong place. */
+static gboolean
+check_driver (const char *uri, GError **error)
+{
+  const char *colon = strstr (uri, "://");
+  g_autofree char *scheme = colon != NULL ? g_strndup (uri, colon - uri) : NULL;
+  char *plus = scheme != NULL ? strchr (scheme, '+') : NULL;
+
+  if (plus != NULL)
+    *plus = '\0';
+  if (scheme != NULL && (g_str_equal (scheme, "qemu") || g_str_equal (scheme, "test")))
+    return TRUE;
+  g_set_error (error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_UNREACHABLE,
+               _("%s is not a libvirt URI kvmrt can use: it manages QEMU/KVM, so the URI "
+                 "starts with qemu:// (qemu:///system, or qemu+ssh://HOST/system for another "
+                 "machine)"), uri);
+  return FALSE;
+}
+
 /* Turns a libvirt error into one a user can act on. @what says what we were doing ("Starting
  * rh84-control-rt"). */
 static void
@@ -178,6 +199,8 @@ kvmrt_libvirt_open (const char *uri, GError **error)
   g_autoptr(KvmrtLibvirt) self = NULL;
   g_autofree char *what = g_strdup_printf (_("Connecting to libvirt at %s"), uri);
 
+  if (!check_driver (uri, error))
+    return NULL;
   if (!gvir_init_object_check (NULL, NULL, error))
     return NULL;
   virSetErrorFunc (NULL, ignore_libvirt_error);

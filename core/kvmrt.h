@@ -10,6 +10,7 @@
 #include "kvmrt-vm.h"
 #include "kvmrt-config.h"
 #include "kvmrt-config-lock.h"
+#include "kvmrt-config-owner.h"
 #include "kvmrt-sysroot.h"
 #include "kvmrt-host.h"
 #include "kvmrt-diagnostic.h"
