@@ -122,10 +122,11 @@ run_privileged (KvmrtOperation *op, const char *tool, GError **error, ...)
   g_ptr_array_add (argv, NULL);
 
   process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE
+                               | (op->input != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0),
                                error);
   if (process == NULL
-      || !g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, error))
+      || !g_subprocess_communicate_utf8 (process, op->input, NULL, &out, NULL, error))
     return NULL;
   g_strchomp (out);
   /* pkexec: 126 when the user dismissed the authentication, 127 when it was refused. */
@@ -339,25 +340,19 @@ do_resync (KvmrtOperation *op, GError **error)
 }
 
 /* Writes @op->config over the file as a user without rights to it: kvmrt-edit-config
- * --replace checks it again as root, writes it atomically and syncs. */
+ * --replace checks it again as root, writes it atomically and syncs. Through pkexec it takes
+ * the text on standard input only (a file name would let the caller make root read any
+ * file). */
 static char *
 apply_privileged (KvmrtOperation *op, GError **error)
 {
-  g_autofree char *tmp_path = NULL;
-  g_autofree char *data = NULL;
-  g_autofree char *out = NULL;
-  gsize length;
-  int fd;
+  g_autofree char *data = kvmrt_config_to_data (op->config, NULL);
+  char *out;
 
-  fd = g_file_open_tmp ("kvmrt-apply-XXXXXX.cfg", &tmp_path, error);
-  if (fd < 0)
-    return NULL;
-  close (fd);
-  data = kvmrt_config_to_data (op->config, &length);
-  if (g_file_set_contents (tmp_path, data, length, error))
-    out = run_privileged (op, "kvmrt-edit-config", error, "--replace", tmp_path, NULL);
-  g_unlink (tmp_path);
-  return g_steal_pointer (&out);
+  op->input = data;
+  out = run_privileged (op, "kvmrt-edit-config", error, "--replace", "-", NULL);
+  op->input = NULL;
+  return out;
 }
 
 /* An atomic save writes a new file beside the old one and renames it over. */
@@ -394,10 +389,15 @@ do_apply (KvmrtOperation *op, GError **error)
 
   if (op->privileged && !may_replace (op->config_path))
     return apply_privileged (op, error);
+  /* The check above is a courtesy; the save repeats it under the file's lock. */
+  kvmrt_config_expect_on_disk (op->config, op->on_disk);
   if (!kvmrt_config_save (op->config, op->config_path, &save_error))
     {
       if (g_error_matches (save_error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_LOCKED))
         g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_HELD, "%s",
+                     save_error->message);
+      else if (g_error_matches (save_error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_CHANGED))
+        g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_CHANGED, "%s",
                      save_error->message);
       else
         g_propagate_error (error, g_steal_pointer (&save_error));

@@ -30,6 +30,7 @@ typedef struct {
   guint          timeout_s;
   gboolean       privileged; /* through pkexec of the CLI tools */
   GBytes        *on_disk;    /* apply: the file as loaded, NULL for a new file */
+  const char    *input;      /* standard input of the pkexec'd tool (apply's text), or NULL */
   KvmrtHost     *new_host;   /* set when tuning changed the host */
 } KvmrtOperation;
 
