@@ -85,7 +85,7 @@ demo() {
   echo
   echo "== kvmrt-boot --all -c $node --sysroot $tuned"
   "$BUILD/cli/kvmrt-boot" --all --sysroot "$tuned" -f "$cfg" -c "$node"
-  echo "   (what changed on the host copy is journaled in $tuned/run/kvmrt/journal.json)"
+  echo "   (what changed on the host copy is journaled in $tuned/run/kvmrt/tuning-state.json)"
 }
 
 run_tests() {

@@ -6,11 +6,14 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kvmrt-i18n.h"
 #include "kvmrt-json-writer.h"
 #include "kvmrt-sysroot.h"
+#include "kvmrt-tune-paths.h"
 
 KvmrtTunedVm *
 kvmrt_tuned_vm_new (const char *uuid, const char *name)
@@ -75,57 +78,227 @@ kvmrt_journal_is_empty (KvmrtJournal *journal)
   return journal->vms->len == 0 && journal->originals->len == 0;
 }
 
-static KvmrtIdSet *
-read_id_set (JsonObject *object, const char *member)
+/* A journal member of the wrong type is a tampered or damaged file, never a crash. */
+static gboolean
+bad (GError **error, const char *path, const char *what)
 {
-  JsonArray *array = json_object_has_member (object, member)
-                     ? json_object_get_array_member (object, member) : NULL;
-  KvmrtIdSet *set = kvmrt_id_set_new ();
-
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    kvmrt_id_set_add (set, (guint) json_array_get_int_element (array, i));
-  return set;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+               _("the tuning journal %s is damaged (%s); kvmrt does not act on it. The host "
+                 "may still carry changes kvmrt made: check them, then remove the file"),
+               path, what);
+  return FALSE;
 }
 
-static KvmrtTunedVm *
-read_vm (JsonObject *object)
+static gboolean
+is_string (JsonNode *node)
 {
-  KvmrtTunedVm *vm = kvmrt_tuned_vm_new (json_object_get_string_member (object, "uuid"),
-                                         json_object_get_string_member_with_default (object,
-                                                                                     "name",
-                                                                                     NULL));
-  JsonArray *devs = json_object_has_member (object, "pcidevs")
-                    ? json_object_get_array_member (object, "pcidevs") : NULL;
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node)
+         && json_node_get_value_type (node) == G_TYPE_STRING;
+}
 
-  kvmrt_id_set_free (vm->shielded);
-  kvmrt_id_set_free (vm->offline);
-  vm->shielded = read_id_set (object, "shielded");
-  vm->offline = read_id_set (object, "offline");
-  vm->irq_cpu = (int) json_object_get_int_member_with_default (object, "irq_cpu", -1);
-  vm->fifo = json_object_get_boolean_member_with_default (object, "fifo", FALSE);
-  for (guint i = 0; devs != NULL && i < json_array_get_length (devs); i++)
+static gboolean
+is_int (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node)
+         && json_node_get_value_type (node) == G_TYPE_INT64;
+}
+
+static gboolean
+read_id_set (JsonObject *object, const char *name, KvmrtIdSet *set)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  JsonArray *array;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
     {
+      JsonNode *element = json_array_get_element (array, i);
+      gint64 id;
+
+      if (!is_int (element) || (id = json_node_get_int (element)) < 0 || id > 65535)
+        return FALSE;
+      kvmrt_id_set_add (set, (guint) id);
+    }
+  return TRUE;
+}
+
+static gboolean
+read_vm (JsonNode *node, KvmrtJournal *journal, const char *path, GError **error)
+{
+  g_autoptr(KvmrtTunedVm) vm = NULL;
+  JsonObject *object;
+  JsonNode *uuid, *name, *irq_cpu, *fifo, *devs;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return bad (error, path, _("a VM is not an object"));
+  object = json_node_get_object (node);
+  uuid = json_object_get_member (object, "uuid");
+  name = json_object_get_member (object, "name");
+  if (!is_string (uuid) || (name != NULL && !JSON_NODE_HOLDS_NULL (name) && !is_string (name)))
+    return bad (error, path, _("a VM has no UUID string, or a name that is not a string"));
+  vm = kvmrt_tuned_vm_new (json_node_get_string (uuid),
+                           is_string (name) ? json_node_get_string (name) : NULL);
+  if (!read_id_set (object, "shielded", vm->shielded)
+      || !read_id_set (object, "offline", vm->offline))
+    return bad (error, path, _("a CPU list is not a list of CPU numbers"));
+  irq_cpu = json_object_get_member (object, "irq_cpu");
+  if (irq_cpu != NULL && (!is_int (irq_cpu) || json_node_get_int (irq_cpu) < -1
+                          || json_node_get_int (irq_cpu) > 65535))
+    return bad (error, path, _("irq_cpu is not a CPU number"));
+  vm->irq_cpu = irq_cpu != NULL ? (int) json_node_get_int (irq_cpu) : -1;
+  fifo = json_object_get_member (object, "fifo");
+  if (fifo != NULL && !(JSON_NODE_HOLDS_VALUE (fifo)
+                        && json_node_get_value_type (fifo) == G_TYPE_BOOLEAN))
+    return bad (error, path, _("fifo is not true or false"));
+  vm->fifo = fifo != NULL && json_node_get_boolean (fifo);
+  devs = json_object_get_member (object, "pcidevs");
+  if (devs != NULL && !JSON_NODE_HOLDS_ARRAY (devs))
+    return bad (error, path, _("pcidevs is not a list"));
+  for (guint i = 0; devs != NULL && i < json_array_get_length (json_node_get_array (devs)); i++)
+    {
+      JsonNode *dev = json_array_get_element (json_node_get_array (devs), i);
       KvmrtPciAddress address;
 
-      if (kvmrt_pci_address_parse (json_array_get_string_element (devs, i), &address, NULL))
-        g_array_append_val (vm->pcidevs, address);
+      if (!is_string (dev) || !kvmrt_pci_address_parse (json_node_get_string (dev), &address,
+                                                        NULL))
+        return bad (error, path, _("a PCI device is not a PCI address"));
+      g_array_append_val (vm->pcidevs, address);
     }
-  return vm;
+  g_ptr_array_add (journal->vms, g_steal_pointer (&vm));
+  return TRUE;
+}
+
+static gboolean
+read_original (JsonNode *node, KvmrtJournal *journal, const char *path, GError **error)
+{
+  JsonObject *object;
+  JsonNode *file, *value;
+  const char *name;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return bad (error, path, _("an original value is not an object"));
+  object = json_node_get_object (node);
+  file = json_object_get_member (object, "path");
+  value = json_object_get_member (object, "value");
+  if (!is_string (file) || !is_string (value))
+    return bad (error, path, _("an original value has no path or value string"));
+  name = json_node_get_string (file);
+  if (!kvmrt_tune_path_allowed (name))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("the tuning journal %s names \"%s\", which is not a file kvmrt tunes; "
+                     "it was changed by someone else and kvmrt does not act on it. Check the "
+                     "host, then remove the file"), path, name);
+      return FALSE;
+    }
+  if (strchr (json_node_get_string (value), '\n') != NULL)
+    return bad (error, path, _("an original value spans lines"));
+  kvmrt_journal_set_original (journal, name, json_node_get_string (value));
+  return TRUE;
+}
+
+/* A file root acts on must be root's alone: owned by this user (root, for the real host) and
+ * not writable by group or others, in a directory of the same kind. */
+static gboolean
+check_owner (const char *path, const struct stat *st, GError **error)
+{
+  g_autofree char *quoted = g_shell_quote (path);
+
+  if (st->st_uid == geteuid () && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+               _("the tuning journal's %s %s is %s, so kvmrt does not trust it; if its "
+                 "content is kvmrt's, fix it with: chown %u %s && chmod go-w %s (otherwise "
+                 "check the host and remove it)"),
+               S_ISDIR (st->st_mode) ? _("directory") : _("file"), path,
+               st->st_uid != geteuid () ? _("owned by another user")
+                                        : _("writable by others"),
+               (unsigned) geteuid (), quoted, quoted);
+  return FALSE;
+}
+
+/* Opens the journal's directory and the journal without following symbolic links: -1 and no
+ * error when there is none, -1 with @error when it may not be trusted. */
+static int
+open_journal (const char *dir, const char *path, GError **error)
+{
+  struct stat st;
+  int fd;
+
+  if (lstat (dir, &st) != 0)
+    return -1;
+  if (!S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s is not a directory (a symbolic link?), so kvmrt does not trust the "
+                     "tuning journal in it; check the host, then remove it"), dir);
+      return -1;
+    }
+  if (!check_owner (dir, &st, error))
+    return -1;
+  fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT)
+    return -1;
+  if (fd < 0 || fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      int saved = fd < 0 ? errno : EINVAL;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("the tuning journal %s cannot be opened as a regular file (%s); kvmrt "
+                     "does not follow links there. Check the host, then remove it"),
+                   path, saved == ELOOP ? _("it is a symbolic link") : g_strerror (saved));
+      return -1;
+    }
+  if (!check_owner (path, &st, error))
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
 }
 
 KvmrtJournal *
 kvmrt_journal_load (const char *sysroot, GError **error)
 {
   g_autoptr(KvmrtJournal) journal = journal_new (sysroot);
+  g_autofree char *dir = kvmrt_sysroot_path (sysroot, "run/kvmrt");
   g_autofree char *path = kvmrt_sysroot_path (sysroot, KVMRT_JOURNAL_PATH);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GMappedFile) mapped = NULL;
   JsonObject *root;
-  JsonArray *vms, *originals;
+  JsonNode *vms, *originals;
+  int fd;
 
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+  fd = open_journal (dir, path, &local_error);
+  if (fd < 0 && local_error == NULL)
+    {
+      /* The name before 0.2, read once: the next save writes the new name. */
+      g_free (path);
+      path = kvmrt_sysroot_path (sysroot, KVMRT_JOURNAL_OLD_PATH);
+      fd = open_journal (dir, path, &local_error);
+      journal->old_name = fd >= 0;
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (fd < 0)
     return g_steal_pointer (&journal);
-  if (!json_parser_load_from_file (parser, path, &local_error)
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local_error);
+  close (fd);
+  if (mapped == NULL
+      || !json_parser_load_from_data (parser, g_mapped_file_get_contents (mapped) != NULL
+                                              ? g_mapped_file_get_contents (mapped) : "",
+                                      g_mapped_file_get_length (mapped), &local_error)
+      || json_parser_get_root (parser) == NULL
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -135,27 +308,33 @@ kvmrt_journal_load (const char *sysroot, GError **error)
       return NULL;
     }
   root = json_node_get_object (json_parser_get_root (parser));
-  vms = json_object_has_member (root, "vms") ? json_object_get_array_member (root, "vms")
-                                             : NULL;
-  originals = json_object_has_member (root, "originals")
-              ? json_object_get_array_member (root, "originals") : NULL;
-  for (guint i = 0; vms != NULL && i < json_array_get_length (vms); i++)
+  vms = json_object_get_member (root, "vms");
+  originals = json_object_get_member (root, "originals");
+  if ((vms != NULL && !JSON_NODE_HOLDS_ARRAY (vms))
+      || (originals != NULL && !JSON_NODE_HOLDS_ARRAY (originals)))
     {
-      JsonObject *vm = json_array_get_object_element (vms, i);
-
-      if (vm != NULL && json_object_has_member (vm, "uuid"))
-        g_ptr_array_add (journal->vms, read_vm (vm));
+      bad (error, path, _("vms or originals is not a list"));
+      return NULL;
     }
-  for (guint i = 0; originals != NULL && i < json_array_get_length (originals); i++)
-    {
-      JsonObject *o = json_array_get_object_element (originals, i);
-
-      if (o == NULL || !json_object_has_member (o, "path") || !json_object_has_member (o, "value"))
-        continue;
-      kvmrt_journal_set_original (journal, json_object_get_string_member (o, "path"),
-                                  json_object_get_string_member (o, "value"));
-    }
+  for (guint i = 0; vms != NULL && i < json_array_get_length (json_node_get_array (vms)); i++)
+    if (!read_vm (json_array_get_element (json_node_get_array (vms), i), journal, path, error))
+      return NULL;
+  for (guint i = 0;
+       originals != NULL && i < json_array_get_length (json_node_get_array (originals)); i++)
+    if (!read_original (json_array_get_element (json_node_get_array (originals), i), journal,
+                        path, error))
+      return NULL;
   return g_steal_pointer (&journal);
+}
+
+void
+kvmrt_journal_remove_leftovers (const char *sysroot)
+{
+  g_autofree char *path = kvmrt_sysroot_path (sysroot, KVMRT_JOURNAL_PATH ".new");
+  g_autofree char *old = kvmrt_sysroot_path (sysroot, KVMRT_JOURNAL_OLD_PATH ".new");
+
+  g_unlink (path);
+  g_unlink (old);
 }
 
 static char *
@@ -222,33 +401,36 @@ remove_empty_dirs (const char *sysroot)
     g_rmdir (run_dir);
 }
 
-gboolean
-kvmrt_journal_save (KvmrtJournal *journal, GError **error)
+static gboolean
+remove_file (const char *path, GError **error)
 {
-  g_autofree char *path = kvmrt_sysroot_path (journal->sysroot, KVMRT_JOURNAL_PATH);
+  if (g_unlink (path) == 0 || errno == ENOENT)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+               _("cannot remove the tuning journal %s: %s"), path, g_strerror (errno));
+  return FALSE;
+}
+
+/* Writes the journal atomically: PATH.new (never through a link), fsync, rename. */
+static gboolean
+write_journal (KvmrtJournal *journal, const char *path, GError **error)
+{
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *temp = g_strconcat (path, ".new", NULL);
-  g_autofree char *text = NULL;
+  g_autofree char *text = to_json (journal);
+  g_autoptr(GError) owner_error = NULL;
+  struct stat st;
   int fd;
 
-  if (kvmrt_journal_is_empty (journal))
-    {
-      if (g_unlink (path) != 0 && errno != ENOENT)
-        {
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                       _("cannot remove the tuning journal %s: %s"), path, g_strerror (errno));
-          return FALSE;
-        }
-      remove_empty_dirs (journal->sysroot);
-      return TRUE;
-    }
-  text = to_json (journal);
   if (g_mkdir_with_parents (dir, 0755) != 0
-      || (fd = g_open (temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+      || (lstat (dir, &st) == 0 && !check_owner (dir, &st, &owner_error))
+      || (fd = g_open (temp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
     {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
                    _("cannot write the tuning journal in %s: %s; nothing was changed"), dir,
-                   g_strerror (errno));
+                   owner_error != NULL ? owner_error->message : g_strerror (saved));
       return FALSE;
     }
   /* The journal must be on disk before the change it records is made. */
@@ -262,6 +444,32 @@ kvmrt_journal_save (KvmrtJournal *journal, GError **error)
                    _("cannot write the tuning journal %s: %s; nothing was changed"), path,
                    g_strerror (saved));
       return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+kvmrt_journal_save (KvmrtJournal *journal, GError **error)
+{
+  g_autofree char *path = kvmrt_sysroot_path (journal->sysroot, KVMRT_JOURNAL_PATH);
+  g_autofree char *old = kvmrt_sysroot_path (journal->sysroot, KVMRT_JOURNAL_OLD_PATH);
+
+  if (kvmrt_journal_is_empty (journal))
+    {
+      if (!remove_file (path, error) || !remove_file (old, error))
+        return FALSE;
+      journal->old_name = FALSE;
+      remove_empty_dirs (journal->sysroot);
+      return TRUE;
+    }
+  if (!write_journal (journal, path, error))
+    return FALSE;
+  /* Read under its old name: that file goes once the new one is written. */
+  if (journal->old_name)
+    {
+      if (!remove_file (old, error))
+        return FALSE;
+      journal->old_name = FALSE;
     }
   return TRUE;
 }

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The tuner's state journal (run/kvmrt/journal.json below the sysroot): which real-time VMs
- * are tuned, and the original value of every host file the tuner changed, recorded before the
- * change. Restoring a value removes it; an empty journal removes the file. After a crash the
- * journal tells the next run what to restore or finish. */
+/* The tuner's state journal (run/kvmrt/tuning-state.json below the sysroot; named so that it
+ * is not taken for systemd's journal): which real-time VMs are tuned, and the original value
+ * of every host file the tuner changed, recorded before the change. Restoring a value removes
+ * it; an empty journal removes the file. After a crash the journal tells the next run what to
+ * restore or finish.
+ *
+ * The file is read back as root, so it is not trusted blindly: it must be a regular file (no
+ * symbolic link) owned by this user in a directory owned by this user, neither writable by
+ * group or others; every member must have its type; every path must be one the tuner writes
+ * (kvmrt-tune-paths.h). Anything else is refused with an error that says what to do. */
 #pragma once
 
 #include "kvmrt-id-set.h"
@@ -10,7 +16,9 @@
 
 G_BEGIN_DECLS
 
-#define KVMRT_JOURNAL_PATH "run/kvmrt/journal.json"
+#define KVMRT_JOURNAL_PATH "run/kvmrt/tuning-state.json"
+/* Its name before 0.2: read when the new one is missing, removed at the next save. */
+#define KVMRT_JOURNAL_OLD_PATH "run/kvmrt/journal.json"
 
 typedef struct {
   char       *uuid;
@@ -29,6 +37,7 @@ typedef struct {
 
 typedef struct {
   char      *sysroot;
+  gboolean   old_name;    /* read from KVMRT_JOURNAL_OLD_PATH */
   GPtrArray *vms;         /* KvmrtTunedVm*, in the order they were tuned */
   GPtrArray *originals;   /* KvmrtOriginal*, in the order they were first changed */
 } KvmrtJournal;
@@ -41,6 +50,8 @@ KvmrtJournal *kvmrt_journal_load  (const char *sysroot, GError **error);
 /* Writes it atomically (temporary file, fsync, rename), or removes it when it is empty. */
 gboolean      kvmrt_journal_save  (KvmrtJournal *journal, GError **error);
 void          kvmrt_journal_free  (KvmrtJournal *journal);
+/* Removes the temporary file of a save that was killed (call with the tuning lock held). */
+void          kvmrt_journal_remove_leftovers (const char *sysroot);
 gboolean      kvmrt_journal_is_empty (KvmrtJournal *journal);
 
 KvmrtTunedVm *kvmrt_journal_lookup_vm (KvmrtJournal *journal, const char *uuid);

@@ -13,6 +13,7 @@
 
 #include "kvmrt-i18n.h"
 #include "kvmrt-sysroot.h"
+#include "kvmrt-tune-paths.h"
 
 KvmrtTuneBackend
 kvmrt_tune_backend_choose (const char *sysroot)
@@ -105,12 +106,12 @@ online_file_cpu (const char *path)
   return -1;
 }
 
+/* Only files of the tuning set, never through a symbolic link (kvmrt-tune-paths.h). */
 static int
 write_file (const char *sysroot, const char *path, const char *value)
 {
-  g_autofree char *full = kvmrt_sysroot_path (sysroot, path);
   g_autofree char *text = g_strconcat (value, "\n", NULL);
-  int fd = open (full, O_WRONLY | O_TRUNC | O_CLOEXEC);
+  int fd = kvmrt_tune_path_open (sysroot, path, O_WRONLY | O_TRUNC);
   int result = 0;
 
   if (fd < 0)

@@ -13,6 +13,7 @@
 #include "kvmrt-i18n.h"
 #include "kvmrt-proc.h"
 #include "kvmrt-sysroot.h"
+#include "kvmrt-tune-paths.h"
 
 /* The real-time priority of vCPU threads unless the config's rt_priority (in the VM's section
  * or [DEFAULT]) says otherwise: 1 is above every normal task and below the kernel's own
@@ -75,6 +76,10 @@ explain_errno (int error_number, const char *path, const char *detail)
 {
   if (detail != NULL)
     return detail;
+  if (error_number == EPERM && !kvmrt_tune_path_allowed (path))
+    return _("not a file kvmrt tunes, so it was not written");
+  if (error_number == ELOOP)
+    return _("a symbolic link is on the way to it, so it was not written");
   /* The kernel answers EIO, or EPERM even to root, for interrupts it manages itself. */
   if (g_str_has_prefix (path, "proc/irq/")
       && (error_number == EIO || (error_number == EPERM && geteuid () == 0)))
@@ -303,8 +308,10 @@ release_locked (const char *sysroot, KvmrtHost *host, const char *uuid,
 static gboolean
 recover_locked (const char *sysroot, KvmrtHost *host, KvmrtTuneReport *report, GError **error)
 {
-  g_autoptr(KvmrtJournal) journal = kvmrt_journal_load (sysroot, error);
+  g_autoptr(KvmrtJournal) journal = NULL;
 
+  kvmrt_journal_remove_leftovers (sysroot);
+  journal = kvmrt_journal_load (sysroot, error);
   return journal != NULL && reconcile (journal, host, report, error);
 }
 

@@ -327,7 +327,7 @@ def tuning_on_a_fixture_host_drifts_retunes_and_restores():
 
 
 def journal_of(host):
-    path = os.path.join(host, "run/kvmrt/journal.json")
+    path = os.path.join(host, "run/kvmrt/tuning-state.json")
     with open(path, encoding="utf-8") as f:
         doc = json.load(f)
     return doc["vms"], {o["path"]: o["value"] for o in doc["originals"]}
@@ -347,7 +347,7 @@ def two_real_time_vms_tune_and_untune_independently():
         status, out, err = run("kvmrt-shutdown", "-f", DEMO_CFG, *b, "rh84-control-rt")
         check("real-time tuning released" in out, out)
         tree_a, tree_b = tree_contents(a[1]), tree_contents(b[1])
-        journal = "run/kvmrt/journal.json"
+        journal = "run/kvmrt/tuning-state.json"
         changed = [k for k in differences(tree_a, tree_b) if k != journal]
         check(changed == [], "differs from vision-rt alone: %s" % changed[:10])
         check(journal_of(a[1]) == journal_of(b[1]), "journals differ")
@@ -380,7 +380,7 @@ def tuning_recovers_after_a_crash():
         status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt",
                                env={"KVMRT_TUNER_STOP_AFTER": "5"})
         check(status == 99, "exit %d: the stop did not happen: %s" % (status, out))
-        check(os.path.exists(os.path.join(host, "run/kvmrt/journal.json")), "no journal")
+        check(os.path.exists(os.path.join(host, "run/kvmrt/tuning-state.json")), "no journal")
         status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
         check(status == 0 and "tuned for real time" in out, out + err)
         status, out, err = run("kvmrt-stat", "--json", "-f", DEMO_CFG, *common)

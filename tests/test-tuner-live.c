@@ -51,9 +51,9 @@ test_live_irqs_moved_and_restored (void)
       g_test_skip ("needs root to change IRQ affinities");
       return;
     }
-  if (g_file_test ("/run/kvmrt/journal.json", G_FILE_TEST_EXISTS))
+  if (g_file_test ("/run/kvmrt/tuning-state.json", G_FILE_TEST_EXISTS))
     {
-      g_test_skip ("the host is tuned already (/run/kvmrt/journal.json): not touching it");
+      g_test_skip ("the host is tuned already (/run/kvmrt/tuning-state.json): not touching it");
       return;
     }
   host = kvmrt_host_load ("/", KVMRT_HOST_LOAD_DEFAULT, &error);
@@ -75,7 +75,7 @@ test_live_irqs_moved_and_restored (void)
   g_assert_no_error (error);
   for (guint i = 0; i < report->problems->len; i++)
     g_test_message ("refused: %s", (char *) report->problems->pdata[i]);
-  g_assert_true (g_file_test ("/run/kvmrt/journal.json", G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test ("/run/kvmrt/tuning-state.json", G_FILE_TEST_EXISTS));
   /* Every IRQ the kernel let move is off the real-time CPU now. */
   after = read_affinities ();
   g_hash_table_iter_init (&iter, after);
@@ -100,7 +100,7 @@ test_live_irqs_moved_and_restored (void)
                                       &error));
   g_assert_no_error (error);
   g_assert_cmpuint (undo->problems->len, ==, 0);
-  g_assert_false (g_file_test ("/run/kvmrt/journal.json", G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test ("/run/kvmrt/tuning-state.json", G_FILE_TEST_EXISTS));
   g_clear_pointer (&after, g_hash_table_unref);
   after = read_affinities ();
   g_hash_table_iter_init (&iter, before);
