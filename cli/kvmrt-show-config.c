@@ -94,24 +94,33 @@ print_table (KvmrtPlan *plan, GPtrArray *vms)
                        g_strdup_printf ("%u", kvmrt_vm_get_pcidevs (vm)->len));
     }
 
-  for (guint row = 0; row <= vms->len; row++)
-    {
-      g_autoptr(GString) line = g_string_new (NULL);
+  /* Column widths once, then the rows into one buffer: both linear in the number of VMs. */
+  {
+    g_autofree guint *widths = g_new0 (guint, n_columns);
+    g_autoptr(GString) out = g_string_new (NULL);
 
-      for (guint c = 0; c < n_columns; c++)
-        {
-          guint width = g_utf8_strlen (_(columns[c].header), -1);
-          const char *cell = row == 0 ? _(columns[c].header) : columns[c].cells->pdata[row - 1];
+    for (guint c = 0; c < n_columns; c++)
+      {
+        widths[c] = g_utf8_strlen (_(columns[c].header), -1);
+        for (guint r = 0; r < vms->len; r++)
+          widths[c] = MAX (widths[c], g_utf8_strlen (columns[c].cells->pdata[r], -1));
+      }
+    for (guint row = 0; row <= vms->len; row++)
+      {
+        for (guint c = 0; c < n_columns; c++)
+          {
+            const char *cell = row == 0 ? _(columns[c].header)
+                                        : columns[c].cells->pdata[row - 1];
 
-          for (guint r = 0; r < vms->len; r++)
-            width = MAX (width, g_utf8_strlen (columns[c].cells->pdata[r], -1));
-          g_string_append (line, cell);
-          if (c + 1 < n_columns)
-            for (guint pad = g_utf8_strlen (cell, -1); pad < width + 2; pad++)
-              g_string_append_c (line, ' ');
-        }
-      g_print ("%s\n", line->str);
-    }
+            g_string_append (out, cell);
+            if (c + 1 < n_columns)
+              for (guint pad = g_utf8_strlen (cell, -1); pad < widths[c] + 2; pad++)
+                g_string_append_c (out, ' ');
+          }
+        g_string_append_c (out, '\n');
+      }
+    fwrite (out->str, 1, out->len, stdout);
+  }
   if (any_auto)
     g_print (_("* resolved from auto\n"));
 
