@@ -347,10 +347,15 @@ static char *
 apply_privileged (KvmrtOperation *op, GError **error)
 {
   g_autofree char *data = kvmrt_config_to_data (op->config, NULL);
+  /* Only over the file this copy was made from: the tool checks under the file's lock. */
+  g_autofree char *sum = op->on_disk != NULL
+                         ? g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, op->on_disk)
+                         : g_strdup ("none");
   char *out;
 
   op->input = data;
-  out = run_privileged (op, "kvmrt-edit-config", error, "--replace", "-", NULL);
+  out = run_privileged (op, "kvmrt-edit-config", error, "--replace", "-", "--if-unchanged",
+                        sum, NULL);
   op->input = NULL;
   return out;
 }

@@ -17,12 +17,16 @@ static const char new_file_text[] =
   "# numatune, hide_kvm, autostart, disabled, pcidevs, comments.\n";
 
 static char *replace_from;
+static char *if_unchanged;
 
 static const GOptionEntry options[] = {
   { "replace", 0, 0, G_OPTION_ARG_FILENAME, &replace_from,
     N_("Take FILE (\"-\": standard input, as the GUI passes it through pkexec) as the edited "
        "copy instead of running an editor; it is validated and saved the same way"),
     N_("FILE") },
+  { "if-unchanged", 0, 0, G_OPTION_ARG_STRING, &if_unchanged,
+    N_("With --replace: replace the file only if its SHA-256 is still SUM (\"none\": only if "
+       "there is no file), the file the copy was made from"), N_("SUM") },
   { NULL }
 };
 
@@ -291,6 +295,21 @@ replace (KvmrtCli *cli, KvmrtHost *host, KvmrtLibvirt *libvirt)
     }
   if (!read_original (cli, &original))
     return KVMRT_EXIT_USAGE;
+  /* The copy was made from an earlier read: a file changed since is not overwritten. */
+  if (if_unchanged != NULL)
+    {
+      g_autofree char *sum = original != NULL
+                             ? g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, original)
+                             : g_strdup ("none");
+
+      if (g_ascii_strcasecmp (sum, if_unchanged) != 0)
+        {
+          kvmrt_cli_error (_("%s was changed by another program since the copy to replace it "
+                             "was made; nothing was written (that program's change is kept). "
+                             "Open the file again and repeat the edit"), cli->config_path);
+          return KVMRT_EXIT_FAILED;
+        }
+    }
   if (original != NULL)
     old = kvmrt_config_load_from_data (g_bytes_get_data (original, NULL),
                                        g_bytes_get_size (original), cli->config_path, NULL);
@@ -325,6 +344,11 @@ main (int argc, char **argv)
       return KVMRT_EXIT_USAGE;
     }
   cli.for_update = TRUE;
+  if (if_unchanged != NULL && replace_from == NULL)
+    {
+      kvmrt_cli_error (_("--if-unchanged only goes with --replace"));
+      return KVMRT_EXIT_USAGE;
+    }
   /* Through pkexec the caller may hand over text, never name a file root would read. */
   if (replace_from != NULL && !g_str_equal (replace_from, "-") && kvmrt_cli_is_pkexec ())
     {
@@ -342,6 +366,7 @@ main (int argc, char **argv)
   else
     status = edit (&cli, host, libvirt);
   g_free (replace_from);
+  g_free (if_unchanged);
   kvmrt_cli_clear (&cli);
   return status;
 }

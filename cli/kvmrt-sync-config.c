@@ -133,6 +133,7 @@ run_reverse (KvmrtCliSession *session, KvmrtCli *cli, GPtrArray *vms)
   if (!kvmrt_cli_save_checked (cli, session->config, session->host, errors_before,
                                NULL))
     return KVMRT_EXIT_FAILED;
+  g_print (_("%s: saved\n"), cli->config_path);
   return failed ? KVMRT_EXIT_FAILED : KVMRT_EXIT_OK;
 }
 

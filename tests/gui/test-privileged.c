@@ -211,10 +211,12 @@ test_apply_not_writable (void)
   calls = take_calls ();
   g_assert_cmpuint (calls->len, ==, 1);
   argv = calls->pdata[0];
-  g_assert_cmpuint (g_strv_length (argv), ==, 7);
-  /* The edited text goes on standard input: through pkexec, --replace names no file. */
+  g_assert_cmpuint (g_strv_length (argv), ==, 9);
+  /* The edited text goes on standard input (through pkexec, --replace names no file), to
+   * replace only the file it was made from. */
   assert_argv (argv, (const char *[]) { edit, "-f", t.locked, "-c", TEST_URI, "--replace",
-                                        "-", NULL });
+                                        "-", "--if-unchanged", argv[8], NULL });
+  g_assert_cmpuint (strlen (argv[8]), ==, 64);
 
   /* The tool's own words (it goes on with advice for the command line). */
   expected = g_strdup_printf ("kvmrt-edit-config: cannot write to the directory of %s: %s",
