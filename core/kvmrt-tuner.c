@@ -272,6 +272,15 @@ lock_host (const char *sysroot, GError **error)
   return fd;
 }
 
+/* The journal, with the tuning lock held: no save is under way, so a temporary file of one
+ * is what a kill left behind, and goes. */
+static KvmrtJournal *
+load_locked (const char *sysroot, GError **error)
+{
+  kvmrt_journal_remove_leftovers (sysroot);
+  return kvmrt_journal_load (sysroot, error);
+}
+
 static gboolean
 apply_locked (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan, int qemu_pid,
               KvmrtTuneReport *report, GError **error)
@@ -281,7 +290,7 @@ apply_locked (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan, int
 
   if (!plan->rt)
     return TRUE;
-  journal = kvmrt_journal_load (sysroot, error);
+  journal = load_locked (sysroot, error);
   if (journal == NULL)
     return FALSE;
   vm = kvmrt_tune_state_vm_from_plan (plan);
@@ -296,7 +305,7 @@ static gboolean
 release_locked (const char *sysroot, KvmrtHost *host, const char *uuid,
                 KvmrtTuneReport *report, GError **error)
 {
-  g_autoptr(KvmrtJournal) journal = kvmrt_journal_load (sysroot, error);
+  g_autoptr(KvmrtJournal) journal = load_locked (sysroot, error);
 
   if (journal == NULL)
     return FALSE;
@@ -308,10 +317,8 @@ release_locked (const char *sysroot, KvmrtHost *host, const char *uuid,
 static gboolean
 recover_locked (const char *sysroot, KvmrtHost *host, KvmrtTuneReport *report, GError **error)
 {
-  g_autoptr(KvmrtJournal) journal = NULL;
+  g_autoptr(KvmrtJournal) journal = load_locked (sysroot, error);
 
-  kvmrt_journal_remove_leftovers (sysroot);
-  journal = kvmrt_journal_load (sysroot, error);
   return journal != NULL && reconcile (journal, host, report, error);
 }
 
