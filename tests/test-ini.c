@@ -170,6 +170,8 @@ test_nul_byte (void)
   g_assert_null (doc);
   g_assert_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_SYNTAX);
   g_assert_nonnull (strstr (error->message, "NUL"));
+  /* The error names the line of the NUL byte. */
+  g_assert_true (g_str_has_prefix (error->message, "f.cfg:2: "));
 }
 
 static char *
@@ -182,6 +184,68 @@ write_all (KvmrtIniDocument *doc)
   for (guint i = 0; i < doc->sections->len; i++)
     kvmrt_ini_section_write (doc->sections->pdata[i], out);
   return g_string_free (out, FALSE);
+}
+
+/* An empty file has no buffer at all (UBSan: memchr of NULL). */
+static void
+test_empty (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtIniDocument) doc = kvmrt_ini_parse (NULL, 0, "f.cfg", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (doc->sections->len, ==, 0);
+  g_assert_cmpuint (doc->preamble->len, ==, 0);
+}
+
+/* A run of blank and comment lines is one entry, so a file of them costs its text and not a
+ * heap block per line; it still writes back byte for byte and still separates values. */
+static void
+test_filler_runs (void)
+{
+  const char *text = "# top\n\n\n; more\n\n[a]\nk = 1\n\n\n# c\n\n  more\nj = 2\n\n\n\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtIniDocument) doc = kvmrt_ini_parse (text, strlen (text), "f", &error);
+  KvmrtIniSection *section;
+  g_autofree char *out = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (doc->preamble->len, ==, 1);
+  section = doc->sections->pdata[0];
+  /* k (with its continuation), j, the trailing blank lines */
+  g_assert_cmpuint (section->entries->len, ==, 3);
+  g_assert_cmpstr (kvmrt_ini_section_lookup (section, "k")->value, ==, "1\n\n\n\nmore");
+  out = write_all (doc);
+  g_assert_cmpstr (out, ==, text);
+}
+
+/* In an indented file, a key kvmrt writes keeps the indentation of the key it replaces or
+ * follows: at column 0, the indented keys after it would read as its continuation lines. */
+static void
+test_edit_keeps_indentation (void)
+{
+  const char *text = "  [a]\n    name = x\n    title = t\n    # c\n  [b]\n    name = y\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtIniDocument) doc = kvmrt_ini_parse (text, strlen (text), "f", &error);
+  g_autoptr(KvmrtIniDocument) again = NULL;
+  KvmrtIniSection *a, *b;
+  g_autofree char *out = NULL;
+
+  g_assert_no_error (error);
+  a = doc->sections->pdata[0];
+  b = doc->sections->pdata[1];
+  kvmrt_ini_entry_set_value (kvmrt_ini_section_lookup (a, "name"), "one\ntwo");
+  kvmrt_ini_section_append (a, kvmrt_ini_entry_new_key ("rt", "true"));
+  kvmrt_ini_section_append (b, kvmrt_ini_entry_new_key ("title", "  spaced  \n\n"));
+  out = write_all (doc);
+  g_assert_cmpstr (out, ==, "  [a]\n    name = one\n    \ttwo\n    title = t\n    rt = true\n"
+                            "    # c\n  [b]\n    name = y\n    title = spaced\n");
+  again = kvmrt_ini_parse (out, strlen (out), "f", &error);
+  g_assert_no_error (error);
+  a = again->sections->pdata[0];
+  g_assert_cmpstr (kvmrt_ini_section_lookup (a, "name")->value, ==, "one\ntwo");
+  g_assert_cmpstr (kvmrt_ini_section_lookup (a, "title")->value, ==, "t");
+  g_assert_cmpstr (kvmrt_ini_section_lookup (a, "rt")->value, ==, "true");
 }
 
 static void
@@ -351,6 +415,9 @@ main (int argc, char **argv)
   g_test_add_func ("/ini/python-compat/random", test_python_random);
   g_test_add_func ("/ini/syntax-errors", test_syntax_errors);
   g_test_add_func ("/ini/nul-byte", test_nul_byte);
+  g_test_add_func ("/ini/empty", test_empty);
+  g_test_add_func ("/ini/filler-runs", test_filler_runs);
+  g_test_add_func ("/ini/edit-keeps-indentation", test_edit_keeps_indentation);
   g_test_add_data_func ("/ini/round-trip/rich", "ini-compat-rich.cfg", test_round_trip);
   g_test_add_data_func ("/ini/round-trip/crlf", "ini-compat-crlf.cfg", test_round_trip);
   g_test_add_data_func ("/ini/round-trip/fig5-8", "fig5-8.cfg", test_round_trip);
