@@ -311,12 +311,12 @@ kvmrt_config_set_default_value (KvmrtConfig *self, const char *key, const char *
 /* Where a section kvmrt added meets another, keep them a blank line apart; sections read from
  * the file keep their own spacing. */
 static void
-write_section (const KvmrtIniSection *section, gboolean *previous_new, GString *out)
+write_section (KvmrtIniWriter *w, const KvmrtIniSection *section, gboolean *previous_new)
 {
-  if ((section->raw == NULL || *previous_new) && out->len > 0
-      && !g_str_has_suffix (out->str, "\n\n"))
-    g_string_append_c (out, '\n');
-  kvmrt_ini_section_write (section, out);
+  if ((section->raw == NULL || *previous_new) && w->out->len > 0
+      && !g_str_has_suffix (w->out->str, "\n\n"))
+    g_string_append_c (w->out, '\n');
+  kvmrt_ini_writer_section (w, section);
   *previous_new = section->raw == NULL;
 }
 
@@ -325,16 +325,18 @@ kvmrt_config_to_data (KvmrtConfig *self, gsize *length)
 {
   GString *out = g_string_new (NULL);
   gboolean previous_new = FALSE;
+  KvmrtIniWriter w;
 
+  kvmrt_ini_writer_init (&w, out);
   for (guint i = 0; i < self->preamble->len; i++)
-    kvmrt_ini_entry_write (self->preamble->pdata[i], out);
+    kvmrt_ini_writer_entry (&w, self->preamble->pdata[i]);
   for (guint i = 0; i <= self->vms->len; i++)
     {
       if (self->defaults != NULL && self->defaults_at == i)
-        write_section (self->defaults, &previous_new, out);
+        write_section (&w, self->defaults, &previous_new);
       if (i == self->vms->len)
         break;
-      write_section (kvmrt_vm_get_section (self->vms->pdata[i]), &previous_new, out);
+      write_section (&w, kvmrt_vm_get_section (self->vms->pdata[i]), &previous_new);
     }
   if (length != NULL)
     *length = out->len;

@@ -130,23 +130,67 @@ kvmrt_ini_entry_set_value (KvmrtIniEntry *entry, const char *value)
   g_clear_pointer (&entry->raw_owned, g_free);
 }
 
+void
+kvmrt_ini_writer_init (KvmrtIniWriter *w, GString *out)
+{
+  w->out = out;
+  w->key_indent = -1;
+}
+
+static gsize
+leading_length (const char *text, gsize length)
+{
+  gsize n = 0;
+
+  while (n < length && is_space (text[n]))
+    n++;
+  return n;
+}
+
+/* A key or header line indented deeper than the key before it would read as that key's
+ * continuation; edits can bring such lines together (a key added before an indented header,
+ * sections reordered), so the writer keeps every such line at most as deep as that key. A file
+ * as it was read never needs this, and is written back byte for byte. */
+static gsize
+allowed_indent (KvmrtIniWriter *w, gsize wanted)
+{
+  return w->key_indent >= 0 && wanted > (gsize) w->key_indent ? (gsize) w->key_indent : wanted;
+}
+
 /* A key line kvmrt writes starts with the indentation the key had, or for a new key the
  * indentation of the key it follows: at column 0 in an indented file, the indented lines after
  * it would read as continuation lines of its value. Continuation lines go one TAB further. */
 void
-kvmrt_ini_entry_write (const KvmrtIniEntry *entry, GString *out)
+kvmrt_ini_writer_entry (KvmrtIniWriter *w, const KvmrtIniEntry *entry)
 {
+  GString *out = w->out;
   const char *indent = entry->indent != NULL ? entry->indent : "";
+  gsize indent_length;
 
   if (entry->raw != NULL)
     {
-      g_string_append_len (out, entry->raw, entry->raw_length);
-      if (entry->raw_length == 0 || entry->raw[entry->raw_length - 1] != '\n')
+      const char *raw = entry->raw;
+      gsize length = entry->raw_length;
+
+      if (entry->kind == KVMRT_INI_KEY)
+        {
+          gsize lead = leading_length (raw, length);
+          gsize keep = allowed_indent (w, lead);
+
+          g_string_append_len (out, raw, keep);
+          raw += lead;
+          length -= lead;
+          w->key_indent = keep;
+        }
+      g_string_append_len (out, raw, length);
+      if (length == 0 || raw[length - 1] != '\n')
         g_string_append_c (out, '\n');
       return;
     }
   g_assert (entry->kind == KVMRT_INI_KEY);
-  g_string_append (out, indent);
+  indent_length = allowed_indent (w, strlen (indent));
+  w->key_indent = indent_length;
+  g_string_append_len (out, indent, indent_length);
   g_string_append (out, entry->key);
   g_string_append (out, " =");
   if (entry->value[0] != '\0')
@@ -160,13 +204,42 @@ kvmrt_ini_entry_write (const KvmrtIniEntry *entry, GString *out)
           if (i > 0)
             {
               g_string_append_c (out, '\n');
-              g_string_append (out, indent);
+              g_string_append_len (out, indent, indent_length);
               g_string_append_c (out, '\t');
             }
           g_string_append (out, lines[i]);
         }
     }
   g_string_append_c (out, '\n');
+}
+
+void
+kvmrt_ini_writer_section (KvmrtIniWriter *w, const KvmrtIniSection *section)
+{
+  if (section->raw != NULL)
+    {
+      gsize length = strlen (section->raw);
+      gsize lead = leading_length (section->raw, length);
+
+      /* Deeper than the key before it: at column 0 instead (a header is never a value). */
+      g_string_append (w->out, section->raw + (allowed_indent (w, lead) < lead ? lead : 0));
+      if (!g_str_has_suffix (section->raw, "\n"))
+        g_string_append_c (w->out, '\n');
+    }
+  else
+    g_string_append_printf (w->out, "[%s]\n", section->name);
+  w->key_indent = -1;
+  for (guint i = 0; i < section->entries->len; i++)
+    kvmrt_ini_writer_entry (w, section->entries->pdata[i]);
+}
+
+void
+kvmrt_ini_entry_write (const KvmrtIniEntry *entry, GString *out)
+{
+  KvmrtIniWriter w;
+
+  kvmrt_ini_writer_init (&w, out);
+  kvmrt_ini_writer_entry (&w, entry);
 }
 
 KvmrtIniSection *
@@ -194,16 +267,10 @@ kvmrt_ini_section_free (KvmrtIniSection *section)
 void
 kvmrt_ini_section_write (const KvmrtIniSection *section, GString *out)
 {
-  if (section->raw != NULL)
-    {
-      g_string_append (out, section->raw);
-      if (!g_str_has_suffix (section->raw, "\n"))
-        g_string_append_c (out, '\n');
-    }
-  else
-    g_string_append_printf (out, "[%s]\n", section->name);
-  for (guint i = 0; i < section->entries->len; i++)
-    kvmrt_ini_entry_write (section->entries->pdata[i], out);
+  KvmrtIniWriter w;
+
+  kvmrt_ini_writer_init (&w, out);
+  kvmrt_ini_writer_section (&w, section);
 }
 
 static gboolean
@@ -549,10 +616,10 @@ kvmrt_ini_parse (const char  *data,
   p.doc->text = g_bytes_new (data, length);
   data = g_bytes_get_data (p.doc->text, NULL);
   pos = data;
-  end = data + length;
+  /* An empty file has no buffer at all: no arithmetic on NULL, no memchr() of it. */
+  end = data != NULL ? data + length : NULL;
   p.names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
-  /* An empty file has no buffer at all: memchr() must not see NULL. */
   if (length > 0 && (nul = memchr (data, '\0', length)) != NULL)
     {
       guint nul_line = 1;

@@ -61,6 +61,18 @@ void              kvmrt_ini_entry_free       (KvmrtIniEntry *entry);
 void              kvmrt_ini_entry_set_value  (KvmrtIniEntry *entry, const char *value);
 void              kvmrt_ini_entry_write      (const KvmrtIniEntry *entry, GString *out);
 
+/* Writes a document's entries and sections in order, keeping every key and header line at most
+ * as deep as the key before it (see kvmrt-ini.c); the _write functions below write one piece
+ * on its own. */
+typedef struct {
+  GString *out;
+  gssize   key_indent;   /* indentation of the last key line written; -1 after a header */
+} KvmrtIniWriter;
+
+void              kvmrt_ini_writer_init      (KvmrtIniWriter *w, GString *out);
+void              kvmrt_ini_writer_entry     (KvmrtIniWriter *w, const KvmrtIniEntry *entry);
+void              kvmrt_ini_writer_section   (KvmrtIniWriter *w, const KvmrtIniSection *section);
+
 KvmrtIniSection  *kvmrt_ini_section_new      (const char *name);
 void              kvmrt_ini_section_free     (KvmrtIniSection *section);
 void              kvmrt_ini_section_write    (const KvmrtIniSection *section, GString *out);
