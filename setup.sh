@@ -22,6 +22,8 @@ PACKAGES=(
   adwaita-icon-theme hicolor-icon-theme librsvg2-common fonts-cantarell
   xvfb xauth dbus dbus-x11 at-spi2-core python3-pyatspi gir1.2-atspi-2.0 imagemagick
   desktop-file-utils appstream yelp-tools libxml2-utils libglib2.0-bin policykit-1
+  # Reliability probes: the fuzzer (clang's libFuzzer), fault injection (strace).
+  clang-14 libclang-rt-14-dev strace
 )
 
 missing_packages() {
@@ -88,14 +90,30 @@ demo() {
   echo "   (what changed on the host copy is journaled in $tuned/run/kvmrt/tuning-state.json)"
 }
 
+# The unit tests once more, built with AddressSanitizer and UndefinedBehaviorSanitizer (no GUI:
+# the core is what they test). Any report fails the test.
+ASAN_BUILD=${KVMRT_ASAN_BUILD_DIR:-$BUILD-asan}
+run_sanitized_unit_tests() {
+  if [ ! -f "$ASAN_BUILD/build.ninja" ]; then
+    meson setup "$ASAN_BUILD" -Dgui=disabled -Db_sanitize=address,undefined -Db_lundef=false \
+      -Dc_args=-fno-sanitize-recover=undefined >&2
+  fi
+  ninja -C "$ASAN_BUILD" >&2 || return 1
+  # GLib keeps some memory for the whole process on purpose: leaks are not the question here.
+  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    meson test -C "$ASAN_BUILD" --suite unit --print-errorlogs --num-processes 2
+}
+
 run_tests() {
   local status=0
   meson test -C "$BUILD" --print-errorlogs --num-processes 2 || status=1
   cp "$BUILD/meson-logs/testlog.json" "$BUILD/meson-logs/testlog-unit.json"
+  run_sanitized_unit_tests || status=1
+  cp "$ASAN_BUILD/meson-logs/testlog.json" "$BUILD/meson-logs/testlog-asan.json" || status=1
   meson test -C "$BUILD" --benchmark --print-errorlogs --verbose || status=1
   cp "$BUILD/meson-logs/testlog.json" "$BUILD/meson-logs/testlog-benchmark.json"
   python3 tests/summarize-tests.py "$BUILD/meson-logs/testlog-unit.json" \
-    "$BUILD/meson-logs/testlog-benchmark.json" || status=1
+    "$BUILD/meson-logs/testlog-asan.json" "$BUILD/meson-logs/testlog-benchmark.json" || status=1
   return $status
 }
 
