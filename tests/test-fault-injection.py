@@ -23,6 +23,8 @@ NODE = "test://" + os.path.join(TOP, "data", "demo", "libvirt-node.xml")
 WIN10 = "ea319190-1f1e-43d7-824c-071a270cec3c"
 SYSCALLS = ["openat", "read", "pread64", "write", "fsync", "rename", "link", "close", "flock",
             "fchmod", "fchown", "unlink", "unlinkat", "newfstatat", "fstat", "getdents64"]
+# Calls only a save makes: every call index of the run, not only those from the save on.
+SAVE_ONLY = {"fsync", "rename", "link", "flock", "fchmod", "fchown", "unlink", "unlinkat"}
 COUNTS = {"runs": 0, "faults": 0, "said saved": 0, "refused": 0, "crashes": 0}
 
 
@@ -38,6 +40,10 @@ def paths():
     return {
         "import": lambda cfg: ([os.path.join(CLI, "kvmrt-import"), "-f", cfg, "--sysroot",
                                 DEMO_HOST, "-c", NODE], None, None),
+        "import -u": lambda cfg: ([os.path.join(CLI, "kvmrt-import"), "-u", "-f", cfg,
+                                   "--sysroot", DEMO_HOST, "-c", NODE, "win10-eng"], BASE, None),
+        "edit-config (editor)": lambda cfg: ([os.path.join(CLI, "kvmrt-edit-config"), "-f", cfg,
+                                              "--sysroot", DEMO_HOST, "-c", NODE], BASE, None),
         "sync-config -r": lambda cfg: ([os.path.join(CLI, "kvmrt-sync-config"), "-r", "-f", cfg,
                                         "--sysroot", DEMO_HOST, "-c", NODE, "win10-eng"],
                                        BASE, None),
@@ -51,6 +57,8 @@ def paths():
 
 BASE = read(DEMO_CFG).replace("title = Engineering Workstation\n", "")
 REPLACED = BASE.replace("autostart = true", "autostart = false", 1)
+# The editor of kvmrt-edit-config's own path: changes the copy it is given the same way.
+EDITOR = "%s -c \"import sys; p = sys.argv[1]; t = open(p).read(); open(p, 'w').write(t.replace('autostart = true', 'autostart = false', 1))\"" % sys.executable
 
 
 def prepare(directory, old):
@@ -71,7 +79,7 @@ def execute(argv, stdin, inject=None, trace=None):
                   "-e", "inject=%s:error=EIO:when=%d" % inject]
     elif trace is not None:
         prefix = [STRACE, "-f", "-qq", "-o", trace, "-e", "trace=" + ",".join(SYSCALLS)]
-    env = dict(os.environ, LC_ALL="C")
+    env = dict(os.environ, LC_ALL="C", EDITOR=EDITOR, VISUAL="")
     env.pop("KVMRT_SYSROOT", None)
     proc = subprocess.run(prefix + argv, input=stdin or "", capture_output=True, text=True,
                           env=env, timeout=120, check=False)
@@ -100,7 +108,7 @@ def save_window(trace, cfg):
     seen = {}
     for i, (name, line) in enumerate(calls):
         seen[name] = seen.get(name, 0) + 1
-        if i >= start:
+        if i >= start or name in SAVE_ONLY:
             window.setdefault(name, []).append(seen[name])
     return window
 
@@ -153,7 +161,8 @@ def probe(name):
     case(test)
 
 
-for tool in ("import", "sync-config -r", "edit-config --replace", "GUI Apply"):
+for tool in ("import", "import -u", "sync-config -r", "edit-config (editor)",
+             "edit-config --replace", "GUI Apply"):
     probe(tool)
 
 
