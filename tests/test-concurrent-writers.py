@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Concurrent writers never lose an update silently. Every writing tool (kvmrt-import,
-kvmrt-import -u, kvmrt-sync-config -r, kvmrt-edit-config --replace, and the GUI's Apply through
-the core save, tests/probes/apply-probe.c) runs at the same moment as another one, on a fresh
+kvmrt-import -u, kvmrt-sync-config -r, kvmrt-edit-config with an editor and with --replace, and
+the GUI's Apply through the core save, tests/probes/apply-probe.c) runs at the same moment as another one, on a fresh
 copy of one configuration, KVMRT_WRITER_PAIRS times per pair of tools (default 100; each tool
 is in two kinds of pair, so in 200 pairs). Each tool makes a change of its own. After a pair:
 a tool that said it saved must find its change in the file (otherwise: a silent loss); a tool
@@ -63,8 +63,14 @@ def make_fixture(work):
 
 
 class Tool:
-    def __init__(self, name, argv, applied, stdin=None):
+    def __init__(self, name, argv, applied, stdin=None, env=None):
         self.name, self.argv, self.applied, self.stdin = name, argv, applied, stdin
+        self.env = env or {}
+
+
+# kvmrt-edit-config's editor: gives spare-b the title "Edited" in the copy it is handed.
+EDITOR = ("%s -c \"import sys; p = sys.argv[1]; t = open(p).read(); "
+          "open(p, 'w').write(t.replace('title = Spare-B', 'title = Edited'))\"" % sys.executable)
 
 
 def tools(cfg, uri, base_text):
@@ -86,6 +92,9 @@ def tools(cfg, uri, base_text):
                          "--if-unchanged", base_sum],
                         lambda t: "title = Replaced" in (section(t, WIN10) or ""),
                         stdin=replaced),
+        "edit": Tool("kvmrt-edit-config", [os.path.join(CLI, "kvmrt-edit-config"), *common],
+                     lambda t: "title = Edited" in (section(t, SPARE_B) or ""),
+                     env={"EDITOR": EDITOR, "VISUAL": ""}),
         "gui-apply": Tool("GUI Apply", [PROBE, cfg, WIN10, "description", "From the GUI"],
                           lambda t: "description = From the GUI" in (section(t, WIN10) or "")),
     }
@@ -119,7 +128,7 @@ def run_pairs(first, second):
             env = dict(os.environ, LC_ALL="C")
             env.pop("KVMRT_SYSROOT", None)
             procs = [subprocess.Popen(t.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                      stderr=subprocess.PIPE, text=True, env=env)
+                                      stderr=subprocess.PIPE, text=True, env=dict(env, **t.env))
                      for t in pair]
             results = []
             for t, p in zip(pair, procs):
@@ -163,7 +172,7 @@ def pair_case(first, second):
 
 
 # Each tool in two kinds of pair: a ring over the five writers.
-RING = ["import", "import-u", "sync-r", "replace", "gui-apply"]
+RING = ["import", "import-u", "sync-r", "edit", "replace", "gui-apply"]
 for i, name in enumerate(RING):
     pair_case(name, RING[(i + 1) % len(RING)])
 
