@@ -31,6 +31,20 @@ set_text (const KvmrtIdSet *set, const char *empty)
   return kvmrt_id_set_to_string (set);
 }
 
+/* Where a VM's threads may run: the cpuset, less real-time CPUs for one that is not
+ * real-time; an empty cpuset is the pool no real-time VM owns. */
+static char *
+effective_text (const KvmrtVmPlan *p)
+{
+  g_autofree char *cpus = set_text (p->effective_cpus, NULL);
+
+  if (p->rt || !kvmrt_id_set_is_empty (p->cpus))
+    return set_text (p->effective_cpus, _("any"));
+  if (cpus == NULL)
+    return g_strdup (_("any (real-time VMs own every CPU)"));
+  return g_strdup_printf (_("any CPU not owned by a real-time VM (%s)"), cpus);
+}
+
 static const char *
 yes_no (gboolean value)
 {
@@ -86,7 +100,7 @@ print_table (KvmrtPlan *plan, GPtrArray *vms)
                                                    p->topology.cores, p->topology.threads),
                                   topo_auto));
       g_ptr_array_add (columns[4].cells, g_strdup (*cpuset ? cpuset : "-"));
-      g_ptr_array_add (columns[5].cells, set_text (p->cpus, _("any")));
+      g_ptr_array_add (columns[5].cells, effective_text (p));
       g_ptr_array_add (columns[6].cells, auto_mark (set_text (p->numatune, _("any")), numa_auto));
       g_ptr_array_add (columns[7].cells, auto_mark (g_strdup (yes_no (p->rt_memory)), mem_auto));
       g_ptr_array_add (columns[8].cells, g_strdup (yes_no (kvmrt_vm_get_autostart (vm))));
@@ -210,7 +224,7 @@ print_verbose (KvmrtHost *host, KvmrtPlan *plan, GPtrArray *vms)
       const GArray *devs = kvmrt_vm_get_pcidevs (vm);
       const char *name = kvmrt_vm_get_name (vm);
       g_autofree char *cpuset = kvmrt_cpu_set_to_string (kvmrt_vm_get_cpuset (vm));
-      g_autofree char *cpus = set_text (p->cpus, _("any (not pinned)"));
+      g_autofree char *cpus = effective_text (p);
       g_autofree char *pins = describe_pins (p);
       g_autofree char *emulator = set_text (p->emulator_cpus, _("any"));
       g_autofree char *numa = set_text (p->numatune, NULL);
@@ -222,13 +236,25 @@ print_verbose (KvmrtHost *host, KvmrtPlan *plan, GPtrArray *vms)
                kvmrt_vm_get_disabled (vm) ? _(" (disabled)") : "");
       g_print (_("  Title:          %s\n"), kvmrt_vm_get_title (vm));
       g_print (_("  Description:    %s\n"), kvmrt_vm_get_description (vm));
-      g_print (_("  Real-time:      %s\n"), yes_no (p->rt));
+      if (p->rt)
+        g_print (_("  Real-time:      yes (vCPU threads SCHED_FIFO, priority %u)\n"),
+                 p->rt_priority);
+      else
+        g_print (_("  Real-time:      no\n"));
       g_print (_("  vCPUs:          %u%s\n"), p->nr_vcpus,
                kvmrt_vm_get_nr_vcpus (vm) == 0 ? a : "");
       g_print (_("  Topology:       sockets %u, cores %u, threads %u%s\n"),
                p->topology.sockets, p->topology.cores, p->topology.threads,
                kvmrt_vm_get_cpu_topology (vm).sockets == 0 ? a : "");
-      g_print (_("  cpuset:         %s = CPUs %s\n"), *cpuset ? cpuset : "\"\"", cpus);
+      if (*cpuset != '\0' && !p->rt && !kvmrt_id_set_equal (p->cpus, p->effective_cpus))
+        {
+          g_autofree char *written = set_text (p->cpus, "-");
+
+          g_print (_("  cpuset:         %s = CPUs %s, without real-time CPUs %s\n"), cpuset,
+                   written, cpus);
+        }
+      else
+        g_print (_("  cpuset:         %s = CPUs %s\n"), *cpuset ? cpuset : "\"\"", cpus);
       g_print (_("  vCPU pins:      %s\n"), pins);
       g_print (_("  Emulator, I/O:  %s\n"), emulator);
       if (p->rt)

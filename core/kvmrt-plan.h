@@ -29,11 +29,18 @@ typedef struct {
    * use; not rt: the cpus */
   KvmrtIdSet   *owned_cpus;
   KvmrtIdSet   *nodes;           /* NUMA nodes of the owned CPUs */
-  GPtrArray    *vcpu_pins;       /* KvmrtIdSet* per vCPU; empty sets when not pinned */
-  KvmrtIdSet   *emulator_cpus;   /* empty when not pinned */
+  /* Where its threads may run. rt: the usable CPUs. Not rt: the cpuset without the CPUs
+   * real-time VMs own, or, for an empty cpuset, every host CPU no enabled real-time VM owns
+   * (siblings included). Falls back to the cpus when nothing would be left (an error the
+   * validator reports), so it is empty only for an empty cpuset on a host that real-time VMs
+   * take whole. */
+  KvmrtIdSet   *effective_cpus;
+  GPtrArray    *vcpu_pins;       /* KvmrtIdSet* per vCPU; not rt: each the effective CPUs */
+  KvmrtIdSet   *emulator_cpus;   /* not rt: the effective CPUs; empty when not pinned */
   KvmrtIdSet   *shielded_cpus;   /* rt: the usable CPUs; otherwise empty */
   KvmrtIdSet   *offline_cpus;    /* rt: owned minus usable; otherwise empty */
   int           irq_cpu;         /* rt: the highest usable CPU; otherwise -1 */
+  guint         rt_priority;     /* SCHED_FIFO priority of its vCPU threads (rt) */
 } KvmrtVmPlan;
 
 typedef struct _KvmrtPlan KvmrtPlan;

@@ -14,27 +14,6 @@
 #include "kvmrt-proc.h"
 #include "kvmrt-sysroot.h"
 
-/* The real-time priority of vCPU threads unless the config's rt_priority (in the VM's section
- * or [DEFAULT]) says otherwise: 1 is above every normal task and below the kernel's own
- * real-time threads. */
-#define DEFAULT_FIFO_PRIORITY 1
-
-static int
-fifo_priority (const KvmrtVmPlan *plan, KvmrtTuneReport *report)
-{
-  const char *text = kvmrt_vm_get_extra (plan->vm, "rt_priority");
-  guint64 value = 0;
-
-  if (text == NULL)
-    return DEFAULT_FIFO_PRIORITY;
-  if (g_ascii_string_to_unsigned (text, 10, 1, 99, &value, NULL))
-    return (int) value;
-  g_ptr_array_add (report->problems,
-                   g_strdup_printf (_("rt_priority \"%s\" is not a number from 1 to 99; "
-                                      "priority %d is used"), text, DEFAULT_FIFO_PRIORITY));
-  return DEFAULT_FIFO_PRIORITY;
-}
-
 KvmrtTuneReport *
 kvmrt_tune_report_new (void)
 {
@@ -212,7 +191,9 @@ set_vcpu_fifo (const char *sysroot, const KvmrtVmPlan *plan, int qemu_pid,
 {
   KvmrtTuneBackend backend = kvmrt_tune_backend_choose (sysroot);
   g_autoptr(GPtrArray) threads = NULL;
-  int priority = fifo_priority (plan, report);
+  /* rt_priority, checked by the validator (1-99; 1 is above every normal task and below
+   * the kernel's own real-time threads). */
+  int priority = (int) plan->rt_priority;
   guint done = 0;
 
   if ((!kvmrt_sysroot_is_live (sysroot) && backend != KVMRT_TUNE_BACKEND_REDHAWK)
