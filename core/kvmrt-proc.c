@@ -264,6 +264,117 @@ kvmrt_proc_find_qemu (const char *sysroot, const char *uuid, const char *name)
   return 0;
 }
 
+void
+kvmrt_qemu_process_free (KvmrtQemuProcess *qemu)
+{
+  g_free (qemu->uuid);
+  g_free (qemu);
+}
+
+/* The arguments of process @pid (NULL-terminated), or NULL when it is gone or a kernel
+ * thread (empty cmdline). */
+static GStrv
+read_cmdline (const char *sysroot, int pid)
+{
+  g_autofree char *relative = g_strdup_printf ("proc/%d/cmdline", pid);
+  g_autofree char *path = kvmrt_sysroot_path (sysroot, relative);
+  g_autofree char *cmdline = NULL;
+  g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &cmdline, &length, NULL) || length == 0)
+    return NULL;
+  for (const char *arg = cmdline; arg < cmdline + length; arg += strlen (arg) + 1)
+    g_strv_builder_add (args, arg);
+  return g_strv_builder_end (args);
+}
+
+static gboolean
+is_qemu_program (const char *argv0)
+{
+  g_autofree char *base = g_path_get_basename (argv0);
+
+  return g_str_has_prefix (base, "qemu-system-") || g_str_equal (base, "qemu-kvm");
+}
+
+static int
+compare_qemu_pids (gconstpointer a, gconstpointer b)
+{
+  const KvmrtQemuProcess *x = *(KvmrtQemuProcess **) a, *y = *(KvmrtQemuProcess **) b;
+
+  return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+GPtrArray *
+kvmrt_proc_list_qemus (const char *sysroot)
+{
+  g_autofree char *proc = kvmrt_sysroot_path (sysroot, "proc");
+  g_autoptr(GDir) dir = g_dir_open (proc, 0, NULL);
+  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_qemu_process_free);
+  const char *entry;
+
+  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+    {
+      char *end = NULL;
+      long pid = strtol (entry, &end, 10);
+      g_auto(GStrv) args = NULL;
+      KvmrtQemuProcess *qemu;
+
+      if (*end != '\0' || pid <= 0 || (args = read_cmdline (sysroot, (int) pid)) == NULL
+          || !is_qemu_program (args[0]))
+        continue;
+      qemu = g_new0 (KvmrtQemuProcess, 1);
+      qemu->pid = (int) pid;
+      for (guint i = 1; args[i] != NULL && qemu->uuid == NULL; i++)
+        if (g_str_equal (args[i - 1], "-uuid"))
+          qemu->uuid = g_strdup (args[i]);
+      g_ptr_array_add (found, qemu);
+    }
+  g_ptr_array_sort (found, compare_qemu_pids);
+  return found;
+}
+
+/* Whether every "/"-separated part of @path is a plain name. */
+static gboolean
+is_plain_path (const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (*parts[i] == '\0' || g_str_equal (parts[i], ".") || g_str_equal (parts[i], ".."))
+      return FALSE;
+  return TRUE;
+}
+
+char *
+kvmrt_proc_get_cgroup (const char *sysroot, int pid, const char *controller)
+{
+  g_autofree char *relative = g_strdup_printf ("proc/%d/cgroup", pid);
+  g_autofree char *text = kvmrt_sysroot_read_optional (sysroot, relative);
+  g_auto(GStrv) lines = text != NULL ? g_strsplit (text, "\n", -1) : NULL;
+
+  /* "ID:CONTROLLERS:PATH"; v2 is "0::PATH". */
+  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], ":", 3);
+      g_auto(GStrv) controllers = NULL;
+      gboolean match;
+      const char *path;
+
+      if (g_strv_length (fields) != 3 || fields[2][0] != '/')
+        continue;
+      controllers = g_strsplit (fields[1], ",", -1);
+      match = controller == NULL ? g_str_equal (fields[0], "0") && *fields[1] == '\0'
+                                 : g_strv_contains ((const char * const *) controllers,
+                                                    controller);
+      if (!match)
+        continue;
+      path = fields[2] + 1;
+      return *path == '\0' || is_plain_path (path) ? g_strdup (path) : NULL;
+    }
+  return NULL;
+}
+
 gboolean
 kvmrt_proc_get_uptime (const char *sysroot, int pid, double *seconds, GError **error)
 {

@@ -44,6 +44,19 @@ GPtrArray  *kvmrt_proc_list_threads (const char *sysroot, int pid, GError **erro
  * (run/libvirt/qemu/NAME.pid) when it names a live process with "-uuid UUID" on its command
  * line, else the first such process found in proc/. 0 when there is none. */
 int         kvmrt_proc_find_qemu    (const char *sysroot, const char *uuid, const char *name);
+/* A QEMU process of the host, whoever started it. */
+typedef struct {
+  int   pid;
+  char *uuid;        /* its "-uuid" argument, or NULL */
+} KvmrtQemuProcess;
+
+void        kvmrt_qemu_process_free (KvmrtQemuProcess *qemu);
+/* Every QEMU process in proc/ (its program is qemu-system-* or qemu-kvm), by PID. */
+GPtrArray  *kvmrt_proc_list_qemus   (const char *sysroot);
+/* The cgroup of process @pid in the cgroup v2 hierarchy (@controller NULL) or in the v1
+ * hierarchy of @controller ("cpuset"), from proc/PID/cgroup: "machine.slice/x.scope/libvirt"
+ * without the leading "/", "" for the root. NULL when unknown or not a plain path (".."). */
+char       *kvmrt_proc_get_cgroup   (const char *sysroot, int pid, const char *controller);
 /* Seconds since process @pid started. */
 gboolean    kvmrt_proc_get_uptime   (const char  *sysroot,
                                      int          pid,

@@ -42,8 +42,8 @@ kvmrt_tune_state_vm_from_plan (const KvmrtVmPlan *plan)
 
 /* The value the tuner derives a file's new value from: its original if it changed it, else
  * what the file holds now. */
-static char *
-base_value (KvmrtJournal *journal, const char *path)
+char *
+kvmrt_tune_state_base_value (KvmrtJournal *journal, const char *path)
 {
   const char *original = kvmrt_journal_get_original (journal, path);
 
@@ -52,8 +52,8 @@ base_value (KvmrtJournal *journal, const char *path)
                           : kvmrt_sysroot_read_optional (journal->sysroot, path);
 }
 
-static void
-want (GPtrArray *settings, char *path, char *value, char *what)
+void
+kvmrt_tune_state_want (GPtrArray *settings, char *path, char *value, char *what)
 {
   KvmrtTuneSetting *s = g_new0 (KvmrtTuneSetting, 1);
 
@@ -68,7 +68,7 @@ static void
 want_cpus_offline (GPtrArray *settings, const KvmrtIdSet *offline)
 {
   for (int cpu = kvmrt_id_set_first (offline); cpu >= 0; cpu = kvmrt_id_set_next (offline, cpu))
-    want (settings, g_strdup_printf ("sys/devices/system/cpu/cpu%d/online", cpu), g_strdup ("0"),
+    kvmrt_tune_state_want (settings, g_strdup_printf ("sys/devices/system/cpu/cpu%d/online", cpu), g_strdup ("0"),
           g_strdup_printf (_("CPU %d offline (hyperthread sibling of a real-time core)"), cpu));
 }
 
@@ -95,7 +95,7 @@ want_shield (GPtrArray *settings, KvmrtJournal *journal, const KvmrtIdSet *house
         {
           g_autofree char *path = g_strconcat (roots[r], "/", names->pdata[i], "/cpuset.cpus",
                                                NULL);
-          g_autofree char *base = base_value (journal, path);
+          g_autofree char *base = kvmrt_tune_state_base_value (journal, path);
           g_autoptr(KvmrtIdSet) cpus = NULL;
 
           if (base == NULL)
@@ -110,7 +110,7 @@ want_shield (GPtrArray *settings, KvmrtJournal *journal, const KvmrtIdSet *house
           {
             char *text = kvmrt_id_set_to_string (cpus);
 
-            want (settings, g_steal_pointer (&path), text,
+            kvmrt_tune_state_want (settings, g_steal_pointer (&path), text,
                   g_strdup_printf (_("%s confined to CPUs %s"), (char *) names->pdata[i], text));
           }
         }
@@ -160,7 +160,7 @@ want_irqs (GPtrArray *settings, KvmrtJournal *journal, KvmrtHost *host,
       owner = owner_of_irq (journal, host, (guint) irq->number);
       if (owner != NULL)
         {
-          want (settings, g_steal_pointer (&path), g_strdup_printf ("%d", owner->irq_cpu),
+          kvmrt_tune_state_want (settings, g_steal_pointer (&path), g_strdup_printf ("%d", owner->irq_cpu),
                 g_strdup_printf (_("IRQ %d (%s's device) to CPU %d"), irq->number,
                                  owner->name != NULL ? owner->name : owner->uuid,
                                  owner->irq_cpu));
@@ -168,14 +168,14 @@ want_irqs (GPtrArray *settings, KvmrtJournal *journal, KvmrtHost *host,
         }
       if (!others)
         continue;
-      base = base_value (journal, path);
+      base = kvmrt_tune_state_base_value (journal, path);
       cpus = base != NULL ? kvmrt_id_set_parse (base, NULL) : NULL;
       if (cpus == NULL || !kvmrt_id_set_intersects (cpus, rt))
         continue;
       kvmrt_id_set_intersect (cpus, housekeeping);
       if (kvmrt_id_set_is_empty (cpus))
         kvmrt_id_set_union (cpus, housekeeping);
-      want (settings, g_steal_pointer (&path), kvmrt_id_set_to_string (cpus),
+      kvmrt_tune_state_want (settings, g_steal_pointer (&path), kvmrt_id_set_to_string (cpus),
             g_strdup_printf (_("IRQ %d off the real-time CPUs"), irq->number));
     }
 }
@@ -224,11 +224,15 @@ kvmrt_tune_state_wanted (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneBacken
     {
       char *list = kvmrt_id_set_to_string (rt);
 
-      want (settings, g_strdup (KVMRT_REDHAWK_SHIELD_FILE), list,
+      kvmrt_tune_state_want (settings, g_strdup (KVMRT_REDHAWK_SHIELD_FILE), list,
             g_strdup_printf (_("CPUs %s shielded (shield -a)"), list));
     }
   else
-    want_shield (settings, journal, housekeeping, kvmrt_host_get_cpus (host));
+    {
+      want_shield (settings, journal, housekeeping, kvmrt_host_get_cpus (host));
+      kvmrt_tune_state_want_other_vms (settings, journal, rt, housekeeping);
+    }
+  kvmrt_tune_state_want_kernel (settings, journal, housekeeping);
   want_irqs (settings, journal, host, rt, housekeeping, backend == KVMRT_TUNE_BACKEND_LINUX);
   want_cpus_offline (settings, offline);
   g_ptr_array_sort (settings, compare_phase);

@@ -33,6 +33,15 @@ int              kvmrt_tune_backend_write  (KvmrtTuneBackend  backend,
 int              kvmrt_tune_backend_set_fifo (KvmrtTuneBackend backend, int tid, int priority,
                                               char **detail);
 
+/* Kernel files of the shield beyond cgroups and IRQs (sysroot-relative). */
+#define KVMRT_WORKQUEUE_CPUMASK       "sys/devices/virtual/workqueue/cpumask"
+#define KVMRT_WRITEBACK_CPUMASK       "sys/devices/virtual/workqueue/writeback/cpumask"
+#define KVMRT_SYSCTL_RT_RUNTIME       "proc/sys/kernel/sched_rt_runtime_us"
+#define KVMRT_SYSCTL_TIMER_MIGRATION  "proc/sys/kernel/timer_migration"
+#define KVMRT_SYSCTL_STAT_INTERVAL    "proc/sys/vm/stat_interval"
+#define KVMRT_SYSCTL_NMI_WATCHDOG     "proc/sys/kernel/nmi_watchdog"
+#define KVMRT_SYSCTL_WATCHDOG_CPUMASK "proc/sys/kernel/watchdog_cpumask"
+
 /* Apply in this order, restore in the reverse one: CPUs come back online before IRQs may be
  * sent to them again, and go offline after the IRQs have left. */
 typedef enum {
@@ -55,6 +64,22 @@ KvmrtTunePhase  kvmrt_tune_phase_of     (const char *path);
 GPtrArray      *kvmrt_tune_state_wanted (KvmrtJournal     *journal,
                                          KvmrtHost        *host,
                                          KvmrtTuneBackend  backend);
+/* Adds a setting (takes the strings). */
+void            kvmrt_tune_state_want   (GPtrArray  *settings,
+                                         char       *path,
+                                         char       *value,
+                                         char       *what);
+/* The value a file's new value is derived from: its journaled original, else what it holds. */
+char           *kvmrt_tune_state_base_value (KvmrtJournal *journal, const char *path);
+/* The machine cgroups of QEMUs that are not tuned real-time VMs (kvmrt-tune-isolation.c). */
+void            kvmrt_tune_state_want_other_vms (GPtrArray        *settings,
+                                                 KvmrtJournal     *journal,
+                                                 const KvmrtIdSet *rt,
+                                                 const KvmrtIdSet *housekeeping);
+/* Workqueue masks and sysctls (kvmrt-tune-isolation.c). */
+void            kvmrt_tune_state_want_kernel    (GPtrArray        *settings,
+                                                 KvmrtJournal     *journal,
+                                                 const KvmrtIdSet *housekeeping);
 /* The journal entry for a plan: shielded and offline CPUs, IRQ CPU, devices. */
 KvmrtTunedVm   *kvmrt_tune_state_vm_from_plan (const KvmrtVmPlan *plan);
 

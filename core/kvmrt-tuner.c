@@ -94,16 +94,18 @@ compare_restore_order (gconstpointer a, gconstpointer b)
   return (int) kvmrt_tune_phase_of (y->path) - (int) kvmrt_tune_phase_of (x->path);
 }
 
-/* Writes back the originals no tuned VM needs any more: CPUs first, cgroups last. */
+/* Writes back the originals no tuned VM needs any more: CPUs first, cgroups last, and within
+ * a phase the last changed first (a cgroup v1 parent widens before its children). */
 static gboolean
 restore_unneeded (KvmrtJournal *journal, KvmrtTuneBackend backend, GPtrArray *wanted,
                   KvmrtTuneReport *report, GError **error)
 {
   g_autoptr(GPtrArray) order = g_ptr_array_new ();
 
-  for (guint i = 0; i < journal->originals->len; i++)
+  for (guint i = journal->originals->len; i-- > 0;)
     if (find_setting (wanted, ((KvmrtOriginal *) journal->originals->pdata[i])->path) == NULL)
       g_ptr_array_add (order, journal->originals->pdata[i]);
+  /* Stable: the reverse order stays within each phase. */
   g_ptr_array_sort (order, compare_restore_order);
 
   for (guint i = 0; i < order->len; i++)
@@ -114,6 +116,15 @@ restore_unneeded (KvmrtJournal *journal, KvmrtTuneBackend backend, GPtrArray *wa
       g_autofree char *detail = NULL;
       int failed = write_setting (backend, journal->sysroot, path, value, &detail);
 
+      /* The file went away with what it belonged to (a VM's cgroup, a device's IRQ): there
+       * is nothing left to give back. */
+      if (failed == ENOENT && detail == NULL)
+        {
+          kvmrt_journal_drop_original (journal, path);
+          if (!kvmrt_journal_save (journal, error))
+            return FALSE;
+          continue;
+        }
       if (failed != 0)
         {
           g_ptr_array_add (report->problems,
