@@ -375,6 +375,79 @@ kvmrt_proc_get_cgroup (const char *sysroot, int pid, const char *controller)
   return NULL;
 }
 
+/* Task flags (include/linux/sched.h). */
+#define PF_KTHREAD        0x00200000u
+#define PF_NO_SETAFFINITY 0x04000000u
+
+void
+kvmrt_kernel_thread_free (KvmrtKernelThread *thread)
+{
+  g_free (thread->comm);
+  g_clear_pointer (&thread->affinity, kvmrt_id_set_free);
+  g_free (thread);
+}
+
+guint64
+kvmrt_proc_get_start_time (const char *sysroot, int pid)
+{
+  g_autofree char *relative = g_strdup_printf ("proc/%d/stat", pid);
+  g_autofree char *stat = kvmrt_sysroot_read_optional (sysroot, relative);
+  g_auto(GStrv) fields = split_stat (stat);
+  long long start = stat_field (fields, 22);
+
+  return start > 0 ? (guint64) start : 0;
+}
+
+GPtrArray *
+kvmrt_proc_list_movable_kthreads (const char *sysroot)
+{
+  g_autofree char *proc = kvmrt_sysroot_path (sysroot, "proc");
+  g_autoptr(GDir) dir = g_dir_open (proc, 0, NULL);
+  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_kernel_thread_free);
+  const char *entry;
+
+  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+    {
+      char *end = NULL;
+      long pid = strtol (entry, &end, 10);
+      g_autofree char *stat_path = NULL;
+      g_autofree char *status_path = NULL;
+      g_autofree char *stat = NULL;
+      g_autofree char *status = NULL;
+      g_auto(GStrv) fields = NULL;
+      const char *open_paren, *close_paren;
+      long long flags;
+      KvmrtKernelThread *thread;
+
+      if (*end != '\0' || pid <= 0)
+        continue;
+      stat_path = g_strdup_printf ("proc/%ld/stat", pid);
+      stat = kvmrt_sysroot_read_optional (sysroot, stat_path);
+      fields = split_stat (stat);
+      flags = stat_field (fields, 9);
+      if (flags < 0 || !(flags & PF_KTHREAD) || (flags & PF_NO_SETAFFINITY))
+        continue;
+      status_path = g_strdup_printf ("proc/%ld/status", pid);
+      status = kvmrt_sysroot_read_optional (sysroot, status_path);
+      open_paren = strchr (stat, '(');
+      close_paren = strrchr (stat, ')');
+      if (open_paren == NULL || open_paren > close_paren)
+        continue;
+      thread = g_new0 (KvmrtKernelThread, 1);
+      thread->pid = (int) pid;
+      thread->comm = g_strndup (open_paren + 1, close_paren - open_paren - 1);
+      thread->start = (guint64) MAX (stat_field (fields, 22), 0);
+      thread->affinity = read_affinity (status);
+      if (thread->affinity == NULL)
+        {
+          kvmrt_kernel_thread_free (thread);
+          continue;
+        }
+      g_ptr_array_add (found, thread);
+    }
+  return found;
+}
+
 gboolean
 kvmrt_proc_get_uptime (const char *sysroot, int pid, double *seconds, GError **error)
 {

@@ -57,6 +57,19 @@ GPtrArray  *kvmrt_proc_list_qemus   (const char *sysroot);
  * hierarchy of @controller ("cpuset"), from proc/PID/cgroup: "machine.slice/x.scope/libvirt"
  * without the leading "/", "" for the root. NULL when unknown or not a plain path (".."). */
 char       *kvmrt_proc_get_cgroup   (const char *sysroot, int pid, const char *controller);
+/* A kernel thread that may be moved: PF_KTHREAD without PF_NO_SETAFFINITY (per-CPU threads
+ * and workqueue workers have it, kthreadd and threads like rcu_preempt or kswapd do not). */
+typedef struct {
+  int         pid;
+  char       *comm;
+  guint64     start;      /* proc/PID/stat field 22, to tell a reused PID */
+  KvmrtIdSet *affinity;
+} KvmrtKernelThread;
+
+void        kvmrt_kernel_thread_free        (KvmrtKernelThread *thread);
+GPtrArray  *kvmrt_proc_list_movable_kthreads (const char *sysroot);
+/* Start time of process @pid (stat field 22), 0 when it is gone. */
+guint64     kvmrt_proc_get_start_time       (const char *sysroot, int pid);
 /* Seconds since process @pid started. */
 gboolean    kvmrt_proc_get_uptime   (const char  *sysroot,
                                      int          pid,

@@ -188,17 +188,15 @@ compare_phase (gconstpointer a, gconstpointer b)
   return (int) x->phase - (int) y->phase;
 }
 
-GPtrArray *
-kvmrt_tune_state_wanted (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneBackend backend)
+void
+kvmrt_tune_state_cpus (KvmrtJournal *journal, KvmrtHost *host, KvmrtIdSet *rt,
+                       KvmrtIdSet *housekeeping)
 {
-  GPtrArray *settings = g_ptr_array_new_with_free_func ((GDestroyNotify)
-                                                        kvmrt_tune_setting_free);
-  g_autoptr(KvmrtIdSet) rt = kvmrt_id_set_new ();
   g_autoptr(KvmrtIdSet) offline = kvmrt_id_set_new ();
-  g_autoptr(KvmrtIdSet) housekeeping = kvmrt_id_set_copy (kvmrt_host_get_cpus (host));
 
-  if (journal->vms->len == 0)
-    return settings;
+  kvmrt_id_set_clear (rt);
+  kvmrt_id_set_clear (housekeeping);
+  kvmrt_id_set_union (housekeeping, kvmrt_host_get_cpus (host));
   for (guint i = 0; i < journal->vms->len; i++)
     {
       const KvmrtTunedVm *vm = journal->vms->pdata[i];
@@ -219,6 +217,22 @@ kvmrt_tune_state_wanted (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneBacken
           && kvmrt_journal_get_original (journal, path) == NULL)
         kvmrt_id_set_remove (housekeeping, cpu);
     }
+}
+
+GPtrArray *
+kvmrt_tune_state_wanted (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneBackend backend)
+{
+  GPtrArray *settings = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                        kvmrt_tune_setting_free);
+  g_autoptr(KvmrtIdSet) rt = kvmrt_id_set_new ();
+  g_autoptr(KvmrtIdSet) offline = kvmrt_id_set_new ();
+  g_autoptr(KvmrtIdSet) housekeeping = kvmrt_id_set_new ();
+
+  if (journal->vms->len == 0)
+    return settings;
+  kvmrt_tune_state_cpus (journal, host, rt, housekeeping);
+  for (guint i = 0; i < journal->vms->len; i++)
+    kvmrt_id_set_union (offline, ((KvmrtTunedVm *) journal->vms->pdata[i])->offline);
 
   if (backend == KVMRT_TUNE_BACKEND_REDHAWK)
     {

@@ -80,6 +80,27 @@ void            kvmrt_tune_state_want_other_vms (GPtrArray        *settings,
 void            kvmrt_tune_state_want_kernel    (GPtrArray        *settings,
                                                  KvmrtJournal     *journal,
                                                  const KvmrtIdSet *housekeeping);
+/* For the crash-recovery test: counts one host change (kvmrt-tuner.c). */
+void            kvmrt_tune_count_write  (void);
+/* The real-time CPUs and the housekeeping CPUs of the journal's VMs on @host. */
+void            kvmrt_tune_state_cpus   (KvmrtJournal *journal,
+                                         KvmrtHost    *host,
+                                         KvmrtIdSet   *rt,
+                                         KvmrtIdSet   *housekeeping);
+/* Kernel threads (kvmrt-tune-threads.c): only where the PIDs are real and no RedHawk shield
+ * moves them. */
+gboolean        kvmrt_tune_threads_applicable (const char *sysroot, KvmrtTuneBackend backend);
+gboolean        kvmrt_tune_threads_confine (KvmrtJournal     *journal,
+                                            const KvmrtIdSet *rt,
+                                            const KvmrtIdSet *housekeeping,
+                                            KvmrtTuneReport  *report,
+                                            GError          **error);
+gboolean        kvmrt_tune_threads_restore (KvmrtJournal    *journal,
+                                            KvmrtTuneReport *report,
+                                            GError         **error);
+void            kvmrt_tune_threads_check   (const char       *sysroot,
+                                            const KvmrtIdSet *rt,
+                                            GPtrArray        *drift);
 /* The journal entry for a plan: shielded and offline CPUs, IRQ CPU, devices. */
 KvmrtTunedVm   *kvmrt_tune_state_vm_from_plan (const KvmrtVmPlan *plan);
 

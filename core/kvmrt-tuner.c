@@ -36,8 +36,8 @@ kvmrt_tune_report_free (KvmrtTuneReport *report)
 
 /* For tests of crash recovery: KVMRT_TUNER_STOP_AFTER=N ends the process, as a kill would,
  * right after the Nth host file it writes. */
-static void
-count_write (void)
+void
+kvmrt_tune_count_write (void)
 {
   static int left = -2;
 
@@ -73,7 +73,7 @@ write_setting (KvmrtTuneBackend backend, const char *sysroot, const char *path,
 {
   int result = kvmrt_tune_backend_write (backend, sysroot, path, value, detail);
 
-  count_write ();
+  kvmrt_tune_count_write ();
   return result;
 }
 
@@ -183,6 +183,20 @@ apply_wanted (KvmrtJournal *journal, KvmrtTuneBackend backend, GPtrArray *wanted
   return TRUE;
 }
 
+/* Kernel threads: kept off the real-time CPUs while a VM is tuned, given back after. */
+static gboolean
+reconcile_threads (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneBackend backend,
+                   KvmrtTuneReport *report, GError **error)
+{
+  g_autoptr(KvmrtIdSet) rt = kvmrt_id_set_new ();
+  g_autoptr(KvmrtIdSet) housekeeping = kvmrt_id_set_new ();
+
+  if (journal->vms->len == 0 || !kvmrt_tune_threads_applicable (journal->sysroot, backend))
+    return kvmrt_tune_threads_restore (journal, report, error);
+  kvmrt_tune_state_cpus (journal, host, rt, housekeeping);
+  return kvmrt_tune_threads_confine (journal, rt, housekeeping, report, error);
+}
+
 static gboolean
 reconcile (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneReport *report, GError **error)
 {
@@ -191,6 +205,7 @@ reconcile (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneReport *report, GErr
 
   return restore_unneeded (journal, backend, wanted, report, error)
          && apply_wanted (journal, backend, wanted, report, error)
+         && reconcile_threads (journal, host, backend, report, error)
          && kvmrt_journal_save (journal, error);
 }
 
@@ -287,9 +302,11 @@ release_locked (const char *sysroot, KvmrtHost *host, const char *uuid,
 
   if (journal == NULL)
     return FALSE;
-  if (!kvmrt_journal_remove_vm (journal, uuid))
-    return TRUE;
-  return kvmrt_journal_save (journal, error) && reconcile (journal, host, report, error);
+  if (kvmrt_journal_remove_vm (journal, uuid) && !kvmrt_journal_save (journal, error))
+    return FALSE;
+  /* Also when the VM had left already: a release that was cut short (a crash) left
+   * originals behind that no VM needs any more. */
+  return kvmrt_journal_is_empty (journal) || reconcile (journal, host, report, error);
 }
 
 static gboolean
@@ -408,6 +425,14 @@ kvmrt_tuner_check (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan
                                                          s->path, now));
             }
           check_threads (sysroot, plan, vm, qemu_pid, found);
+          if (kvmrt_tune_threads_applicable (sysroot, backend))
+            {
+              g_autoptr(KvmrtIdSet) rt = kvmrt_id_set_new ();
+              g_autoptr(KvmrtIdSet) housekeeping = kvmrt_id_set_new ();
+
+              kvmrt_tune_state_cpus (journal, host, rt, housekeeping);
+              kvmrt_tune_threads_check (sysroot, rt, found);
+            }
         }
     }
   if (drift != NULL)

@@ -6,10 +6,13 @@ own process, so each starts from the node file's state: these tests check one co
 time; the chained flow on a real libvirtd is tests/test-integration.py. Prints TAP."""
 import json
 import os
+import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 # As root, the test runs in a mount namespace of its own, where each private copy of the demo
 # host is an overlay on the fixture (instant, and gone with the namespace whatever ends the
@@ -389,6 +392,147 @@ def tuning_recovers_after_a_crash():
         status, out, err = run("kvmrt-shutdown", "-f", DEMO_CFG, *common)
         changed = differences(original, tree_contents(host))
         check(changed == [], "not restored: %s" % changed[:10])
+
+
+SCRATCH_SCOPE = "sys/fs/cgroup/machine.slice/machine-qemu\\x2d1\\x2dscratch.scope"
+# What rh84-control-rt (cpuset 8-13: shielded 8-13, siblings 40-45 offline) keeps for itself.
+CONTROL_RT_CPUS = set(range(8, 14)) | set(range(40, 46))
+
+
+def cpus_of(text):
+    """A kernel CPU list ("0-7,14-39") as a set."""
+    cpus = set()
+    for part in filter(None, text.strip().split(",")):
+        first, _, last = part.partition("-")
+        cpus |= set(range(int(first), int(last or first) + 1))
+    return cpus
+
+
+def mask_cpus(text):
+    """A kernel hex CPU mask ("ffffc0ff,ffffc0ff") as a set."""
+    bits = int(text.strip().replace(",", ""), 16)
+    return {b for b in range(bits.bit_length()) if bits >> b & 1}
+
+
+def host_file(host, path):
+    with open(os.path.join(host, path), encoding="utf-8") as f:
+        return f.read()
+
+
+def control_rt_vm(common, cfg=DEMO_CFG, env=None):
+    status, out, err = run("kvmrt-stat", "--json", "-f", cfg, *common, env=env)
+    return [v for v in json.loads(out)["vms"] if v["name"] == "rh84-control-rt"][0]
+
+
+@case
+def other_vms_and_kernel_work_leave_the_real_time_cpus():
+    # The fixture host runs "scratch", a QEMU outside the configuration (as virsh would start
+    # it) in its machine.slice scope, unpinned. Booting rh84-control-rt confines that scope,
+    # the unbound and writeback workqueues and the watchdog to the other CPUs and sets the
+    # real-time sysctls; shutting it down gives every byte back.
+    with PrivateHost(RUNNING_NODE) as common:
+        host = common[1]
+        original = tree_contents(host)
+        check(host_file(host, SCRATCH_SCOPE + "/cpuset.cpus") == "\n", "fixture: scope pinned")
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
+        check(status == 0 and "tuned for real time" in out, out + err)
+        scope = cpus_of(host_file(host, SCRATCH_SCOPE + "/cpuset.cpus"))
+        check(scope and not scope & CONTROL_RT_CPUS, "scratch's scope: %s" % sorted(scope))
+        for path in ("sys/devices/virtual/workqueue/cpumask",
+                     "sys/devices/virtual/workqueue/writeback/cpumask"):
+            cpus = mask_cpus(host_file(host, path))
+            check(cpus == set(range(64)) - CONTROL_RT_CPUS, "%s: %s" % (path, sorted(cpus)))
+        check(cpus_of(host_file(host, "proc/sys/kernel/watchdog_cpumask"))
+              == set(range(64)) - CONTROL_RT_CPUS, "watchdog_cpumask")
+        for path, value in (("proc/sys/kernel/sched_rt_runtime_us", "-1\n"),
+                            ("proc/sys/kernel/timer_migration", "0\n"),
+                            ("proc/sys/vm/stat_interval", "10\n"),
+                            ("proc/sys/kernel/nmi_watchdog", "1\n")):
+            check(host_file(host, path) == value, "%s is %r" % (path, host_file(host, path)))
+        _, originals = journal_of(host)
+        check(originals["proc/sys/kernel/sched_rt_runtime_us"] == "950000", originals)
+        vm = control_rt_vm(common)
+        check(vm["tuned"] is True and vm["drift"] == [], vm)
+        # Someone puts real-time throttling back and another VM starts (virsh) meanwhile:
+        # both are drift, and kvmrt-boot on the running VM (a retune) fixes both.
+        with open(os.path.join(host, "proc/sys/kernel/sched_rt_runtime_us"), "w") as f:
+            f.write("950000\n")
+        second = "sys/fs/cgroup/machine.slice/machine-qemu\\x2d2\\x2dlate.scope"
+        shutil.copytree(os.path.join(host, SCRATCH_SCOPE), os.path.join(host, second))
+        with open(os.path.join(host, second, "cpuset.cpus"), "w") as f:
+            f.write("\n")
+        shutil.copytree(os.path.join(host, "proc/4321"), os.path.join(host, "proc/5321"))
+        with open(os.path.join(host, "proc/5321/cgroup"), "w") as f:
+            f.write("0::/machine.slice/machine-qemu\\x2d2\\x2dlate.scope/libvirt/emulator\n")
+        with open(os.path.join(host, "proc/5321/cmdline"), "wb") as f:
+            f.write(b"/usr/bin/qemu-system-x86_64\0-uuid\0a1b2c3d4-0000-4000-8000-00000000abcd\0")
+        vm = control_rt_vm(common)
+        check(len(vm["drift"]) == 2 and any("sched_rt_runtime_us" in d for d in vm["drift"])
+              and any("QEMU 5321" in d for d in vm["drift"]), vm["drift"])
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
+        check("already running; tuned for real time (2 changes)" in out, out + err)
+        check(not cpus_of(host_file(host, second + "/cpuset.cpus")) & CONTROL_RT_CPUS,
+              "the late VM's scope")
+        # The late VM stops before the real-time one: its scope is gone, nothing to restore.
+        shutil.rmtree(os.path.join(host, second))
+        shutil.rmtree(os.path.join(host, "proc/5321"))
+        status, out, err = run("kvmrt-shutdown", "-f", DEMO_CFG, *common)
+        check("real-time tuning released" in out and status == 0, out + err)
+        changed = differences(original, tree_contents(host))
+        check(changed == [], "not restored: %s" % changed[:10])
+
+
+def tuned_then_restored(common, host, original, stop_boot=None, stop_shutdown=None,
+                        kill_after=None):
+    """Boots rh84-control-rt, stopped after @stop_boot host writes (or killed with SIGKILL
+    after @kill_after seconds), recovers with a second kvmrt-boot, shuts down (stopped after
+    @stop_shutdown writes, then again), and says what is not as before."""
+    boot = ["-f", DEMO_CFG, *common, "rh84-control-rt"]
+    if kill_after is not None:
+        process = subprocess.Popen([os.path.join(CLI, "kvmrt-boot"), *boot],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(kill_after)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    else:
+        env = {"KVMRT_TUNER_STOP_AFTER": str(stop_boot)} if stop_boot else None
+        run("kvmrt-boot", *boot, env=env)
+    status, out, err = run("kvmrt-boot", *boot)
+    if status != 0 or control_rt_vm(common)["tuned"] is not True:
+        return ["not tuned after recovery: %s %s" % (out, err)]
+    if stop_shutdown:
+        run("kvmrt-shutdown", "-f", DEMO_CFG, *common,
+            env={"KVMRT_TUNER_STOP_AFTER": str(stop_shutdown)})
+        # The VM is off now (test:/// keeps no state between runs, so it "runs" again):
+        # the next kvmrt-shutdown finishes the release from the journal.
+    run("kvmrt-shutdown", "-f", DEMO_CFG, *common)
+    return differences(original, tree_contents(host))
+
+
+@case
+def killed_at_random_points_then_recovered():
+    # kvmrt-boot and kvmrt-shutdown end abruptly after a random number of host writes (as
+    # kill -9 would there), or are sent SIGKILL after a random delay; the next runs finish
+    # from the journal and the host ends byte for byte as it was.
+    rng = random.Random(int(os.environ.get("KVMRT_TEST_SEED", "12")))
+    with PrivateHost(RUNNING_NODE) as common:
+        host = common[1]
+        original = tree_contents(host)
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
+        writes = int(out.rsplit("(", 1)[1].split()[0])
+        run("kvmrt-shutdown", "-f", DEMO_CFG, *common)
+        check(differences(original, tree_contents(host)) == [], "first round")
+        print("# %d host writes to tune; seed %s" % (writes, os.environ.get("KVMRT_TEST_SEED",
+                                                                               "12")))
+        for round_ in range(20):
+            if round_ % 3 == 2:
+                options = {"kill_after": rng.uniform(0.0, 0.08)}
+            else:
+                options = {"stop_boot": rng.randint(1, writes),
+                           "stop_shutdown": rng.randint(1, writes) if round_ % 2 else None}
+            changed = tuned_then_restored(common, host, original, **options)
+            check(changed == [], "round %d %s: not restored: %s" % (round_, options,
+                                                                    changed[:10]))
 
 
 def fake_qemu(host, pid, uuid, vcpus):
