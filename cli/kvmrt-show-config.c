@@ -2,6 +2,7 @@
 /* kvmrt-show-config: the configuration as kvmrt interprets it on this host, every "auto"
  * resolved, with the real-time policy each VM gets. */
 #include "kvmrt-cli.h"
+#include "kvmrt-tuner.h"
 
 #include <glib/gi18n.h>
 #include <stdio.h>
@@ -214,8 +215,30 @@ print_device_line (KvmrtHost *host, KvmrtPciAddress addr, const char *indent)
   g_print (", %s]\n", dev->driver ? dev->driver : _("no driver"));
 }
 
+/* What booting a real-time VM will change on this host now (the tuner's own computation). */
 static void
-print_verbose (KvmrtHost *host, KvmrtPlan *plan, GPtrArray *vms)
+print_boot_changes (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *p)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lines = kvmrt_tuner_preview (sysroot, host, p, &error);
+
+  if (lines == NULL)
+    {
+      g_print (_("  At boot:        unknown (%s)\n"), error->message);
+      return;
+    }
+  if (lines->len == 0)
+    {
+      g_print (_("  At boot:        nothing to change on this host\n"));
+      return;
+    }
+  g_print (_("  At boot:\n"));
+  for (guint i = 0; i < lines->len; i++)
+    g_print ("    %s\n", (char *) lines->pdata[i]);
+}
+
+static void
+print_verbose (const char *sysroot, KvmrtHost *host, KvmrtPlan *plan, GPtrArray *vms)
 {
   for (guint i = 0; i < vms->len; i++)
     {
@@ -266,6 +289,7 @@ print_verbose (KvmrtHost *host, KvmrtPlan *plan, GPtrArray *vms)
           g_print (_("  Taken offline:  %s\n"), offline);
           if (p->irq_cpu >= 0)
             g_print (_("  Device IRQs on: CPU %d\n"), p->irq_cpu);
+          print_boot_changes (sysroot, host, p);
         }
       g_print (_("  Memory:         %s%s; %s%s%s\n"),
                p->rt_memory ? _("locked") : _("not locked"),
@@ -374,7 +398,9 @@ main (int argc, char **argv)
   vms = kvmrt_cli_select_vms (&cli, config);
   if (vms == NULL)
     return KVMRT_EXIT_USAGE;
-  host = kvmrt_cli_load_host (&cli, KVMRT_HOST_LOAD_NO_IRQS);
+  /* -v previews the IRQs the tuning moves. */
+  host = kvmrt_cli_load_host (&cli, opt_verbose && !cli.json ? KVMRT_HOST_LOAD_DEFAULT
+                                                             : KVMRT_HOST_LOAD_NO_IRQS);
   if (host == NULL)
     return KVMRT_EXIT_USAGE;
   plan = kvmrt_plan_new (config, host);
@@ -398,7 +424,7 @@ main (int argc, char **argv)
   else if (vms->len == 0)
     g_print (_("%s has no enabled VMs (--all shows disabled ones too).\n"), cli.config_path);
   else if (opt_verbose)
-    print_verbose (host, plan, vms);
+    print_verbose (cli.sysroot, host, plan, vms);
   else
     {
       print_table (plan, vms);

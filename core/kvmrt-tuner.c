@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <sched.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,4 +439,98 @@ kvmrt_tuner_check (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan
   if (drift != NULL)
     *drift = g_ptr_array_ref (found);
   return found->len == 0;
+}
+
+/* The IRQ and CPU lines of a preview come together: hosts have hundreds. */
+static void
+preview_irqs_and_cpus (GPtrArray *lines, GPtrArray *settings, int irq_cpu)
+{
+  g_autofree char *own = g_strdup_printf ("%d", irq_cpu);
+  g_autoptr(KvmrtIdSet) offline = kvmrt_id_set_new ();
+  guint moved = 0, to_vm = 0;
+  int cpu;
+
+  for (guint i = 0; i < settings->len; i++)
+    {
+      const KvmrtTuneSetting *s = settings->pdata[i];
+
+      if (s->phase == KVMRT_TUNE_PHASE_CPU
+          && sscanf (s->path, "sys/devices/system/cpu/cpu%d/online", &cpu) == 1)
+        kvmrt_id_set_add (offline, cpu);
+      if (s->phase != KVMRT_TUNE_PHASE_IRQ)
+        continue;
+      if (g_str_equal (s->value, own) && strstr (s->what, "'s device") != NULL)
+        to_vm++;
+      else
+        moved++;
+    }
+  if (moved > 0)
+    g_ptr_array_add (lines, g_strdup_printf (_("%u IRQs moved off the real-time CPUs"), moved));
+  if (to_vm > 0)
+    g_ptr_array_add (lines, g_strdup_printf (_("%u IRQs of its devices sent to CPU %d"), to_vm,
+                                             irq_cpu));
+  if (!kvmrt_id_set_is_empty (offline))
+    {
+      g_autofree char *text = kvmrt_id_set_to_string (offline);
+
+      g_ptr_array_add (lines, g_strdup_printf (_("CPUs %s offline (hyperthread siblings of its "
+                                                 "cores)"), text));
+    }
+}
+
+GPtrArray *
+kvmrt_tuner_preview (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan,
+                     GError **error)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(KvmrtJournal) journal = NULL;
+  g_autoptr(GPtrArray) wanted = NULL;
+  g_autoptr(GPtrArray) changing = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+  g_autoptr(KvmrtIdSet) rt = kvmrt_id_set_new ();
+  g_autoptr(KvmrtIdSet) housekeeping = kvmrt_id_set_new ();
+  KvmrtTuneBackend backend = kvmrt_tune_backend_choose (sysroot);
+  guint n_threads = 0;
+
+  if (!plan->rt || kvmrt_id_set_is_empty (plan->usable_cpus))
+    return g_steal_pointer (&lines);
+  journal = kvmrt_journal_load (sysroot, error);
+  if (journal == NULL)
+    return NULL;
+  /* In memory only: the journal on disk stays as it is. */
+  kvmrt_journal_put_vm (journal, kvmrt_tune_state_vm_from_plan (plan));
+  wanted = kvmrt_tune_state_wanted (journal, host, backend);
+  changing = g_ptr_array_new ();
+  for (guint i = 0; i < wanted->len; i++)
+    {
+      const KvmrtTuneSetting *s = wanted->pdata[i];
+      g_autofree char *now = kvmrt_tune_backend_read (backend, sysroot, s->path);
+
+      if (now == NULL || g_str_equal (now, s->value))
+        continue;
+      g_ptr_array_add (changing, (gpointer) s);
+      if (s->phase == KVMRT_TUNE_PHASE_CGROUP)
+        g_ptr_array_add (lines, g_strdup_printf (_("%s (now %s)"), s->what,
+                                                 *now != '\0' ? now : _("empty")));
+    }
+  preview_irqs_and_cpus (lines, changing, plan->irq_cpu);
+
+  kvmrt_tune_state_cpus (journal, host, rt, housekeeping);
+  threads = kvmrt_proc_list_movable_kthreads (sysroot);
+  for (guint i = 0; i < threads->len; i++)
+    n_threads += kvmrt_id_set_intersects (((KvmrtKernelThread *) threads->pdata[i])->affinity,
+                                          rt);
+  if (n_threads > 0 && kvmrt_tune_threads_applicable (sysroot, backend))
+    g_ptr_array_add (lines, g_strdup_printf (_("%u kernel threads kept off the real-time CPUs"),
+                                             n_threads));
+  else if (n_threads > 0)
+    g_ptr_array_add (lines, g_strdup_printf (_("%u kernel threads may run on the real-time "
+                                               "CPUs; they are moved on the live host only"),
+                                             n_threads));
+  g_ptr_array_add (lines, g_strdup_printf (_("vCPU threads get SCHED_FIFO priority %u%s"),
+                                           plan->rt_priority,
+                                           kvmrt_sysroot_is_live (sysroot)
+                                           || backend == KVMRT_TUNE_BACKEND_REDHAWK
+                                           ? "" : _(" (on the live host only)")));
+  return g_steal_pointer (&lines);
 }
