@@ -125,8 +125,38 @@ kvmrt_tune_threads_restore (KvmrtJournal *journal, KvmrtTuneReport *report, GErr
   return TRUE;
 }
 
+/* What the kernel made of the confined scopes: no thread of another QEMU may run on a
+ * real-time CPU (one outside any confinable cgroup would). */
+static void
+check_other_qemus (const char *sysroot, KvmrtJournal *journal, const KvmrtIdSet *rt,
+                   GPtrArray *drift)
+{
+  g_autoptr(GPtrArray) qemus = kvmrt_proc_list_qemus (sysroot);
+
+  for (guint i = 0; i < qemus->len; i++)
+    {
+      const KvmrtQemuProcess *q = qemus->pdata[i];
+      g_autoptr(GPtrArray) threads = NULL;
+      guint n = 0;
+
+      if (q->uuid != NULL && kvmrt_journal_lookup_vm (journal, q->uuid) != NULL)
+        continue;
+      threads = kvmrt_proc_list_threads (sysroot, q->pid, NULL);
+      for (guint t = 0; threads != NULL && t < threads->len; t++)
+        {
+          const KvmrtThread *thread = threads->pdata[t];
+
+          n += thread->affinity != NULL && kvmrt_id_set_intersects (thread->affinity, rt);
+        }
+      if (n > 0)
+        g_ptr_array_add (drift, g_strdup_printf (_("%u threads of QEMU %d (not a real-time VM) "
+                                                   "may run on real-time CPUs"), n, q->pid));
+    }
+}
+
 void
-kvmrt_tune_threads_check (const char *sysroot, const KvmrtIdSet *rt, GPtrArray *drift)
+kvmrt_tune_threads_check (const char *sysroot, KvmrtJournal *journal, const KvmrtIdSet *rt,
+                          GPtrArray *drift)
 {
   g_autoptr(GPtrArray) threads = kvmrt_proc_list_movable_kthreads (sysroot);
   g_autoptr(GString) names = g_string_new (NULL);
@@ -144,4 +174,5 @@ kvmrt_tune_threads_check (const char *sysroot, const KvmrtIdSet *rt, GPtrArray *
   if (n > 0)
     g_ptr_array_add (drift, g_strdup_printf (_("%u kernel threads may run on real-time CPUs: "
                                                "%s%s"), n, names->str, n > 4 ? ", ..." : ""));
+  check_other_qemus (sysroot, journal, rt, drift);
 }

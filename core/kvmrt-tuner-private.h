@@ -98,7 +98,10 @@ gboolean        kvmrt_tune_threads_confine (KvmrtJournal     *journal,
 gboolean        kvmrt_tune_threads_restore (KvmrtJournal    *journal,
                                             KvmrtTuneReport *report,
                                             GError         **error);
+/* Drift: movable kernel threads, and threads of QEMUs other than the journal's VMs, that
+ * may run on a real-time CPU. */
 void            kvmrt_tune_threads_check   (const char       *sysroot,
+                                            KvmrtJournal     *journal,
                                             const KvmrtIdSet *rt,
                                             GPtrArray        *drift);
 /* The journal entry for a plan: shielded and offline CPUs, IRQ CPU, devices. */

@@ -432,7 +432,7 @@ kvmrt_tuner_check (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan
               g_autoptr(KvmrtIdSet) housekeeping = kvmrt_id_set_new ();
 
               kvmrt_tune_state_cpus (journal, host, rt, housekeeping);
-              kvmrt_tune_threads_check (sysroot, rt, found);
+              kvmrt_tune_threads_check (sysroot, journal, rt, found);
             }
         }
     }
