@@ -207,68 +207,28 @@ kvmrt_proc_list_threads (const char *sysroot, int pid, GError **error)
   return threads;
 }
 
-/* Whether process @pid's command line holds "-uuid" followed by @uuid. */
-static gboolean
-runs_domain (const char *sysroot, int pid, const char *uuid)
-{
-  g_autofree char *relative = g_strdup_printf ("proc/%d/cmdline", pid);
-  g_autofree char *path = kvmrt_sysroot_path (sysroot, relative);
-  g_autofree char *cmdline = NULL;
-  gsize length = 0;
-  const char *previous = NULL;
-
-  if (!g_file_get_contents (path, &cmdline, &length, NULL))
-    return FALSE;
-  for (const char *arg = cmdline; arg < cmdline + length; arg += strlen (arg) + 1)
-    {
-      if (previous != NULL && strcmp (previous, "-uuid") == 0)
-        return g_ascii_strcasecmp (arg, uuid) == 0;
-      previous = arg;
-    }
-  return FALSE;
-}
-
-static int
-pid_from_file (const char *sysroot, const char *name)
-{
-  g_autofree char *relative = NULL;
-  g_autofree char *text = NULL;
-
-  if (name == NULL || strchr (name, '/') != NULL)
-    return 0;
-  relative = g_strdup_printf ("run/libvirt/qemu/%s.pid", name);
-  text = kvmrt_sysroot_read_optional (sysroot, relative);
-  return text != NULL ? atoi (text) : 0;
-}
-
-int
-kvmrt_proc_find_qemu (const char *sysroot, const char *uuid, const char *name)
+/* The PIDs in the sysroot's proc/, in directory order. */
+static GArray *
+list_pids (const char *sysroot)
 {
   g_autofree char *proc = kvmrt_sysroot_path (sysroot, "proc");
-  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GDir) dir = g_dir_open (proc, 0, NULL);
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
   const char *entry;
-  int pid = pid_from_file (sysroot, name);
 
-  /* The pid file may be stale (a crashed QEMU, a reused PID): trust it only if it matches. */
-  if (pid > 0 && runs_domain (sysroot, pid, uuid))
-    return pid;
-  dir = g_dir_open (proc, 0, NULL);
   while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
     {
       char *end = NULL;
-      long candidate = strtol (entry, &end, 10);
+      long pid = strtol (entry, &end, 10);
 
-      if (*end == '\0' && candidate > 0 && runs_domain (sysroot, (int) candidate, uuid))
-        return (int) candidate;
+      if (*end == '\0' && pid > 0 && pid <= G_MAXINT)
+        {
+          int value = (int) pid;
+
+          g_array_append_val (pids, value);
+        }
     }
-  return 0;
-}
-
-void
-kvmrt_qemu_process_free (KvmrtQemuProcess *qemu)
-{
-  g_free (qemu->uuid);
-  g_free (qemu);
+  return pids;
 }
 
 /* The arguments of process @pid (NULL-terminated), or NULL when it is gone or a kernel
@@ -287,6 +247,62 @@ read_cmdline (const char *sysroot, int pid)
   for (const char *arg = cmdline; arg < cmdline + length; arg += strlen (arg) + 1)
     g_strv_builder_add (args, arg);
   return g_strv_builder_end (args);
+}
+
+/* The argument after "-uuid" in @args, or NULL. */
+static const char *
+uuid_argument (char **args)
+{
+  for (guint i = 1; args != NULL && args[i] != NULL; i++)
+    if (strcmp (args[i - 1], "-uuid") == 0)
+      return args[i];
+  return NULL;
+}
+
+/* Whether process @pid's command line holds "-uuid" followed by @uuid. */
+static gboolean
+runs_domain (const char *sysroot, int pid, const char *uuid)
+{
+  g_auto(GStrv) args = read_cmdline (sysroot, pid);
+  const char *found = uuid_argument (args);
+
+  return found != NULL && g_ascii_strcasecmp (found, uuid) == 0;
+}
+
+static int
+pid_from_file (const char *sysroot, const char *name)
+{
+  g_autofree char *relative = NULL;
+  g_autofree char *text = NULL;
+
+  if (name == NULL || strchr (name, '/') != NULL)
+    return 0;
+  relative = g_strdup_printf ("run/libvirt/qemu/%s.pid", name);
+  text = kvmrt_sysroot_read_optional (sysroot, relative);
+  return text != NULL ? atoi (text) : 0;
+}
+
+int
+kvmrt_proc_find_qemu (const char *sysroot, const char *uuid, const char *name)
+{
+  g_autoptr(GArray) pids = NULL;
+  int pid = pid_from_file (sysroot, name);
+
+  /* The pid file may be stale (a crashed QEMU, a reused PID): trust it only if it matches. */
+  if (pid > 0 && runs_domain (sysroot, pid, uuid))
+    return pid;
+  pids = list_pids (sysroot);
+  for (guint i = 0; i < pids->len; i++)
+    if (runs_domain (sysroot, g_array_index (pids, int, i), uuid))
+      return g_array_index (pids, int, i);
+  return 0;
+}
+
+void
+kvmrt_qemu_process_free (KvmrtQemuProcess *qemu)
+{
+  g_free (qemu->uuid);
+  g_free (qemu);
 }
 
 static gboolean
@@ -308,26 +324,20 @@ compare_qemu_pids (gconstpointer a, gconstpointer b)
 GPtrArray *
 kvmrt_proc_list_qemus (const char *sysroot)
 {
-  g_autofree char *proc = kvmrt_sysroot_path (sysroot, "proc");
-  g_autoptr(GDir) dir = g_dir_open (proc, 0, NULL);
+  g_autoptr(GArray) pids = list_pids (sysroot);
   GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_qemu_process_free);
-  const char *entry;
 
-  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+  for (guint i = 0; i < pids->len; i++)
     {
-      char *end = NULL;
-      long pid = strtol (entry, &end, 10);
-      g_auto(GStrv) args = NULL;
+      int pid = g_array_index (pids, int, i);
+      g_auto(GStrv) args = read_cmdline (sysroot, pid);
       KvmrtQemuProcess *qemu;
 
-      if (*end != '\0' || pid <= 0 || (args = read_cmdline (sysroot, (int) pid)) == NULL
-          || !is_qemu_program (args[0]))
+      if (args == NULL || !is_qemu_program (args[0]))
         continue;
       qemu = g_new0 (KvmrtQemuProcess, 1);
-      qemu->pid = (int) pid;
-      for (guint i = 1; args[i] != NULL && qemu->uuid == NULL; i++)
-        if (g_str_equal (args[i - 1], "-uuid"))
-          qemu->uuid = g_strdup (args[i]);
+      qemu->pid = pid;
+      qemu->uuid = g_strdup (uuid_argument (args));
       g_ptr_array_add (found, qemu);
     }
   g_ptr_array_sort (found, compare_qemu_pids);
@@ -401,15 +411,12 @@ kvmrt_proc_get_start_time (const char *sysroot, int pid)
 GPtrArray *
 kvmrt_proc_list_movable_kthreads (const char *sysroot)
 {
-  g_autofree char *proc = kvmrt_sysroot_path (sysroot, "proc");
-  g_autoptr(GDir) dir = g_dir_open (proc, 0, NULL);
+  g_autoptr(GArray) pids = list_pids (sysroot);
   GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_kernel_thread_free);
-  const char *entry;
 
-  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+  for (guint i = 0; i < pids->len; i++)
     {
-      char *end = NULL;
-      long pid = strtol (entry, &end, 10);
+      int pid = g_array_index (pids, int, i);
       g_autofree char *stat_path = NULL;
       g_autofree char *status_path = NULL;
       g_autofree char *stat = NULL;
@@ -419,22 +426,20 @@ kvmrt_proc_list_movable_kthreads (const char *sysroot)
       long long flags;
       KvmrtKernelThread *thread;
 
-      if (*end != '\0' || pid <= 0)
-        continue;
-      stat_path = g_strdup_printf ("proc/%ld/stat", pid);
+      stat_path = g_strdup_printf ("proc/%d/stat", pid);
       stat = kvmrt_sysroot_read_optional (sysroot, stat_path);
       fields = split_stat (stat);
       flags = stat_field (fields, 9);
       if (flags < 0 || !(flags & PF_KTHREAD) || (flags & PF_NO_SETAFFINITY))
         continue;
-      status_path = g_strdup_printf ("proc/%ld/status", pid);
+      status_path = g_strdup_printf ("proc/%d/status", pid);
       status = kvmrt_sysroot_read_optional (sysroot, status_path);
       open_paren = strchr (stat, '(');
       close_paren = strrchr (stat, ')');
       if (open_paren == NULL || open_paren > close_paren)
         continue;
       thread = g_new0 (KvmrtKernelThread, 1);
-      thread->pid = (int) pid;
+      thread->pid = pid;
       thread->comm = g_strndup (open_paren + 1, close_paren - open_paren - 1);
       thread->start = (guint64) MAX (stat_field (fields, 22), 0);
       thread->affinity = read_affinity (status);

@@ -58,7 +58,7 @@ want_group_tree (GPtrArray *settings, KvmrtJournal *journal, const char *dir, gu
           && !g_file_test (child_full, G_FILE_TEST_IS_SYMLINK))
         g_ptr_array_add (children, g_steal_pointer (&child));
     }
-  g_ptr_array_sort (children, (GCompareFunc) g_ascii_strcasecmp);
+  g_ptr_array_sort (children, kvmrt_tune_compare_names);
   for (guint i = 0; i < children->len; i++)
     want_group_tree (settings, journal, children->pdata[i], depth + 1, rt, housekeeping, label);
 

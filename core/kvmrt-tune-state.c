@@ -16,6 +16,12 @@ kvmrt_tune_setting_free (KvmrtTuneSetting *setting)
   g_free (setting);
 }
 
+int
+kvmrt_tune_compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_ascii_strcasecmp (*(const char **) a, *(const char **) b);
+}
+
 KvmrtTunePhase
 kvmrt_tune_phase_of (const char *path)
 {
@@ -90,7 +96,7 @@ want_shield (GPtrArray *settings, KvmrtJournal *journal, const KvmrtIdSet *house
       while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
         if (!g_str_has_prefix (name, "machine") && !g_str_equal (name, "cpuset"))
           g_ptr_array_add (names, g_strdup (name));
-      g_ptr_array_sort (names, (GCompareFunc) g_ascii_strcasecmp);
+      g_ptr_array_sort (names, kvmrt_tune_compare_names);
       for (guint i = 0; i < names->len; i++)
         {
           g_autofree char *path = g_strconcat (roots[r], "/", names->pdata[i], "/cpuset.cpus",

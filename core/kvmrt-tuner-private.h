@@ -58,6 +58,8 @@ typedef struct {
 } KvmrtTuneSetting;
 
 void            kvmrt_tune_setting_free (KvmrtTuneSetting *setting);
+/* For g_ptr_array_sort() of names (char*): their order in reports, case ignored. */
+int             kvmrt_tune_compare_names (gconstpointer a, gconstpointer b);
 KvmrtTunePhase  kvmrt_tune_phase_of     (const char *path);
 /* The settings every VM of @journal needs together, in phase order. Files are read live (or
  * their journaled originals) to derive the new values from. */
