@@ -139,6 +139,7 @@ plan_effective_cpus (KvmrtVmPlan *p, KvmrtHost *host, const KvmrtIdSet *rt_owned
 {
   g_autoptr(KvmrtIdSet) effective = kvmrt_id_set_copy (kvmrt_id_set_is_empty (p->cpus)
                                                        ? kvmrt_host_get_cpus (host) : p->cpus);
+  KvmrtIdSet *pins;
 
   kvmrt_id_set_subtract (effective, rt_owned);
   if (kvmrt_id_set_is_empty (effective))
@@ -146,11 +147,13 @@ plan_effective_cpus (KvmrtVmPlan *p, KvmrtHost *host, const KvmrtIdSet *rt_owned
   kvmrt_id_set_free (p->effective_cpus);
   p->effective_cpus = g_steal_pointer (&effective);
 
-  /* Every vCPU shares the one set (the array does not own it). */
+  /* Every vCPU shares the one set (the array does not own it). With nothing to keep away
+   * from, an empty cpuset stays unpinned rather than pinned to every CPU. */
+  pins = kvmrt_id_set_is_empty (rt_owned) ? p->cpus : p->effective_cpus;
   p->vcpu_pins = g_ptr_array_sized_new (p->nr_vcpus);
   for (guint i = 0; i < p->nr_vcpus; i++)
-    g_ptr_array_add (p->vcpu_pins, p->effective_cpus);
-  p->emulator_cpus = kvmrt_id_set_copy (p->effective_cpus);
+    g_ptr_array_add (p->vcpu_pins, pins);
+  p->emulator_cpus = kvmrt_id_set_copy (pins);
 }
 
 static void

@@ -35,8 +35,10 @@ typedef struct {
    * validator reports), so it is empty only for an empty cpuset on a host that real-time VMs
    * take whole. */
   KvmrtIdSet   *effective_cpus;
-  GPtrArray    *vcpu_pins;       /* KvmrtIdSet* per vCPU; not rt: each the effective CPUs */
-  KvmrtIdSet   *emulator_cpus;   /* not rt: the effective CPUs; empty when not pinned */
+  /* KvmrtIdSet* per vCPU. Not rt: each the effective CPUs, except that an empty cpuset
+   * stays unpinned (empty sets) while no real-time VM owns a CPU. */
+  GPtrArray    *vcpu_pins;
+  KvmrtIdSet   *emulator_cpus;   /* not rt: as each vCPU pin; empty when not pinned */
   KvmrtIdSet   *shielded_cpus;   /* rt: the usable CPUs; otherwise empty */
   KvmrtIdSet   *offline_cpus;    /* rt: owned minus usable; otherwise empty */
   int           irq_cpu;         /* rt: the highest usable CPU; otherwise -1 */

@@ -159,10 +159,10 @@ test_nonrt_unpinned (void)
   const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "nr_vcpus = auto\ncpuset =");
 
   g_assert_cmpuint (p->nr_vcpus, ==, 1);
-  /* No real-time VM: the pool is the whole host. */
+  /* No real-time VM: the pool is the whole host, and nothing needs pinning. */
   assert_set (p->effective_cpus, "0-63");
-  assert_pins (p, (const char *[]) { "0-63", NULL });
-  assert_set (p->emulator_cpus, "0-63");
+  assert_pins (p, (const char *[]) { "", NULL });
+  assert_set (p->emulator_cpus, "");
   assert_set (p->numatune, NULL);
   fixture_clear (&f);
 }
@@ -326,7 +326,8 @@ test_unknown_cpu (void)
   g_assert_error (p->cpuset_error, KVMRT_VALUE_ERROR, KVMRT_VALUE_ERROR_UNKNOWN_ID);
   assert_set (p->cpus, "");
   /* A real-time VM without CPUs (an error) runs like an unpinned one. */
-  assert_pins (p, (const char *[]) { "0-63", NULL });
+  assert_set (p->effective_cpus, "0-63");
+  assert_pins (p, (const char *[]) { "", NULL });
   fixture_clear (&f);
 }
 
