@@ -276,8 +276,10 @@ print_verbose (const char *sysroot, KvmrtHost *host, KvmrtPlan *plan, GPtrArray 
           g_print (_("  cpuset:         %s = CPUs %s, without real-time CPUs %s\n"), cpuset,
                    written, cpus);
         }
+      else if (*cpuset == '\0')
+        g_print (_("  cpuset:         \"\" = %s\n"), cpus);
       else
-        g_print (_("  cpuset:         %s = CPUs %s\n"), *cpuset ? cpuset : "\"\"", cpus);
+        g_print (_("  cpuset:         %s = CPUs %s\n"), cpuset, cpus);
       g_print (_("  vCPU pins:      %s\n"), pins);
       g_print (_("  Emulator, I/O:  %s\n"), emulator);
       if (p->rt)

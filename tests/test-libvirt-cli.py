@@ -483,6 +483,27 @@ def other_vms_and_kernel_work_leave_the_real_time_cpus():
         check(changed == [], "not restored: %s" % changed[:10])
 
 
+@case
+def without_watchdog_cpumask_the_nmi_watchdog_goes_off():
+    # An older kernel: no kernel.watchdog_cpumask, so the NMI watchdog is turned off while the
+    # real-time VM runs; vm.stat_interval already at 30 s is left alone.
+    with PrivateHost(RUNNING_NODE) as common:
+        host = common[1]
+        os.remove(os.path.join(host, "proc/sys/kernel/watchdog_cpumask"))
+        with open(os.path.join(host, "proc/sys/vm/stat_interval"), "w") as f:
+            f.write("30\n")
+        original = tree_contents(host)
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
+        check(status == 0, out + err)
+        check(host_file(host, "proc/sys/kernel/nmi_watchdog") == "0\n", "NMI watchdog on")
+        check(host_file(host, "proc/sys/vm/stat_interval") == "30\n", "stat_interval changed")
+        check(not os.path.exists(os.path.join(host, "proc/sys/kernel/watchdog_cpumask")),
+              "a file was created")
+        run("kvmrt-shutdown", "-f", DEMO_CFG, *common)
+        changed = differences(original, tree_contents(host))
+        check(changed == [], "not restored: %s" % changed[:10])
+
+
 def cgroup_cpus(host, directory, every):
     """The CPUs a cgroup v2 group may use by its own cpuset.cpus (empty: all)."""
     text = host_file(host, os.path.join(directory, "cpuset.cpus")).strip()
