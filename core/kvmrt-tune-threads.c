@@ -109,8 +109,10 @@ kvmrt_tune_threads_restore (KvmrtJournal *journal, KvmrtTuneReport *report, GErr
       const KvmrtThreadOriginal *t = journal->threads->pdata[journal->threads->len - 1];
       int pid = t->pid;
 
-      /* Only the same thread: its PID may have been given to another since. */
-      if (kvmrt_proc_get_start_time (journal->sysroot, pid) == t->start
+      /* Only the same thread: its PID may have been given to another since. (PID 0 would
+       * be this thread; a journal edited by hand might say so.) */
+      if (pid > 0 && t->start > 0
+          && kvmrt_proc_get_start_time (journal->sysroot, pid) == t->start
           && set_affinity (pid, t->cpus) == 0)
         restored++;
       kvmrt_tune_count_write ();
