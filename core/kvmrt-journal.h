@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The tuner's state journal (run/kvmrt/journal.json below the sysroot): which real-time VMs
  * are tuned, and the original value of every host file the tuner changed (and the original
- * affinity of every thread it moved), recorded before the change. Restoring a value removes it; an empty journal removes the file. After a crash the
- * journal tells the next run what to restore or finish. */
+ * affinity of every thread it moved), recorded before the change. Restoring a value removes
+ * it; an empty journal removes the file. After a crash the journal tells the next run what to
+ * restore or finish. */
 #pragma once
 
 #include "kvmrt-id-set.h"

@@ -74,8 +74,10 @@ static void
 want_cpus_offline (GPtrArray *settings, const KvmrtIdSet *offline)
 {
   for (int cpu = kvmrt_id_set_first (offline); cpu >= 0; cpu = kvmrt_id_set_next (offline, cpu))
-    kvmrt_tune_state_want (settings, g_strdup_printf ("sys/devices/system/cpu/cpu%d/online", cpu), g_strdup ("0"),
-          g_strdup_printf (_("CPU %d offline (hyperthread sibling of a real-time core)"), cpu));
+    kvmrt_tune_state_want (settings, g_strdup_printf ("sys/devices/system/cpu/cpu%d/online", cpu),
+                           g_strdup ("0"),
+                           g_strdup_printf (_("CPU %d offline (hyperthread sibling of a real-time "
+                                              "core)"), cpu));
 }
 
 /* Every top-level cgroup but libvirt's machine group keeps to the housekeeping CPUs: that is
@@ -117,7 +119,8 @@ want_shield (GPtrArray *settings, KvmrtJournal *journal, const KvmrtIdSet *house
             char *text = kvmrt_id_set_to_string (cpus);
 
             kvmrt_tune_state_want (settings, g_steal_pointer (&path), text,
-                  g_strdup_printf (_("%s confined to CPUs %s"), (char *) names->pdata[i], text));
+                                   g_strdup_printf (_("%s confined to CPUs %s"),
+                                                    (char *) names->pdata[i], text));
           }
         }
     }
@@ -166,10 +169,12 @@ want_irqs (GPtrArray *settings, KvmrtJournal *journal, KvmrtHost *host,
       owner = owner_of_irq (journal, host, (guint) irq->number);
       if (owner != NULL)
         {
-          kvmrt_tune_state_want (settings, g_steal_pointer (&path), g_strdup_printf ("%d", owner->irq_cpu),
-                g_strdup_printf (_("IRQ %d (%s's device) to CPU %d"), irq->number,
-                                 owner->name != NULL ? owner->name : owner->uuid,
-                                 owner->irq_cpu));
+          kvmrt_tune_state_want (settings, g_steal_pointer (&path),
+                                 g_strdup_printf ("%d", owner->irq_cpu),
+                                 g_strdup_printf (_("IRQ %d (%s's device) to CPU %d"),
+                                                  irq->number,
+                                                  owner->name != NULL ? owner->name : owner->uuid,
+                                                  owner->irq_cpu));
           continue;
         }
       if (!others)
@@ -182,7 +187,7 @@ want_irqs (GPtrArray *settings, KvmrtJournal *journal, KvmrtHost *host,
       if (kvmrt_id_set_is_empty (cpus))
         kvmrt_id_set_union (cpus, housekeeping);
       kvmrt_tune_state_want (settings, g_steal_pointer (&path), kvmrt_id_set_to_string (cpus),
-            g_strdup_printf (_("IRQ %d off the real-time CPUs"), irq->number));
+                             g_strdup_printf (_("IRQ %d off the real-time CPUs"), irq->number));
     }
 }
 
@@ -245,7 +250,7 @@ kvmrt_tune_state_wanted (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneBacken
       char *list = kvmrt_id_set_to_string (rt);
 
       kvmrt_tune_state_want (settings, g_strdup (KVMRT_REDHAWK_SHIELD_FILE), list,
-            g_strdup_printf (_("CPUs %s shielded (shield -a)"), list));
+                             g_strdup_printf (_("CPUs %s shielded (shield -a)"), list));
     }
   else
     {

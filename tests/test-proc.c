@@ -236,7 +236,8 @@ test_fixture_qemus_and_kernel_threads (void)
   g_assert_cmpstr (((KvmrtQemuProcess *) qemus->pdata[0])->uuid, ==,
                    "5b0c52a4-9d4e-4a57-b1a2-3c9f6e0d7a18");
   cgroup = kvmrt_proc_get_cgroup (root, 4321, NULL);
-  g_assert_cmpstr (cgroup, ==, "machine.slice/machine-qemu\\x2d1\\x2dscratch.scope/libvirt/emulator");
+  g_assert_cmpstr (cgroup, ==,
+                   "machine.slice/machine-qemu\\x2d1\\x2dscratch.scope/libvirt/emulator");
   g_assert_null (none);   /* no cgroup v1 cpuset hierarchy there */
   g_assert_cmpuint (kvmrt_proc_get_start_time (root, 4321), ==, 100);
   g_assert_cmpuint (kvmrt_proc_get_start_time (root, 999999), ==, 0);
