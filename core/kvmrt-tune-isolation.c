@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The rest of the shield, beyond cgroups, IRQs and CPUs (what tuned's realtime-virtual-host
  * profile does at run time): other VMs' QEMUs confined through their machine cgroups, unbound
- * kernel work kept on the housekeeping CPUs, real-time throttling lifted, timer migration off,
+ * kernel work and new interrupts kept on the housekeeping CPUs, real-time throttling lifted, timer migration off,
  * VM statistics refreshed less often, and no NMI watchdog on the real-time CPUs. */
 #include "kvmrt-tuner-private.h"
 
@@ -137,9 +137,9 @@ kvmrt_tune_state_want_other_vms (GPtrArray *settings, KvmrtJournal *journal,
     }
 }
 
-/* An unbound workqueue cpumask (hexadecimal) kept to the housekeeping CPUs. */
+/* A kernel CPU mask file (hexadecimal) kept to the housekeeping CPUs. */
 static void
-want_workqueue_mask (GPtrArray *settings, KvmrtJournal *journal, const char *path,
+want_mask (GPtrArray *settings, KvmrtJournal *journal, const char *path,
                      const KvmrtIdSet *housekeeping, const char *subject)
 {
   g_autofree char *base = kvmrt_tune_state_base_value (journal, path);
@@ -181,10 +181,12 @@ kvmrt_tune_state_want_kernel (GPtrArray *settings, KvmrtJournal *journal,
   g_autofree char *watchdog_mask = kvmrt_tune_state_base_value (journal,
                                                                 KVMRT_SYSCTL_WATCHDOG_CPUMASK);
 
-  want_workqueue_mask (settings, journal, KVMRT_WORKQUEUE_CPUMASK, housekeeping,
-                       _("unbound kernel work queues"));
-  want_workqueue_mask (settings, journal, KVMRT_WRITEBACK_CPUMASK, housekeeping,
-                       _("writeback work queue"));
+  want_mask (settings, journal, KVMRT_WORKQUEUE_CPUMASK, housekeeping,
+             _("unbound kernel work queues"));
+  want_mask (settings, journal, KVMRT_WRITEBACK_CPUMASK, housekeeping, _("writeback work queue"));
+  /* Interrupts set up while the VM runs (a driver loading) start with this affinity. */
+  want_mask (settings, journal, KVMRT_IRQ_DEFAULT_AFFINITY, housekeeping,
+             _("interrupts set up from now on"));
   want_sysctl (settings, journal, KVMRT_SYSCTL_RT_RUNTIME, "-1",
                g_strdup (_("real-time throttling lifted (kernel.sched_rt_runtime_us = -1): a "
                            "busy SCHED_FIFO vCPU is not stopped for 50 ms every second")));

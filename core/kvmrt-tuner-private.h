@@ -34,6 +34,7 @@ int              kvmrt_tune_backend_set_fifo (KvmrtTuneBackend backend, int tid,
                                               char **detail);
 
 /* Kernel files of the shield beyond cgroups and IRQs (sysroot-relative). */
+#define KVMRT_IRQ_DEFAULT_AFFINITY    "proc/irq/default_smp_affinity"
 #define KVMRT_WORKQUEUE_CPUMASK       "sys/devices/virtual/workqueue/cpumask"
 #define KVMRT_WRITEBACK_CPUMASK       "sys/devices/virtual/workqueue/writeback/cpumask"
 #define KVMRT_SYSCTL_RT_RUNTIME       "proc/sys/kernel/sched_rt_runtime_us"

@@ -457,7 +457,7 @@ preview_irqs_and_cpus (GPtrArray *lines, GPtrArray *settings, int irq_cpu)
       if (s->phase == KVMRT_TUNE_PHASE_CPU
           && sscanf (s->path, "sys/devices/system/cpu/cpu%d/online", &cpu) == 1)
         kvmrt_id_set_add (offline, cpu);
-      if (s->phase != KVMRT_TUNE_PHASE_IRQ)
+      if (s->phase != KVMRT_TUNE_PHASE_IRQ || !g_str_has_suffix (s->path, "/smp_affinity_list"))
         continue;
       if (g_str_equal (s->value, own) && strstr (s->what, "'s device") != NULL)
         to_vm++;
@@ -509,7 +509,7 @@ kvmrt_tuner_preview (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *pl
       if (now == NULL || g_str_equal (now, s->value))
         continue;
       g_ptr_array_add (changing, (gpointer) s);
-      if (s->phase == KVMRT_TUNE_PHASE_CGROUP)
+      if (s->phase == KVMRT_TUNE_PHASE_CGROUP || g_str_equal (s->path, KVMRT_IRQ_DEFAULT_AFFINITY))
         g_ptr_array_add (lines, g_strdup_printf (_("%s (now %s)"), s->what,
                                                  *now != '\0' ? now : _("empty")));
     }

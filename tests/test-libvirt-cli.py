@@ -539,7 +539,8 @@ def every_fixture_host_keeps_its_real_time_cpus_free():
             for d in cgroups:
                 check(not cgroup_cpus(host, d, every) & owned, "%s: %s" % (name, d))
             for path in ("sys/devices/virtual/workqueue/cpumask",
-                         "sys/devices/virtual/workqueue/writeback/cpumask"):
+                         "sys/devices/virtual/workqueue/writeback/cpumask",
+                         "proc/irq/default_smp_affinity"):
                 check(not mask_cpus(host_file(host, path)) & owned, "%s: %s" % (name, path))
             check(not cpus_of(host_file(host, "proc/sys/kernel/watchdog_cpumask")) & owned,
                   "%s: watchdog" % name)

@@ -39,7 +39,7 @@ read_kernel_files (void)
     "/sys/devices/virtual/workqueue/cpumask", "/sys/devices/virtual/workqueue/writeback/cpumask",
     "/proc/sys/kernel/sched_rt_runtime_us", "/proc/sys/kernel/timer_migration",
     "/proc/sys/vm/stat_interval", "/proc/sys/kernel/nmi_watchdog",
-    "/proc/sys/kernel/watchdog_cpumask",
+    "/proc/sys/kernel/watchdog_cpumask", "/proc/irq/default_smp_affinity",
   };
   GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 
@@ -85,6 +85,8 @@ test_live_irqs_moved_and_restored (void)
   g_autoptr(GHashTable) kthreads_before = NULL;
   g_autoptr(GHashTable) kthreads_after = NULL;
   g_autoptr(GPtrArray) movable = NULL;
+  guint stuck = 0;
+  gboolean journaled;
   g_autoptr(GPtrArray) drift = NULL;
   g_autofree char *text = NULL;
   GHashTableIter iter;
@@ -125,7 +127,7 @@ test_live_irqs_moved_and_restored (void)
   for (guint i = 0; i < report->changes->len; i++)
     if (strstr (report->changes->pdata[i], "IRQ") == NULL)
       g_test_message ("changed: %s", (char *) report->changes->pdata[i]);
-  g_assert_true (g_file_test ("/run/kvmrt/journal.json", G_FILE_TEST_EXISTS));
+  journaled = g_file_test ("/run/kvmrt/journal.json", G_FILE_TEST_EXISTS);
   /* Every IRQ the kernel let move is off the real-time CPU now. */
   after = read_affinities ();
   g_hash_table_iter_init (&iter, after);
@@ -137,10 +139,12 @@ test_live_irqs_moved_and_restored (void)
 
       for (guint i = 0; i < report->problems->len; i++)
         refused = refused || strstr (report->problems->pdata[i], needle) != NULL;
-      if (cpus != NULL && !refused)
-        g_assert_false (kvmrt_id_set_contains (cpus, (guint) last));
+      if (cpus != NULL && !refused && kvmrt_id_set_contains (cpus, (guint) last))
+        {
+          g_test_message ("IRQ %s still on CPU %d", (char *) key, last);
+          stuck++;
+        }
     }
-  g_assert_cmpuint (report->changes->len, >, 0);
   /* Kernel threads that may move left the real-time CPU, unless the report names a refusal. */
   movable = kvmrt_proc_list_movable_kthreads ("/");
   for (guint i = 0; i < movable->len; i++)
@@ -150,17 +154,28 @@ test_live_irqs_moved_and_restored (void)
 
       for (guint p = 0; p < report->problems->len; p++)
         refused = refused || strstr (report->problems->pdata[p], t->comm) != NULL;
-      if (!refused && g_hash_table_contains (kthreads_before, GINT_TO_POINTER (t->pid)))
-        g_assert_false (kvmrt_id_set_contains (t->affinity, (guint) last));
+      if (!refused && g_hash_table_contains (kthreads_before, GINT_TO_POINTER (t->pid))
+          && kvmrt_id_set_contains (t->affinity, (guint) last))
+        {
+          g_test_message ("kernel thread %s (%d) still on CPU %d", t->comm, t->pid, last);
+          stuck++;
+        }
     }
 
-  kvmrt_tuner_check ("/", host, kvmrt_plan_get_vm (plan, 0), 0, &drift, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (drift->len, <=, report->problems->len);
+  kvmrt_tuner_check ("/", host, kvmrt_plan_get_vm (plan, 0), 0, &drift, NULL);
+  for (guint i = 0; drift != NULL && i < drift->len; i++)
+    g_test_message ("drift: %s", (char *) drift->pdata[i]);
 
+  /* Given back before anything else is asserted: a failed test must not leave the host
+   * tuned. */
   g_assert_true (kvmrt_tuner_release ("/", host, "3c1f0a52-7d1e-4b8a-9e61-0f2d3c4b5a69", undo,
                                       &error));
   g_assert_no_error (error);
+  g_assert_true (journaled);
+  g_assert_cmpuint (report->changes->len, >, 0);
+  g_assert_nonnull (drift);
+  g_assert_cmpuint (drift->len, <=, report->problems->len);
+  g_assert_cmpuint (stuck, ==, 0);
   g_assert_cmpuint (undo->problems->len, ==, 0);
   g_assert_false (g_file_test ("/run/kvmrt/journal.json", G_FILE_TEST_EXISTS));
   g_clear_pointer (&after, g_hash_table_unref);
