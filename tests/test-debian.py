@@ -77,7 +77,7 @@ def packages_build():
 def lintian_finds_no_error():
     changes = glob.glob(os.path.join(workdir, "*.changes"))
     check(changes, "no .changes file: the build failed")
-    proc = subprocess.run(["lintian", "--fail-on", "error", "--no-tag-display-limit",
+    proc = subprocess.run(["lintian", "--fail-on", "error", "--tag-display-limit", "0",
                            changes[0]], capture_output=True, text=True, check=False,
                           timeout=900)
     for line in (proc.stdout + proc.stderr).splitlines():
