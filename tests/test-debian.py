@@ -61,7 +61,7 @@ def copy_source():
 @case
 def packages_build():
     copy_source()
-    env = dict(os.environ, DEB_BUILD_OPTIONS="nocheck parallel=%d" % (os.cpu_count() or 1),
+    env = dict(os.environ, DEB_BUILD_OPTIONS="nocheck noddebs parallel=%d" % (os.cpu_count() or 1),
                LC_ALL="C.UTF-8")
     for key in ("KVMRT_SYSROOT", "MALLOC_PERTURB_", "MALLOC_CHECK_"):
         env.pop(key, None)
