@@ -61,8 +61,8 @@ def copy_source():
 @case
 def packages_build():
     copy_source()
-    env = dict(os.environ, DEB_BUILD_OPTIONS="nocheck noddebs parallel=%d" % (os.cpu_count() or 1),
-               LC_ALL="C.UTF-8")
+    env = dict(os.environ, LC_ALL="C.UTF-8",
+               DEB_BUILD_OPTIONS="nocheck noddebs parallel=%d" % (os.cpu_count() or 1))
     for key in ("KVMRT_SYSROOT", "MALLOC_PERTURB_", "MALLOC_CHECK_"):
         env.pop(key, None)
     proc = subprocess.run(["dpkg-buildpackage", "-us", "-uc", "-b"], cwd=source, env=env,
