@@ -29,7 +29,7 @@ typedef struct {
 } KvmrtThread;
 
 void        kvmrt_thread_free            (KvmrtThread *thread);
-/* The DESIGN.md JSON kind: "vcpu", "emulator", "io", "worker" or "other" (SPICE is "other"). */
+/* The JSON kind of docs/design.md: "vcpu", "emulator", "io", "worker" or "other" (SPICE is "other"). */
 const char *kvmrt_thread_kind_to_json    (KvmrtThreadKind kind);
 /* For tables: "vCPU 3", "emulator", "I/O", "worker", "SPICE", "other". */
 char       *kvmrt_thread_describe_kind   (const KvmrtThread *thread);
