@@ -50,6 +50,14 @@ original_free (KvmrtOriginal *original)
   g_free (original);
 }
 
+static void
+thread_original_free (KvmrtThreadOriginal *thread)
+{
+  g_free (thread->comm);
+  kvmrt_id_set_free (thread->cpus);
+  g_free (thread);
+}
+
 static KvmrtJournal *
 journal_new (const char *sysroot)
 {
@@ -58,6 +66,7 @@ journal_new (const char *sysroot)
   journal->sysroot = g_strdup (sysroot);
   journal->vms = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_tuned_vm_free);
   journal->originals = g_ptr_array_new_with_free_func ((GDestroyNotify) original_free);
+  journal->threads = g_ptr_array_new_with_free_func ((GDestroyNotify) thread_original_free);
   return journal;
 }
 
@@ -69,13 +78,14 @@ kvmrt_journal_free (KvmrtJournal *journal)
   g_free (journal->sysroot);
   g_ptr_array_unref (journal->vms);
   g_ptr_array_unref (journal->originals);
+  g_ptr_array_unref (journal->threads);
   g_free (journal);
 }
 
 gboolean
 kvmrt_journal_is_empty (KvmrtJournal *journal)
 {
-  return journal->vms->len == 0 && journal->originals->len == 0;
+  return journal->vms->len == 0 && journal->originals->len == 0 && journal->threads->len == 0;
 }
 
 /* A journal member of the wrong type is a tampered or damaged file, never a crash. */
@@ -201,6 +211,33 @@ read_original (JsonNode *node, KvmrtJournal *journal, const char *path, GError *
   return TRUE;
 }
 
+/* A thread the tuner moved: its PID, start time, name and former affinity. */
+static gboolean
+read_thread (JsonNode *node, KvmrtJournal *journal, const char *path, GError **error)
+{
+  g_autoptr(KvmrtIdSet) cpus = kvmrt_id_set_new ();
+  JsonObject *object;
+  JsonNode *pid, *start, *comm;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return bad (error, path, _("a thread is not an object"));
+  object = json_node_get_object (node);
+  pid = json_object_get_member (object, "pid");
+  start = json_object_get_member (object, "start");
+  comm = json_object_get_member (object, "comm");
+  if (!is_int (pid) || json_node_get_int (pid) <= 0 || json_node_get_int (pid) > G_MAXINT
+      || (start != NULL && (!is_int (start) || json_node_get_int (start) < 0))
+      || (comm != NULL && !JSON_NODE_HOLDS_NULL (comm) && !is_string (comm))
+      || json_object_get_member (object, "cpus") == NULL
+      || !read_id_set (object, "cpus", cpus))
+    return bad (error, path, _("a thread has no PID, or a start, name or CPU list of the "
+                               "wrong type"));
+  kvmrt_journal_set_thread (journal, (int) json_node_get_int (pid),
+                            start != NULL ? (guint64) json_node_get_int (start) : 0,
+                            is_string (comm) ? json_node_get_string (comm) : NULL, cpus);
+  return TRUE;
+}
+
 /* A file root acts on must be root's alone: owned by root (or, for a user's own fixture tree,
  * by the user running kvmrt) and not writable by group or others, in a directory of the same
  * kind. A desktop user reading root's journal (the window, kvmrt-stat) trusts root's file. */
@@ -275,7 +312,7 @@ kvmrt_journal_load (const char *sysroot, GError **error)
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GMappedFile) mapped = NULL;
   JsonObject *root;
-  JsonNode *vms, *originals;
+  JsonNode *vms, *originals, *threads;
   int fd;
 
   fd = open_journal (dir, path, &local_error);
@@ -312,10 +349,12 @@ kvmrt_journal_load (const char *sysroot, GError **error)
   root = json_node_get_object (json_parser_get_root (parser));
   vms = json_object_get_member (root, "vms");
   originals = json_object_get_member (root, "originals");
+  threads = json_object_get_member (root, "threads");
   if ((vms != NULL && !JSON_NODE_HOLDS_ARRAY (vms))
-      || (originals != NULL && !JSON_NODE_HOLDS_ARRAY (originals)))
+      || (originals != NULL && !JSON_NODE_HOLDS_ARRAY (originals))
+      || (threads != NULL && !JSON_NODE_HOLDS_ARRAY (threads)))
     {
-      bad (error, path, _("vms or originals is not a list"));
+      bad (error, path, _("vms, originals or threads is not a list"));
       return NULL;
     }
   for (guint i = 0; vms != NULL && i < json_array_get_length (json_node_get_array (vms)); i++)
@@ -325,6 +364,11 @@ kvmrt_journal_load (const char *sysroot, GError **error)
        originals != NULL && i < json_array_get_length (json_node_get_array (originals)); i++)
     if (!read_original (json_array_get_element (json_node_get_array (originals), i), journal,
                         path, error))
+      return NULL;
+  for (guint i = 0;
+       threads != NULL && i < json_array_get_length (json_node_get_array (threads)); i++)
+    if (!read_thread (json_array_get_element (json_node_get_array (threads), i), journal, path,
+                      error))
       return NULL;
   return g_steal_pointer (&journal);
 }
@@ -383,6 +427,20 @@ to_json (KvmrtJournal *journal)
       kvmrt_json_writer_begin_object (&w);
       kvmrt_json_writer_member_string (&w, "path", o->path);
       kvmrt_json_writer_member_string (&w, "value", o->value);
+      kvmrt_json_writer_end_object (&w);
+    }
+  kvmrt_json_writer_end_array (&w);
+  kvmrt_json_writer_member (&w, "threads");
+  kvmrt_json_writer_begin_array (&w);
+  for (guint i = 0; i < journal->threads->len; i++)
+    {
+      const KvmrtThreadOriginal *t = journal->threads->pdata[i];
+
+      kvmrt_json_writer_begin_object (&w);
+      kvmrt_json_writer_member_int (&w, "pid", t->pid);
+      kvmrt_json_writer_member_int (&w, "start", (gint64) t->start);
+      kvmrt_json_writer_member_string (&w, "comm", t->comm);
+      kvmrt_json_writer_member_id_set (&w, "cpus", t->cpus);
       kvmrt_json_writer_end_object (&w);
     }
   kvmrt_json_writer_end_array (&w);
@@ -537,4 +595,38 @@ kvmrt_journal_drop_original (KvmrtJournal *journal, const char *path)
 
   if (original != NULL)
     g_ptr_array_remove (journal->originals, original);
+}
+
+const KvmrtThreadOriginal *
+kvmrt_journal_get_thread (KvmrtJournal *journal, int pid)
+{
+  for (guint i = 0; i < journal->threads->len; i++)
+    if (((KvmrtThreadOriginal *) journal->threads->pdata[i])->pid == pid)
+      return journal->threads->pdata[i];
+  return NULL;
+}
+
+void
+kvmrt_journal_set_thread (KvmrtJournal *journal, int pid, guint64 start, const char *comm,
+                          const KvmrtIdSet *cpus)
+{
+  KvmrtThreadOriginal *thread;
+
+  if (kvmrt_journal_get_thread (journal, pid) != NULL)
+    return;   /* the first affinity seen is the original */
+  thread = g_new0 (KvmrtThreadOriginal, 1);
+  thread->pid = pid;
+  thread->start = start;
+  thread->comm = g_strdup (comm);
+  thread->cpus = kvmrt_id_set_copy (cpus);
+  g_ptr_array_add (journal->threads, thread);
+}
+
+void
+kvmrt_journal_drop_thread (KvmrtJournal *journal, int pid)
+{
+  const KvmrtThreadOriginal *thread = kvmrt_journal_get_thread (journal, pid);
+
+  if (thread != NULL)
+    g_ptr_array_remove (journal->threads, (gpointer) thread);
 }

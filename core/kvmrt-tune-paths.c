@@ -13,6 +13,7 @@ static const char *const allowed[] = {
   "sys/devices/system/cpu/cpu#/online",
   "proc/irq/#/smp_affinity",
   "proc/irq/#/smp_affinity_list",
+  "proc/irq/default_smp_affinity",
   /* cgroup v2 (libvirt's machine.slice and its machines included) and the v1 cpuset tree */
   "sys/fs/cgroup/**/cpuset.cpus",
   "sys/fs/cgroup/**/cpuset.cpus.partition",
