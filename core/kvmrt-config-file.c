@@ -109,12 +109,14 @@ static gboolean
 lock_waiting (int fd, int operation, int wait_ms, const char *path, GError **error)
 {
   gboolean writer = FALSE;
+  int errsv;
 
   for (int waited = 0; ; waited += 10)
     {
       if (flock (fd, operation | LOCK_NB) == 0)
         return TRUE;
-      if (errno != EWOULDBLOCK)
+      errsv = errno;
+      if (errsv != EWOULDBLOCK)
         break;
       if (waited >= READ_LOCK_WAIT_MS && waited % 500 == 0)
         g_free (describe_holders (fd, &writer));
@@ -122,10 +124,10 @@ lock_waiting (int fd, int operation, int wait_ms, const char *path, GError **err
         break;
       g_usleep (10 * 1000);
     }
-  if (errno == EWOULDBLOCK)
+  if (errsv == EWOULDBLOCK)
     set_locked_error (error, fd, path);
   else
-    set_io_error (error, errno, _("lock"), path);
+    set_io_error (error, errsv, _("lock"), path);
   return FALSE;
 }
 
@@ -278,15 +280,17 @@ lock_exclusive (const char *path, int held_fd, GError **error)
         fd = held_fd;
       else
         {
-          fd = open_regular (path, _("open"), error);
-          if (fd < 0 && g_error_matches (*error, KVMRT_CONFIG_ERROR,
+          g_autoptr(GError) open_error = NULL;
+
+          fd = open_regular (path, _("open"), &open_error);
+          if (fd < 0 && g_error_matches (open_error, KVMRT_CONFIG_ERROR,
                                          KVMRT_CONFIG_ERROR_NOT_FOUND))
-            {
-              g_clear_error (error);
-              return -2;
-            }
+            return -2;
           if (fd < 0)
-            return -1;
+            {
+              g_propagate_error (error, g_steal_pointer (&open_error));
+              return -1;
+            }
         }
       if (!lock_waiting (fd, LOCK_EX, WRITE_LOCK_WAIT_MS, path, error))
         {

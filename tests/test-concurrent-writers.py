@@ -68,9 +68,12 @@ class Tool:
         self.env = env or {}
 
 
-# kvmrt-edit-config's editor: gives spare-b the title "Edited" in the copy it is handed.
+# kvmrt-edit-config's editor: gives win10-eng the title "Edited" in the copy it is handed. (A
+# key no other tool of its pairs takes from libvirt: each tool has a test:/// libvirt of its
+# own, so sync-config -r would take back the title edit-config wrote into its libvirt.)
 EDITOR = ("%s -c \"import sys; p = sys.argv[1]; t = open(p).read(); "
-          "open(p, 'w').write(t.replace('title = Spare-B', 'title = Edited'))\"" % sys.executable)
+          "open(p, 'w').write(t.replace('title = Engineering Workstation', 'title = Edited'))\""
+          % sys.executable)
 
 
 def tools(cfg, uri, base_text):
@@ -93,7 +96,7 @@ def tools(cfg, uri, base_text):
                         lambda t: "title = Replaced" in (section(t, WIN10) or ""),
                         stdin=replaced),
         "edit": Tool("kvmrt-edit-config", [os.path.join(CLI, "kvmrt-edit-config"), *common],
-                     lambda t: "title = Edited" in (section(t, SPARE_B) or ""),
+                     lambda t: "title = Edited" in (section(t, WIN10) or ""),
                      env={"EDITOR": EDITOR, "VISUAL": ""}),
         "gui-apply": Tool("GUI Apply", [PROBE, cfg, WIN10, "description", "From the GUI"],
                           lambda t: "description = From the GUI" in (section(t, WIN10) or "")),
@@ -145,7 +148,10 @@ def run_pairs(first, second):
                     if not t.applied(text):
                         COUNTS["silent losses"] += 1
                         problems.append("%s said saved, its change is lost:\n%s\n%s"
-                                        % (t.name, out, text))
+                                        % (t.name, "\n".join(
+                                            "== %s (exit %d)\n%s\n%s" % (u.name, r[0], r[1],
+                                                                          r[2])
+                                            for u, r in zip(pair, results)), text))
                 else:
                     COUNTS["refused"] += 1
                     if status == 0 or not err.strip():
