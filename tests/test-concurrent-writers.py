@@ -155,8 +155,8 @@ def run_pairs(first, second):
                 else:
                     COUNTS["refused"] += 1
                     if status == 0 or not err.strip():
-                        problems.append("%s did not save and did not say why (%d): %s"
-                                        % (t.name, status, out))
+                        problems.append("%s did not save and did not say why (%d):\n%s\n%s"
+                                        % (t.name, status, out, err))
             status = subprocess.run([os.path.join(CLI, "kvmrt-validate-config"), "--offline",
                                      "--sysroot", DEMO_HOST, "-f", cfg], capture_output=True,
                                     text=True, check=False)
