@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What `pci -v` shows of a PCI function beyond the host model's basics, read from the same
- * device directory: SR-IOV totals (sriov_totalvfs, sriov_numvfs), the PF of a VF (the physfn
+ * device directory: the irq file, SR-IOV totals (sriov_totalvfs, sriov_numvfs), the PF of a VF (the physfn
  * link) and the network interfaces (net/NAME/address). Only read when a tool asks for it
  * (KVMRT_HOST_LOAD_PCI_DETAILS): the validator and the tuner do without. */
 #include <dirent.h>
@@ -92,6 +92,7 @@ read_interfaces (int device_fd)
 void
 kvmrt_pci_device_read_details (KvmrtPciDevice *device, int device_fd)
 {
+  device->irq_file = read_count (device_fd, "irq");
   if (!device->is_virtual_function)
     {
       device->sriov_total_vfs = read_count (device_fd, "sriov_totalvfs");

@@ -43,9 +43,11 @@ typedef struct {
   char       *driver;           /* bound driver ("ixgbe", "vfio-pci"), NULL when unbound */
   GArray     *irqs;             /* guint: legacy IRQ (if any) then MSI/MSI-X IRQs; the legacy
                                  * line only while a driver is bound and uses no MSI vector */
+  gboolean    irqs_legacy;      /* irqs holds the legacy line (and no MSI IRQ) */
   gboolean    is_bridge;        /* class 0x06 (host, PCI, ISA bridges and the like) */
   gboolean    is_virtual_function;  /* SR-IOV VF (has a physfn link) */
   /* With KVMRT_HOST_LOAD_PCI_DETAILS only (else -1, 0 and NULL): */
+  int         irq_file;         /* what its "irq" file says (lspci's IRQ), -1 if unreadable */
   int         sriov_total_vfs;  /* VFs the PF can have; -1 when it has no SR-IOV */
   int         sriov_num_vfs;    /* VFs enabled now */
   KvmrtPciAddress physfn;       /* the PF of a VF */
