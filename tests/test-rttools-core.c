@@ -14,6 +14,7 @@
 #include "kvmrt-journal.h"
 #include "kvmrt-proc.h"
 #include "kvmrt-test-hosts.h"
+#include "kvmrt-tuner.h"
 
 /* A private copy of fixture host @name (links kept), removed by the caller. */
 static char *
@@ -451,6 +452,94 @@ test_change_task (void)
   g_assert_cmpint (CPU_COUNT (&set), ==, 1);
 }
 
+static gboolean
+has_drift (GPtrArray *drift, const char *needle)
+{
+  for (guint i = 0; i < drift->len; i++)
+    if (strstr (drift->pdata[i], needle) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* The operator's changes and the tuner agree: a forced change onto a real-time CPU is that
+ * VM's drift, which recovery (kvmrtd's restart) corrects; a change the VM does not mind stays
+ * through recovery; and when the VM is released each IRQ gets what the operator last asked
+ * for, not what it had before the tuning. */
+static void
+test_change_and_tuner (void)
+{
+  const char *dir = demo_copy;
+  static const char uuid[] = "7d1e3c1f-0a52-4b8a-9e61-0f2d3c4b5a69";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtHost) host = NULL;
+  g_autoptr(KvmrtConfig) config = NULL;
+  g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
+  g_autoptr(KvmrtTuneReport) recovered = kvmrt_tune_report_new ();
+  g_autoptr(KvmrtTuneReport) released = kvmrt_tune_report_new ();
+  g_autoptr(GPtrArray) drift = NULL;
+  g_autoptr(KvmrtIdSet) rt_cpu = kvmrt_id_set_parse ("17", NULL);
+  g_autoptr(KvmrtIdSet) housekeeping = kvmrt_id_set_parse ("0-1", NULL);
+  g_autofree char *text = g_strdup_printf ("[%s]\nname = drift-rt\nrt = true\n"
+                                           "cpuset = 16-19\nnr_vcpus = 2\n", uuid);
+  KvmrtPlan *plan;
+  char *value;
+
+  g_setenv ("KVMRT_TUNER_BACKEND", "linux", TRUE);
+  {
+    g_autoptr(KvmrtJournal) journal = kvmrt_journal_load (dir, &error);
+
+    g_assert_no_error (error);
+    kvmrt_journal_remove_vm (journal, "3b9d4c61-0000-4000-8000-00000000000a");
+    kvmrt_journal_drop_original (journal, "proc/irq/265/smp_affinity_list");
+    g_assert_true (kvmrt_journal_save (journal, &error));
+  }
+  host = load (dir, KVMRT_HOST_LOAD_DEFAULT);
+  config = kvmrt_config_load_from_data (text, -1, "drift.cfg", &error);
+  g_assert_no_error (error);
+  plan = kvmrt_plan_new (config, host);
+  g_assert_true (kvmrt_tuner_apply (dir, host, kvmrt_plan_get_vm (plan, 0), 0, report, &error));
+  g_assert_no_error (error);
+  g_clear_object (&host);
+  host = load (dir, KVMRT_HOST_LOAD_DEFAULT);
+  g_assert_true (kvmrt_tuner_check (dir, host, kvmrt_plan_get_vm (plan, 0), 0, &drift, &error));
+  g_clear_pointer (&drift, g_ptr_array_unref);
+
+  /* 265 onto the VM's CPU 17: refused, then forced, then drift. 266 to CPUs it does not mind. */
+  g_assert_false (kvmrt_host_change_irq_affinity (host, 265, rt_cpu, FALSE, &error));
+  g_assert_error (error, KVMRT_HOST_CHANGE_ERROR, KVMRT_HOST_CHANGE_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "drift-rt"));
+  g_clear_error (&error);
+  g_assert_true (kvmrt_host_change_irq_affinity (host, 265, rt_cpu, TRUE, &error));
+  g_assert_true (kvmrt_host_change_irq_affinity (host, 266, housekeeping, FALSE, &error));
+  g_assert_no_error (error);
+  g_clear_object (&host);
+  host = load (dir, KVMRT_HOST_LOAD_DEFAULT);
+  g_assert_false (kvmrt_tuner_check (dir, host, kvmrt_plan_get_vm (plan, 0), 0, &drift, &error));
+  g_assert_true (has_drift (drift, "proc/irq/265/"));
+  g_assert_false (has_drift (drift, "proc/irq/266/"));
+  g_clear_pointer (&drift, g_ptr_array_unref);
+
+  /* kvmrtd restarts: recovery puts 265 back off CPU 17 and leaves 266 as asked. */
+  g_assert_true (kvmrt_tuner_recover (dir, host, recovered, &error));
+  value = read_file (dir, "proc/irq/265/smp_affinity_list");
+  g_assert_false (strstr (value, "17") != NULL);
+  g_free (value);
+  value = read_file (dir, "proc/irq/266/smp_affinity_list");
+  g_assert_cmpstr (value, ==, "0-1");
+  g_free (value);
+
+  /* Released: the operator's last values. */
+  g_assert_true (kvmrt_tuner_release (dir, host, uuid, released, &error));
+  g_assert_no_error (error);
+  value = read_file (dir, "proc/irq/265/smp_affinity_list");
+  g_assert_cmpstr (value, ==, "17");
+  g_free (value);
+  value = read_file (dir, "proc/irq/266/smp_affinity_list");
+  g_assert_cmpstr (value, ==, "0-1");
+  g_free (value);
+  kvmrt_plan_free (plan);
+}
+
 static void
 test_all_threads (void)
 {
@@ -496,6 +585,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rttools/change-irq", test_change_irq);
   g_test_add_func ("/rttools/change-cpus", test_change_cpus);
   g_test_add_func ("/rttools/change-task", test_change_task);
+  g_test_add_func ("/rttools/change-and-tuner", test_change_and_tuner);
   g_test_add_func ("/rttools/all-threads", test_all_threads);
   demo_copy = copy_host ("m12swa-tf");
   status = g_test_run ();

@@ -28,7 +28,7 @@ selected (const KvmrtThread *t, GPatternSpec *pattern)
 static void
 print_table (GPtrArray *threads, GPatternSpec *pattern, GString *out)
 {
-  g_string_append (out, _("PID     TID     POLICY PRI AFFINITY     CPU  VM/VCPU          NAME\n"));
+  g_string_append (out, _("PID     TID     POLICY PRI AFFINITY     CPU  VM/THREAD                  NAME\n"));
   for (guint i = 0; i < threads->len; i++)
     {
       const KvmrtThread *t = threads->pdata[i];
@@ -43,7 +43,7 @@ print_table (GPtrArray *threads, GPatternSpec *pattern, GString *out)
           kind = kvmrt_thread_describe_kind (t);
           vm = g_strdup_printf ("%s/%s", t->vm, kind);
         }
-      g_string_append_printf (out, "%-7d %-7d %-6s %3d %-12s %3d  %-16s %s\n", t->pid, t->tid,
+      g_string_append_printf (out, "%-7d %-7d %-6s %3d %-12s %3d  %-26s %s\n", t->pid, t->tid,
                               kvmrt_sched_policy_to_string (t->policy), t->priority, affinity,
                               t->cpu, vm != NULL ? vm : "-", t->name);
     }
