@@ -173,13 +173,20 @@ write_json (KvmrtCpuSnapshot *snapshot, GString *out)
   g_string_append_c (out, '\n');
 }
 
+typedef struct {
+  KvmrtCli         *cli;
+  KvmrtCpuSnapshot *first;   /* loaded before the loop, to tell a bad sysroot (exit 2) */
+} Cpustat;
+
 static gboolean
 draw (GString *out, gpointer data)
 {
-  KvmrtCli *cli = data;
-  g_autoptr(KvmrtCpuSnapshot) snapshot = rttools_load_snapshot (cli, KVMRT_HOST_LOAD_NO_PCI,
-                                                                KVMRT_CPU_SNAPSHOT_TASKS);
+  Cpustat *cpustat = data;
+  KvmrtCli *cli = cpustat->cli;
+  g_autoptr(KvmrtCpuSnapshot) snapshot = g_steal_pointer (&cpustat->first);
 
+  if (snapshot == NULL)
+    snapshot = rttools_load_snapshot (cli, KVMRT_HOST_LOAD_NO_PCI, KVMRT_CPU_SNAPSHOT_TASKS);
   if (snapshot == NULL)
     return FALSE;
   if (cli->json)
@@ -196,6 +203,7 @@ int
 main (int argc, char **argv)
 {
   KvmrtCli cli = { 0 };
+  Cpustat cpustat = { &cli, NULL };
   int status;
 
   rttools_parse (&cli, &argc, &argv, entries, "",
@@ -208,7 +216,13 @@ main (int argc, char **argv)
       kvmrt_cli_clear (&cli);
       return KVMRT_EXIT_USAGE;
     }
-  status = rttools_refresh (opt_delay, opt_count, cli.json, draw, &cli);
+  cpustat.first = rttools_load_snapshot (&cli, KVMRT_HOST_LOAD_NO_PCI, KVMRT_CPU_SNAPSHOT_TASKS);
+  if (cpustat.first == NULL)
+    {
+      kvmrt_cli_clear (&cli);
+      return KVMRT_EXIT_USAGE;
+    }
+  status = rttools_refresh (opt_delay, opt_count, cli.json, draw, &cpustat);
   kvmrt_cli_clear (&cli);
   return status;
 }
