@@ -131,11 +131,7 @@ change (KvmrtCli *cli, KvmrtHost *host, const KvmrtIdSet *cpus, KvmrtIdSet *chan
 
       g_print (opt_online ? _("CPU %s brought online\n") : _("CPU %s taken offline\n"), list);
     }
-  if (ok)
-    return KVMRT_EXIT_OK;
-  kvmrt_cli_error ("%s", error->message);
-  return g_error_matches (error, KVMRT_HOST_CHANGE_ERROR, KVMRT_HOST_CHANGE_ERROR_INVALID)
-         ? KVMRT_EXIT_USAGE : KVMRT_EXIT_FAILED;
+  return ok ? KVMRT_EXIT_OK : rttools_change_failed (error);
 }
 
 int

@@ -44,16 +44,8 @@ show (const KvmrtIrq *irq, gboolean json, gboolean changed, GString *out)
   kvmrt_json_writer_begin_object (&w);
   kvmrt_json_writer_member_int (&w, "irq", irq->number);
   kvmrt_json_writer_member_string (&w, "actions", irq->actions);
-  kvmrt_json_writer_member (&w, "affinity");
-  if (irq->affinity != NULL)
-    kvmrt_json_writer_id_set (&w, irq->affinity);
-  else
-    kvmrt_json_writer_null (&w);
-  kvmrt_json_writer_member (&w, "effective_affinity");
-  if (irq->effective_affinity != NULL)
-    kvmrt_json_writer_id_set (&w, irq->effective_affinity);
-  else
-    kvmrt_json_writer_null (&w);
+  rttools_write_cpus (&w, "affinity", irq->affinity);
+  rttools_write_cpus (&w, "effective_affinity", irq->effective_affinity);
   kvmrt_json_writer_member_bool (&w, "changed", changed);
   kvmrt_json_writer_end_object (&w);
   kvmrt_json_writer_clear (&w);
@@ -94,12 +86,7 @@ run (KvmrtCli *cli)
   if (cpus != NULL)
     {
       if (!kvmrt_host_change_irq_affinity (host, number, cpus, opt_force, &error))
-        {
-          kvmrt_cli_error ("%s", error->message);
-          return g_error_matches (error, KVMRT_HOST_CHANGE_ERROR,
-                                  KVMRT_HOST_CHANGE_ERROR_INVALID)
-                 ? KVMRT_EXIT_USAGE : KVMRT_EXIT_FAILED;
-        }
+        return rttools_change_failed (error);
       /* What the kernel made of it (the effective CPU follows). */
       g_clear_object (&host);
       host = kvmrt_cli_load_host (cli, KVMRT_HOST_LOAD_NO_PCI);

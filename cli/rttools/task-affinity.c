@@ -45,11 +45,7 @@ show (const KvmrtThread *t, gboolean json, gboolean changed, GString *out)
   kvmrt_json_writer_member_int (&w, "tid", t->tid);
   kvmrt_json_writer_member_int (&w, "pid", t->pid);
   kvmrt_json_writer_member_string (&w, "name", t->name);
-  kvmrt_json_writer_member (&w, "affinity");
-  if (t->affinity != NULL)
-    kvmrt_json_writer_id_set (&w, t->affinity);
-  else
-    kvmrt_json_writer_null (&w);
+  rttools_write_cpus (&w, "affinity", t->affinity);
   kvmrt_json_writer_member_int (&w, "cpu", t->cpu);
   kvmrt_json_writer_member_bool (&w, "changed", changed);
   kvmrt_json_writer_end_object (&w);
@@ -85,12 +81,7 @@ run (KvmrtCli *cli)
       if (host == NULL)
         return KVMRT_EXIT_USAGE;
       if (!kvmrt_host_change_task_affinity (host, (int) tid, cpus, opt_force, &error))
-        {
-          kvmrt_cli_error ("%s", error->message);
-          return g_error_matches (error, KVMRT_HOST_CHANGE_ERROR,
-                                  KVMRT_HOST_CHANGE_ERROR_INVALID)
-                 ? KVMRT_EXIT_USAGE : KVMRT_EXIT_FAILED;
-        }
+        return rttools_change_failed (error);
     }
   thread = find_thread (cli->sysroot, (int) tid);
   if (thread == NULL)

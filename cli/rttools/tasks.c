@@ -70,20 +70,12 @@ write_json (GPtrArray *threads, GPatternSpec *pattern, GString *out)
       kvmrt_json_writer_member_string (&w, "name", t->name);
       kvmrt_json_writer_member_string (&w, "policy", kvmrt_sched_policy_to_string (t->policy));
       kvmrt_json_writer_member_int (&w, "priority", t->priority);
-      kvmrt_json_writer_member (&w, "affinity");
-      if (t->affinity != NULL)
-        kvmrt_json_writer_id_set (&w, t->affinity);
-      else
-        kvmrt_json_writer_null (&w);
+      rttools_write_cpus (&w, "affinity", t->affinity);
       kvmrt_json_writer_member_int (&w, "cpu", t->cpu);
       kvmrt_json_writer_member_string (&w, "vm", t->vm);
       kvmrt_json_writer_member_string (&w, "kind",
                                        t->vm != NULL ? kvmrt_thread_kind_to_json (t->kind) : NULL);
-      kvmrt_json_writer_member (&w, "vcpu");
-      if (t->vm != NULL && t->vcpu >= 0)
-        kvmrt_json_writer_int (&w, t->vcpu);
-      else
-        kvmrt_json_writer_null (&w);
+      rttools_write_number (&w, "vcpu", t->vm != NULL ? t->vcpu : -1);
       kvmrt_json_writer_end_object (&w);
     }
   kvmrt_json_writer_end_array (&w);
