@@ -234,6 +234,8 @@ test_irq_sampler (void)
   g_assert_cmpuint (kvmrt_irq_sampler_get_deltas (sampler, r)[2], ==, 7);
   g_assert_cmpuint (kvmrt_irq_sampler_get_deltas (sampler, r)[1], ==, 0);
   g_assert_cmpfloat (kvmrt_irq_sampler_get_interval (sampler), >, 0.0);
+  g_assert_cmpfloat_with_epsilon (kvmrt_irq_sampler_get_rate (sampler, r, 2),
+                                  7 / kvmrt_irq_sampler_get_interval (sampler), 1e-6);
 
   /* A new IRQ before LOC: rows parsed again, LOC's delta found by name. */
   plus10 = with_count (plus7, 2, before + 10);

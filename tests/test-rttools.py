@@ -253,6 +253,17 @@ def changes_on_a_copy():
         status, _, err = rt("task-affinity", "812", "0", "--sysroot", root)
         check(status == 2 and "running host" in err, err)
 
+        # A thread named with a terminal escape: shown harmless in text, exact in JSON.
+        stat = os.path.join(root, "proc/3120/task/3121/stat")
+        with open(stat, encoding="utf-8") as f:
+            text = f.read()
+        with open(stat, "w", encoding="utf-8") as f:
+            f.write(text.replace("(call_rcu)", "(\x1b[2J(evil))"))
+        out = ok("tasks", "-p", "3120", "--sysroot", root)
+        check("\x1b" not in out and "?[2J(evil)" in out, out)
+        names = [t["name"] for t in json.loads(ok("tasks", "--json", "--sysroot", root))["tasks"]]
+        check("\x1b[2J(evil)" in names, names)
+
         # cpi marks interrupts that fired on a held CPU.
         out = ok("cpi", "--sysroot", root)
         check(" !" in out and "!:" in out, out[:600])

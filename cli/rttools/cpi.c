@@ -90,6 +90,7 @@ busy_rows (Cpi *cpi)
   return lines;
 }
 
+/* A row's total per second. */
 static double
 per_second (Cpi *cpi, guint64 value)
 {
@@ -134,7 +135,8 @@ print_text (Cpi *cpi, GString *out)
             g_string_append (cells, _("(total)"));
           else if (cpi->rates)
             g_string_append_printf (cells, "%s%u%s:%.0f", cells->len > 0 ? " " : "", cpu,
-                                    held ? "!" : "", per_second (cpi, value));
+                                    held ? "!" : "",
+                                    kvmrt_irq_sampler_get_rate (cpi->sampler, line->row, c));
           else
             g_string_append_printf (cells, "%s%u%s:%" G_GUINT64_FORMAT, cells->len > 0 ? " " : "",
                                     cpu, held ? "!" : "", value);

@@ -175,6 +175,15 @@ main (int argc, char **argv)
           kvmrt_cli_clear (&cli);
           return status;
         }
+      /* The state after the change. */
+      g_clear_pointer (&snapshot, kvmrt_cpu_snapshot_free);
+      snapshot = rttools_load_snapshot (&cli, KVMRT_HOST_LOAD_NO_PCI | KVMRT_HOST_LOAD_NO_IRQS,
+                                        KVMRT_CPU_SNAPSHOT_DEFAULT);
+      if (snapshot == NULL)
+        {
+          kvmrt_cli_clear (&cli);
+          return KVMRT_EXIT_FAILED;
+        }
     }
   if (cli.json)
     write_json (snapshot, cpus, opt_online || opt_offline ? changed : NULL, out);

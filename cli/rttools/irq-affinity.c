@@ -27,6 +27,24 @@ find_irq (KvmrtHost *host, guint number)
   return NULL;
 }
 
+static KvmrtIdSet *
+read_cpus (const char *sysroot, int number, const char *file)
+{
+  g_autofree char *relative = g_strdup_printf ("proc/irq/%d/%s", number, file);
+  g_autofree char *text = kvmrt_sysroot_read_optional (sysroot, relative);
+
+  return text != NULL ? kvmrt_id_set_parse (g_strstrip (text), NULL) : NULL;
+}
+
+static void
+reread_affinity (KvmrtIrq *irq, const char *sysroot)
+{
+  g_clear_pointer (&irq->affinity, kvmrt_id_set_free);
+  g_clear_pointer (&irq->effective_affinity, kvmrt_id_set_free);
+  irq->affinity = read_cpus (sysroot, irq->number, "smp_affinity_list");
+  irq->effective_affinity = read_cpus (sysroot, irq->number, "effective_affinity_list");
+}
+
 static void
 show (const KvmrtIrq *irq, gboolean json, gboolean changed, GString *out)
 {
@@ -87,11 +105,8 @@ run (KvmrtCli *cli)
     {
       if (!kvmrt_host_change_irq_affinity (host, number, cpus, opt_force, &error))
         return rttools_change_failed (error);
-      /* What the kernel made of it (the effective CPU follows). */
-      g_clear_object (&host);
-      host = kvmrt_cli_load_host (cli, KVMRT_HOST_LOAD_NO_PCI);
-      if (host == NULL || (irq = find_irq (host, number)) == NULL)
-        return KVMRT_EXIT_FAILED;
+      /* What the kernel made of it (the effective CPU follows): its two files again. */
+      reread_affinity ((KvmrtIrq *) irq, cli->sysroot);
     }
   show (irq, cli->json, cpus != NULL, out);
   rttools_print (out);
