@@ -14,7 +14,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kvmrt_tap import CLI, DEMO_HOST, HOSTS, SRC, case, check, golden, main, run  # noqa: E402
+from kvmrt_tap import (CLI, DEMO_CFG, DEMO_HOST, HOSTS, SRC, case, check, golden, main,  # noqa: E402
+                       run)
 
 FIXTURES = ["m12swa-tf", "wrx90e-sage-se", "small-nosmt"]
 PUT_TUNED_VM = os.environ["KVMRT_PUT_TUNED_VM"]
@@ -267,6 +268,46 @@ def changes_on_a_copy():
         # cpi marks interrupts that fired on a held CPU.
         out = ok("cpi", "--sysroot", root)
         check(" !" in out and "!:" in out, out[:600])
+    finally:
+        shutil.rmtree(work)
+
+
+def stat_of(root, node):
+    status, out, err = run("kvmrt-stat", "--json", "-f", DEMO_CFG, "--sysroot", root, "-c", node)
+    check(status in (0, 1), "kvmrt-stat: %d %s" % (status, err))
+    return [v for v in json.loads(out)["vms"] if v["name"] == "rh84-control-rt"][0]
+
+
+@case
+def changes_meet_kvmrt_tuning():
+    # rh84-control-rt running (libvirt's test driver) and tuned by kvmrt-boot on a copy of the
+    # demo host: its CPUs are 8-13, IRQs go to the others.
+    node = "test://" + os.path.join(SRC, "libvirt", "node-running.xml")
+    work = tempfile.mkdtemp(prefix="rttools-")
+    root = os.path.join(work, "host")
+    shutil.copytree(DEMO_HOST, root, symlinks=True)
+    common = ["-f", DEMO_CFG, "--sysroot", root, "-c", node]
+    try:
+        status, out, err = run("kvmrt-boot", *common, "rh84-control-rt")
+        check(status == 0 and "tuned for real time" in out, out + err)
+        check(stat_of(root, node)["drift"] == [], "drift right after tuning")
+        # Onto one of its CPUs: refused, naming it; forced, it is the VM's drift.
+        status, _, err = rt("irq-affinity", "0", "9", "--sysroot", root)
+        check(status == 1 and "rh84-control-rt" in err, err)
+        ok("irq-affinity", "0", "9", "--force", "--sysroot", root)
+        drift = stat_of(root, node)["drift"]
+        check(len(drift) == 1 and "proc/irq/0/" in drift[0], drift)
+        # kvmrt-boot on the running VM puts its tuning back.
+        status, out, err = run("kvmrt-boot", *common, "rh84-control-rt")
+        check("tuned for real time (1 change" in out, out + err)
+        check(stat_of(root, node)["drift"] == [], "drift after retuning")
+        # A change the VM does not mind: no drift, and it is what shutting down leaves.
+        out = ok("irq-affinity", "4", "0-1", "--sysroot", root)
+        check(stat_of(root, node)["drift"] == [], "drift from a harmless change")
+        status, out, err = run("kvmrt-shutdown", *common)
+        check("real-time tuning released" in out, out + err)
+        check(read(root, "proc/irq/4/smp_affinity_list") == "0-1", "IRQ 4 not as asked")
+        check(read(root, "proc/irq/0/smp_affinity_list") == "9", "IRQ 0 not as asked")
     finally:
         shutil.rmtree(work)
 
