@@ -140,7 +140,7 @@ def appendix_b_pci_examples():
     check(pf[1] == "              (numa=2, iommu=45, driver=ixgbe, irq=48, msi_irqs=265-269)",
           pf)
     check('NIC "enp33s0f0" (ec:e7:a7:07:79:44)' in pf, pf)
-    check("SR-IOV: 2 of 64 VFs enabled: 0000:21:10.0, 0000:21:10.2" in pf, pf)
+    check("SR-IOV: 2 of 64 VFs enabled: 0000:21:10.0 (vfio-pci), 0000:21:10.2 (ixgbevf)" in pf, pf)
     vf = ok("pci", "-v", "21:10.0", "--sysroot", DEMO_HOST).splitlines()
     check(vf[1] == "              (numa=2, iommu=56, driver=vfio-pci, irq=0, msi_irqs=270-272)",
           vf)
