@@ -198,6 +198,23 @@ def refresh_without_terminal():
     check(len(frames) == 2 and len(frames[0]["cpus"]) == 64, len(frames))
 
 
+@case
+def offline_cpu_without_topology():
+    # As the kernel does: an offline CPU loses topology/ and cache/. It is still listed.
+    work = tempfile.mkdtemp(prefix="rttools-")
+    root = os.path.join(work, "host")
+    try:
+        shutil.copytree(os.path.join(HOSTS, "wrx90e-sage-se"), root, symlinks=True)
+        for sub in ("topology", "cache"):
+            shutil.rmtree(os.path.join(root, "sys/devices/system/cpu/cpu40", sub))
+        out = ok("hwtopo", "--no-io", "--sysroot", root)
+        check("CPU 40 (offline, core unknown)" in out and "CPU 41 (offline)" in out, out)
+        cpus = json.loads(ok("cpus", "40", "--json", "--sysroot", root))["cpus"]
+        check(cpus[0]["core"] == -1 and cpus[0]["node"] == 1 and not cpus[0]["online"], cpus)
+    finally:
+        shutil.rmtree(work)
+
+
 def demo_copy():
     work = tempfile.mkdtemp(prefix="rttools-")
     root = os.path.join(work, "host")
