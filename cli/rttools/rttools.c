@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -35,9 +36,10 @@ commands_dir (void)
 {
   g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : NULL;
-  g_autofree char *build = g_canonicalize_filename (RTTOOLS_BUILD_DIR, "/");
+  /* /proc/self/exe has every link resolved: so must the build directory. */
+  g_autofree char *build = realpath (RTTOOLS_BUILD_DIR, NULL);
 
-  if (dir != NULL && g_str_equal (dir, build))
+  if (dir != NULL && build != NULL && g_str_equal (dir, build))
     return g_steal_pointer (&dir);
   return g_strdup (RTTOOLS_DIR);
 }
