@@ -181,7 +181,7 @@ def dispatcher():
     listing = subprocess.run([path, "--help"], capture_output=True, text=True, check=False)
     check(all(c in listing.stdout for c in ("cpustat", "cpi", "task-affinity")), listing.stdout)
     where = subprocess.run([path, "--dir"], capture_output=True, text=True, check=False)
-    check(where.stdout.strip() == os.path.join(CLI, "rttools"), where.stdout)
+    check(where.stdout.strip() == os.path.realpath(os.path.join(CLI, "rttools")), where.stdout)
     bad = subprocess.run([path, "lspci"], capture_output=True, text=True, check=False)
     check(bad.returncode == 2 and "rttools --help" in bad.stderr, bad.stderr)
 
