@@ -82,9 +82,7 @@ write_json (KvmrtCpuSnapshot *snapshot, const KvmrtIdSet *cpus, const KvmrtIdSet
       kvmrt_json_writer_end_object (&w);
     }
   kvmrt_json_writer_end_array (&w);
-  kvmrt_json_writer_end_object (&w);
-  kvmrt_json_writer_clear (&w);
-  g_string_append_c (out, '\n');
+  rttools_json_finish (&w, out);
 }
 
 /* The CPUs the arguments name (every CPU without one), or NULL after saying why not. */

@@ -65,9 +65,7 @@ show (const KvmrtIrq *irq, gboolean json, gboolean changed, GString *out)
   rttools_write_cpus (&w, "affinity", irq->affinity);
   rttools_write_cpus (&w, "effective_affinity", irq->effective_affinity);
   kvmrt_json_writer_member_bool (&w, "changed", changed);
-  kvmrt_json_writer_end_object (&w);
-  kvmrt_json_writer_clear (&w);
-  g_string_append_c (out, '\n');
+  rttools_json_finish (&w, out);
 }
 
 static int

@@ -250,9 +250,7 @@ write_json (KvmrtHost *host, GArray *wanted, GString *out)
     if (selected (devices->pdata[i], wanted))
       write_device (&w, host, devices->pdata[i]);
   kvmrt_json_writer_end_array (&w);
-  kvmrt_json_writer_end_object (&w);
-  kvmrt_json_writer_clear (&w);
-  g_string_append_c (out, '\n');
+  rttools_json_finish (&w, out);
 }
 
 /* The addresses named on the command line; FALSE after printing why one is not usable. */

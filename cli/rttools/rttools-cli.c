@@ -107,6 +107,14 @@ rttools_short_class (const char *class_name)
 }
 
 void
+rttools_json_finish (KvmrtJsonWriter *w, GString *out)
+{
+  kvmrt_json_writer_end_object (w);
+  kvmrt_json_writer_clear (w);
+  g_string_append_c (out, '\n');
+}
+
+void
 rttools_write_cpus (KvmrtJsonWriter *w, const char *name, const KvmrtIdSet *set)
 {
   kvmrt_json_writer_member (w, name);

@@ -28,6 +28,8 @@ KvmrtIdSet *rttools_parse_cpus (const char *text);
  * "controller". */
 char     *rttools_short_class  (const char *class_name);
 
+/* Ends the document's outer object and the writer, and the line. */
+void      rttools_json_finish  (KvmrtJsonWriter *w, GString *out);
 /* Member @name: the CPU list @set, or null when it is NULL (unreadable). */
 void      rttools_write_cpus   (KvmrtJsonWriter *w, const char *name, const KvmrtIdSet *set);
 /* Member @name: @value, or null when it is negative. */

@@ -48,9 +48,7 @@ show (const KvmrtThread *t, gboolean json, gboolean changed, GString *out)
   rttools_write_cpus (&w, "affinity", t->affinity);
   kvmrt_json_writer_member_int (&w, "cpu", t->cpu);
   kvmrt_json_writer_member_bool (&w, "changed", changed);
-  kvmrt_json_writer_end_object (&w);
-  kvmrt_json_writer_clear (&w);
-  g_string_append_c (out, '\n');
+  rttools_json_finish (&w, out);
 }
 
 static int
