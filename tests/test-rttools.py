@@ -215,6 +215,21 @@ def offline_cpu_without_topology():
         shutil.rmtree(work)
 
 
+@case
+def snapshot_shows_the_same_host():
+    # kvmrt-host-snapshot copies what these commands read too.
+    work = tempfile.mkdtemp(prefix="rttools-")
+    try:
+        copy = os.path.join(work, "snap")
+        status, _, err = run("kvmrt-host-snapshot", "--sysroot", DEMO_HOST, copy)
+        check(status == 0, err)
+        for args in (["hwtopo", "-v"], ["pci", "-v"], ["cpus"], ["irqs"]):
+            check(ok(args[0], "--sysroot", copy, *args[1:])
+                  == ok(args[0], "--sysroot", DEMO_HOST, *args[1:]), "%s differs" % args)
+    finally:
+        shutil.rmtree(work)
+
+
 def demo_copy():
     work = tempfile.mkdtemp(prefix="rttools-")
     root = os.path.join(work, "host")
