@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kvmrt-host-snapshot: copy the files kvmrt's host model reads (CPU and NUMA topology, caches,
- * PCI devices with SR-IOV and network interfaces, IRQs, kernel command line, host and board
+ * PCI devices with SR-IOV and network interface names, IRQs, kernel command line, host and board
  * names) from this machine, or from
  * another host root, into a directory that kvmrt then reads as that host (--sysroot DIR).
  * For bug reports and tests. Only those files are copied: nothing else of /sys or /proc, so
@@ -330,18 +330,20 @@ copy_nodes (Snapshot *snap)
     }
 }
 
-/* The network interfaces of a device and their MAC addresses (pci -v). */
+/* The names of a device's network interfaces (pci -v), not their MAC addresses: like serial
+ * numbers, those identify the machine. */
 static void
 copy_interfaces (Snapshot *snap, const char *device_dir)
 {
   g_autofree char *net_dir = g_strconcat (device_dir, "/net", NULL);
   g_autoptr(GPtrArray) names = list_dir (snap, net_dir, is_entry);
+  g_autofree char *resolved = names->len > 0 ? copy_path (snap, device_dir, FALSE, 0) : NULL;
 
-  for (guint i = 0; i < names->len; i++)
+  for (guint i = 0; resolved != NULL && i < names->len; i++)
     {
-      g_autofree char *address = g_strconcat (net_dir, "/", names->pdata[i], "/address", NULL);
+      g_autofree char *interface = g_strconcat (resolved, "/net/", names->pdata[i], NULL);
 
-      copy_file (snap, address);
+      make_dir (snap, interface);
     }
 }
 
