@@ -149,6 +149,20 @@ def appendix_b_pci_examples():
 
 
 @case
+def task_patterns():
+    # A word anywhere in the name or the VM; a glob as it is.
+    rows = ok("tasks", "control", "--sysroot", DEMO_HOST).splitlines()[1:]
+    check(len(rows) == 8 and all("rh84-control-rt/" in r for r in rows), rows)
+    rows = ok("tasks", "CPU ?/KVM", "--sysroot", DEMO_HOST).splitlines()[1:]
+    check(len(rows) == 4 and all("/vCPU " in r for r in rows), rows)
+    doc = json.loads(ok("tasks", "-p", "3120", "--json", "--sysroot", DEMO_HOST))
+    vcpus = [(t["tid"], t["vcpu"], t["affinity"], t["policy"]) for t in doc["tasks"]
+             if t["kind"] == "vcpu"]
+    check(vcpus == [(3127, 0, [8], "fifo"), (3128, 1, [9], "fifo"), (3129, 2, [10], "fifo"),
+                    (3130, 3, [11], "fifo")], vcpus)
+
+
+@case
 def common_options():
     for command in ("hwtopo", "pci", "cpus", "irqs", "tasks", "irq-affinity", "task-affinity",
                     "cpustat", "cpi"):

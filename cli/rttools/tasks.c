@@ -5,6 +5,7 @@
 #include "rttools-cli.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "kvmrt-proc.h"
 
@@ -94,7 +95,8 @@ main (int argc, char **argv)
   rttools_parse (&cli, &argc, &argv, entries, N_("[PATTERN]"),
                  N_("Show the host's threads: scheduling policy and priority, CPU affinity, "
                     "the CPU each last ran on, and for QEMU threads their VM and vCPU. PATTERN "
-                    "(with * and ?) selects threads by name or VM."));
+                    "selects threads by name or VM: a glob with * and ?, or a word found "
+                    "anywhere in them."));
   if (cli.args[0] != NULL && cli.args[1] != NULL)
     {
       kvmrt_cli_error (_("give one pattern, not “%s” and “%s”"), cli.args[0], cli.args[1]);
@@ -109,7 +111,13 @@ main (int argc, char **argv)
       return KVMRT_EXIT_USAGE;
     }
   if (cli.args[0] != NULL)
-    pattern = g_pattern_spec_new (cli.args[0]);
+    {
+      /* A plain word is looked for anywhere in the name. */
+      g_autofree char *glob = strpbrk (cli.args[0], "*?") != NULL
+                              ? g_strdup (cli.args[0]) : g_strdup_printf ("*%s*", cli.args[0]);
+
+      pattern = g_pattern_spec_new (glob);
+    }
   if (cli.json)
     write_json (threads, pattern, out);
   else
