@@ -148,6 +148,19 @@ read_affinity (const char *status)
   return kvmrt_id_set_parse (value, NULL);
 }
 
+/* The thread group (process) a thread's status names, else @fallback. */
+static int
+read_tgid (const char *status, int fallback)
+{
+  const char *line = status != NULL ? strstr (status, "\nTgid:") : NULL;
+  long value;
+
+  if (line == NULL)
+    return fallback;
+  value = strtol (line + strlen ("\nTgid:"), NULL, 10);
+  return value > 0 && value <= G_MAXINT ? (int) value : fallback;
+}
+
 /* The name between the parentheses of a stat line (comm may hold ')' itself). */
 static char *
 stat_name (const char *stat)
@@ -185,7 +198,7 @@ read_thread (int task_fd, int pid, int tid)
   status = kvmrt_sysroot_read_at (task_fd, path);
   thread = g_new0 (KvmrtThread, 1);
   thread->tid = tid;
-  thread->pid = pid;
+  thread->pid = read_tgid (status, pid);
   thread->name = name;
   thread->kind = kvmrt_thread_classify (thread->name, &thread->vcpu);
   thread->affinity = read_affinity (status);

@@ -19,7 +19,7 @@ typedef enum {
 
 typedef struct {
   int              tid;
-  int              pid;       /* its process (thread group) */
+  int              pid;       /* its process (thread group, from status' Tgid) */
   char            *name;      /* comm: "CPU 0/KVM", "CPU 1/TCG", "qemu-system-x86", "worker" */
   KvmrtThreadKind  kind;
   int              vcpu;      /* vCPU index for KVMRT_THREAD_VCPU, else -1 (also "ALL CPUs") */
@@ -41,7 +41,8 @@ const char *kvmrt_sched_policy_to_string (int policy);
 /* Which kind a thread of that name is in a QEMU process; @vcpu gets the vCPU index or -1. */
 KvmrtThreadKind kvmrt_thread_classify    (const char *name, int *vcpu);
 
-/* Threads of process @pid, sorted by TID. Threads that end while being read are left out. */
+/* Threads of process @pid (or of the process thread @pid belongs to), sorted by TID. Threads
+ * that end while being read are left out. */
 GPtrArray  *kvmrt_proc_list_threads (const char *sysroot, int pid, GError **error);
 /* Every thread of every process below the sysroot's proc/, sorted by PID then TID; each
  * thread's stat and status are read once, a QEMU process's cmdline once for its VM name.

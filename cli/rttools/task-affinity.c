@@ -16,11 +16,12 @@ static const GOptionEntry entries[] = {
   { NULL }
 };
 
-/* Thread @tid as tasks shows it, or NULL. */
+/* Thread @tid as tasks shows it, or NULL: from the threads of its process (proc/TID/task
+ * lists them for any thread of it). */
 static KvmrtThread *
 find_thread (const char *sysroot, int tid)
 {
-  g_autoptr(GPtrArray) threads = kvmrt_proc_list_all_threads (sysroot, NULL);
+  g_autoptr(GPtrArray) threads = kvmrt_proc_list_threads (sysroot, tid, NULL);
 
   for (guint i = 0; threads != NULL && i < threads->len; i++)
     if (((KvmrtThread *) threads->pdata[i])->tid == tid)
