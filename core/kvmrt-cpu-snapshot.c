@@ -137,8 +137,13 @@ place_tasks (KvmrtCpuSnapshot *snapshot)
 
       if (thread->cpu >= 0 && (guint) thread->cpu < snapshot->cpus->len
           && snapshot->cpus->pdata[thread->cpu] != NULL)
-        g_ptr_array_add (((KvmrtCpuState *) snapshot->cpus->pdata[thread->cpu])->last_tasks,
-                         (gpointer) thread);
+        {
+          KvmrtCpuState *last = snapshot->cpus->pdata[thread->cpu];
+
+          g_ptr_array_add (last->last_tasks, (gpointer) thread);
+          if (thread->state == 'R')
+            last->n_tasks_running++;
+        }
       for (int c = kvmrt_id_set_first (all); c >= 0; c = kvmrt_id_set_next (all, c))
         {
           KvmrtCpuState *state = snapshot->cpus->pdata[c];

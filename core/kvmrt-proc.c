@@ -203,6 +203,7 @@ read_thread (int task_fd, int pid, int tid)
   thread->kind = kvmrt_thread_classify (thread->name, &thread->vcpu);
   thread->affinity = read_affinity (status);
   thread->cpu = (int) stat_field (fields, 39);
+  thread->state = fields[0][0];
   thread->priority = (int) stat_field (fields, 40);
   thread->policy = (int) stat_field (fields, 41);
   return thread;

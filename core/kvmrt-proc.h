@@ -25,6 +25,7 @@ typedef struct {
   int              vcpu;      /* vCPU index for KVMRT_THREAD_VCPU, else -1 (also "ALL CPUs") */
   KvmrtIdSet      *affinity;  /* Cpus_allowed_list; NULL if unreadable */
   int              cpu;       /* CPU it last ran on */
+  char             state;     /* 'R' running or runnable, 'S' sleeping, ... (proc(5)) */
   int              policy;    /* SCHED_OTHER, SCHED_FIFO, ... */
   int              priority;  /* real-time priority, 0 for the normal policies */
   char            *vm;        /* kvmrt_proc_list_all_threads(): the VM a QEMU process runs

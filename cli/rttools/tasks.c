@@ -29,7 +29,8 @@ selected (const KvmrtThread *t, GPatternSpec *pattern)
 static void
 print_table (GPtrArray *threads, GPatternSpec *pattern, GString *out)
 {
-  g_string_append (out, _("PID     TID     POLICY PRI AFFINITY     CPU  VM/THREAD                  NAME\n"));
+  g_string_append (out, _("PID     TID     S POLICY PRI AFFINITY     CPU  VM/THREAD                  "
+                          "NAME\n"));
   for (guint i = 0; i < threads->len; i++)
     {
       const KvmrtThread *t = threads->pdata[i];
@@ -44,7 +45,8 @@ print_table (GPtrArray *threads, GPatternSpec *pattern, GString *out)
           kind = kvmrt_thread_describe_kind (t);
           vm = g_strdup_printf ("%s/%s", t->vm, kind);
         }
-      g_string_append_printf (out, "%-7d %-7d %-6s %3d %-12s %3d  %-26s %s\n", t->pid, t->tid,
+      g_string_append_printf (out, "%-7d %-7d %c %-6s %3d %-12s %3d  %-26s %s\n", t->pid, t->tid,
+                              t->state != '\0' ? t->state : '?',
                               kvmrt_sched_policy_to_string (t->policy), t->priority, affinity,
                               t->cpu, vm != NULL ? vm : "-", t->name);
     }
@@ -69,6 +71,11 @@ write_json (GPtrArray *threads, GPatternSpec *pattern, GString *out)
       kvmrt_json_writer_member_int (&w, "pid", t->pid);
       kvmrt_json_writer_member_int (&w, "tid", t->tid);
       kvmrt_json_writer_member_string (&w, "name", t->name);
+      {
+        char state[2] = { t->state, '\0' };
+
+        kvmrt_json_writer_member_string (&w, "state", state);
+      }
       kvmrt_json_writer_member_string (&w, "policy", kvmrt_sched_policy_to_string (t->policy));
       kvmrt_json_writer_member_int (&w, "priority", t->priority);
       rttools_write_cpus (&w, "affinity", t->affinity);

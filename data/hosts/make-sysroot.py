@@ -72,7 +72,8 @@ Description (JSON object; unknown keys are errors so that typos do not go unnoti
                                                kvmrt-validate-host looks at; also proc/PID/stat
                                                and task/TID/{comm,stat,status} for each thread
                                                (the main one, plus "threads": [{"tid", "comm",
-                                               "cpu", "affinity", "policy", "priority"}]),
+                                               "cpu", "affinity", "policy", "priority",
+                                               "state" (default "S")}]),
                                                and "cmdline": [ARG, ...]; "cpu" and "affinity"
                                                of the process are its main thread's
   "pci": [ROOT, ...]                           host bridges (PCI root buses), in bus order
@@ -534,7 +535,8 @@ class Host:
             check_keys(proc, {"pid", "comm", "cap_eff", "memlock", "cmdline", "threads", "cpu",
                               "affinity", "policy", "priority"}, "tuning.processes")
             for thread in proc.get("threads", []):
-                check_keys(thread, {"tid", "comm", "cpu", "affinity", "policy", "priority"},
+                check_keys(thread, {"tid", "comm", "cpu", "affinity", "policy", "priority",
+                                    "state"},
                            "tuning.processes.threads")
                 need(thread, "tid", "tuning.processes.threads", int)
                 need(thread, "comm", "tuning.processes.threads", str)
@@ -1815,7 +1817,7 @@ def write_thread(tree, host, proc, thread):
     policy = POLICIES[thread.get("policy", "other")]
     priority = thread.get("priority", 0)
     # Fields 3..52 of proc(5): state, ppid ... processor (39), rt_priority (40), policy (41).
-    fields = ["S", "1"] + ["0"] * 34 + [str(cpu), str(priority), str(policy)] + ["0"] * 11
+    fields = [thread.get("state", "S"), "1"] + ["0"] * 34 + [str(cpu), str(priority), str(policy)] + ["0"] * 11
     stat = "%d (%s) %s\n" % (thread["tid"], thread["comm"], " ".join(fields))
     status = ("Name:\t%s\nTgid:\t%d\nPid:\t%d\nCapEff:\t%s\nCpus_allowed_list:\t%s\n"
               % (thread["comm"], proc["pid"], thread["tid"],
