@@ -280,6 +280,12 @@ lock_host (const char *sysroot, GError **error)
   return fd;
 }
 
+int
+kvmrt_tuner_lock_host (const char *sysroot, GError **error)
+{
+  return lock_host (sysroot, error);
+}
+
 /* The journal, with the tuning lock held: no save is under way, so a temporary file of one
  * is what a kill left behind, and goes. */
 static KvmrtJournal *
