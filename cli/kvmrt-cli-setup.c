@@ -50,8 +50,12 @@ KvmrtConfig *
 kvmrt_setup_load_config (KvmrtCli *cli, gboolean *failed)
 {
   g_autoptr(GError) error = NULL;
-  KvmrtConfig *config = kvmrt_config_load (cli->config_path, &error);
+  KvmrtConfig *config;
 
+  /* The configuration only guards what these tools change (devices a VM owns): as root, a
+   * file others may write is said, not refused. */
+  kvmrt_cli_check_config_owner (cli);
+  config = kvmrt_config_load (cli->config_path, &error);
   *failed = FALSE;
   if (config == NULL && !g_error_matches (error, KVMRT_CONFIG_ERROR,
                                           KVMRT_CONFIG_ERROR_NOT_FOUND))
