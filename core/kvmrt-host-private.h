@@ -43,6 +43,12 @@ struct _KvmrtHost
 gboolean kvmrt_host_load_topology (KvmrtHost *self, GError **error);
 gboolean kvmrt_host_load_pci      (KvmrtHost *self, GError **error);
 gboolean kvmrt_host_load_irqs     (KvmrtHost *self, GError **error);
+/* Marks the PCI devices the host runs its storage, network or console on (best effort: what
+ * cannot be read is not marked). */
+void     kvmrt_host_load_needs    (KvmrtHost *self);
+
+/* "dddd:bb:dd.f" exactly, as sysfs names devices. */
+gboolean kvmrt_pci_address_parse_sysfs (const char *name, KvmrtPciAddress *address);
 
 void     kvmrt_pci_device_free    (KvmrtPciDevice *device);
 void     kvmrt_irq_free           (KvmrtIrq *irq);

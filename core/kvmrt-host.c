@@ -190,8 +190,12 @@ kvmrt_host_load (const char         *sysroot,
   if (self->cmdline == NULL)
     self->cmdline = g_strdup ("");
 
-  if ((flags & KVMRT_HOST_LOAD_NO_PCI) == 0 && !kvmrt_host_load_pci (self, error))
-    return NULL;
+  if ((flags & KVMRT_HOST_LOAD_NO_PCI) == 0)
+    {
+      if (!kvmrt_host_load_pci (self, error))
+        return NULL;
+      kvmrt_host_load_needs (self);
+    }
   if ((flags & KVMRT_HOST_LOAD_NO_IRQS) == 0 && !kvmrt_host_load_irqs (self, error))
     return NULL;
   if (self->irq_columns == NULL)
@@ -377,6 +381,20 @@ kvmrt_pci_device_is_host_used (const KvmrtPciDevice *device)
   if (device->is_bridge || device->driver == NULL)
     return FALSE;
   return !g_str_equal (device->driver, "vfio-pci") && !g_str_equal (device->driver, "pci-stub");
+}
+
+gboolean
+kvmrt_pci_device_is_infrastructure (const KvmrtPciDevice *device)
+{
+  g_return_val_if_fail (device != NULL, FALSE);
+  return device->is_bridge || (device->class_code >> 8) == 0x0806;
+}
+
+gboolean
+kvmrt_host_has_iommu (KvmrtHost *self)
+{
+  g_return_val_if_fail (KVMRT_IS_HOST (self), FALSE);
+  return g_hash_table_size (self->iommu_groups) > 0;
 }
 
 GPtrArray *

@@ -26,6 +26,14 @@ typedef enum {
   KVMRT_HOST_LEVEL_CORE,
 } KvmrtHostLevel;
 
+/* What the host itself runs on a PCI device, so that passing it to a VM would take it away
+ * (see kvmrt-host-needs.c). */
+typedef enum {
+  KVMRT_PCI_HOST_NEED_STORAGE = 1 << 0,   /* a mounted filesystem or active swap is on it */
+  KVMRT_PCI_HOST_NEED_NETWORK = 1 << 1,   /* it carries the default route or an address */
+  KVMRT_PCI_HOST_NEED_CONSOLE = 1 << 2,   /* the host's console is drawn on it */
+} KvmrtPciHostNeed;
+
 /* One PCI function. Fields are read-only for users of the host model. */
 typedef struct {
   KvmrtPciAddress address;
@@ -43,6 +51,15 @@ typedef struct {
                                  * line only while a driver is bound and uses no MSI vector */
   gboolean    is_bridge;        /* class 0x06 (host, PCI, ISA bridges and the like) */
   gboolean    is_virtual_function;  /* SR-IOV VF (has a physfn link) */
+  KvmrtPciAddress physfn;       /* a VF's physical function (only with is_virtual_function) */
+  GArray     *virtfns;          /* KvmrtPciAddress: a PF's enabled VFs (virtfnN links), in VF
+                                 * order; empty otherwise, never NULL */
+  char      **interfaces;       /* network interfaces (the device's net/ directory), sorted;
+                                 * NULL-terminated, never NULL */
+  gboolean    boot_vga;         /* the display the firmware booted on (boot_vga is 1) */
+  guint       host_needs;       /* KvmrtPciHostNeed flags */
+  char       *host_needs_detail;  /* what the host runs on it ("/ (nvme1n1p2), swap
+                                   * (nvme1n1p3)", "default route via eno1"); NULL without */
 } KvmrtPciDevice;
 
 /* One line of /proc/interrupts plus its affinity from /proc/irq/N. */
@@ -105,6 +122,11 @@ const GArray *kvmrt_host_get_iommu_group (KvmrtHost *self, int group);
 /* A device the host itself uses: bound to a driver other than vfio-pci / pci-stub, and not a
  * bridge. */
 gboolean    kvmrt_pci_device_is_host_used (const KvmrtPciDevice *device);
+/* Not a function a VM can be given: a bridge of any kind (class 06: host, PCI, ISA bridges),
+ * or the IOMMU itself (class 08 06). */
+gboolean    kvmrt_pci_device_is_infrastructure (const KvmrtPciDevice *device);
+/* Whether the host has an IOMMU that put its PCI devices into groups. */
+gboolean    kvmrt_host_has_iommu       (KvmrtHost *self);
 
 /* IRQs in /proc/interrupts order (elements are KvmrtIrq*), empty with NO_IRQS. */
 GPtrArray  *kvmrt_host_get_irqs        (KvmrtHost *self);
