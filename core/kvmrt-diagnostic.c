@@ -8,7 +8,8 @@ typedef struct {
   KvmrtSeverity  severity;
 } CodeInfo;
 
-/* The table of DESIGN.md, in its order. */
+/* The table of DESIGN.md, in its order, then the codes added in this repository (the table
+ * of docs/contracts.md lists them all). */
 static const CodeInfo codes[] = {
   { "config-syntax", KVMRT_SEVERITY_ERROR },
   { "value-invalid", KVMRT_SEVERITY_ERROR },
@@ -38,6 +39,11 @@ static const CodeInfo codes[] = {
   { "underprovisioned", KVMRT_SEVERITY_WARNING },
   { "windows-topology", KVMRT_SEVERITY_WARNING },
   { "out-of-sync", KVMRT_SEVERITY_WARNING },
+  { "pci-no-iommu", KVMRT_SEVERITY_ERROR },
+  { "pci-not-endpoint", KVMRT_SEVERITY_ERROR },
+  { "pci-needed-by-host", KVMRT_SEVERITY_ERROR },
+  { "pci-vfs-in-use", KVMRT_SEVERITY_WARNING },
+  { "pci-host-driver", KVMRT_SEVERITY_WARNING },
 };
 
 G_DEFINE_BOXED_TYPE (KvmrtDiagnostic, kvmrt_diagnostic, kvmrt_diagnostic_copy,

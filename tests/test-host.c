@@ -431,8 +431,9 @@ test_m12_pci (void)
   g_assert_cmpint (dev->numa_node, ==, 1);
   g_assert_cmpint (dev->iommu_group, ==, 84);
   assert_ids (dev->local_cpus, "8-15,40-47");
+  /* The RCIM is held by vfio-pci for the VM Figure 5-8 gives it to. */
   dev = device (host, "0000:01:00.0");
-  g_assert_cmpstr (dev->driver, ==, "rcim");
+  g_assert_cmpstr (dev->driver, ==, "vfio-pci");
   g_assert_cmpint (dev->numa_node, ==, 3);
   g_assert_cmpint (dev->iommu_group, ==, 13);
   assert_ids (dev->local_cpus, "24-31,56-63");
@@ -530,6 +531,140 @@ test_m12_irqs (void)
   g_assert_cmpuint (irq->counts->len, ==, 1);
   g_assert_null (irq->description);
   find_irq (host, "MIS");
+}
+
+/* What the host runs on its devices, SR-IOV links, interfaces and the boot display. */
+
+static void
+assert_needs (KvmrtHost *host, const char *address, guint needs, const char *detail)
+{
+  const KvmrtPciDevice *dev = device (host, address);
+
+  g_assert_cmpuint (dev->host_needs, ==, needs);
+  g_assert_cmpstr (dev->host_needs_detail, ==, detail);
+}
+
+static void
+test_host_needs (void)
+{
+  KvmrtHost *m12 = test_load_host ("m12swa-tf");
+  KvmrtHost *wrx = test_load_host ("wrx90e-sage-se");
+  KvmrtHost *small = test_load_host ("small-nosmt");
+  const KvmrtPciDevice *dev;
+
+  assert_needs (m12, "0000:41:00.0", KVMRT_PCI_HOST_NEED_STORAGE,
+                "/ (nvme1n1p2), /boot/efi (nvme1n1p1), swap (nvme1n1p3)");
+  assert_needs (m12, "0000:02:00.0", KVMRT_PCI_HOST_NEED_STORAGE, "/srv/data (nvme0n1p1)");
+  assert_needs (m12, "0000:4a:00.0", KVMRT_PCI_HOST_NEED_STORAGE,
+                "/var/lib/libvirt/images (sda1)");
+  assert_needs (m12, "0000:42:00.0", KVMRT_PCI_HOST_NEED_NETWORK, "the default route via eno1");
+  assert_needs (m12, "0000:43:00.0", KVMRT_PCI_HOST_NEED_NETWORK, "addresses on eno2");
+  assert_needs (m12, "0000:47:00.0", KVMRT_PCI_HOST_NEED_CONSOLE,
+                "the host console (fb0, astdrmfb)");
+  /* Held for VMs, or used without anything the host depends on */
+  assert_needs (m12, "0000:61:00.0", 0, NULL);
+  assert_needs (m12, "0000:21:00.0", 0, NULL);
+  assert_needs (m12, "0000:22:00.0", 0, NULL);
+  assert_needs (m12, "0000:45:00.0", 0, NULL);
+
+  /* Through device-mapper (root and swap on LVM) and a Linux bridge */
+  assert_needs (wrx, "0000:01:00.0", KVMRT_PCI_HOST_NEED_STORAGE,
+                "/ (mapper/vg0-root), /boot (nvme0n1p2), /boot/efi (nvme0n1p1), "
+                "swap (mapper/vg0-swap)");
+  assert_needs (wrx, "0000:81:00.0", KVMRT_PCI_HOST_NEED_NETWORK, "the default route via br0");
+  assert_needs (wrx, "0000:61:00.1", KVMRT_PCI_HOST_NEED_NETWORK, "addresses on enp97s0f1");
+  assert_needs (wrx, "0000:61:00.0", 0, NULL);
+  assert_needs (small, "0000:00:17.0", KVMRT_PCI_HOST_NEED_STORAGE, "/ (sda2), /boot/efi (sda1)");
+  assert_needs (small, "0000:00:02.0", KVMRT_PCI_HOST_NEED_CONSOLE,
+                "the host console (fb0, i915drmfb)");
+
+  /* SR-IOV links both ways, interfaces, the boot display */
+  dev = device (m12, "0000:21:00.0");
+  g_assert_cmpuint (dev->virtfns->len, ==, 2);
+  g_assert_cmpuint (g_array_index (dev->virtfns, KvmrtPciAddress, 0), ==,
+                    KVMRT_PCI_ADDRESS (0, 0x21, 0x10, 0));
+  g_assert_cmpuint (g_array_index (dev->virtfns, KvmrtPciAddress, 1), ==,
+                    KVMRT_PCI_ADDRESS (0, 0x21, 0x10, 2));
+  g_assert_cmpstr (dev->interfaces[0], ==, "enp33s0f0");
+  g_assert_null (dev->interfaces[1]);
+  dev = device (m12, "0000:21:10.2");
+  g_assert_true (dev->is_virtual_function);
+  g_assert_cmpuint (dev->physfn, ==, KVMRT_PCI_ADDRESS (0, 0x21, 0, 0));
+  g_assert_cmpstr (dev->interfaces[0], ==, "enp33s0f0v1");
+  g_assert_cmpuint (device (m12, "0000:21:00.1")->virtfns->len, ==, 0);
+  g_assert_true (device (m12, "0000:47:00.0")->boot_vga);
+  g_assert_false (device (m12, "0000:22:00.0")->boot_vga);
+  g_assert_null (device (m12, "0000:41:00.0")->interfaces[0]);
+
+  g_assert_true (kvmrt_host_has_iommu (m12));
+  g_assert_false (kvmrt_host_has_iommu (small));
+  g_assert_true (kvmrt_pci_device_is_infrastructure (device (m12, "0000:40:00.2")));
+  g_assert_true (kvmrt_pci_device_is_infrastructure (device (m12, "0000:40:01.1")));
+  g_assert_false (kvmrt_pci_device_is_infrastructure (device (m12, "0000:41:00.0")));
+}
+
+/* Hostile files: a mount source that climbs out of /dev, interface names with slashes, lines
+ * cut short. Nothing outside the tree is read and nothing is marked. */
+static void
+test_host_needs_hostile (void)
+{
+  g_autofree char *source = test_host_dir ("small-nosmt");
+  g_autofree char *copy = g_dir_make_tmp ("kvmrt-needs-XXXXXX", NULL);
+  g_autofree char *mounts = g_build_filename (copy, "proc", "mounts", NULL);
+  g_autofree char *route = g_build_filename (copy, "proc", "net", "route", NULL);
+  g_autofree char *if_inet6 = g_build_filename (copy, "proc", "net", "if_inet6", NULL);
+  g_autofree char *swaps = g_build_filename (copy, "proc", "swaps", NULL);
+  const char *argv[] = { "cp", "-a", NULL, NULL, NULL };
+  g_autofree char *dest = g_build_filename (copy, "tree", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtHost) host = NULL;
+  GPtrArray *devices;
+  int status;
+
+  argv[2] = source;
+  argv[3] = dest;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_free (mounts);
+  g_free (route);
+  g_free (if_inet6);
+  g_free (swaps);
+  mounts = g_build_filename (dest, "proc", "mounts", NULL);
+  route = g_build_filename (dest, "proc", "net", "route", NULL);
+  if_inet6 = g_build_filename (dest, "proc", "net", "if_inet6", NULL);
+  swaps = g_build_filename (dest, "proc", "swaps", NULL);
+  g_assert_true (g_file_set_contents (mounts,
+                                      "/dev/../../sys/class/block/sda2 / ext4 rw 0 0\n"
+                                      "/dev/mapper/../sda1 /boot ext4 rw 0 0\n"
+                                      "/dev/sda2\n"
+                                      "\n/dev/ / ext4 rw 0 0\n", -1, NULL));
+  g_assert_true (g_file_set_contents (swaps, "Filename Type\n/dev/../sda1 partition\n\n",
+                                      -1, NULL));
+  g_assert_true (g_file_set_contents (route,
+                                      "Iface\tDestination\n"
+                                      "../net/eno1\t00000000\t01010101\t0003\t0\t0\t0\t"
+                                      "00000000\n"
+                                      "eno1\t00000000\n", -1, NULL));
+  g_assert_true (g_file_set_contents (if_inet6, "zz 02 40 00 00 ..\n", -1, NULL));
+
+  host = kvmrt_host_load (dest, KVMRT_HOST_LOAD_NO_IRQS, &error);
+  g_assert_no_error (error);
+  devices = kvmrt_host_get_pci_devices (host);
+  for (guint i = 0; i < devices->len; i++)
+    {
+      const KvmrtPciDevice *dev = devices->pdata[i];
+
+      /* Only the console, which these files do not touch, is still found. */
+      g_assert_cmpuint (dev->host_needs & ~KVMRT_PCI_HOST_NEED_CONSOLE, ==, 0);
+    }
+  {
+    const char *rm[] = { "rm", "-rf", copy, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                 NULL, NULL, &status, NULL));
+  }
 }
 
 /* WRX90E-SAGE SE: two CPUs offline, a device without NUMA node */
@@ -1205,6 +1340,8 @@ main (int argc, char **argv)
   g_test_add_func ("/host/m12swa-tf/pci", test_m12_pci);
   g_test_add_func ("/host/m12swa-tf/irqs", test_m12_irqs);
   g_test_add_func ("/host/wrx90e-sage-se", test_wrx90e);
+  g_test_add_func ("/host/needs", test_host_needs);
+  g_test_add_func ("/host/needs-hostile", test_host_needs_hostile);
   g_test_add_func ("/host/small-nosmt", test_small_nosmt);
   g_test_add_func ("/host/bench-256", test_bench_256);
   g_test_add_func ("/host/hwloc-agrees", test_hwloc_agrees);

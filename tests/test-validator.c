@@ -103,6 +103,55 @@ static const Case cases[] = {
   { "windows-topology", "m12swa-tf",
     U1 "name = eng\ndescription = Windows 11 workstation\nnr_vcpus = 2\ncpu_topology = 2,1,1\n",
     U1 "name = winder\nnr_vcpus = 2\ncpu_topology = 2,1,1\n" },
+  /* Passthrough that keeps the host whole. */
+  { "pci-no-iommu", "small-nosmt",
+    U1 "name = a\npcidevs = 0000:01:00.0\n",
+    U1 "name = a\npcidevs =\n" },
+  { "pci-not-endpoint", "m12swa-tf",           /* a PCIe root port */
+    U1 "name = a\npcidevs = 0000:40:01.1\n",
+    U1 "name = a\npcidevs = 0000:61:00.0\n" },
+  { "pci-not-endpoint", "m12swa-tf",           /* a host bridge (no IOMMU group) */
+    U1 "name = a\npcidevs = 0000:40:00.0\n",
+    U1 "name = a\npcidevs = 0000:61:00.0\n" },
+  { "pci-not-endpoint", "m12swa-tf",           /* the IOMMU itself */
+    U1 "name = a\npcidevs = 0000:60:00.2\n",
+    U1 "name = a\npcidevs = 0000:61:00.0\n" },
+  { "pci-not-endpoint", "wrx90e-sage-se",      /* the LPC (ISA) bridge */
+    U1 "name = a\npcidevs = 0000:00:14.0 0000:00:14.3\n",
+    U1 "name = a\npcidevs = 0000:61:02.1\n" },
+  { "pci-needed-by-host", "m12swa-tf",         /* the root filesystem's NVMe */
+    U1 "name = a\npcidevs = 0000:41:00.0\n",
+    U1 "name = a\npcidevs = 0000:61:00.0\n" },
+  { "pci-needed-by-host", "m12swa-tf",         /* the NIC with the default route */
+    U1 "name = a\npcidevs = 0000:42:00.0\n",
+    U1 "name = a\npcidevs = 0000:21:00.1\n" },
+  { "pci-needed-by-host", "m12swa-tf",         /* a NIC with an address */
+    U1 "name = a\npcidevs = 0000:43:00.0\n",
+    U1 "name = a\npcidevs = 0000:21:00.1\n" },
+  { "pci-needed-by-host", "m12swa-tf",         /* the console's display */
+    U1 "name = a\npcidevs = 0000:47:00.0\n",
+    U1 "name = a\npcidevs = 0000:22:00.0 0000:22:00.1\n" },
+  { "pci-needed-by-host", "m12swa-tf",         /* SATA under a mounted filesystem */
+    U1 "name = a\npcidevs = 0000:4a:00.0\n",
+    U1 "name = a\npcidevs = 0000:61:00.0\n" },
+  { "pci-needed-by-host", "wrx90e-sage-se",    /* root and swap on LVM */
+    U1 "name = a\npcidevs = 0000:01:00.0\n",
+    U1 "name = a\npcidevs = 0000:61:02.1\n" },
+  { "pci-needed-by-host", "wrx90e-sage-se",    /* the port of the bridge with the default route */
+    U1 "name = a\npcidevs = 0000:81:00.0\n",
+    U1 "name = a\npcidevs = 0000:61:02.1\n" },
+  { "pci-needed-by-host", "wrx90e-sage-se",    /* an IPv6 address */
+    U1 "name = a\npcidevs = 0000:61:00.1\n",
+    U1 "name = a\npcidevs = 0000:61:02.1\n" },
+  { "pci-vfs-in-use", "m12swa-tf",             /* VF 21:10.2 has ixgbevf */
+    U1 "name = a\npcidevs = 0000:21:00.0\n",
+    U1 "name = a\npcidevs = 0000:21:00.1\n" },
+  { "pci-vfs-in-use", "wrx90e-sage-se",        /* VF 61:02.1 belongs to another VM */
+    U1 "name = a\npcidevs = 0000:61:00.0\n" U2 "name = b\npcidevs = 0000:61:02.1\n",
+    U1 "name = a\npcidevs = 0000:61:02.1\n" U2 "name = b\n" },
+  { "pci-host-driver", "m12swa-tf",            /* USB controller with xhci_hcd */
+    U1 "name = a\npcidevs = 0000:45:00.0\n",
+    U1 "name = a\npcidevs = 0000:61:00.0\n" },
 };
 
 static GPtrArray *
@@ -240,13 +289,95 @@ test_every_code_has_a_severity (void)
 {
   const char * const *codes = kvmrt_diagnostic_list_codes ();
 
-  g_assert_cmpuint (g_strv_length ((char **) codes), ==, 28);
+  g_assert_cmpuint (g_strv_length ((char **) codes), ==, 33);
   for (guint i = 0; codes[i] != NULL; i++)
     kvmrt_diagnostic_code_get_severity (codes[i]);
   g_assert_cmpint (kvmrt_diagnostic_code_get_severity ("rt-cpuset-overlap"), ==,
                    KVMRT_SEVERITY_ERROR);
   g_assert_cmpint (kvmrt_diagnostic_code_get_severity ("pci-not-local"), ==,
                    KVMRT_SEVERITY_WARNING);
+}
+
+/* On every fixture host, each device the host cannot give away (its PCI fabric, the IOMMU, what
+ * it runs its storage, network and console on) is an error when passed through, and each host
+ * has such devices of every kind it describes. */
+static void
+test_host_devices_never_assignable (void)
+{
+  static const struct {
+    const char *host;
+    guint       needs;   /* the kinds the fixture must have */
+  } hosts[] = {
+    { "m12swa-tf", KVMRT_PCI_HOST_NEED_STORAGE | KVMRT_PCI_HOST_NEED_NETWORK
+                   | KVMRT_PCI_HOST_NEED_CONSOLE },
+    { "wrx90e-sage-se", KVMRT_PCI_HOST_NEED_STORAGE | KVMRT_PCI_HOST_NEED_NETWORK
+                        | KVMRT_PCI_HOST_NEED_CONSOLE },
+    { "small-nosmt", KVMRT_PCI_HOST_NEED_STORAGE | KVMRT_PCI_HOST_NEED_NETWORK
+                     | KVMRT_PCI_HOST_NEED_CONSOLE },
+    { "bench-256", KVMRT_PCI_HOST_NEED_STORAGE | KVMRT_PCI_HOST_NEED_NETWORK },
+  };
+  static const char *const host_codes[] = { "pci-no-iommu", "pci-not-endpoint",
+                                             "pci-needed-by-host" };
+
+  for (guint h = 0; h < G_N_ELEMENTS (hosts); h++)
+    {
+      KvmrtHost *host = test_load_host (hosts[h].host);
+      GPtrArray *devices = kvmrt_host_get_pci_devices (host);
+      guint seen = 0, checked = 0;
+
+      for (guint i = 0; i < devices->len; i++)
+        {
+          const KvmrtPciDevice *dev = devices->pdata[i];
+          g_autofree char *address = kvmrt_pci_address_to_string (dev->address);
+          g_autofree char *text = NULL;
+          g_autoptr(GPtrArray) diagnostics = NULL;
+          gboolean found = FALSE;
+
+          seen |= dev->host_needs;
+          if (dev->host_needs == 0 && !kvmrt_pci_device_is_infrastructure (dev))
+            continue;
+          text = g_strdup_printf (U1 "name = a\npcidevs = %s\n", address);
+          diagnostics = validate (hosts[h].host, text, 0);
+          for (guint c = 0; c < G_N_ELEMENTS (host_codes); c++)
+            found |= find_code (diagnostics, host_codes[c]) != NULL;
+          if (!found)
+            {
+              dump (diagnostics);
+              g_error ("%s: %s can be passed through without a host-device error",
+                       hosts[h].host, address);
+            }
+          checked++;
+        }
+      g_test_message ("%s: %u host devices checked", hosts[h].host, checked);
+      g_assert_cmpuint (seen & hosts[h].needs, ==, hosts[h].needs);
+    }
+}
+
+/* The recommended cpuset forms expand to both threads of every core; only CPUs the user listed
+ * one by one are worth a word. */
+static void
+test_sibling_forms (void)
+{
+  static const char *const clean[] = { "n1", "c8-11", "p0", "d0", "8-11", "c8,40", "8-11,n1" };
+  static const char *const doubled[] = { "8-11,40", "8,40", "8-11,40-43" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (clean); i++)
+    {
+      g_autofree char *text = g_strdup_printf (U1 "name = a\nrt = true\ncpuset = %s\n"
+                                               U2 "name = b\ncpuset = 0-3\n", clean[i]);
+      g_autoptr(GPtrArray) diagnostics = validate ("m12swa-tf", text, 0);
+
+      dump (diagnostics);
+      g_assert_null (find_code (diagnostics, "rt-sibling-both-specified"));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (doubled); i++)
+    {
+      g_autofree char *text = g_strdup_printf (U1 "name = a\nrt = true\ncpuset = %s\n",
+                                               doubled[i]);
+      g_autoptr(GPtrArray) diagnostics = validate ("m12swa-tf", text, 0);
+
+      g_assert_nonnull (find_code (diagnostics, "rt-sibling-both-specified"));
+    }
 }
 
 int
@@ -265,5 +396,7 @@ main (int argc, char **argv)
   g_test_add_func ("/validator/attribute-and-line", test_attribute_and_line);
   g_test_add_func ("/validator/order-per-vm", test_order_per_vm);
   g_test_add_func ("/validator/codes", test_every_code_has_a_severity);
+  g_test_add_func ("/validator/host-devices", test_host_devices_never_assignable);
+  g_test_add_func ("/validator/sibling-forms", test_sibling_forms);
   return g_test_run ();
 }
