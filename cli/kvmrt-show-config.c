@@ -171,10 +171,14 @@ print_rt_policy (KvmrtPlan *plan, GPtrArray *vms)
       pins = describe_pins (p);
       emulator = set_text (p->emulator_cpus, "-");
       g_print (_("  %s: shield CPUs %s, take %s offline, memory %s\n"
-                 "    vCPU:host %s; emulator and I/O threads on %s; its device IRQs on CPU %d, "
-                 "all other IRQs kept off its CPUs\n"),
+                 "    vCPU:host %s; emulator and I/O threads on %s; "),
                name ? name : kvmrt_vm_get_uuid (p->vm), shielded, offline,
-               p->rt_memory ? _("locked") : _("NOT locked"), pins, emulator, p->irq_cpu);
+               p->rt_memory ? _("locked") : _("NOT locked"), pins, emulator);
+      if (kvmrt_vm_get_pcidevs (p->vm)->len > 0)
+        g_print (_("its device IRQs on CPU %d, all other IRQs kept off its CPUs\n"),
+                 p->irq_cpu);
+      else
+        g_print (_("every IRQ kept off its CPUs\n"));
     }
 }
 
@@ -265,7 +269,8 @@ print_verbose (KvmrtHost *host, KvmrtPlan *plan, GPtrArray *vms)
 
           g_print (_("  Shielded CPUs:  %s\n"), shielded);
           g_print (_("  Taken offline:  %s\n"), offline);
-          if (p->irq_cpu >= 0)
+          /* Without devices there are no device IRQs to place. */
+          if (p->irq_cpu >= 0 && devs->len > 0)
             g_print (_("  Device IRQs on: CPU %d\n"), p->irq_cpu);
         }
       g_print (_("  Memory:         %s%s; %s%s%s\n"),

@@ -140,6 +140,20 @@ any_pci_devices_configured (Checking *c)
   return FALSE;
 }
 
+/* Parameters the kernel accepts: Intel's IOMMU needs intel_iommu=on; AMD's is on by default
+ * (amd_iommu= takes no "on"). iommu=pt keeps the host's own devices off the IOMMU's
+ * translation on both. */
+static char *
+iommu_fix (gboolean amd)
+{
+  if (amd)
+    return g_strdup (_("Enable the IOMMU (AMD-Vi, sometimes called IOMMU or SVM lock) in the "
+                       "firmware: Linux uses it by itself on AMD. Add \"iommu=pt\" to the "
+                       "kernel command line so the host's own devices skip its translation."));
+  return g_strdup (_("Enable VT-d in the firmware and add \"intel_iommu=on iommu=pt\" to the "
+                     "kernel command line."));
+}
+
 static void
 check_iommu (Checking *c)
 {
@@ -161,9 +175,7 @@ check_iommu (Checking *c)
   add (c, "iommu", any_pci_devices_configured (c) ? KVMRT_CHECK_FAILURE : KVMRT_CHECK_WARNING,
        g_strdup (_("No IOMMU groups: the IOMMU is off, so no PCI device can be passed to a "
                    "VM.")),
-       g_strdup_printf (_("Enable %s in the firmware and add \"%s iommu=pt\" to the kernel "
-                          "command line."),
-                        amd ? "AMD-Vi" : "VT-d", amd ? "amd_iommu=on" : "intel_iommu=on"));
+       iommu_fix (amd));
 }
 
 static void
@@ -303,6 +315,14 @@ check_irqbalance (Checking *c)
            NULL);
       return;
     }
+  /* It only gets in the way of CPUs kvmrt keeps free of interrupts. */
+  if (*cpus == '\0')
+    {
+      add (c, "irqbalance", KVMRT_CHECK_PASS,
+           g_strdup (_("irqbalance runs; the configuration plans no real-time CPUs for it to "
+                       "disturb.")), NULL);
+      return;
+    }
   if (banned != NULL)
     {
       g_autofree char *value = g_strndup (banned + strlen ("IRQBALANCE_BANNED_CPULIST="),
@@ -312,7 +332,7 @@ check_irqbalance (Checking *c)
       g_strdelimit (value, "\"'", ' ');
       banned_cpus = kvmrt_id_set_parse (g_strstrip (value), NULL);
     }
-  if (*cpus != '\0' && banned_cpus != NULL && kvmrt_id_set_is_subset (c->rt_cpus, banned_cpus))
+  if (banned_cpus != NULL && kvmrt_id_set_is_subset (c->rt_cpus, banned_cpus))
     add (c, "irqbalance", KVMRT_CHECK_PASS,
          g_strdup_printf (_("irqbalance runs but leaves the real-time CPUs %s alone."), cpus),
          NULL);
@@ -320,12 +340,8 @@ check_irqbalance (Checking *c)
     add (c, "irqbalance", KVMRT_CHECK_WARNING,
          g_strdup (_("irqbalance is running: it moves interrupts back onto the CPUs kvmrt "
                      "keeps free of them.")),
-         *cpus != '\0'
-           ? g_strdup_printf (_("Stop it (systemctl disable --now irqbalance), or set "
-                                "IRQBALANCE_BANNED_CPULIST=%s in /etc/default/irqbalance."),
-                              cpus)
-           : g_strdup (_("Stop it (systemctl disable --now irqbalance), or ban the real-time "
-                         "CPUs with IRQBALANCE_BANNED_CPULIST in /etc/default/irqbalance.")));
+         g_strdup_printf (_("Stop it (systemctl disable --now irqbalance), or set "
+                            "IRQBALANCE_BANNED_CPULIST=%s in /etc/default/irqbalance."), cpus));
 }
 
 /* With CONFIG_RT_GROUP_SCHED (cgroup v1 "cpu" with cpu.rt_runtime_us), a cgroup without a

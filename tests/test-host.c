@@ -209,6 +209,13 @@ assert_hosts_equal (KvmrtHost *a, KvmrtHost *b)
                        y->irqs->data, y->irqs->len * sizeof (guint));
       g_assert_cmpint (x->is_bridge, ==, y->is_bridge);
       g_assert_cmpint (x->is_virtual_function, ==, y->is_virtual_function);
+      g_assert_cmpuint (x->physfn, ==, y->physfn);
+      g_assert_cmpuint (x->virtfns->len, ==, y->virtfns->len);
+      g_assert_true (g_strv_equal ((const char * const *) x->interfaces,
+                                   (const char * const *) y->interfaces));
+      g_assert_cmpint (x->boot_vga, ==, y->boot_vga);
+      g_assert_cmpuint (x->host_needs, ==, y->host_needs);
+      g_assert_cmpstr (x->host_needs_detail, ==, y->host_needs_detail);
       if (x->iommu_group >= 0)
         {
           g_autofree char *ga = group_text (a, x->iommu_group);
@@ -1007,7 +1014,7 @@ test_snapshot_round_trip (void)
       path = g_build_filename (target, "sys/bus/pci/devices/0000:00:00.0/config", NULL);
       g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
       g_clear_pointer (&path, g_free);
-      path = g_build_filename (target, "proc/mounts", NULL);
+      path = g_build_filename (target, "sys/bus/pci/devices/0000:00:00.0/resource", NULL);
       g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
       /* kvmrt-validate-host's files come along. */
       g_clear_pointer (&path, g_free);
