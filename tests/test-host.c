@@ -564,8 +564,9 @@ test_host_needs (void)
   assert_needs (m12, "0000:02:00.0", KVMRT_PCI_HOST_NEED_STORAGE, "/srv/data (nvme0n1p1)");
   assert_needs (m12, "0000:4a:00.0", KVMRT_PCI_HOST_NEED_STORAGE,
                 "/var/lib/libvirt/images (sda1)");
-  assert_needs (m12, "0000:42:00.0", KVMRT_PCI_HOST_NEED_NETWORK, "the default route via eno1");
-  assert_needs (m12, "0000:43:00.0", KVMRT_PCI_HOST_NEED_NETWORK, "addresses on eno2");
+  assert_needs (m12, "0000:43:00.0", KVMRT_PCI_HOST_NEED_NETWORK, "the default route via eno2");
+  /* The i210 has no address: Figure 5-8 gives it to a VM */
+  assert_needs (m12, "0000:42:00.0", 0, NULL);
   assert_needs (m12, "0000:47:00.0", KVMRT_PCI_HOST_NEED_CONSOLE,
                 "the host console (fb0, astdrmfb)");
   /* Held for VMs, or used without anything the host depends on */
@@ -582,6 +583,8 @@ test_host_needs (void)
   assert_needs (wrx, "0000:61:00.1", KVMRT_PCI_HOST_NEED_NETWORK, "addresses on enp97s0f1");
   assert_needs (wrx, "0000:61:00.0", 0, NULL);
   assert_needs (small, "0000:00:17.0", KVMRT_PCI_HOST_NEED_STORAGE, "/ (sda2), /boot/efi (sda1)");
+  assert_needs (small, "0000:01:00.0", KVMRT_PCI_HOST_NEED_NETWORK, "addresses on enp1s0");
+  assert_needs (small, "0000:00:1f.6", KVMRT_PCI_HOST_NEED_NETWORK, "the default route via eno1");
   assert_needs (small, "0000:00:02.0", KVMRT_PCI_HOST_NEED_CONSOLE,
                 "the host console (fb0, i915drmfb)");
 

@@ -123,11 +123,11 @@ static const Case cases[] = {
     U1 "name = a\npcidevs = 0000:41:00.0\n",
     U1 "name = a\npcidevs = 0000:61:00.0\n" },
   { "pci-needed-by-host", "m12swa-tf",         /* the NIC with the default route */
-    U1 "name = a\npcidevs = 0000:42:00.0\n",
-    U1 "name = a\npcidevs = 0000:21:00.1\n" },
-  { "pci-needed-by-host", "m12swa-tf",         /* a NIC with an address */
     U1 "name = a\npcidevs = 0000:43:00.0\n",
-    U1 "name = a\npcidevs = 0000:21:00.1\n" },
+    U1 "name = a\npcidevs = 0000:42:00.0\n" },
+  { "pci-needed-by-host", "small-nosmt",       /* a NIC with an address */
+    U1 "name = a\npcidevs = 0000:01:00.0\n",
+    U1 "name = a\npcidevs = 0000:00:1f.3\n" },
   { "pci-needed-by-host", "m12swa-tf",         /* the console's display */
     U1 "name = a\npcidevs = 0000:47:00.0\n",
     U1 "name = a\npcidevs = 0000:22:00.0 0000:22:00.1\n" },
