@@ -44,6 +44,8 @@ static const CodeInfo codes[] = {
   { "pci-needed-by-host", KVMRT_SEVERITY_ERROR },
   { "pci-vfs-in-use", KVMRT_SEVERITY_WARNING },
   { "pci-host-driver", KVMRT_SEVERITY_WARNING },
+  { "rt-hugepages-missing", KVMRT_SEVERITY_WARNING },
+  { "rt-emulated-device", KVMRT_SEVERITY_WARNING },
 };
 
 G_DEFINE_BOXED_TYPE (KvmrtDiagnostic, kvmrt_diagnostic, kvmrt_diagnostic_copy,

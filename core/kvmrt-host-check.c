@@ -541,6 +541,19 @@ check_numa_balancing (Checking *c)
          g_strdup (_("Automatic NUMA balancing is off.")), NULL);
 }
 
+gboolean
+kvmrt_host_check_libvirt_fifo (const char *sysroot)
+{
+  Checking c = { sysroot, NULL, NULL, NULL, NULL };
+  gboolean allowed;
+
+  c.checks = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_host_check_free);
+  check_rt_budget (&c);
+  allowed = ((KvmrtHostCheck *) c.checks->pdata[0])->status == KVMRT_CHECK_PASS;
+  g_ptr_array_unref (c.checks);
+  return allowed;
+}
+
 GPtrArray *
 kvmrt_host_check_run (const char *sysroot, KvmrtHost *host, KvmrtPlan *plan)
 {

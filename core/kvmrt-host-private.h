@@ -29,6 +29,7 @@ struct _KvmrtHost
   GPtrArray  *lone_cpus;                         /* per CPU number: a set of just that CPU when
                                                   * its core is unknown (owned), else NULL */
   GArray     *node_memory;                       /* guint64 bytes per node id */
+  GArray     *hugepages;                         /* KvmrtHugePages, per node and page size */
   gboolean    smt;
 
   /* PCI */
@@ -41,6 +42,15 @@ struct _KvmrtHost
 };
 
 gboolean kvmrt_host_load_topology (KvmrtHost *self, GError **error);
+/* Huge pages reserved per node (kvmrt-host-hugepages.c); nothing when unreadable. */
+void     kvmrt_host_load_hugepages (KvmrtHost *self);
+
+typedef struct {
+  guint   node;
+  guint64 page_kib;
+  guint64 total;
+  guint64 free;
+} KvmrtHugePages;
 gboolean kvmrt_host_load_pci      (KvmrtHost *self, GError **error);
 gboolean kvmrt_host_load_irqs     (KvmrtHost *self, GError **error);
 /* Marks the PCI devices the host runs its storage, network or console on (best effort: what

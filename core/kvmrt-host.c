@@ -36,6 +36,7 @@ kvmrt_host_finalize (GObject *object)
     }
   g_clear_pointer (&self->lone_cpus, g_ptr_array_unref);
   g_clear_pointer (&self->node_memory, g_array_unref);
+  g_clear_pointer (&self->hugepages, g_array_unref);
   g_clear_pointer (&self->pci_devices, g_ptr_array_unref);
   g_clear_pointer (&self->iommu_groups, g_hash_table_unref);
   g_clear_pointer (&self->irqs, g_ptr_array_unref);
@@ -56,6 +57,7 @@ static void
 kvmrt_host_init (KvmrtHost *self)
 {
   self->node_memory = g_array_new (FALSE, TRUE, sizeof (guint64));
+  self->hugepages = g_array_new (FALSE, FALSE, sizeof (KvmrtHugePages));
   self->pci_devices = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_pci_device_free);
   self->iommu_groups = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
   self->irqs = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_irq_free);
@@ -182,6 +184,7 @@ kvmrt_host_load (const char         *sysroot,
 
   if (!kvmrt_host_load_topology (self, error))
     return NULL;
+  kvmrt_host_load_hugepages (self);
 
   self->hostname = read_stripped (sysroot, "proc/sys/kernel/hostname");
   self->machine = read_machine (sysroot);
@@ -327,6 +330,27 @@ kvmrt_host_get_node_memory (KvmrtHost *self, guint node)
   if (node >= self->node_memory->len)
     return 0;
   return g_array_index (self->node_memory, guint64, node);
+}
+
+guint64
+kvmrt_host_get_node_hugepages (KvmrtHost *self, guint node, guint64 page_kib,
+                               guint64 *free_pages)
+{
+  g_return_val_if_fail (KVMRT_IS_HOST (self), 0);
+  for (guint i = 0; i < self->hugepages->len; i++)
+    {
+      const KvmrtHugePages *h = &g_array_index (self->hugepages, KvmrtHugePages, i);
+
+      if (h->node == node && h->page_kib == page_kib)
+        {
+          if (free_pages != NULL)
+            *free_pages = h->free;
+          return h->total;
+        }
+    }
+  if (free_pages != NULL)
+    *free_pages = 0;
+  return 0;
 }
 
 gboolean

@@ -112,6 +112,10 @@ const KvmrtIdSet *kvmrt_host_get_core_siblings (KvmrtHost *self, guint cpu);
 KvmrtIdSet *kvmrt_host_get_nodes_of_cpus (KvmrtHost *self, const KvmrtIdSet *cpus);
 /* Memory of a node in bytes, 0 if unknown. */
 guint64     kvmrt_host_get_node_memory (KvmrtHost *self, guint node);
+/* Huge pages of @page_kib KiB reserved on @node (nr_hugepages) and how many of them are free
+ * (free_hugepages), from sys/devices/system/node/nodeN/hugepages; 0 when none or unknown. */
+guint64     kvmrt_host_get_node_hugepages (KvmrtHost *self, guint node, guint64 page_kib,
+                                           guint64 *free_pages);
 gboolean    kvmrt_host_has_smt         (KvmrtHost *self);
 
 /* PCI devices in address order (elements are KvmrtPciDevice*), empty with NO_PCI. */

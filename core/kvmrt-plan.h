@@ -34,6 +34,7 @@ typedef struct {
   KvmrtIdSet   *shielded_cpus;   /* rt: the usable CPUs; otherwise empty */
   KvmrtIdSet   *offline_cpus;    /* rt: owned minus usable; otherwise empty */
   int           irq_cpu;         /* rt: the highest usable CPU; otherwise -1 */
+  KvmrtHost    *host;            /* the host planned for (a reference) */
 } KvmrtVmPlan;
 
 typedef struct _KvmrtPlan KvmrtPlan;

@@ -289,7 +289,7 @@ test_every_code_has_a_severity (void)
 {
   const char * const *codes = kvmrt_diagnostic_list_codes ();
 
-  g_assert_cmpuint (g_strv_length ((char **) codes), ==, 33);
+  g_assert_cmpuint (g_strv_length ((char **) codes), ==, 35);
   for (guint i = 0; codes[i] != NULL; i++)
     kvmrt_diagnostic_code_get_severity (codes[i]);
   g_assert_cmpint (kvmrt_diagnostic_code_get_severity ("rt-cpuset-overlap"), ==,
