@@ -299,13 +299,24 @@ sync_vcpusched (KvmrtDomainSync *s, const KvmrtVmPlan *plan, xmlNodePtr root)
     remove_realtime_vcpusched (root);
 }
 
+/* QEMU's emulator (domain type 'qemu', TCG) has no host CPU to pass through and no
+ * real-time to keep; it gets the rest, which it accepts. */
+static gboolean
+emulated (xmlNodePtr root)
+{
+  g_autofree char *type = kvmrt_xml_get_prop (root, "type");
+
+  return g_strcmp0 (type, "qemu") == 0;
+}
+
 void
 kvmrt_domain_sync_rt_guest (KvmrtDomainSync *s, const KvmrtVmPlan *plan, xmlNodePtr root)
 {
   sync_vcpusched (s, plan, root);
   if (!plan->rt)
     return;
-  sync_cpu (s, root);
+  if (!emulated (root))
+    sync_cpu (s, root);
   sync_pmu (s, root);
   sync_memballoon (s, root);
   sync_memory_backing (s, plan, root);

@@ -294,6 +294,21 @@ test_rt_guest_hugepages_and_non_rt (Fixture *f, gconstpointer data)
   advice = kvmrt_domain_xml_rt_advice (output, plan_of (f, "rt-virt-manager"));
   g_assert_cmpuint (advice->len, ==, 0);
 
+  /* TCG has no host CPU to pass through. */
+  {
+    g_autofree char *tcg = g_strdup (domain);
+    g_autoptr(GPtrArray) tcg_changes = NULL;
+    g_autofree char *tcg_output = NULL;
+
+    memcpy (strstr (tcg, "'kvm'"), "'qemu", 5);
+    tcg_output = kvmrt_domain_xml_sync (tcg, plan_of (f, "rt-virt-manager"), &tcg_changes,
+                                        &error);
+    g_assert_no_error (error);
+    g_assert_false (has_change (tcg_changes, KVMRT_DOMAIN_FIELD_CPU_MODE));
+    g_assert_true (has_change (tcg_changes, KVMRT_DOMAIN_FIELD_PMU));
+    g_assert_null (strstr (tcg_output, "host-passthrough"));
+  }
+
   g_clear_pointer (&output, g_free);
   g_clear_pointer (&changes, g_ptr_array_unref);
   output = kvmrt_domain_xml_sync (non_rt, plan_of (f, "storage-gw"), &changes, &error);
