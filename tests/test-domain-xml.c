@@ -296,11 +296,11 @@ test_rt_guest_hugepages_and_non_rt (Fixture *f, gconstpointer data)
 
   /* TCG has no host CPU to pass through. */
   {
-    g_autofree char *tcg = g_strdup (domain);
+    g_autofree char *tcg = g_strconcat ("<domain type='qemu'>",
+                                        domain + strlen ("<domain type='kvm'>"), NULL);
     g_autoptr(GPtrArray) tcg_changes = NULL;
     g_autofree char *tcg_output = NULL;
 
-    memcpy (strstr (tcg, "'kvm'"), "'qemu", 5);
     tcg_output = kvmrt_domain_xml_sync (tcg, plan_of (f, "rt-virt-manager"), &tcg_changes,
                                         &error);
     g_assert_no_error (error);
