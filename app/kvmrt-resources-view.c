@@ -135,9 +135,7 @@ marks_add_error (Marks *marks, const char *message)
 static gboolean
 pci_device_is_endpoint (const KvmrtPciDevice *device)
 {
-  return !device->is_bridge
-         && (device->class_code >> 16) != 0x06
-         && (device->class_code >> 8) != 0x0806;
+  return !kvmrt_pci_device_is_infrastructure (device);
 }
 
 static KvmrtResourceItem *
@@ -482,6 +480,21 @@ iommu_group_complete (KvmrtHost *host, KvmrtPciAddress address, const GArray *pc
   return TRUE;
 }
 
+/* Whether @address is the device a pci-not-endpoint or pci-needed-by-host finding is about
+ * (those name one device of the VM's pcidevs). */
+static gboolean
+device_at_fault (KvmrtHost *host, KvmrtPciAddress address, const char *code)
+{
+  const KvmrtPciDevice *device = kvmrt_host_lookup_pci_device (host, address);
+
+  if (device == NULL)
+    return FALSE;
+  if (g_str_equal (code, "pci-needed-by-host"))
+    return device->host_needs != 0;
+  return kvmrt_pci_device_is_infrastructure (device)
+         || (device->iommu_group < 0 && kvmrt_host_has_iommu (host));
+}
+
 static void
 mark_diagnostic (KvmrtResourcesView    *self,
                  GHashTable            *marks,
@@ -520,6 +533,9 @@ mark_diagnostic (KvmrtResourcesView    *self,
             continue;
           if (g_str_equal (code, "pci-iommu-group-incomplete")
               && iommu_group_complete (self->host, address, pcidevs))
+            continue;
+          if ((g_str_equal (code, "pci-not-endpoint") || g_str_equal (code, "pci-needed-by-host"))
+              && !device_at_fault (self->host, address, code))
             continue;
           marks_add_error (m, diagnostic->message);
         }
