@@ -2,6 +2,8 @@
 /* Every diagnostic code the validator issues: one configuration that triggers it and one,
  * as close as possible, that does not. Hosts: the demo host (core N = CPUs N and N+32,
  * node k = cores 8k..8k+7; see data/hosts/README.md for its devices). */
+#include <glib/gstdio.h>
+
 #include "kvmrt-test-hosts.h"
 
 #define U1 "[11111111-1111-4111-8111-111111111111]\n"
@@ -353,6 +355,53 @@ test_host_devices_never_assignable (void)
     }
 }
 
+static void
+run_or_fail (const char *const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* An endpoint the IOMMU left out of every group, on a host that has groups: a copy of the WRX90E
+ * host whose USB controller 24:00.3 lost its iommu_group link. */
+static void
+test_endpoint_without_group (void)
+{
+  g_autofree char *source = test_host_dir ("wrx90e-sage-se");
+  g_autofree char *scratch = g_dir_make_tmp ("kvmrt-validator-XXXXXX", NULL);
+  g_autofree char *tree = g_build_filename (scratch, "host", NULL);
+  g_autofree char *link = g_build_filename (tree, "sys/bus/pci/devices/0000:24:00.3/iommu_group",
+                                            NULL);
+  const char *copy[] = { "cp", "-a", source, tree, NULL };
+  const char *remove[] = { "rm", "-rf", scratch, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtHost) host = NULL;
+  g_autoptr(KvmrtConfig) bad = test_config (U1 "name = a\npcidevs = 0000:24:00.3\n");
+  g_autoptr(KvmrtConfig) good = test_config (U1 "name = a\npcidevs = 0000:63:00.3\n");
+  g_autoptr(GPtrArray) bad_found = NULL;
+  g_autoptr(GPtrArray) good_found = NULL;
+  const KvmrtDiagnostic *d;
+
+  run_or_fail (copy);
+  g_assert_cmpint (g_unlink (link), ==, 0);
+  host = kvmrt_host_load (tree, KVMRT_HOST_LOAD_NO_IRQS, &error);
+  g_assert_no_error (error);
+  bad_found = kvmrt_validate (bad, host, 0);
+  good_found = kvmrt_validate (good, host, 0);
+  dump (bad_found);
+  d = find_code (bad_found, "pci-not-endpoint");
+  g_assert_nonnull (d);
+  g_assert_nonnull (strstr (d->message, "no IOMMU group"));
+  g_assert_null (find_code (bad_found, "pci-no-iommu"));
+  g_assert_null (find_code (good_found, "pci-not-endpoint"));
+  run_or_fail (remove);
+}
+
 /* The recommended cpuset forms expand to both threads of every core; only CPUs the user listed
  * one by one are worth a word. */
 static void
@@ -398,5 +447,6 @@ main (int argc, char **argv)
   g_test_add_func ("/validator/codes", test_every_code_has_a_severity);
   g_test_add_func ("/validator/host-devices", test_host_devices_never_assignable);
   g_test_add_func ("/validator/sibling-forms", test_sibling_forms);
+  g_test_add_func ("/validator/endpoint-without-group", test_endpoint_without_group);
   return g_test_run ();
 }
