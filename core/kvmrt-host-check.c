@@ -147,8 +147,8 @@ static char *
 iommu_fix (gboolean amd)
 {
   if (amd)
-    return g_strdup (_("Enable the IOMMU (AMD-Vi, sometimes called IOMMU or SVM lock) in the "
-                       "firmware: Linux uses it by itself on AMD. Add \"iommu=pt\" to the "
+    return g_strdup (_("Enable the IOMMU (AMD-Vi, often just \"IOMMU\" in the setup screens) in "
+                       "the firmware: Linux uses it by itself on AMD. Add \"iommu=pt\" to the "
                        "kernel command line so the host's own devices skip its translation."));
   return g_strdup (_("Enable VT-d in the firmware and add \"intel_iommu=on iommu=pt\" to the "
                      "kernel command line."));

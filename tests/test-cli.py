@@ -277,11 +277,28 @@ def validate_host_irqbalance_only_with_rt_cpus():
     by_id = {c["id"]: c for c in json.loads(out)["checks"]}
     check(by_id["irqbalance"]["status"] == "warning"
           and "IRQBALANCE_BANNED_CPULIST=2-3" in by_id["irqbalance"]["fix"], by_id["irqbalance"])
-    # AMD: the IOMMU is on by default, so the fix names no amd_iommu=on.
     _, out, _ = run("kvmrt-validate-host", "--offline", "--json", "--sysroot", DEMO_HOST,
                     "-f", "/dev/null")
     by_id = {c["id"]: c for c in json.loads(out)["checks"]}
     check(by_id["irqbalance"]["status"] == "pass", by_id["irqbalance"])
+
+
+@case
+def validate_host_amd_iommu_fix():
+    # The demo host (AMD) without IOMMU groups: AMD's IOMMU is on by default, and Linux takes
+    # no amd_iommu=on, so the fix names only iommu=pt.
+    out_dir = tempfile.mkdtemp(prefix="kvmrt-amd-")
+    try:
+        host = os.path.join(out_dir, "host")
+        shutil.copytree(DEMO_HOST, host, symlinks=True)
+        shutil.rmtree(os.path.join(host, "sys", "kernel", "iommu_groups"))
+        _, out, _ = run("kvmrt-validate-host", "--offline", "--json", "--sysroot", host,
+                        "-f", "/dev/null")
+        iommu = {c["id"]: c for c in json.loads(out)["checks"]}["iommu"]
+        check(iommu["status"] == "warning" and "iommu=pt" in iommu["fix"]
+              and "amd_iommu" not in iommu["fix"] and "intel_iommu" not in iommu["fix"], iommu)
+    finally:
+        shutil.rmtree(out_dir)
 
 
 @case
