@@ -480,21 +480,6 @@ iommu_group_complete (KvmrtHost *host, KvmrtPciAddress address, const GArray *pc
   return TRUE;
 }
 
-/* Whether @address is the device a pci-not-endpoint or pci-needed-by-host finding is about
- * (those name one device of the VM's pcidevs). */
-static gboolean
-device_at_fault (KvmrtHost *host, KvmrtPciAddress address, const char *code)
-{
-  const KvmrtPciDevice *device = kvmrt_host_lookup_pci_device (host, address);
-
-  if (device == NULL)
-    return FALSE;
-  if (g_str_equal (code, "pci-needed-by-host"))
-    return device->host_needs != 0;
-  return kvmrt_pci_device_is_infrastructure (device)
-         || (device->iommu_group < 0 && kvmrt_host_has_iommu (host));
-}
-
 static void
 mark_diagnostic (KvmrtResourcesView    *self,
                  GHashTable            *marks,
@@ -534,8 +519,9 @@ mark_diagnostic (KvmrtResourcesView    *self,
           if (g_str_equal (code, "pci-iommu-group-incomplete")
               && iommu_group_complete (self->host, address, pcidevs))
             continue;
-          if ((g_str_equal (code, "pci-not-endpoint") || g_str_equal (code, "pci-needed-by-host"))
-              && !device_at_fault (self->host, address, code))
+          /* A finding that names its devices marks only those. */
+          if (diagnostic->devices != NULL
+              && !kvmrt_pci_set_contains (diagnostic->devices, address))
             continue;
           marks_add_error (m, diagnostic->message);
         }

@@ -142,7 +142,18 @@ kvmrt_diagnostic_copy (const KvmrtDiagnostic *diagnostic)
   d->vm_name = g_strdup (diagnostic->vm_name);
   d->attribute = g_strdup (diagnostic->attribute);
   d->message = g_strdup (diagnostic->message);
+  if (diagnostic->devices != NULL)
+    d->devices = g_array_copy (diagnostic->devices);
   return d;
+}
+
+void
+kvmrt_diagnostic_add_device (KvmrtDiagnostic *diagnostic, KvmrtPciAddress address)
+{
+  g_return_if_fail (diagnostic != NULL);
+  if (diagnostic->devices == NULL)
+    diagnostic->devices = g_array_new (FALSE, FALSE, sizeof (KvmrtPciAddress));
+  g_array_append_val (diagnostic->devices, address);
 }
 
 void
@@ -154,5 +165,6 @@ kvmrt_diagnostic_free (KvmrtDiagnostic *diagnostic)
   g_free (diagnostic->vm_name);
   g_free (diagnostic->attribute);
   g_free (diagnostic->message);
+  g_clear_pointer (&diagnostic->devices, g_array_unref);
   g_free (diagnostic);
 }

@@ -6,6 +6,14 @@
  * (kvmrt-host-needs.c), read below the sysroot. */
 #include "kvmrt-validator-private.h"
 
+/* REPORT for a finding about one device: the diagnostic names it, so the GUI marks it. */
+#define REPORT_DEVICE(v, code, vm, address, ...) \
+  G_STMT_START { \
+    KvmrtDiagnostic *d_ = kvmrt_diagnostic_new ((code), (vm), "pcidevs", __VA_ARGS__); \
+    kvmrt_diagnostic_add_device (d_, (address)); \
+    kvmrt_validation_add ((v), d_, (vm)); \
+  } G_STMT_END
+
 /* "a PCI bridge", "a host bridge", ... for the not-endpoint message. */
 static const char *
 infrastructure_kind (const KvmrtPciDevice *dev)
@@ -46,7 +54,7 @@ kvmrt_validation_check_pci_host (Validation *v, const KvmrtVmPlan *p,
   kvmrt_pci_address_format (dev->address, text);
   if (kvmrt_pci_device_is_infrastructure (dev))
     {
-      REPORT (v, "pci-not-endpoint", vm, "pcidevs",
+      REPORT_DEVICE (v, "pci-not-endpoint", vm, dev->address,
               _("PCI device %s (%s) is %s, not a device a VM can be given: it belongs to the "
                 "host's PCI fabric. Remove it from pcidevs and pass the endpoint devices "
                 "behind it, if any."), text, dev->device_name, infrastructure_kind (dev));
@@ -54,21 +62,21 @@ kvmrt_validation_check_pci_host (Validation *v, const KvmrtVmPlan *p,
     }
   if (dev->iommu_group < 0 && kvmrt_host_has_iommu (v->host))
     {
-      REPORT (v, "pci-not-endpoint", vm, "pcidevs",
+      REPORT_DEVICE (v, "pci-not-endpoint", vm, dev->address,
               _("PCI device %s (%s) is in no IOMMU group, so the IOMMU cannot isolate it and "
                 "vfio-pci will not take it; remove it from pcidevs."), text, dev->device_name);
       return;
     }
   if (dev->host_needs != 0)
     {
-      REPORT (v, "pci-needed-by-host", vm, "pcidevs",
+      REPORT_DEVICE (v, "pci-needed-by-host", vm, dev->address,
               _("PCI device %s (%s) is what the host itself runs on: %s. Passing it through "
                 "would take that away from the host; choose another device, or move the "
                 "host off it first."), text, dev->device_name, dev->host_needs_detail);
       return;
     }
   if (kvmrt_pci_device_is_host_used (dev))
-    REPORT (v, "pci-host-driver", vm, "pcidevs",
+    REPORT_DEVICE (v, "pci-host-driver", vm, dev->address,
             _("PCI device %s (%s) is bound to the host driver %s: libvirt unbinds it when the "
               "VM starts, and the host goes without it while the VM runs. If it is meant for "
               "VMs only, let vfio-pci claim it at boot (vfio-pci.ids=%04x:%04x)."),
@@ -116,7 +124,7 @@ kvmrt_validation_check_pci_vfs (Validation *v)
             g_autofree char *list = kvmrt_validation_join_list (users, FALSE);
 
             kvmrt_pci_address_format (addr, text);
-            REPORT (v, "pci-vfs-in-use", p->vm, "pcidevs",
+            REPORT_DEVICE (v, "pci-vfs-in-use", p->vm, addr,
                     _("PCI device %s (%s) is the physical function of virtual functions in "
                       "use: %s. Passing it through removes them from the host and from their "
                       "VMs; pass a free virtual function instead, or stop using them first."),

@@ -341,7 +341,14 @@ test_host_devices_never_assignable (void)
           text = g_strdup_printf (U1 "name = a\npcidevs = %s\n", address);
           diagnostics = validate (hosts[h].host, text, 0);
           for (guint c = 0; c < G_N_ELEMENTS (host_codes); c++)
-            found |= find_code (diagnostics, host_codes[c]) != NULL;
+            {
+              const KvmrtDiagnostic *d = find_code (diagnostics, host_codes[c]);
+
+              found |= d != NULL;
+              /* The per-device findings name the device (the GUI marks it). */
+              if (d != NULL && !g_str_equal (d->code, "pci-no-iommu"))
+                g_assert_true (kvmrt_pci_set_contains (d->devices, dev->address));
+            }
           if (!found)
             {
               dump (diagnostics);
