@@ -175,6 +175,17 @@ block_name (Needs *n, const char *dev_path)
   if (!g_str_has_prefix (dev_path, "/dev/"))
     return NULL;
   name = dev_path + strlen ("/dev/");
+  /* A root mounted by the kernel itself (no initramfs) shows as /dev/root: the device is the
+   * root= of the command line, when that names one. */
+  if (g_str_equal (name, "root"))
+    {
+      g_auto(GStrv) words = g_strsplit (kvmrt_host_get_cmdline (n->host), " ", -1);
+
+      for (char **w = words; *w != NULL; w++)
+        if (g_str_has_prefix (*w, "root=/dev/") && !g_str_equal (*w + strlen ("root="), dev_path))
+          return block_name (n, *w + strlen ("root="));
+      return NULL;
+    }
   if (g_str_has_prefix (name, "mapper/"))
     {
       g_autoptr(GPtrArray) dms = list_entries (n, "sys/class/block", "dm-");

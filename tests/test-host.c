@@ -669,6 +669,24 @@ test_host_needs_hostile (void)
       /* Only the console, which these files do not touch, is still found. */
       g_assert_cmpuint (dev->host_needs & ~KVMRT_PCI_HOST_NEED_CONSOLE, ==, 0);
     }
+
+  /* A root the kernel mounted itself shows as /dev/root: root= says which device it is. */
+  {
+    g_autofree char *cmdline = g_build_filename (dest, "proc", "cmdline", NULL);
+    g_autoptr(KvmrtHost) again = NULL;
+
+    g_assert_true (g_file_set_contents (mounts, "/dev/root / ext4 rw 0 0\n", -1, NULL));
+    g_assert_true (g_file_set_contents (cmdline, "BOOT_IMAGE=/vmlinuz root=/dev/sda2 ro\n", -1,
+                                        NULL));
+    again = kvmrt_host_load (dest, KVMRT_HOST_LOAD_NO_IRQS, &error);
+    g_assert_no_error (error);
+    assert_needs (again, "0000:00:17.0", KVMRT_PCI_HOST_NEED_STORAGE, "/ (root)");
+    g_assert_true (g_file_set_contents (cmdline, "root=/dev/root\n", -1, NULL));
+    g_clear_object (&again);
+    again = kvmrt_host_load (dest, KVMRT_HOST_LOAD_NO_IRQS, &error);
+    g_assert_no_error (error);
+    assert_needs (again, "0000:00:17.0", 0, NULL);
+  }
   {
     const char *rm[] = { "rm", "-rf", copy, NULL };
 
