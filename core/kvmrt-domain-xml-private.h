@@ -44,6 +44,10 @@ char       *kvmrt_domain_read_numatune (xmlNodePtr root);
 /* Unlinks and frees every element child of @parent named @name. */
 void        kvmrt_xml_remove_children (xmlNodePtr parent, const char *name);
 
+/* "0:a 1:a 2:b" -> "0-1:a 2:b": vCPUs in a row with the same value read as one (takes
+ * @pins). */
+char       *kvmrt_domain_compress_pins (char *pins);
+
 /* The sync's state while it writes one domain (kvmrt-domain-xml.c). */
 typedef struct _KvmrtDomainSync KvmrtDomainSync;
 /* Records a difference (taking both strings); TRUE when there is one, and the caller then

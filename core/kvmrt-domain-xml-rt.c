@@ -215,17 +215,20 @@ is_realtime_scheduler (const char *scheduler)
   return g_strcmp0 (scheduler, "fifo") == 0 || g_strcmp0 (scheduler, "rr") == 0;
 }
 
-/* "0-3:fifo/1 4:batch", in document order; "none". With @keep_realtime FALSE, FIFO and RR
- * entries are left out. */
+/* "0-3:fifo/1 4:batch" by vCPU, consecutive vCPUs with the same setting folded (libvirt keeps
+ * one vcpusched per vCPU, kvmrt writes one for all); "none". With @keep_realtime FALSE, FIFO
+ * and RR entries are left out. */
 static char *
 read_vcpusched (xmlNodePtr root, gboolean keep_realtime)
 {
   xmlNodePtr cputune = kvmrt_xml_child (root, "cputune");
+  g_autoptr(GPtrArray) settings = g_ptr_array_new_with_free_func (g_free);  /* by vCPU */
   GString *text = g_string_new (NULL);
 
   for (xmlNodePtr n = cputune != NULL ? cputune->children : NULL; n != NULL; n = n->next)
     {
       g_autofree char *vcpus = NULL, *scheduler = NULL, *priority = NULL;
+      g_autoptr(KvmrtIdSet) set = NULL;
 
       if (n->type != XML_ELEMENT_NODE || xmlStrcmp (n->name, BAD_CAST "vcpusched") != 0)
         continue;
@@ -234,13 +237,56 @@ read_vcpusched (xmlNodePtr root, gboolean keep_realtime)
       priority = kvmrt_xml_get_prop (n, "priority");
       if (!keep_realtime && is_realtime_scheduler (scheduler))
         continue;
-      g_string_append_printf (text, "%s%s:%s%s%s", text->len > 0 ? " " : "",
-                              vcpus != NULL ? vcpus : "all", scheduler != NULL ? scheduler : "?",
-                              priority != NULL ? "/" : "", priority != NULL ? priority : "");
+      set = vcpus != NULL ? kvmrt_id_set_parse (vcpus, NULL) : NULL;
+      if (set == NULL)
+        {
+          /* A form kvmrt does not read ("0-3,^2", or none): as it is. */
+          g_string_append_printf (text, "%s%s:%s", text->len > 0 ? " " : "",
+                                  vcpus != NULL ? vcpus : "all",
+                                  scheduler != NULL ? scheduler : "?");
+          continue;
+        }
+      for (int v = kvmrt_id_set_first (set); v >= 0 && v < 4096; v = kvmrt_id_set_next (set, v))
+        {
+          if ((guint) v >= settings->len)
+            g_ptr_array_set_size (settings, v + 1);
+          g_free (settings->pdata[v]);
+          settings->pdata[v] = g_strdup_printf ("%s%s%s", scheduler != NULL ? scheduler : "?",
+                                                priority != NULL ? "/" : "",
+                                                priority != NULL ? priority : "");
+        }
     }
+  {
+    GString *by_vcpu = g_string_new (NULL);
+
+    for (guint v = 0; v < settings->len; v++)
+      if (settings->pdata[v] != NULL)
+        g_string_append_printf (by_vcpu, "%s%u:%s", by_vcpu->len > 0 ? " " : "", v,
+                                (char *) settings->pdata[v]);
+    if (by_vcpu->len > 0)
+      {
+        g_autofree char *folded = kvmrt_domain_compress_pins (g_string_free (by_vcpu, FALSE));
+
+        g_string_prepend (text, text->len > 0 ? " " : "");
+        g_string_prepend (text, folded);
+      }
+    else
+      g_string_free (by_vcpu, TRUE);
+  }
   if (text->len == 0)
     g_string_append (text, "none");
   return g_string_free (text, FALSE);
+}
+
+/* What sync_vcpusched() writes, as read_vcpusched() reads it back. */
+static char *
+wanted_vcpusched (const KvmrtVmPlan *plan)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint v = 0; v < plan->nr_vcpus; v++)
+    g_string_append_printf (text, "%s%u:fifo/%u", v > 0 ? " " : "", v, vcpu_priority (plan));
+  return kvmrt_domain_compress_pins (g_string_free (text, FALSE));
 }
 
 static void
@@ -276,8 +322,7 @@ sync_vcpusched (KvmrtDomainSync *s, const KvmrtVmPlan *plan, xmlNodePtr root)
                     && kvmrt_host_check_libvirt_fifo (kvmrt_host_get_sysroot (plan->host));
   g_autofree char *vcpus = plan->nr_vcpus > 1 ? g_strdup_printf ("0-%u", plan->nr_vcpus - 1)
                                               : g_strdup ("0");
-  char *wanted = record ? g_strdup_printf ("%s:fifo/%u", vcpus, vcpu_priority (plan))
-                        : read_vcpusched (root, FALSE);
+  char *wanted = record ? wanted_vcpusched (plan) : read_vcpusched (root, FALSE);
 
   if (!kvmrt_domain_sync_differs (s, KVMRT_DOMAIN_FIELD_VCPUSCHED, KVMRT_VM_ATTR_RT,
                                   read_vcpusched (root, TRUE), wanted))

@@ -312,6 +312,12 @@ compress_pins (char *pins)
   return g_string_free (text, FALSE);
 }
 
+char *
+kvmrt_domain_compress_pins (char *pins)
+{
+  return compress_pins (pins);
+}
+
 /* The pins the plan wants, in the form kvmrt_domain_read_pins() reports. */
 static char *
 wanted_vcpu_pins (const KvmrtVmPlan *plan)
