@@ -582,6 +582,8 @@ test_host_device_error (void)
   nvme = find_item (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:61:00.0"));
   g_assert_true (kvmrt_resource_item_get_flags (boot) & KVMRT_RESOURCE_FLAG_ERROR);
   g_assert_nonnull (strstr (kvmrt_resource_item_get_error_message (boot), "/boot/efi"));
+  /* Its row says so before anyone assigns it. */
+  g_assert_nonnull (strstr (kvmrt_resource_item_get_details (boot), "the host runs / (nvme1n1p2)"));
   g_assert_false (kvmrt_resource_item_get_flags (nvme) & KVMRT_RESOURCE_FLAG_ERROR);
 
   g_assert_true (kvmrt_vm_set_text (control, KVMRT_VM_ATTR_PCIDEVS, old_pcidevs, NULL));
