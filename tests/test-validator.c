@@ -3,6 +3,9 @@
  * as close as possible, that does not. Hosts: the demo host (core N = CPUs N and N+32,
  * node k = cores 8k..8k+7; see data/hosts/README.md for its devices). */
 #include <glib/gstdio.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "kvmrt-test-hosts.h"
 
@@ -362,30 +365,62 @@ test_host_devices_never_assignable (void)
     }
 }
 
+/* @dst as a shadow of @src: a real directory whose entries are links to @src's, except the one
+ * named by the first component of @path (made real the same way, down the rest of @path);
+ * the last component of @path is left out. With @copy_links, @src's entries that are links
+ * are copied as they are (relative ones then resolve in the shadow). Cheap where a copy of a
+ * fixture tree is not (thousands of files). */
 static void
-run_or_fail (const char *const *argv)
+shadow (const char *src, const char *dst, const char *path, gboolean copy_links)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = g_dir_open (src, 0, NULL);
+  const char *slash = strchr (path, '/');
+  g_autofree char *first = slash != NULL ? g_strndup (path, slash - path) : g_strdup (path);
+  const char *entry;
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (g_mkdir_with_parents (dst, 0755), ==, 0);
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *from = g_build_filename (src, entry, NULL);
+      g_autofree char *to = g_build_filename (dst, entry, NULL);
+      g_autofree char *target = copy_links ? g_file_read_link (from, NULL) : NULL;
+
+      if (g_str_equal (entry, first))
+        {
+          if (slash != NULL)
+            shadow (from, to, slash + 1, FALSE);
+          continue;
+        }
+      g_assert_cmpint (symlink (target != NULL ? target : from, to), ==, 0);
+    }
+}
+
+static void
+remove_tree (const char *path)
+{
+  const char *argv[] = { "rm", "-rf", path, NULL };
   int status = 0;
 
   g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               NULL, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
+                               NULL, NULL, &status, NULL));
 }
 
-/* An endpoint the IOMMU left out of every group, on a host that has groups: a copy of the WRX90E
- * host whose USB controller 24:00.3 lost its iommu_group link. */
+/* An endpoint the IOMMU left out of every group, on a host that has groups: the WRX90E host
+ * with USB controller 24:00.3's iommu_group link taken away. */
 static void
 test_endpoint_without_group (void)
 {
   g_autofree char *source = test_host_dir ("wrx90e-sage-se");
   g_autofree char *scratch = g_dir_make_tmp ("kvmrt-validator-XXXXXX", NULL);
   g_autofree char *tree = g_build_filename (scratch, "host", NULL);
-  g_autofree char *link = g_build_filename (tree, "sys/bus/pci/devices/0000:24:00.3/iommu_group",
-                                            NULL);
-  const char *copy[] = { "cp", "-a", source, tree, NULL };
-  const char *remove[] = { "rm", "-rf", scratch, NULL };
+  g_autofree char *device_link = g_build_filename (source, "sys/bus/pci/devices/0000:24:00.3",
+                                                   NULL);
+  g_autofree char *device = realpath (device_link, NULL);
+  g_autofree char *devices_src = g_build_filename (source, "sys/bus/pci/devices", NULL);
+  g_autofree char *devices_dst = g_build_filename (tree, "sys/bus/pci/devices", NULL);
+  g_autofree char *resolved_source = realpath (source, NULL);
+  g_autofree char *below = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(KvmrtHost) host = NULL;
   g_autoptr(KvmrtConfig) bad = test_config (U1 "name = a\npcidevs = 0000:24:00.3\n");
@@ -394,10 +429,27 @@ test_endpoint_without_group (void)
   g_autoptr(GPtrArray) good_found = NULL;
   const KvmrtDiagnostic *d;
 
-  run_or_fail (copy);
-  g_assert_cmpint (g_unlink (link), ==, 0);
+  g_assert_nonnull (device);
+  g_assert_true (g_str_has_prefix (device, resolved_source));
+  /* sys/devices/.../0000:24:00.3 real, without its iommu_group; the bus's device links
+   * copied so that they lead there. */
+  below = g_strconcat (device + strlen (resolved_source) + 1, "/iommu_group", NULL);
+  shadow (source, tree, below, FALSE);
+  {
+    g_autofree char *bus_src = g_build_filename (source, "sys/bus", NULL);
+    g_autofree char *bus_dst = g_build_filename (tree, "sys/bus", NULL);
+
+    /* Only the link to the fixture's sys/bus goes: nothing of the fixture is touched. */
+    g_assert_true (g_file_test (bus_dst, G_FILE_TEST_IS_SYMLINK));
+    g_assert_cmpint (unlink (bus_dst), ==, 0);
+    shadow (bus_src, bus_dst, "pci/devices", FALSE);
+    shadow (devices_src, devices_dst, "", TRUE);
+  }
+
   host = kvmrt_host_load (tree, KVMRT_HOST_LOAD_NO_IRQS, &error);
   g_assert_no_error (error);
+  g_assert_cmpint (kvmrt_host_lookup_pci_device (host, KVMRT_PCI_ADDRESS (0, 0x24, 0, 3))
+                     ->iommu_group, ==, -1);
   bad_found = kvmrt_validate (bad, host, 0);
   good_found = kvmrt_validate (good, host, 0);
   dump (bad_found);
@@ -406,7 +458,7 @@ test_endpoint_without_group (void)
   g_assert_nonnull (strstr (d->message, "no IOMMU group"));
   g_assert_null (find_code (bad_found, "pci-no-iommu"));
   g_assert_null (find_code (good_found, "pci-not-endpoint"));
-  run_or_fail (remove);
+  remove_tree (scratch);
 }
 
 /* The recommended cpuset forms expand to both threads of every core; only CPUs the user listed
