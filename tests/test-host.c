@@ -773,7 +773,7 @@ test_small_nosmt (void)
   assert_ids (kvmrt_host_get_core_siblings (host, 2), "2");
   g_assert_cmpuint (kvmrt_host_get_node_memory (host, 0) >> 20, ==, 15872);
 
-  g_assert_cmpuint (devices->len, ==, 9);
+  g_assert_cmpuint (devices->len, ==, 13);
   for (guint i = 0; i < devices->len; i++)
     {
       const KvmrtPciDevice *d = devices->pdata[i];
@@ -823,7 +823,7 @@ test_bench_256 (void)
   assert_ids (kvmrt_host_get_level_cpus (host, KVMRT_HOST_LEVEL_CORE, 100), "100,228");
   /* 64 GiB less what the firmware reserves */
   g_assert_cmpuint (kvmrt_host_get_node_memory (host, 7) >> 30, ==, 62);
-  g_assert_cmpuint (kvmrt_host_get_pci_devices (host)->len, ==, 104);
+  g_assert_cmpuint (kvmrt_host_get_pci_devices (host)->len, ==, 107);
 }
 
 /* hwloc and libpci as references */

@@ -151,6 +151,9 @@ static const Case cases[] = {
   { "pci-vfs-in-use", "m12swa-tf",             /* VF 21:10.2 has ixgbevf */
     U1 "name = a\npcidevs = 0000:21:00.0\n",
     U1 "name = a\npcidevs = 0000:21:00.1\n" },
+  { "pci-vfs-in-use", "small-nosmt",          /* VF 02:10.0 has igbvf */
+    U1 "name = a\npcidevs = 0000:02:00.0\n",
+    U1 "name = a\npcidevs = 0000:01:00.0\n" },
   { "pci-vfs-in-use", "wrx90e-sage-se",        /* VF 61:02.1 belongs to another VM */
     U1 "name = a\npcidevs = 0000:61:00.0\n" U2 "name = b\npcidevs = 0000:61:02.1\n",
     U1 "name = a\npcidevs = 0000:61:02.1\n" U2 "name = b\n" },
@@ -319,7 +322,8 @@ test_host_devices_never_assignable (void)
                         | KVMRT_PCI_HOST_NEED_CONSOLE },
     { "small-nosmt", KVMRT_PCI_HOST_NEED_STORAGE | KVMRT_PCI_HOST_NEED_NETWORK
                      | KVMRT_PCI_HOST_NEED_CONSOLE },
-    { "bench-256", KVMRT_PCI_HOST_NEED_STORAGE | KVMRT_PCI_HOST_NEED_NETWORK },
+    { "bench-256", KVMRT_PCI_HOST_NEED_STORAGE | KVMRT_PCI_HOST_NEED_NETWORK
+                   | KVMRT_PCI_HOST_NEED_CONSOLE },
   };
   static const char *const host_codes[] = { "pci-no-iommu", "pci-not-endpoint",
                                              "pci-needed-by-host" };

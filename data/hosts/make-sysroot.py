@@ -93,10 +93,12 @@ Description (JSON object; unknown keys are errors so that typos do not go unnoti
   }
   "pci": [ROOT, ...]                           host bridges (PCI root buses), in bus order
   "synthetic_pci": {"nics_per_node": 1, "vfs_per_nic": 2, "nvme_per_node": 1,
-                    "gpu_every": 2}            instead of "pci": a root bus per NUMA node
+                    "gpu_every": 2, "bmc_vga": true}
+                                               instead of "pci": a root bus per NUMA node
                                                (bus 0x20 * node) with a dual-port X710 (VFs on
-                                               port 0), NVMe drives and, on every gpu_every-th
-                                               node, a GPU with its audio function
+                                               port 0), NVMe drives, on every gpu_every-th
+                                               node a GPU with its audio function, and with
+                                               bmc_vga an ASPEED display on node 0
 
   ROOT:   {"root": "0000:20", "node": 2, "devices": [DEVICE, ...]}
 
@@ -1091,7 +1093,7 @@ class Host:
 # Synthetic PCI for the large benchmark host
 
 def synthetic_pci(spec, topo):
-    check_keys(spec, {"nics_per_node", "vfs_per_nic", "nvme_per_node", "gpu_every"},
+    check_keys(spec, {"nics_per_node", "vfs_per_nic", "nvme_per_node", "gpu_every", "bmc_vga"},
                "synthetic_pci")
     nics = spec.get("nics_per_node", 1)
     vfs = spec.get("vfs_per_nic", 2)
@@ -1143,6 +1145,12 @@ def synthetic_pci(spec, topo):
             slots.append({"addr": a(bus, 0, 1), "id": "10de:228e", "subsys": "10de:151d",
                           "class": "040300", "rev": "a1", "driver": "vfio-pci", "msi": 1,
                           "iommu_group": "gpu%d" % node, "bars": ["0:mem32:16K"]})
+            bus += 1
+        if spec.get("bmc_vga") and node == 0:
+            # The BMC's display, the server's boot VGA.
+            slots.append({"addr": a(bus, 0, 0), "id": "1a03:2000", "subsys": "15d9:1b95",
+                          "class": "030000", "rev": "52", "driver": "ast", "pcie": False,
+                          "bars": ["0:mem32:64M", "1:mem32:256K", "2:io:128"]})
             bus += 1
         by_bus = {}
         for s in slots:
