@@ -43,18 +43,13 @@ read_text (Needs *n, const char *relative)
   return text;
 }
 
-/* The PCI device whose sysfs directory holds @relative's real path (the last PCI address on
+/* The PCI device whose sysfs directory holds the real path @resolved (the last PCI address on
  * the way), or NULL. */
 static KvmrtPciDevice *
-device_on_path (Needs *n, const char *relative)
+device_of_real_path (Needs *n, const char *resolved)
 {
-  g_autofree char *path = kvmrt_sysroot_path (kvmrt_host_get_sysroot (n->host), relative);
-  char resolved[PATH_MAX];
-  g_auto(GStrv) parts = NULL;
+  g_auto(GStrv) parts = g_strsplit (resolved, "/", -1);
 
-  if (realpath (path, resolved) == NULL)
-    return NULL;
-  parts = g_strsplit (resolved, "/", -1);
   for (int i = g_strv_length (parts) - 1; i >= 0; i--)
     {
       KvmrtPciAddress address;
@@ -63,6 +58,18 @@ device_on_path (Needs *n, const char *relative)
         return (KvmrtPciDevice *) kvmrt_host_lookup_pci_device (n->host, address);
     }
   return NULL;
+}
+
+/* The same for @relative below the sysroot, links followed. */
+static KvmrtPciDevice *
+device_on_path (Needs *n, const char *relative)
+{
+  g_autofree char *path = kvmrt_sysroot_path (kvmrt_host_get_sysroot (n->host), relative);
+  char resolved[PATH_MAX];
+
+  if (realpath (path, resolved) == NULL)
+    return NULL;
+  return device_of_real_path (n, resolved);
 }
 
 static void
@@ -143,24 +150,14 @@ mark_block (Needs *n, const char *name, const char *detail, int depth)
         {
           g_autofree char *link = g_build_filename (parent, entry, NULL);
           char controller[PATH_MAX];
-          g_auto(GStrv) parts = NULL;
+          KvmrtPciDevice *d;
 
           if (!g_str_has_prefix (entry, "nvme") || !g_file_test (link, G_FILE_TEST_IS_SYMLINK)
               || realpath (link, controller) == NULL)
             continue;
-          parts = g_strsplit (controller, "/", -1);
-          for (int i = g_strv_length (parts) - 1; i >= 0; i--)
-            {
-              KvmrtPciAddress address;
-              KvmrtPciDevice *d;
-
-              if (!kvmrt_pci_address_parse_sysfs (parts[i], &address))
-                continue;
-              d = (KvmrtPciDevice *) kvmrt_host_lookup_pci_device (n->host, address);
-              if (d != NULL)
-                mark (n, d, KVMRT_PCI_HOST_NEED_STORAGE, g_strdup (detail));
-              break;
-            }
+          d = device_of_real_path (n, controller);
+          if (d != NULL)
+            mark (n, d, KVMRT_PCI_HOST_NEED_STORAGE, g_strdup (detail));
         }
     }
 }

@@ -687,6 +687,26 @@ test_host_needs_hostile (void)
     g_assert_no_error (error);
     assert_needs (again, "0000:00:17.0", 0, NULL);
   }
+
+  /* An NVMe multipath disk sits in its subsystem, not below a controller: the subsystem's
+   * controller links lead to the PCI device (here, as if the SATA controller were one). */
+  {
+    g_autofree char *subsystem = g_build_filename (dest, "sys/devices/virtual/nvme-subsystem/"
+                                                   "nvme-subsys0", NULL);
+    g_autofree char *disk = g_build_filename (subsystem, "nvme0n1", NULL);
+    g_autofree char *controller = g_build_filename (subsystem, "nvme0", NULL);
+    g_autofree char *class_link = g_build_filename (dest, "sys/class/block/nvme0n1", NULL);
+    g_autoptr(KvmrtHost) again = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (disk, 0755), ==, 0);
+    g_assert_cmpint (symlink ("../../../pci0000:00/0000:00:17.0", controller), ==, 0);
+    g_assert_cmpint (symlink ("../../devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1",
+                              class_link), ==, 0);
+    g_assert_true (g_file_set_contents (mounts, "/dev/nvme0n1 /data xfs rw 0 0\n", -1, NULL));
+    again = kvmrt_host_load (dest, KVMRT_HOST_LOAD_NO_IRQS, &error);
+    g_assert_no_error (error);
+    assert_needs (again, "0000:00:17.0", KVMRT_PCI_HOST_NEED_STORAGE, "/data (nvme0n1)");
+  }
   {
     const char *rm[] = { "rm", "-rf", copy, NULL };
 
