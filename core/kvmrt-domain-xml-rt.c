@@ -17,12 +17,12 @@
 /* Huge page sizes tried, largest first (KiB). */
 static const guint64 page_sizes[] = { 1048576, 2048 };
 
-/* The SCHED_FIFO priority recorded for real-time vCPUs. The one place to read the VM's own
- * priority from once the plan has it; until then the tuner's default, 1. */
+/* The SCHED_FIFO priority recorded for real-time vCPUs: the VM's rt_priority, which the tuner
+ * gives them too. */
 static guint
 vcpu_priority (const KvmrtVmPlan *plan)
 {
-  return 1;
+  return plan->rt_priority;
 }
 
 static xmlNodePtr
