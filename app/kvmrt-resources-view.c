@@ -172,8 +172,6 @@ add_device_item (KvmrtResourcesView   *self,
 
     g_string_printf (text, "%s · %s", device->class_name,
                      device->driver ? device->driver : _("no driver"));
-    for (char **name = device->interfaces; *name != NULL; name++)
-      g_string_append_printf (text, " · %s", *name);
     /* What the host runs on it: the reason it cannot be passed through. */
     if (device->host_needs_detail != NULL)
       g_string_append_printf (text, _(" · the host runs %s on it"), device->host_needs_detail);
@@ -184,12 +182,8 @@ add_device_item (KvmrtResourcesView   *self,
   if (device->iommu_group >= 0)
     iommu_group = g_strdup_printf ("%d", device->iommu_group);
   kvmrt_resource_item_set_iommu_group (item, iommu_group);
-  {
-    g_autofree char *interfaces = g_strjoinv (" ", device->interfaces);
-
-    keywords = g_strdup_printf ("%s %04x:%04x %s", device->vendor_name,
-                                device->vendor_id, device->device_id, interfaces);
-  }
+  keywords = g_strdup_printf ("%s %04x:%04x", device->vendor_name,
+                              device->vendor_id, device->device_id);
   kvmrt_resource_item_set_keywords (item, keywords);
   kvmrt_resource_item_set_endpoint (item, pci_device_is_endpoint (device));
   g_hash_table_insert (self->device_items, GUINT_TO_POINTER (device->address), item);

@@ -211,8 +211,8 @@ print_inventory_details (const KvmrtPciDevice *dev)
       text = kvmrt_id_set_to_string (irqs);
       g_print (dev->irqs->len == 1 ? _(", IRQ %s") : _(", IRQs %s"), text);
     }
-  for (char **name = dev->interfaces; *name != NULL; name++)
-    g_print (", %s", *name);
+  for (guint i = 0; dev->interfaces != NULL && i < dev->interfaces->len; i++)
+    g_print (", %s", ((const KvmrtNetInterface *) dev->interfaces->pdata[i])->name);
   if (dev->boot_vga)
     g_print (_(", boot display"));
 }
@@ -425,7 +425,7 @@ main (int argc, char **argv)
 
   if (opt_host)
     {
-      host = kvmrt_cli_load_host (&cli, KVMRT_HOST_LOAD_NO_IRQS);
+      host = kvmrt_cli_load_host (&cli, KVMRT_HOST_LOAD_NO_IRQS | KVMRT_HOST_LOAD_PCI_DETAILS);
       if (host == NULL)
         return KVMRT_EXIT_USAGE;
       if (cli.json)

@@ -35,8 +35,7 @@ kvmrt_pci_device_free (KvmrtPciDevice *device)
   g_clear_pointer (&device->local_cpus, kvmrt_id_set_free);
   g_free (device->driver);
   g_clear_pointer (&device->irqs, g_array_unref);
-  g_clear_pointer (&device->virtfns, g_array_unref);
-  g_strfreev (device->interfaces);
+  g_clear_pointer (&device->interfaces, g_ptr_array_unref);
   g_free (device->host_needs_detail);
   g_free (device);
 }
@@ -186,61 +185,16 @@ read_identity (KvmrtPciDevice *device, int device_fd)
     device->class_code = value & 0xffffff;
 }
 
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
-}
-
-/* The names in the device's net/ directory (its network interfaces), sorted. */
-static char **
-read_interfaces (int device_fd)
-{
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
-  char buf[4096];
-  ssize_t n;
-  int fd = openat (device_fd, "net", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  while (fd >= 0 && (n = getdents64 (fd, buf, sizeof buf)) > 0)
-    for (ssize_t off = 0; off < n; )
-      {
-        struct dirent64 *entry = (struct dirent64 *) (buf + off);
-
-        if (entry->d_name[0] != '.')
-          g_ptr_array_add (names, g_strdup (entry->d_name));
-        off += entry->d_reclen;
-      }
-  if (fd >= 0)
-    close (fd);
-  g_ptr_array_sort (names, compare_names);
-  g_ptr_array_add (names, NULL);
-  return (char **) g_ptr_array_steal (names, NULL);
-}
-
-/* SR-IOV links: a VF's physfn, a PF's virtfnN (as many as sriov_numvfs says). */
+/* A VF's physfn link: whether it is one, and its PF (read always: the validator needs the
+ * VFs of a PF). */
 static void
-read_sriov (KvmrtPciDevice *device, int device_fd)
+read_physfn (KvmrtPciDevice *device, int device_fd)
 {
   g_autofree char *physfn = read_link_name (device_fd, "physfn");
-  int numvfs = 0;
 
-  device->virtfns = g_array_new (FALSE, FALSE, sizeof (KvmrtPciAddress));
   device->is_virtual_function = physfn != NULL;
   if (physfn != NULL)
     kvmrt_pci_address_parse_sysfs (physfn, &device->physfn);
-  if (!read_int (device_fd, "sriov_numvfs", &numvfs))
-    return;
-  for (int i = 0; i < numvfs; i++)
-    {
-      char link[32];
-      g_autofree char *vf = NULL;
-      KvmrtPciAddress address;
-
-      g_snprintf (link, sizeof link, "virtfn%d", i);
-      vf = read_link_name (device_fd, link);
-      if (vf != NULL && kvmrt_pci_address_parse_sysfs (vf, &address))
-        g_array_append_val (device->virtfns, address);
-    }
 }
 
 static KvmrtPciDevice *
@@ -283,8 +237,7 @@ read_device (KvmrtHost *self, int devices_fd, const char *name, KvmrtPciAddress 
         device->iommu_group = number;
     }
   device->driver = read_link_name (device_fd, "driver");
-  read_sriov (device, device_fd);
-  device->interfaces = read_interfaces (device_fd);
+  read_physfn (device, device_fd);
   /* Only display controllers (class 03) have boot_vga. */
   if ((device->class_code >> 16) == 0x03)
     {
@@ -303,9 +256,14 @@ read_device (KvmrtHost *self, int devices_fd, const char *name, KvmrtPciAddress 
       guint line = irq;
 
       g_array_append_val (device->irqs, line);
+      device->irqs_legacy = TRUE;
     }
   g_array_append_vals (device->irqs, msi->data, msi->len);
 
+  device->sriov_total_vfs = -1;
+  device->irq_file = -1;
+  if (self->flags & KVMRT_HOST_LOAD_PCI_DETAILS)
+    kvmrt_pci_device_read_details (device, device_fd);
   close (device_fd);
   return device;
 }

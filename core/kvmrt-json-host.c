@@ -24,8 +24,9 @@ write_int_or_null (KvmrtJsonWriter *w, const char *name, int value)
 }
 
 static void
-write_device (KvmrtJsonWriter *w, const KvmrtPciDevice *dev)
+write_device (KvmrtJsonWriter *w, KvmrtHost *host, const KvmrtPciDevice *dev)
 {
+  g_autoptr(GArray) vfs = kvmrt_host_get_virtual_functions (host, dev->address);
   char id[8];
 
   kvmrt_json_writer_begin_object (w);
@@ -51,8 +52,8 @@ write_device (KvmrtJsonWriter *w, const KvmrtPciDevice *dev)
   kvmrt_json_writer_end_array (w);
   kvmrt_json_writer_member (w, "interfaces");
   kvmrt_json_writer_begin_array (w);
-  for (char **name = dev->interfaces; *name != NULL; name++)
-    kvmrt_json_writer_string (w, *name);
+  for (guint i = 0; dev->interfaces != NULL && i < dev->interfaces->len; i++)
+    kvmrt_json_writer_string (w, ((const KvmrtNetInterface *) dev->interfaces->pdata[i])->name);
   kvmrt_json_writer_end_array (w);
   kvmrt_json_writer_member_bool (w, "bridge", dev->is_bridge);
   kvmrt_json_writer_member_bool (w, "assignable", !kvmrt_pci_device_is_infrastructure (dev));
@@ -64,8 +65,8 @@ write_device (KvmrtJsonWriter *w, const KvmrtPciDevice *dev)
     kvmrt_json_writer_null (w);
   kvmrt_json_writer_member (w, "virtfns");
   kvmrt_json_writer_begin_array (w);
-  for (guint i = 0; i < dev->virtfns->len; i++)
-    write_address (w, g_array_index (dev->virtfns, KvmrtPciAddress, i));
+  for (guint i = 0; i < vfs->len; i++)
+    write_address (w, g_array_index (vfs, KvmrtPciAddress, i));
   kvmrt_json_writer_end_array (w);
   kvmrt_json_writer_member (w, "host_needs");
   kvmrt_json_writer_begin_array (w);
@@ -131,7 +132,7 @@ kvmrt_json_write_host (KvmrtJsonWriter *w, KvmrtHost *host, gboolean all)
       const KvmrtPciDevice *dev = devices->pdata[i];
 
       if (all || !dev->is_bridge)
-        write_device (w, dev);
+        write_device (w, host, dev);
     }
   kvmrt_json_writer_end_array (w);
   kvmrt_json_writer_end_object (w);

@@ -96,15 +96,19 @@ kvmrt_validation_check_pci_vfs (Validation *v)
         {
           KvmrtPciAddress addr = g_array_index (devs, KvmrtPciAddress, d);
           const KvmrtPciDevice *dev = kvmrt_host_lookup_pci_device (v->host, addr);
+          g_autoptr(GArray) vfs = NULL;
           g_autoptr(GPtrArray) users = NULL;
           char text[KVMRT_PCI_ADDRESS_STRLEN];
 
-          if (dev == NULL || dev->virtfns->len == 0)
+          if (dev == NULL || dev->is_virtual_function)
+            continue;
+          vfs = kvmrt_host_get_virtual_functions (v->host, addr);
+          if (vfs->len == 0)
             continue;
           users = g_ptr_array_new_with_free_func (g_free);
-          for (guint f = 0; f < dev->virtfns->len; f++)
+          for (guint f = 0; f < vfs->len; f++)
             {
-              KvmrtPciAddress vf_addr = g_array_index (dev->virtfns, KvmrtPciAddress, f);
+              KvmrtPciAddress vf_addr = g_array_index (vfs, KvmrtPciAddress, f);
               const KvmrtPciDevice *vf = kvmrt_host_lookup_pci_device (v->host, vf_addr);
               const KvmrtVmPlan *owner = g_hash_table_lookup (v->pci_owner,
                                                               GUINT_TO_POINTER (vf_addr));
