@@ -6,6 +6,7 @@
 #include <kvmrt.h>
 #include <glib/gstdio.h>
 #include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "kvmrt-cpu-snapshot.h"
@@ -504,6 +505,59 @@ test_change_task (void)
   g_assert_cmpint (CPU_COUNT (&set), ==, 1);
 }
 
+/* A thread the tuner moved (journaled with its original affinity) and then moved by the
+ * operator keeps the operator's CPUs as its original: the live host's journal, only when the
+ * host is not tuned (the journal is empty before and after). */
+static void
+test_change_journaled_thread (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtHost) live = NULL;
+  g_autoptr(KvmrtIdSet) first = kvmrt_id_set_new ();
+  g_autoptr(KvmrtIdSet) before = NULL;
+  g_autoptr(KvmrtJournal) journal = NULL;
+  GPid child = 0;
+  const char *argv[] = { "sleep", "60", NULL };
+  cpu_set_t set;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root to write the live host's tuning journal");
+      return;
+    }
+  journal = kvmrt_journal_load ("/", &error);
+  g_assert_no_error (error);
+  if (!kvmrt_journal_is_empty (journal))
+    {
+      g_test_skip ("the live host is tuned: its journal is not touched");
+      return;
+    }
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                &child, &error));
+  g_assert_cmpint (sched_getaffinity (0, sizeof set, &set), ==, 0);
+  before = kvmrt_id_set_new ();
+  for (int c = 0; c < CPU_SETSIZE; c++)
+    if (CPU_ISSET (c, &set))
+      kvmrt_id_set_add (before, c);
+  kvmrt_id_set_add (first, kvmrt_id_set_first (before));
+  /* As the tuner records a thread it moves. */
+  kvmrt_journal_set_thread (journal, child, 1, "sleep", before);
+  g_assert_true (kvmrt_journal_save (journal, &error));
+  g_clear_pointer (&journal, kvmrt_journal_free);
+
+  live = load ("/", KVMRT_HOST_LOAD_NO_PCI | KVMRT_HOST_LOAD_NO_IRQS);
+  g_assert_true (kvmrt_host_change_task_affinity (live, child, first, FALSE, &error));
+  g_assert_no_error (error);
+  journal = kvmrt_journal_load ("/", &error);
+  g_assert_true (kvmrt_id_set_equal (kvmrt_journal_get_thread (journal, child)->cpus, first));
+  g_assert_cmpuint (kvmrt_journal_get_thread (journal, child)->start, ==, 1);
+  kvmrt_journal_drop_thread (journal, child);
+  g_assert_true (kvmrt_journal_save (journal, &error));
+  g_assert_true (kvmrt_journal_is_empty (journal));
+  kill (child, SIGKILL);
+  g_spawn_close_pid (child);
+}
+
 static gboolean
 has_drift (GPtrArray *drift, const char *needle)
 {
@@ -639,6 +693,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rttools/change-cpus", test_change_cpus);
   g_test_add_func ("/rttools/change-task", test_change_task);
   g_test_add_func ("/rttools/change-and-tuner", test_change_and_tuner);
+  g_test_add_func ("/rttools/change-journaled-thread", test_change_journaled_thread);
   g_test_add_func ("/rttools/all-threads", test_all_threads);
   demo_copy = copy_host ("m12swa-tf");
   status = g_test_run ();
