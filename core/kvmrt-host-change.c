@@ -158,6 +158,33 @@ check_usable (KvmrtHost *host, const KvmrtIdSet *cpus, GError **error)
   return FALSE;
 }
 
+/* Whether @irq is raised by a device passed through to @vm (the host's PCI devices). */
+static gboolean
+irq_of_vm (KvmrtHost *host, const KvmrtTunedVm *vm, guint irq)
+{
+  for (guint d = 0; d < vm->pcidevs->len; d++)
+    {
+      const KvmrtPciDevice *dev =
+        kvmrt_host_lookup_pci_device (host, g_array_index (vm->pcidevs, KvmrtPciAddress, d));
+
+      for (guint i = 0; dev != NULL && i < dev->irqs->len; i++)
+        if (g_array_index (dev->irqs, guint, i) == irq)
+          return TRUE;
+    }
+  return FALSE;
+}
+
+/* What the tuner itself does: a VM's own device interrupt to that VM's IRQ CPU. */
+static gboolean
+is_vm_irq_cpu (KvmrtHost *host, KvmrtJournal *journal, guint irq, const KvmrtIdSet *cpus)
+{
+  const KvmrtTunedVm *vm = kvmrt_id_set_count (cpus) == 1
+                           ? kvmrt_journal_find_cpu_owner (journal, kvmrt_id_set_first (cpus))
+                           : NULL;
+
+  return vm != NULL && vm->irq_cpu == kvmrt_id_set_first (cpus) && irq_of_vm (host, vm, irq);
+}
+
 gboolean
 kvmrt_host_change_irq_affinity (KvmrtHost *host, guint irq, const KvmrtIdSet *cpus,
                                 gboolean force, GError **error)
@@ -176,7 +203,8 @@ kvmrt_host_change_irq_affinity (KvmrtHost *host, guint irq, const KvmrtIdSet *cp
     }
   if (!check_usable (host, cpus, error) || !lock_begin (host, &locked, error))
     return FALSE;
-  ok = check_owners (locked.journal, cpus, what, force, error)
+  ok = (is_vm_irq_cpu (host, locked.journal, irq, cpus)
+        || check_owners (locked.journal, cpus, what, force, error))
        && write_journaled (locked.journal, path, value, error);
   lock_end (&locked);
   return ok;

@@ -6,7 +6,8 @@
  *     tuning the host;
  *   - refused (KVMRT_HOST_CHANGE_ERROR_REFUSED, naming the VM) when it would give work to a
  *     CPU that a tuned real-time VM of the journal holds (its shielded CPUs and the siblings it
- *     took offline), or take away a CPU such a VM runs on, unless @force;
+ *     took offline), or take away a CPU such a VM runs on, unless @force; the interrupt of a
+ *     device passed through to such a VM may go to that VM's IRQ CPU, as the tuner sends it;
  *   - through the journal: a file whose original value the tuner keeps (it changed the file
  *     for a real-time VM), or a kernel thread whose original affinity it keeps (it moved the
  *     thread off the real-time CPUs), gets the operator's value as its new original, saved

@@ -427,6 +427,32 @@ test_change_irq (void)
     g_assert_null (kvmrt_journal_get_original (journal, "proc/irq/4/smp_affinity_list"));
   }
 
+  /* The interrupt of a device passed through to a VM may go to that VM's IRQ CPU (as the
+   * tuner sends it), no other: 270 is the X550 VF 0000:21:10.0's. */
+  {
+    g_autoptr(KvmrtJournal) journal = kvmrt_journal_load (dir, &error);
+    KvmrtTunedVm *vm = kvmrt_tuned_vm_new ("9d1b0c4e-0000-4000-8000-00000000000b", "rt2");
+    KvmrtPciAddress vf = KVMRT_PCI_ADDRESS (0, 0x21, 0x10, 0);
+    g_autoptr(KvmrtIdSet) irq_cpu = kvmrt_id_set_parse ("19", NULL);
+    g_autoptr(KvmrtIdSet) other = kvmrt_id_set_parse ("18", NULL);
+
+    kvmrt_id_set_add_range (vm->shielded, 16, 19);
+    vm->irq_cpu = 19;
+    g_array_append_val (vm->pcidevs, vf);
+    kvmrt_journal_put_vm (journal, vm);
+    g_assert_true (kvmrt_journal_save (journal, &error));
+    g_assert_true (kvmrt_host_change_irq_affinity (host, 270, irq_cpu, FALSE, &error));
+    g_assert_no_error (error);
+    g_assert_false (kvmrt_host_change_irq_affinity (host, 270, other, FALSE, &error));
+    g_assert_error (error, KVMRT_HOST_CHANGE_ERROR, KVMRT_HOST_CHANGE_ERROR_REFUSED);
+    g_clear_error (&error);
+    g_assert_false (kvmrt_host_change_irq_affinity (host, 4, irq_cpu, FALSE, &error));
+    g_assert_error (error, KVMRT_HOST_CHANGE_ERROR, KVMRT_HOST_CHANGE_ERROR_REFUSED);
+    g_clear_error (&error);
+    kvmrt_journal_remove_vm (journal, vm->uuid);
+    g_assert_true (kvmrt_journal_save (journal, &error));
+  }
+
   /* Unknown IRQ, offline or absent CPU. */
   g_assert_false (kvmrt_host_change_irq_affinity (host, 4000, housekeeping, FALSE, &error));
   g_assert_error (error, KVMRT_HOST_CHANGE_ERROR, KVMRT_HOST_CHANGE_ERROR_INVALID);
