@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kvmrt-cpu-snapshot.h"
@@ -16,6 +17,7 @@
 #include "kvmrt-proc.h"
 #include "kvmrt-test-hosts.h"
 #include "kvmrt-tuner.h"
+#include "kvmrt-tuner-private.h"
 
 /* A private copy of fixture host @name (links kept), removed by the caller. */
 static char *
@@ -584,6 +586,37 @@ test_change_journaled_thread (void)
   g_spawn_close_pid (child);
 }
 
+/* A change waits while the tuner holds the host (kvmrt-boot, kvmrtd): the two never
+ * interleave. */
+static void
+test_change_waits_for_tuner (void)
+{
+  const char *dir = demo_copy;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *program = g_build_filename (g_getenv ("KVMRT_CLI_DIR"), "rttools",
+                                               "irq-affinity", NULL);
+  const char *argv[] = { program, "--sysroot", dir, "8", "0-2", NULL };
+  g_autofree char *value = NULL;
+  GPid child = 0;
+  int lock, status = -1;
+
+  lock = kvmrt_tuner_lock_host (dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                                NULL, &child, &error));
+  g_usleep (G_USEC_PER_SEC / 2);
+  g_assert_cmpint (waitpid (child, &status, WNOHANG), ==, 0);
+  value = read_file (dir, "proc/irq/8/smp_affinity_list");
+  g_assert_cmpstr (value, !=, "0-2");
+  close (lock);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_free (value);
+  value = read_file (dir, "proc/irq/8/smp_affinity_list");
+  g_assert_cmpstr (value, ==, "0-2");
+}
+
 static gboolean
 has_drift (GPtrArray *drift, const char *needle)
 {
@@ -718,6 +751,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rttools/change-irq", test_change_irq);
   g_test_add_func ("/rttools/change-cpus", test_change_cpus);
   g_test_add_func ("/rttools/change-task", test_change_task);
+  g_test_add_func ("/rttools/change-waits-for-tuner", test_change_waits_for_tuner);
   g_test_add_func ("/rttools/change-and-tuner", test_change_and_tuner);
   g_test_add_func ("/rttools/change-journaled-thread", test_change_journaled_thread);
   g_test_add_func ("/rttools/all-threads", test_all_threads);
