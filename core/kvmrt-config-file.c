@@ -132,8 +132,8 @@ lock_waiting (int fd, int operation, int wait_ms, const char *path, GError **err
 }
 
 /* Opens @path for reading without blocking on a FIFO or a device, and refuses anything that
- * is not a regular file: a configuration is text on disk, and read() of a FIFO would wait for
- * a writer forever. */
+ * is not a regular file (or /dev/null): a configuration is text on disk, and read() of a FIFO
+ * would wait for a writer forever, of /dev/zero never end. */
 static int
 open_regular (const char *path, const char *what, GError **error)
 {
@@ -151,7 +151,9 @@ open_regular (const char *path, const char *what, GError **error)
       close (fd);
       return -1;
     }
-  if (!S_ISREG (st.st_mode))
+  /* /dev/null stands for an empty configuration, as it does for any file; it never blocks. */
+  if (!S_ISREG (st.st_mode)
+      && !(S_ISCHR (st.st_mode) && major (st.st_rdev) == 1 && minor (st.st_rdev) == 3))
     {
       g_set_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_IO,
                    _("%s is not a regular file (%s); name a configuration file"), path,
