@@ -26,11 +26,6 @@ source = os.path.join(workdir, "kvmrt")
 GS_LIBRARY_PACKAGES = {"libkvmrt-gs1", "libkvmrt-gs-dev"}
 GS_FILE = re.compile(r"kvmrt[-_]gs")
 HAVE_GS = os.path.exists(os.path.join(TOP, "gs", "meson.build"))
-# The same for the host inspection commands (cli/rttools/): the dispatcher, the commands'
-# folder and their pages.
-RTTOOLS_FILE = re.compile(r"rttools|/man1/(cpi|cpus|cpustat|hwtopo|irq-affinity|irqs|pci|"
-                          r"task-affinity|tasks)\.1\.gz$")
-HAVE_RTTOOLS = os.path.exists(os.path.join(TOP, "cli", "rttools", "meson.build"))
 built = {}
 
 
@@ -44,10 +39,8 @@ def readme_lists():
     for line in block.splitlines():
         package, *paths = line.split()
         if HAVE_GS or package not in GS_LIBRARY_PACKAGES:
-            lists.setdefault(package, []).extend(
-                p for p in paths
-                if (HAVE_GS or not GS_FILE.search(p))
-                and (HAVE_RTTOOLS or not RTTOOLS_FILE.search(p)))
+            lists.setdefault(package, []).extend(p for p in paths
+                                                 if HAVE_GS or not GS_FILE.search(p))
     return lists
 
 

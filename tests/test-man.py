@@ -38,9 +38,8 @@ def rendered(page):
 
 
 def page_of(program):
-    """NAME.1 or NAME.8; a command that dispatches to others (rttools) may have only NAME.7."""
     name = os.path.basename(program)
-    for section in ("1", "8", "7"):
+    for section in ("1", "8"):
         if name + "." + section in PAGES:
             return name + "." + section
     return None
