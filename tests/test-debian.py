@@ -17,19 +17,21 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kvmrt_tap import TOP, case, check, main  # noqa: E402
 
+workdir = tempfile.mkdtemp(prefix="kvmrt-debian-")
+# Everything is read from this copy of the tree, as it was when the test started.
+source = os.path.join(workdir, "kvmrt")
+
 # What Guest Services (gs/) installs exists only in a tree that has gs/meson.build: the
 # library's packages, and the files named kvmrt-gs* or kvmrt_gs* in the others.
 GS_LIBRARY_PACKAGES = {"libkvmrt-gs1", "libkvmrt-gs-dev"}
 GS_FILE = re.compile(r"kvmrt[-_]gs")
 HAVE_GS = os.path.exists(os.path.join(TOP, "gs", "meson.build"))
-workdir = tempfile.mkdtemp(prefix="kvmrt-debian-")
-source = os.path.join(workdir, "kvmrt")
 built = {}
 
 
 def readme_lists():
     """package -> [path patterns] from the text block under "## Debian packages"."""
-    with open(os.path.join(TOP, "README.md"), encoding="utf-8") as f:
+    with open(os.path.join(source, "README.md"), encoding="utf-8") as f:
         text = f.read()
     section = text.split("## Debian packages", 1)[1]
     block = re.search(r"```text\n(.*?)```", section, re.S).group(1)
