@@ -13,6 +13,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kvmrt_tap import (CLI, DEMO_CFG, DEMO_HOST, FIG58_CFG, HOSTS, SRC, TOP, case, check,  # noqa: E402
                        golden, main, run)
 
+# An empty configuration: a regular file (the tools refuse devices such as /dev/null).
+EMPTY_CONFIG = os.path.join(tempfile.mkdtemp(prefix="kvmrt-empty-"), "empty.cfg")
+open(EMPTY_CONFIG, "w").close()
 DEMO_NODE = "test://" + os.path.join(TOP, "data", "demo", "libvirt-node.xml")
 
 
@@ -311,7 +314,7 @@ def validate_host_irqbalance_only_with_rt_cpus():
     check(by_id["irqbalance"]["status"] == "warning"
           and "IRQBALANCE_BANNED_CPULIST=2-3" in by_id["irqbalance"]["fix"], by_id["irqbalance"])
     _, out, _ = run("kvmrt-validate-host", "--offline", "--json", "--sysroot", DEMO_HOST,
-                    "-f", "/dev/null")
+                    "-f", EMPTY_CONFIG)
     by_id = {c["id"]: c for c in json.loads(out)["checks"]}
     check(by_id["irqbalance"]["status"] == "pass", by_id["irqbalance"])
 
@@ -333,7 +336,7 @@ def validate_host_amd_iommu_fix():
                     os.symlink(os.path.join(DEMO_HOST, below, entry),
                                os.path.join(host, below, entry))
         _, out, _ = run("kvmrt-validate-host", "--offline", "--json", "--sysroot", host,
-                        "-f", "/dev/null")
+                        "-f", EMPTY_CONFIG)
         iommu = {c["id"]: c for c in json.loads(out)["checks"]}["iommu"]
         check(iommu["status"] == "warning" and "iommu=pt" in iommu["fix"]
               and "amd_iommu" not in iommu["fix"] and "intel_iommu" not in iommu["fix"], iommu)
