@@ -17,6 +17,7 @@
 #include "kvmrt-gs-log.h"
 #include "kvmrt-gs-rate.h"
 #include "kvmrt-gs-stats.h"
+#include "kvmrt-lifecycle.h"
 #include "kvmrt-proc.h"
 #include "kvmrt-sysroot.h"
 
@@ -539,6 +540,12 @@ kvmrtd_gs_start (const char *sysroot, const KvmrtdGsOptions *options)
   gs->context = g_main_context_new ();
   gs->loop = g_main_loop_new (gs->context, FALSE);
   open_outputs (gs);
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (!kvmrt_lifecycle_prepare_gs_dir (sysroot, &error))
+      g_warning ("Guest Services: %s", error->message);
+  }
   gs->dirty = TRUE;
   gs->thread = g_thread_new ("guest-services", thread_main, gs);
   return gs;

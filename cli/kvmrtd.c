@@ -23,7 +23,7 @@ static int interval_seconds = 2;
 static int shutdown_timeout = 120;
 static gboolean no_boot;
 static gboolean no_guest_services;
-static KvmrtdGsOptions gs_options = { NULL, NULL, NULL, 200, 400 };
+static KvmrtdGsOptions gs_options = { NULL, NULL, NULL, 1000, 2000 };
 
 static const GOptionEntry options[] = {
   { "interval", 0, 0, G_OPTION_ARG_INT, &interval_seconds,
@@ -44,10 +44,10 @@ static const GOptionEntry options[] = {
     N_("Where guests' log_msg goes: journal:SOCKET or syslog:SOCKET (default: the journal, "
        "else /dev/log)"), N_("TARGET") },
   { "gs-rate", 0, 0, G_OPTION_ARG_DOUBLE, &gs_options.rate,
-    N_("Guest Services requests per second one VM may make on average (default 200)"),
+    N_("Guest Services requests per second one VM may make on average (default 1000)"),
     N_("N") },
   { "gs-burst", 0, 0, G_OPTION_ARG_DOUBLE, &gs_options.burst,
-    N_("Requests one VM may make at once above that rate (default 400)"), N_("N") },
+    N_("Requests one VM may make at once above that rate (default 2000)"), N_("N") },
   { NULL }
 };
 
