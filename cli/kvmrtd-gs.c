@@ -456,12 +456,7 @@ collect_stats (KvmrtdGs *gs)
   g_hash_table_iter_init (&iter, gs->channels);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      KvmrtGsVmStats *copy = g_memdup2 (&((Channel *) value)->stats, sizeof (KvmrtGsVmStats));
-
-      copy->uuid = g_strdup (copy->uuid);
-      copy->name = g_strdup (copy->name);
-      copy->socket = g_strdup (copy->socket);
-      g_ptr_array_add (stats->vms, copy);
+      g_ptr_array_add (stats->vms, kvmrt_gs_vm_stats_copy (&((Channel *) value)->stats));
     }
   return stats;
 }

@@ -65,6 +65,17 @@ kvmrt_gs_vm_stats_free (KvmrtGsVmStats *vm)
   g_free (vm);
 }
 
+KvmrtGsVmStats *
+kvmrt_gs_vm_stats_copy (const KvmrtGsVmStats *vm)
+{
+  KvmrtGsVmStats *copy = g_memdup2 (vm, sizeof *vm);
+
+  copy->uuid = g_strdup (vm->uuid);
+  copy->name = g_strdup (vm->name);
+  copy->socket = g_strdup (vm->socket);
+  return copy;
+}
+
 void
 kvmrt_gs_stats_free (KvmrtGsStats *stats)
 {

@@ -53,6 +53,7 @@ guint64     kvmrt_gs_vm_stats_counter (const KvmrtGsVmStats *vm, guint index);
 KvmrtGsStats *kvmrt_gs_stats_new    (void);
 void          kvmrt_gs_stats_free   (KvmrtGsStats *stats);
 void          kvmrt_gs_vm_stats_free (KvmrtGsVmStats *vm);
+KvmrtGsVmStats *kvmrt_gs_vm_stats_copy (const KvmrtGsVmStats *vm);
 /* The counters of VM @uuid, or NULL. */
 const KvmrtGsVmStats *kvmrt_gs_stats_lookup (const KvmrtGsStats *stats, const char *uuid);
 
