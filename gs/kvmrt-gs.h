@@ -15,25 +15,32 @@
 extern "C" {
 #endif
 
+/* The library's only exported symbols (it is built with hidden visibility). */
+#if defined(__GNUC__)
+#define KVMRT_GS_API __attribute__ ((visibility ("default")))
+#else
+#define KVMRT_GS_API
+#endif
+
 /* Scopes of kvmrt_gs_xtrace_flush(). */
 #define KVMRT_GS_XTRACE_CPU_CURRENT 0UL   /* the host CPU running the calling vCPU */
 #define KVMRT_GS_XTRACE_CPU_VM      1UL   /* every host CPU serving this VM */
 #define KVMRT_GS_XTRACE_CPU_ALL     2UL   /* every host CPU */
 
-bool kvmrt_gs_available                 (void);
-bool kvmrt_gs_ping_available            (void);
-bool kvmrt_gs_log_msg_available         (void);
-bool kvmrt_gs_xtrace_flush_available    (void);
-bool kvmrt_gs_xtrace_log_data_available (void);
+KVMRT_GS_API bool kvmrt_gs_available                 (void);
+KVMRT_GS_API bool kvmrt_gs_ping_available            (void);
+KVMRT_GS_API bool kvmrt_gs_log_msg_available         (void);
+KVMRT_GS_API bool kvmrt_gs_xtrace_flush_available    (void);
+KVMRT_GS_API bool kvmrt_gs_xtrace_log_data_available (void);
 
 /* 0 once the host has logged the ping. */
-long kvmrt_gs_ping            (unsigned long cookie);
+KVMRT_GS_API long kvmrt_gs_ping            (unsigned long cookie);
 /* The number of bytes of @msg the host logged (it may truncate). */
-long kvmrt_gs_log_msg         (char *msg);
+KVMRT_GS_API long kvmrt_gs_log_msg         (char *msg);
 /* 0 once the host has flushed (or frozen) its trace for @scope. */
-long kvmrt_gs_xtrace_flush    (unsigned long scope);
+KVMRT_GS_API long kvmrt_gs_xtrace_flush    (unsigned long scope);
 /* The number of bytes of @data the host logged (it may truncate). */
-long kvmrt_gs_xtrace_log_data (void *data, long size);
+KVMRT_GS_API long kvmrt_gs_xtrace_log_data (void *data, long size);
 
 #ifdef __cplusplus
 }
