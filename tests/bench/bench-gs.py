@@ -47,8 +47,9 @@ def main():
         print("# " + "\n# ".join(console[-2000:].splitlines()))
         return 1
     figures = dict(item.split("=") for item in match.group(1).split())
-    print("# ping round trip in a TCG guest: median %s us, p99 %s us (%s pings)"
-          % (figures["ping_median_us"], figures["ping_p99_us"], figures["pings"]))
+    print("# ping round trip in a TCG guest: median %s us, p99 %s us, mean %s us (%s pings)"
+          % (figures["ping_median_us"], figures["ping_p99_us"], figures["ping_mean_us"],
+             figures["pings"]))
     print("# log_msg sustained in a TCG guest: %s calls/s for %d s (%s failed)"
           % (figures["log_msg_per_s"], SECONDS, figures["log_msg_failed"]))
     print("# TCG runs guest code 10-50x slower than KVM: on a KVM host expect these as upper "

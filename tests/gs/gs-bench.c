@@ -34,7 +34,7 @@ main (int argc, char **argv)
   double seconds = argc > 2 ? atof (argv[2]) : 5;
   double *took = calloc ((size_t) pings, sizeof *took);
   long messages = 0, failed = 0;
-  double start, end;
+  double start, end, total = 0;
 
   for (int i = 0; i < pings; i++)
     {
@@ -46,6 +46,7 @@ main (int argc, char **argv)
           return 1;
         }
       took[i] = now_us () - before;
+      total += took[i];
     }
   qsort (took, (size_t) pings, sizeof *took, compare);
   start = now_us ();
@@ -55,8 +56,9 @@ main (int argc, char **argv)
       failed++;
     else
       messages++;
-  printf ("BENCH pings=%d ping_median_us=%.0f ping_p99_us=%.0f log_msg_per_s=%.0f "
-          "log_msg_failed=%ld\n", pings, took[pings / 2], took[(pings * 99) / 100],
+  printf ("BENCH pings=%d ping_median_us=%.0f ping_p99_us=%.0f ping_mean_us=%.0f "
+          "log_msg_per_s=%.0f log_msg_failed=%ld\n", pings, took[pings / 2],
+          took[(pings * 99) / 100], total / pings,
           messages / ((now_us () - start) / 1e6), failed);
   free (took);
   return 0;
