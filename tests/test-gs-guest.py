@@ -60,6 +60,16 @@ echo "RESULT pings n=$n fails=$fails"
 """ % (FLOOD_SECONDS + 5)
 
 state = {}
+FAKE_RT_UUID = "0b1e5c2a-9d8f-4e7a-b6c5-d4e3f2a1b0c9"
+
+
+def cpu_list(text):
+    """The CPUs of a kernel CPU list ("0-2,5") as a set of strings."""
+    cpus = set()
+    for item in text.strip().split(","):
+        first, _, last = item.partition("-")
+        cpus.update(str(c) for c in range(int(first), int(last or first) + 1))
+    return cpus
 
 
 def results(guests, name):
@@ -176,11 +186,18 @@ def flooding_guest_is_contained():
         HOST.daemon.wait(timeout=30)
         with open(os.path.join(HOST.instance_dir, "tracing_on"), "w") as f:
             f.write("1")
+        # A real-time VM (never started) planned on CPU 1: its CPUs are not housekeeping
+        # CPUs, so the Guest Services thread must keep off them.
+        shielded = "1" in cpu_list(open("/sys/devices/system/cpu/online").read())
+        if shielded:
+            HOST.write_config(list(zip(guests.uuids, guests.names)),
+                              extra="[%s]\nname = kvmrt-gs-fake-rt\nrt = true\ncpuset = 1\n"
+                                    "nr_vcpus = 1\n\n" % FAKE_RT_UUID)
         HOST.start_daemon()
         before = None
         guests.start()
         deadline = time.monotonic() + guest.BOOT_TIMEOUT
-        stats, stat = {}, None
+        stats, stat, affinity = {}, None, None
         while any(libvirtd.virsh("domstate", u).strip() != "shut off" for u in guests.uuids):
             if before is not None:
                 daemon_rss.append(HOST.daemon_rss_kib())
@@ -195,6 +212,8 @@ def flooding_guest_is_contained():
             # connection, host model, first tuning pass) are not the channel's.
             if before is None and now.get(guests.names[0], {}).get("bytes_read", 0) > 0:
                 before = HOST.daemon_rss_kib()
+            if before is not None and affinity is None:
+                affinity = HOST.thread_affinity("guest-services")
             if guests.names[0] in now and now[guests.names[0]]["throttled"] > 0:
                 stats = now
                 if stat is None:
@@ -220,6 +239,11 @@ def flooding_guest_is_contained():
     check(flooder["malformed"] > 0 and flooder["garbage_bytes"] > 0, str(flooder))
     check(flooder["throttled"] > 0, "the flooder was never throttled: %s" % flooder)
     check(grown < 2048, "kvmrtd grew by %d KiB during the flood" % grown)
+    online = cpu_list(open("/sys/devices/system/cpu/online").read())
+    check(affinity is not None, "kvmrtd has no guest-services thread")
+    check(cpu_list(affinity) == (online - {"1"} if shielded else online),
+          "the Guest Services thread may run on CPUs %s (online %s; CPU 1 planned for a "
+          "real-time VM: %s)" % (affinity, sorted(online), shielded))
     check(stat.returncode == 0, stat.stderr)
     vms = {vm["name"]: vm for vm in json.loads(stat.stdout)["vms"]}
     shown = vms[guests.names[0]]["guest_services"]

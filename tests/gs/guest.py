@@ -221,9 +221,10 @@ class Host:
         self.daemon = None
         self.messages = []
 
-    def write_config(self, vms):
-        """VMS: [(uuid, name)], each with guest_services = true."""
+    def write_config(self, vms, extra=""):
+        """VMS: [(uuid, name)], each with guest_services = true; then EXTRA."""
         with open(self.config, "w", encoding="utf-8") as f:
+            f.write(extra)
             for domain_uuid, name in vms:
                 f.write("[%s]\nname = %s\ntitle = %s\nnr_vcpus = 1\nguest_services = true\n\n"
                         % (domain_uuid, name, libvirtd.TITLE))
@@ -253,6 +254,21 @@ class Host:
         self.daemon_log.flush()
         with open(os.path.join(self.work, "kvmrtd.log"), encoding="utf-8") as f:
             return f.read()
+
+    def thread_affinity(self, name):
+        """Cpus_allowed_list of kvmrtd's thread NAME, or None."""
+        for tid in os.listdir("/proc/%d/task" % self.daemon.pid):
+            try:
+                with open("/proc/%d/task/%s/comm" % (self.daemon.pid, tid)) as f:
+                    if f.read().strip() != name:
+                        continue
+                with open("/proc/%d/task/%s/status" % (self.daemon.pid, tid)) as f:
+                    for line in f:
+                        if line.startswith("Cpus_allowed_list:"):
+                            return line.split()[1]
+            except OSError:
+                continue
+        return None
 
     def daemon_rss_kib(self):
         with open("/proc/%d/status" % self.daemon.pid, encoding="utf-8") as f:
