@@ -204,4 +204,49 @@ def reply_found_behind_garbage():
     host.close()
 
 
+def trace_line(task, cpu, us, text):
+    return "%16s-%-5d [%03d] ..... %d.%06d: tracing_mark_write: %s\n" % (
+        task, 100 + cpu, cpu, us // 1000000, us % 1000000, text)
+
+
+@case
+def merge_estimates_the_offset():
+    # The guest's clock is 1000 s behind; its three requests took 5, 7 and 100 us to arrive.
+    host = "# tracer: nop\n#\n"
+    guest = "# tracer: nop\n"
+    base = 5000 * 1000000
+    for seq, (at, latency) in enumerate(((0, 5), (2000, 7), (4000, 100))):
+        guest += trace_line("app", 0, base - 1000 * 1000000 + at,
+                            "KVMRT_GS_PING_GUEST seq=%d vcpu=0 cookie=0x%x" % (seq, seq))
+        host += trace_line("guest-services", 1, base + at + latency,
+                           "KVMRT_GS_PING_HOST vm=vm1 seq=%d vcpu=0 cookie=0x%x" % (seq, seq))
+    host += trace_line("other", 1, base + 3000, "KVMRT_GS_PING_HOST vm=vm2 seq=1 vcpu=0 cookie=0x1")
+    guest += trace_line("app", 0, base - 1000 * 1000000 + 1000, "some guest event")
+    paths = {}
+    for name, text in (("host", host), ("guest", guest)):
+        paths[name] = os.path.join(WORK, name + ".trace")
+        with open(paths[name], "w") as f:
+            f.write(text)
+    merge = os.path.join(os.environ["KVMRT_CLI_DIR"], "kvmrt-gs-merge")
+    proc = subprocess.run([merge, paths["host"], "vm1=" + paths["guest"]], capture_output=True,
+                          text=True, timeout=30)
+    check(proc.returncode == 0, proc.stderr)
+    out = proc.stdout.splitlines()
+    check(out[:3] == ["# vm1: pairs: 3",
+                      "# vm1: offset: 1000.000005 s (host time = guest time + offset)",
+                      "# vm1: spread: 0.000095 s (median 0.000002 s above the offset)"],
+          "\n".join(out[:3]))
+    listing = [line.split(None, 3) for line in out[3:]]
+    check([(l[0], l[1]) for l in listing[:3]] == [("5000.000005", "vm1"), ("5000.000005", "host"),
+                                                  ("5000.001005", "vm1")], str(listing[:3]))
+    check(listing[2][3] == "some guest event", str(listing[2]))
+    check(len(listing) == 8, "every event of both traces: %s" % listing)
+    # A guest without a pair cannot be placed: it is left out, and the exit status says so.
+    proc = subprocess.run([merge, paths["host"], "vm3=" + paths["guest"]], capture_output=True,
+                          text=True, timeout=30)
+    check(proc.returncode == 1 and "vm=vm3" in proc.stderr, proc.stderr)
+    proc = subprocess.run([merge, paths["host"]], capture_output=True, text=True, timeout=30)
+    check(proc.returncode == 2, "one file: %d" % proc.returncode)
+
+
 sys.exit(main())
