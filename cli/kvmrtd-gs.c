@@ -446,6 +446,7 @@ collect_stats (KvmrtdGs *gs)
   GHashTableIter iter;
   gpointer value;
 
+  stats->pid = getpid ();
   if (gs->trace != NULL)
     {
       stats->trace = g_strdup (kvmrt_gs_host_trace_get_path (gs->trace));

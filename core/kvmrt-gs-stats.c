@@ -133,6 +133,7 @@ kvmrt_gs_stats_to_json (const KvmrtGsStats *stats)
 
   kvmrt_json_writer_init (&w, out);
   kvmrt_json_writer_begin_object (&w);
+  kvmrt_json_writer_member_int (&w, "pid", stats->pid);
   kvmrt_json_writer_member_string (&w, "trace", stats->trace);
   kvmrt_json_writer_member_string (&w, "flush", stats->flush);
   kvmrt_json_writer_member_string (&w, "log", stats->log);
@@ -210,6 +211,7 @@ kvmrt_gs_stats_parse (const char *json, GError **error)
                    _("the Guest Services counters have no \"vms\" list"));
       return NULL;
     }
+  stats->pid = (int) json_object_get_int_member_with_default (root, "pid", 0);
   stats->trace = dup_member (root, "trace");
   stats->flush = dup_member (root, "flush");
   stats->log = dup_member (root, "log");
@@ -251,7 +253,24 @@ kvmrt_gs_stats_load (const char *sysroot, GError **error)
     return NULL;
   stats = kvmrt_gs_stats_parse (json, &parse_error);
   if (stats == NULL)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("%s cannot be read: %s"), path,
-                 parse_error->message);
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("%s cannot be read: %s"),
+                   path, parse_error->message);
+      return NULL;
+    }
+  if (stats->pid > 0)
+    {
+      g_autofree char *relative = g_strdup_printf ("proc/%d", stats->pid);
+      g_autofree char *proc = kvmrt_sysroot_path (sysroot, relative);
+
+      if (!g_file_test (proc, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                       _("%s was left by kvmrtd process %d, which no longer runs"), path,
+                       stats->pid);
+          kvmrt_gs_stats_free (stats);
+          return NULL;
+        }
+    }
   return stats;
 }

@@ -3,10 +3,11 @@
  * (run/kvmrt/guest-services.json below the sysroot, replaced atomically about once a
  * second) for kvmrt-stat and the runtime details window:
  *
- *   {"trace": PATH|null, "flush": "snapshot"|"stop"|null, "log": "journal:PATH"|...,
+ *   {"pid": N, "trace": PATH|null, "flush": "snapshot"|"stop"|null, "log": "journal:PATH"|...,
  *    "vms": [{"uuid", "name", "connected": BOOL, "socket": PATH, COUNTER: N, ...}]}
  *
- * The counters are listed once, in KVMRT_GS_COUNTERS. */
+ * A file whose writer (pid) is gone, after a crash, is not read. The counters are listed
+ * once, in KVMRT_GS_COUNTERS. */
 #pragma once
 
 #include <glib.h>
@@ -39,6 +40,7 @@ typedef struct {
 } KvmrtGsVmStats;
 
 typedef struct {
+  int        pid;     /* kvmrtd's; 0: unknown */
   char      *trace;   /* the host trace instance, or NULL */
   char      *flush;   /* "snapshot", "stop" or NULL */
   char      *log;
@@ -62,7 +64,8 @@ char         *kvmrt_gs_stats_to_json (const KvmrtGsStats *stats);
 gboolean      kvmrt_gs_stats_save   (const KvmrtGsStats *stats,
                                      const char         *sysroot,
                                      GError            **error);
-/* Reads it back; NULL with G_FILE_ERROR_NOENT when kvmrtd serves no channel. */
+/* Reads it back; NULL with G_FILE_ERROR_NOENT when kvmrtd serves no channel (no file, or
+ * the process that wrote it no longer runs). */
 KvmrtGsStats *kvmrt_gs_stats_load   (const char  *sysroot,
                                      GError     **error);
 /* Removes it (nothing is served). */

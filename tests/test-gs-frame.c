@@ -371,6 +371,21 @@ test_stats_round_trip (void)
     g_assert_cmpuint (kvmrt_gs_vm_stats_counter (found, i), ==,
                       kvmrt_gs_vm_stats_counter (vm, i));
   g_assert_cmpstr (back->flush, ==, "stop");
+  /* A file whose writer is gone (no proc/PID below the sysroot) is not believed. */
+  stats->pid = 4242;
+  g_assert_true (kvmrt_gs_stats_save (stats, root, &error));
+  g_assert_null (kvmrt_gs_stats_load (root, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  g_clear_error (&error);
+  {
+    g_autofree char *proc = g_build_filename (root, "proc", "4242", NULL);
+
+    g_assert_cmpint (g_mkdir_with_parents (proc, 0755), ==, 0);
+    g_clear_pointer (&back, kvmrt_gs_stats_free);
+    back = kvmrt_gs_stats_load (root, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (back->pid, ==, 4242);
+  }
   kvmrt_gs_stats_remove (root);
   g_assert_null (kvmrt_gs_stats_load (root, &error));
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);

@@ -251,6 +251,52 @@ def flooding_guest_is_contained():
           and shown["throttled"] > 0, "kvmrt-stat --json: %s" % vms.get(guests.names[0]))
 
 
+# The guest announces itself, waits for the host end to go, then calls: the calls must fail
+# with ENOTCONN (exit 1), within their time limit, not hang.
+ORPHAN = """
+kvmrt-gs log_msg ready
+sleep 5
+before=$(cut -d' ' -f1 /proc/uptime)
+kvmrt-gs -t 3000 ping 1
+status=$?
+kvmrt-gs -t 3000 available
+echo "RESULT gone $status $? $before $(cut -d' ' -f1 /proc/uptime)"
+"""
+
+
+@case
+def calls_end_when_the_host_is_gone():
+    with guest.Guests(HOST, "kvmrt-gs-orphan", [ORPHAN]) as guests:
+        HOST.write_config(list(zip(guests.uuids, guests.names)))
+        HOST.sync()
+        if HOST.daemon.poll() is None:
+            HOST.daemon.send_signal(15)
+            HOST.daemon.wait(timeout=30)
+        HOST.messages.clear()
+        HOST.receive_messages()
+        HOST.start_daemon()
+        guests.start()
+        deadline = time.monotonic() + guest.BOOT_TIMEOUT
+        while not any(m.endswith(": ready") for m in HOST.receive_messages()):
+            check(time.monotonic() < deadline, "the guest never logged: %s"
+                  % guests.console(guests.names[0])[-1500:])
+            time.sleep(0.2)
+        # kvmrtd dies (a crash: SIGTERM would shut the VM down); QEMU keeps the guest running.
+        HOST.daemon.kill()
+        HOST.daemon.wait()
+        guests.wait_off()
+        got = results(guests, guests.names[0]).get("gone", "").split()
+    check(len(got) == 4, "the guest's result: %s\n%s" % (got, guests.console(guests.names[0])
+                                                          [-1500:]))
+    took = float(got[3]) - float(got[2])
+    print("# without a host end: ping exit %s, available exit %s, both in %.2f s (guest clock)"
+          % (got[0], got[1], took))
+    check(got[0] == "1" and got[1] == "1", "calls without a host end: %s" % got)
+    check(took < 6.5, "two calls with a 3 s limit took %.2f s" % took)
+    check("Transport endpoint is not connected" in guests.console(guests.names[0])
+          or "timed out" in guests.console(guests.names[0]), "no error message")
+
+
 if __name__ == "__main__":
     try:
         with libvirtd.LibvirtDaemon():
