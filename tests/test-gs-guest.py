@@ -42,6 +42,10 @@ kvmrt-gs ping not-a-number
 echo "RESULT usage $?"
 gs-app
 echo "RESULT app $?"
+# Two processes at once: the kernel lets one hold the port, the other waits its turn.
+pinger() { f=0; for i in $(seq 0 19); do kvmrt-gs ping $(($1 + i)) || f=$((f + 1)); done; \
+  echo "RESULT $2 $f"; }
+pinger 20480 concurrent_a & pinger 24576 concurrent_b & wait
 kvmrt-gs ping 0xC0FFEE3 xtrace_flush 1
 echo "RESULT flush $?"
 """
@@ -98,6 +102,8 @@ def guest_reaches_host():
         check(got.get("cli") == "0", "cli: %s\n%s" % (got, state["console"][-2000:]))
         check(got.get("usage") == "2", "a bad cookie is a usage error: %s" % got)
         check(got.get("app") == "0", "gs-app: %s\n%s" % (got, state["console"][-2000:]))
+        check(got.get("concurrent_a") == "0" and got.get("concurrent_b") == "0",
+              "two processes at once: %s" % got)
         check(got.get("flush") == "0", "flush: %s" % got)
         check("APP available=1 ping=1 log_msg=1 flush=1 log_data=1" in state["console"],
               "gs-app's probes: %s" % state["console"][-2000:])
@@ -111,8 +117,11 @@ def host_trace_has_the_events_in_order():
     threads = {"%#x" % (0x2000 + 0x100 * t + i) for t in range(4) for i in range(10)}
     check(pings[:2] == ["0xc0ffee1", "0xc0ffee2"], "first pings: %s" % pings[:4])
     check(pings[2:7] == ["0x%x" % c for c in range(0x1001, 0x1006)], "app pings: %s" % pings)
-    check(set(pings[7:47]) == threads and len(pings) == 48, "thread pings: %s" % pings[7:])
-    check(pings[47] == "0xc0ffee3", "last ping: %s" % pings[-1:])
+    check(set(pings[7:47]) == threads, "thread pings: %s" % pings[7:47])
+    concurrent = {"%#x" % (base + i) for base in (0x5000, 0x6000) for i in range(20)}
+    check(set(pings[47:87]) == concurrent and len(pings) == 88,
+          "pings of two processes at once: %s" % pings[47:])
+    check(pings[87] == "0xc0ffee3", "last ping: %s" % pings[-1:])
     data = [f["data"] for _, f in guest.events(state["host_trace"], "KVMRT_GS_LOG_DATA_HOST",
                                                  vm)]
     check(data == ["deadbeef", "616263", "".join("%02x" % (i * 17) for i in range(16))],
@@ -144,7 +153,7 @@ def syslog_got_the_messages():
 @case
 def guest_trace_has_the_pairs():
     pings = [f["cookie"] for _, f in guest.events(state["guest_trace"], "KVMRT_GS_PING_GUEST")]
-    check(len(pings) == 48 and pings[0] == "0xc0ffee1", "guest pings: %s" % pings[:3])
+    check(len(pings) == 88 and pings[0] == "0xc0ffee1", "guest pings: %s" % pings[:3])
     check(len(guest.events(state["guest_trace"], "KVMRT_GS_FLUSH_GUEST")) == 1, "guest flush")
 
 
@@ -161,7 +170,7 @@ def merge_pairs_guest_and_host():
     check(proc.returncode == 0, "kvmrt-gs-merge: %d %s" % (proc.returncode, proc.stderr))
     out = proc.stdout
     print("# " + "\n# ".join(out.splitlines()[:3]))
-    check(re.search(r"pairs: 56\b", out), "pairs: %s" % out[:500])
+    check(re.search(r"pairs: 96\b", out), "pairs: %s" % out[:500])
     check(re.search(r"offset: [-0-9.]+ s", out), out[:500])
     lines = [line for line in out.splitlines() if re.match(r"^\s*\d+\.\d+ ", line)]
     stamps = [float(line.split()[0]) for line in lines]
