@@ -170,6 +170,10 @@ def merge_pairs_guest_and_host():
     check(proc.returncode == 0, "kvmrt-gs-merge: %d %s" % (proc.returncode, proc.stderr))
     out = proc.stdout
     print("# " + "\n# ".join(out.splitlines()[:3]))
+    # Kept next to the test logs for a reader.
+    kept = os.path.join(os.environ.get("G_TEST_BUILDDIR", HOST.work), "gs-merged.txt")
+    with open(kept, "w") as f:
+        f.write(out)
     check(re.search(r"pairs: 96\b", out), "pairs: %s" % out[:500])
     check(re.search(r"offset: [-0-9.]+ s", out), out[:500])
     lines = [line for line in out.splitlines() if re.match(r"^\s*\d+\.\d+ ", line)]
