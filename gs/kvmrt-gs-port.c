@@ -211,7 +211,7 @@ receive_reply (int fd, uint32_t seq, int64_t deadline, uint32_t *value)
 
 int
 kvmrt_gs_port_call (uint8_t type, uint16_t vcpu, uint32_t seq, const void *payload,
-                    size_t length, uint32_t *value)
+                    size_t length, const char *guest_event, uint32_t *value)
 {
   int64_t deadline = now_ms () + kvmrt_gs_timeout_ms ();
   uint8_t frame[KVMRT_GS_MAX_FRAME];
@@ -223,6 +223,8 @@ kvmrt_gs_port_call (uint8_t type, uint16_t vcpu, uint32_t seq, const void *paylo
   fd = open_port (deadline);
   if (fd < 0)
     return -fd;
+  if (guest_event != NULL)
+    kvmrt_gs_trace_guest (guest_event);
   error = send_all (fd, frame, size, deadline);
   if (error == 0)
     error = receive_reply (fd, seq, deadline, value);

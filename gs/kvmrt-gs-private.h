@@ -8,7 +8,9 @@
 /* How long one call may take, in milliseconds: $KVMRT_GS_TIMEOUT_MS, else 2000. */
 int  kvmrt_gs_timeout_ms      (void);
 
-/* Sends one request and waits for its reply, within the call's time bound. Returns 0 with
+/* Sends one request and waits for its reply, within the call's time bound. Once the port is
+ * open (this process's turn), @guest_event (may be NULL) goes into the guest's trace, so that
+ * it precedes the host's event by the channel's latency alone. Returns 0 with
  * the reply's value in @value, or an errno value: ENODEV (no Guest Services port), EBUSY
  * (another process holds the port), ENOTCONN (no host side), ETIMEDOUT (no answer in time),
  * or the status the host answered with (EAGAIN, EOPNOTSUPP, EIO). */
@@ -17,8 +19,9 @@ int  kvmrt_gs_port_call       (uint8_t     type,
                                uint32_t    seq,
                                const void *payload,
                                size_t      length,
+                               const char *guest_event,
                                uint32_t   *value);
 
-/* Writes one line into the guest's ftrace (trace_marker) when tracefs is mounted and
- * writable ($KVMRT_GS_TRACE_MARKER names another file); silently nothing otherwise. */
-void kvmrt_gs_trace_guest     (const char *format, ...) __attribute__ ((format (printf, 1, 2)));
+/* Writes one line (without newline) into the guest's ftrace (trace_marker) when tracefs is
+ * mounted and writable ($KVMRT_GS_TRACE_MARKER names another file); nothing otherwise. */
+void kvmrt_gs_trace_guest     (const char *line);

@@ -5,7 +5,6 @@
 #include "kvmrt-gs-private.h"
 
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -30,21 +29,20 @@ open_marker (void)
 }
 
 void
-kvmrt_gs_trace_guest (const char *format, ...)
+kvmrt_gs_trace_guest (const char *event)
 {
   char line[4096];
-  va_list args;
   int fd = open_marker ();
   int n;
 
   if (fd < 0)
     return;
-  va_start (args, format);
-  n = vsnprintf (line, sizeof line - 1, format, args);
-  va_end (args);
-  if (n > (int) sizeof line - 2)
-    n = (int) sizeof line - 2;
-  line[n++] = '\n';
+  n = snprintf (line, sizeof line, "%s\n", event);
+  if (n >= (int) sizeof line)
+    {
+      n = (int) sizeof line - 1;
+      line[n - 1] = '\n';
+    }
   /* One write: trace_marker turns each write into one event. */
   if (write (fd, line, (size_t) n) < 0)
     {

@@ -59,10 +59,11 @@ to_hex (char *out, const uint8_t *data, size_t size)
 
 /* One request under the lock; returns the call's value, or -1 with errno. */
 static long
-call (uint8_t type, uint32_t seq, uint16_t vcpu, const void *payload, size_t length)
+call (uint8_t type, uint32_t seq, uint16_t vcpu, const void *payload, size_t length,
+      const char *guest_event)
 {
   uint32_t value = 0;
-  int error = kvmrt_gs_port_call (type, vcpu, seq, payload, length, &value);
+  int error = kvmrt_gs_port_call (type, vcpu, seq, payload, length, guest_event, &value);
 
   if (error != 0)
     {
@@ -79,7 +80,7 @@ host_capabilities (void)
   int saved = errno;
 
   pthread_mutex_lock (&call_lock);
-  caps = call (KVMRT_GS_FRAME_HELLO, take_seq (), current_vcpu (), NULL, 0);
+  caps = call (KVMRT_GS_FRAME_HELLO, take_seq (), current_vcpu (), NULL, 0, NULL);
   pthread_mutex_unlock (&call_lock);
   if (caps < 0)
     return 0;
@@ -121,6 +122,7 @@ long
 kvmrt_gs_ping (unsigned long cookie)
 {
   uint8_t payload[8];
+  char event[128];
   uint16_t vcpu = current_vcpu ();
   uint32_t seq;
   long result;
@@ -128,8 +130,9 @@ kvmrt_gs_ping (unsigned long cookie)
   kvmrt_gs_put_u64 (payload, cookie);
   pthread_mutex_lock (&call_lock);
   seq = take_seq ();
-  kvmrt_gs_trace_guest ("KVMRT_GS_PING_GUEST seq=%u vcpu=%u cookie=%#lx", seq, vcpu, cookie);
-  result = call (KVMRT_GS_FRAME_PING, seq, vcpu, payload, sizeof payload);
+  snprintf (event, sizeof event, "KVMRT_GS_PING_GUEST seq=%u vcpu=%u cookie=%#lx", seq, vcpu,
+            cookie);
+  result = call (KVMRT_GS_FRAME_PING, seq, vcpu, payload, sizeof payload, event);
   pthread_mutex_unlock (&call_lock);
   return result < 0 ? -1 : 0;
 }
@@ -137,6 +140,7 @@ kvmrt_gs_ping (unsigned long cookie)
 long
 kvmrt_gs_log_msg (char *msg)
 {
+  char event[KVMRT_GS_MAX_LOGGED + 128];
   uint16_t vcpu = current_vcpu ();
   size_t length;
   uint32_t seq;
@@ -150,10 +154,9 @@ kvmrt_gs_log_msg (char *msg)
   length = strnlen (msg, KVMRT_GS_MAX_PAYLOAD);
   pthread_mutex_lock (&call_lock);
   seq = take_seq ();
-  kvmrt_gs_trace_guest ("KVMRT_GS_LOG_MSG_GUEST seq=%u vcpu=%u msg=%.*s", seq, vcpu,
-                        (int) (length < KVMRT_GS_MAX_LOGGED ? length : KVMRT_GS_MAX_LOGGED),
-                        msg);
-  result = call (KVMRT_GS_FRAME_LOG_MSG, seq, vcpu, msg, length);
+  snprintf (event, sizeof event, "KVMRT_GS_LOG_MSG_GUEST seq=%u vcpu=%u msg=%.*s", seq, vcpu,
+            (int) (length < KVMRT_GS_MAX_LOGGED ? length : KVMRT_GS_MAX_LOGGED), msg);
+  result = call (KVMRT_GS_FRAME_LOG_MSG, seq, vcpu, msg, length, event);
   pthread_mutex_unlock (&call_lock);
   return result;
 }
@@ -162,6 +165,7 @@ long
 kvmrt_gs_xtrace_flush (unsigned long scope)
 {
   uint8_t payload[4];
+  char event[128];
   uint16_t vcpu = current_vcpu ();
   uint32_t seq;
   long result;
@@ -174,8 +178,9 @@ kvmrt_gs_xtrace_flush (unsigned long scope)
   kvmrt_gs_put_u32 (payload, (uint32_t) scope);
   pthread_mutex_lock (&call_lock);
   seq = take_seq ();
-  kvmrt_gs_trace_guest ("KVMRT_GS_FLUSH_GUEST seq=%u vcpu=%u scope=%lu", seq, vcpu, scope);
-  result = call (KVMRT_GS_FRAME_FLUSH, seq, vcpu, payload, sizeof payload);
+  snprintf (event, sizeof event, "KVMRT_GS_FLUSH_GUEST seq=%u vcpu=%u scope=%lu", seq, vcpu,
+            scope);
+  result = call (KVMRT_GS_FRAME_FLUSH, seq, vcpu, payload, sizeof payload, event);
   pthread_mutex_unlock (&call_lock);
   return result < 0 ? -1 : 0;
 }
@@ -184,6 +189,7 @@ long
 kvmrt_gs_xtrace_log_data (void *data, long size)
 {
   char hex[2 * KVMRT_GS_MAX_LOGGED + 1];
+  char event[sizeof hex + 128];
   uint16_t vcpu = current_vcpu ();
   size_t length;
   uint32_t seq;
@@ -198,9 +204,9 @@ kvmrt_gs_xtrace_log_data (void *data, long size)
   to_hex (hex, data, length);
   pthread_mutex_lock (&call_lock);
   seq = take_seq ();
-  kvmrt_gs_trace_guest ("KVMRT_GS_LOG_DATA_GUEST seq=%u vcpu=%u size=%zu data=%s", seq, vcpu,
-                        length, hex);
-  result = call (KVMRT_GS_FRAME_LOG_DATA, seq, vcpu, data, length);
+  snprintf (event, sizeof event, "KVMRT_GS_LOG_DATA_GUEST seq=%u vcpu=%u size=%zu data=%s", seq,
+            vcpu, length, hex);
+  result = call (KVMRT_GS_FRAME_LOG_DATA, seq, vcpu, data, length, event);
   pthread_mutex_unlock (&call_lock);
   return result;
 }

@@ -164,9 +164,12 @@ def probes_follow_the_host():
 
 @case
 def failures_are_bounded_and_named():
-    code, _, err, _ = gs("ping", "1")
+    marker = os.path.join(WORK, "marker-no-port")
+    open(marker, "w").close()
+    code, _, err, _ = gs("ping", "1", marker=marker)
     check(code == 1 and "No such device" in err and "guest_services" in err,
           "no port: %d %s" % (code, err))
+    check(os.path.getsize(marker) == 0, "a guest event without a request")
     code, _, err, _ = gs("available")
     check(code == 1 and err == "", "available without a port: %d %s" % (code, err))
     # A socket nobody listens on: the host side is gone.
