@@ -160,6 +160,9 @@ def initramfs(path, modules_dir, programs, payload):
 
 
 def domain_xml(name, domain_uuid, vmlinuz, initrd, serial):
+    """A TCG domain booting VMLINUZ with INITRD. no_timer_check: on a loaded host TCG's timer
+    can miss the kernel's early IO-APIC check, which then panics; panic=1 and on_reboot
+    destroy end a domain whose kernel panicked anyway, instead of leaving it hanging."""
     return """<domain type='qemu'>
   <name>%s</name>
   <uuid>%s</uuid>
@@ -170,10 +173,11 @@ def domain_xml(name, domain_uuid, vmlinuz, initrd, serial):
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>%s</kernel>
     <initrd>%s</initrd>
-    <cmdline>console=ttyS0 quiet</cmdline>
+    <cmdline>console=ttyS0 quiet no_timer_check panic=1</cmdline>
   </os>
   <features><acpi/></features>
   <on_poweroff>destroy</on_poweroff>
+  <on_reboot>destroy</on_reboot>
   <devices>
     <emulator>%s</emulator>
     <serial type='file'><source path='%s'/><target port='0'/></serial>
