@@ -26,6 +26,9 @@ PACKAGES=(
   mandoc debhelper dpkg-dev fakeroot lintian
   # Reliability probes: the fuzzer (clang's libFuzzer), fault injection (strace).
   clang-14 libclang-rt-14-dev strace
+  # Guest Services tests boot Debian's kernel (fetched with apt-get download) with a busybox
+  # initramfs; the guest programs are linked statically (libc6-dev's libc.a).
+  busybox-static
 )
 
 missing_packages() {

@@ -65,6 +65,8 @@ struct _KvmrtDetailsWindow
   GtkLabel            *tuning_label;
   GtkButton           *retune_button;
   AdwExpanderRow      *vcpus_row;
+  AdwPreferencesGroup *guest_services_group;
+  AdwExpanderRow      *guest_services_row;
   GtkLabel            *emulator_label;
   GtkLabel            *shielded_label;
   GtkLabel            *offline_label;
@@ -87,6 +89,7 @@ struct _KvmrtDetailsWindow
   GPtrArray           *vcpu_rows;     /* GtkWidget* added to vcpus_row */
   char                *vcpus_key;     /* what vcpu_rows show, to rebuild only on change */
   GPtrArray           *drift_rows;    /* GtkWidget* added to state_group */
+  GPtrArray           *gs_labels;     /* GtkLabel* per Guest Services counter */
   char                *drift_key;
   char                *retune_message;
   GCancellable        *cancellable;   /* libvirt calls and the retune; cancelled on dispose */
@@ -318,6 +321,54 @@ make_value_row (const char *title, const char *value)
   gtk_widget_add_css_class (label, "dim-label");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
   return row;
+}
+
+/* Guest Services ------------------------------------------------------------------------ */
+
+/* What each of kvmrtd's counters (KVMRT_GS_COUNTERS, in that order) means to a reader. */
+static const char *const gs_counter_titles[] = {
+  N_("Requests"), N_("Pings"), N_("Messages"), N_("Flushes"), N_("Data Blocks"),
+  N_("Invalid Requests"), N_("Malformed Input"), N_("Bytes Skipped"), N_("Bytes Read"),
+  N_("Times Throttled"), N_("Replies Dropped"), N_("Trace Failures"), N_("Log Failures"),
+};
+
+static void
+update_guest_services (KvmrtDetailsWindow *self, const KvmrtVmStatus *status)
+{
+  const KvmrtGsVmStats *gs = status->guest_services;
+  const char *summary;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->guest_services_group),
+                          kvmrt_vm_get_guest_services (status->vm));
+  if (self->gs_labels->len == 0)
+    {
+      g_assert (G_N_ELEMENTS (gs_counter_titles) == kvmrt_gs_counter_count ());
+      for (guint i = 0; i < kvmrt_gs_counter_count (); i++)
+        {
+          GtkWidget *row = adw_action_row_new ();
+          GtkWidget *label = gtk_label_new ("-");
+
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(gs_counter_titles[i]));
+          gtk_widget_add_css_class (label, "dim-label");
+          gtk_widget_add_css_class (label, "numeric");
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+          adw_expander_row_add_row (self->guest_services_row, row);
+          g_ptr_array_add (self->gs_labels, label);
+        }
+    }
+  if (gs == NULL)
+    summary = status->running ? _("Not served: is kvmrtd running?") : _("Not running");
+  else
+    summary = gs->connected ? _("Served by kvmrtd") : _("Not connected");
+  adw_expander_row_set_subtitle (self->guest_services_row, summary);
+  for (guint i = 0; i < self->gs_labels->len; i++)
+    {
+      g_autofree char *value = gs != NULL
+        ? g_strdup_printf ("%" G_GUINT64_FORMAT, kvmrt_gs_vm_stats_counter (gs, i))
+        : g_strdup ("-");
+
+      gtk_label_set_text (self->gs_labels->pdata[i], value);
+    }
 }
 
 /* State --------------------------------------------------------------------------------- */
@@ -731,6 +782,7 @@ refresh (KvmrtDetailsWindow *self)
                           KVMRT_VM_STATUS_THREADS, &threads_error);
   self->running = status.running;
   update_state (self, &status);
+  update_guest_services (self, &status);
   update_cpus (self, vm_plan);
   update_usage (self, &status);
   update_threads (self, &status, threads_error);
@@ -884,6 +936,7 @@ kvmrt_details_window_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->vcpu_rows, g_ptr_array_unref);
   g_clear_pointer (&self->drift_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->gs_labels, g_ptr_array_unref);
   g_free (self->vcpus_key);
   g_free (self->drift_key);
   g_free (self->retune_message);
@@ -969,6 +1022,8 @@ kvmrt_details_window_class_init (KvmrtDetailsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KvmrtDetailsWindow, tuning_label);
   gtk_widget_class_bind_template_child (widget_class, KvmrtDetailsWindow, retune_button);
   gtk_widget_class_bind_template_child (widget_class, KvmrtDetailsWindow, vcpus_row);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtDetailsWindow, guest_services_group);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtDetailsWindow, guest_services_row);
   gtk_widget_class_bind_template_child (widget_class, KvmrtDetailsWindow, emulator_label);
   gtk_widget_class_bind_template_child (widget_class, KvmrtDetailsWindow, shielded_label);
   gtk_widget_class_bind_template_child (widget_class, KvmrtDetailsWindow, offline_label);
@@ -991,6 +1046,7 @@ kvmrt_details_window_init (KvmrtDetailsWindow *self)
 {
   self->vcpu_rows = g_ptr_array_new ();
   self->drift_rows = g_ptr_array_new ();
+  self->gs_labels = g_ptr_array_new ();
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));

@@ -39,6 +39,8 @@ struct _KvmrtVmPage
   GtkLabel           *numatune_feedback_label;
   AdwActionRow       *hide_kvm_row;
   GtkSwitch          *hide_kvm_switch;
+  AdwActionRow       *guest_services_row;
+  GtkSwitch          *guest_services_switch;
   AdwActionRow       *autostart_row;
   GtkSwitch          *autostart_switch;
   AdwActionRow       *disabled_row;
@@ -128,6 +130,7 @@ attr_equal (KvmrtVm *a, KvmrtVm *b, KvmrtVmAttr attr)
     {
     case KVMRT_VM_ATTR_RT:
     case KVMRT_VM_ATTR_HIDE_KVM:
+    case KVMRT_VM_ATTR_GUEST_SERVICES:
     case KVMRT_VM_ATTR_AUTOSTART:
     case KVMRT_VM_ATTR_DISABLED:
       {
@@ -659,6 +662,7 @@ attr_widget (KvmrtVmPage *self, KvmrtVmAttr attr)
     case KVMRT_VM_ATTR_RT_MEMORY: return GTK_WIDGET (self->rt_memory_row);
     case KVMRT_VM_ATTR_NUMATUNE: return GTK_WIDGET (self->numatune_row);
     case KVMRT_VM_ATTR_HIDE_KVM: return GTK_WIDGET (self->hide_kvm_row);
+    case KVMRT_VM_ATTR_GUEST_SERVICES: return GTK_WIDGET (self->guest_services_row);
     case KVMRT_VM_ATTR_AUTOSTART: return GTK_WIDGET (self->autostart_row);
     case KVMRT_VM_ATTR_DISABLED: return GTK_WIDGET (self->disabled_row);
     case KVMRT_VM_ATTR_PCIDEVS: return GTK_WIDGET (self->pcidevs_list);
@@ -998,6 +1002,8 @@ kvmrt_vm_page_class_init (KvmrtVmPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmPage, numatune_feedback_label);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmPage, hide_kvm_row);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmPage, hide_kvm_switch);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtVmPage, guest_services_row);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtVmPage, guest_services_switch);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmPage, autostart_row);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmPage, autostart_switch);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmPage, disabled_row);
@@ -1033,6 +1039,7 @@ kvmrt_vm_page_init (KvmrtVmPage *self)
   struct { GtkSwitch *sw; KvmrtVmAttr attr; } switches[] = {
     { NULL, KVMRT_VM_ATTR_RT },
     { NULL, KVMRT_VM_ATTR_HIDE_KVM },
+    { NULL, KVMRT_VM_ATTR_GUEST_SERVICES },
     { NULL, KVMRT_VM_ATTR_AUTOSTART },
     { NULL, KVMRT_VM_ATTR_DISABLED },
   };
@@ -1063,8 +1070,9 @@ kvmrt_vm_page_init (KvmrtVmPage *self)
 
   switches[0].sw = self->rt_switch;
   switches[1].sw = self->hide_kvm_switch;
-  switches[2].sw = self->autostart_switch;
-  switches[3].sw = self->disabled_switch;
+  switches[2].sw = self->guest_services_switch;
+  switches[3].sw = self->autostart_switch;
+  switches[4].sw = self->disabled_switch;
   for (guint i = 0; i < G_N_ELEMENTS (switches); i++)
     set_field_attr (switches[i].sw, switches[i].attr);
 
@@ -1180,6 +1188,9 @@ kvmrt_vm_page_focus_attribute (KvmrtVmPage *self, const char *attribute)
       break;
     case KVMRT_VM_ATTR_RT: target = GTK_WIDGET (self->rt_switch); break;
     case KVMRT_VM_ATTR_HIDE_KVM: target = GTK_WIDGET (self->hide_kvm_switch); break;
+    case KVMRT_VM_ATTR_GUEST_SERVICES:
+      target = GTK_WIDGET (self->guest_services_switch);
+      break;
     case KVMRT_VM_ATTR_AUTOSTART: target = GTK_WIDGET (self->autostart_switch); break;
     case KVMRT_VM_ATTR_DISABLED: target = GTK_WIDGET (self->disabled_switch); break;
     case KVMRT_VM_ATTR_COMMENTS: target = GTK_WIDGET (self->comments_view); break;
@@ -1246,6 +1257,7 @@ kvmrt_vm_page_reload (KvmrtVmPage *self)
 
   gtk_switch_set_active (self->rt_switch, kvmrt_vm_get_rt (self->vm));
   gtk_switch_set_active (self->hide_kvm_switch, kvmrt_vm_get_hide_kvm (self->vm));
+  gtk_switch_set_active (self->guest_services_switch, kvmrt_vm_get_guest_services (self->vm));
   gtk_switch_set_active (self->autostart_switch, kvmrt_vm_get_autostart (self->vm));
   gtk_switch_set_active (self->disabled_switch, kvmrt_vm_get_disabled (self->vm));
 

@@ -340,6 +340,7 @@ print_verbose (const char *sysroot, KvmrtHost *host, KvmrtPlan *plan, GPtrArray 
                numa ? _("from NUMA nodes ") : _("from any NUMA node"), numa ? numa : "",
                kvmrt_vm_get_numatune (vm) == NULL ? a : "");
       g_print (_("  Hide KVM:       %s\n"), yes_no (kvmrt_vm_get_hide_kvm (vm)));
+      g_print (_("  Guest services: %s\n"), yes_no (kvmrt_vm_get_guest_services (vm)));
       g_print (_("  Autostart:      %s\n"), yes_no (kvmrt_vm_get_autostart (vm)));
       if (devs->len == 0)
         g_print (_("  PCI devices:    none\n"));

@@ -52,6 +52,17 @@ print_threads (GString *out, GPtrArray *threads)
 }
 
 static void
+print_guest_services (GString *out, const KvmrtGsVmStats *gs)
+{
+  g_string_append_printf (out, "    %s %s; ", _("guest services:"),
+                          gs->connected ? _("served") : _("not connected"));
+  for (guint i = 0; i < kvmrt_gs_counter_count (); i++)
+    g_string_append_printf (out, "%s%s %" G_GUINT64_FORMAT, i > 0 ? ", " : "",
+                            kvmrt_gs_counter_names[i], kvmrt_gs_vm_stats_counter (gs, i));
+  g_string_append_c (out, '\n');
+}
+
+static void
 print_table (GArray *statuses)
 {
   g_autoptr(GString) out = g_string_new (NULL);
@@ -74,6 +85,8 @@ print_table (GArray *statuses)
       for (guint d = 0; s->drift != NULL && d < s->drift->len; d++)
         g_string_append_printf (out, "    %s %s\n", _("not in force:"),
                                 (char *) s->drift->pdata[d]);
+      if (s->guest_services != NULL)
+        print_guest_services (out, s->guest_services);
       if (s->threads != NULL)
         print_threads (out, s->threads);
     }
@@ -140,6 +153,8 @@ write_vm_json (KvmrtJsonWriter *w, const KvmrtVmStatus *s)
         write_thread_json (w, s->threads->pdata[i]);
       kvmrt_json_writer_end_array (w);
     }
+  kvmrt_json_writer_member (w, "guest_services");
+  kvmrt_gs_vm_stats_write_json (s->guest_services, w);
   kvmrt_json_writer_end_object (w);
 }
 

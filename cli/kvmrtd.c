@@ -3,10 +3,12 @@
  * `kvmrt-boot --clean` does; while VMs run it keeps their real-time tuning in force (the
  * interrupts of passed-through devices only appear once the guest's driver loads, and other
  * programs may undo settings), follows libvirt's lifecycle events so a VM started or stopped
- * outside kvmrt is tuned or untuned, and logs every change; on SIGTERM it shuts the VMs down. */
+ * outside kvmrt is tuned or untuned, and logs every change; it serves the Guest Services
+ * channels of the running VMs (kvmrtd-gs.c); on SIGTERM it shuts the VMs down. */
 #include "kvmrt-cli-libvirt.h"
 #include "kvmrt-journal.h"
 #include "kvmrt-lifecycle.h"
+#include "kvmrtd-gs.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -20,6 +22,8 @@
 static int interval_seconds = 2;
 static int shutdown_timeout = 120;
 static gboolean no_boot;
+static gboolean no_guest_services;
+static KvmrtdGsOptions gs_options = { NULL, NULL, NULL, 1000, 2000 };
 
 static const GOptionEntry options[] = {
   { "interval", 0, 0, G_OPTION_ARG_INT, &interval_seconds,
@@ -29,6 +33,21 @@ static const GOptionEntry options[] = {
     N_("S") },
   { "no-boot", 0, 0, G_OPTION_ARG_NONE, &no_boot,
     N_("Do not boot the autostart VMs at start (only keep running VMs tuned)"), NULL },
+  { "no-guest-services", 0, 0, G_OPTION_ARG_NONE, &no_guest_services,
+    N_("Do not serve the VMs' Guest Services channels"), NULL },
+  { "gs-tracefs", 0, 0, G_OPTION_ARG_FILENAME, &gs_options.tracefs,
+    N_("Where tracefs is mounted (default: /sys/kernel/tracing below the sysroot)"),
+    N_("DIR") },
+  { "gs-instance", 0, 0, G_OPTION_ARG_STRING, &gs_options.instance,
+    N_("The trace instance for the KVMRT_GS_*_HOST events (default kvmrt-gs)"), N_("NAME") },
+  { "gs-log", 0, 0, G_OPTION_ARG_STRING, &gs_options.log_target,
+    N_("Where guests' log_msg goes: journal:SOCKET or syslog:SOCKET (default: the journal, "
+       "else /dev/log)"), N_("TARGET") },
+  { "gs-rate", 0, 0, G_OPTION_ARG_DOUBLE, &gs_options.rate,
+    N_("Guest Services requests per second one VM may make on average (default 1000)"),
+    N_("N") },
+  { "gs-burst", 0, 0, G_OPTION_ARG_DOUBLE, &gs_options.burst,
+    N_("Requests one VM may make at once above that rate (default 2000)"), N_("N") },
   { NULL }
 };
 
@@ -37,6 +56,7 @@ typedef struct {
   KvmrtLibvirt *libvirt;
   GMainLoop    *loop;
   GHashTable   *last_problems;   /* VM UUID -> the problems last logged, to log each once */
+  KvmrtdGs     *gs;              /* NULL with --no-guest-services */
   int           status;
 } Daemon;
 
@@ -176,6 +196,8 @@ keep_tuned (Daemon *d)
         g_message ("%s: %s", kvmrt_cli_vm_label (p->vm), (char *) report->changes->pdata[c]);
       log_problems (d, uuid, kvmrt_cli_vm_label (p->vm), report->problems);
     }
+  if (d->gs != NULL)
+    kvmrtd_gs_follow (d->gs, d->libvirt, plan, host);
 }
 
 static gboolean
@@ -227,7 +249,7 @@ int
 main (int argc, char **argv)
 {
   KvmrtCli cli = { 0 };
-  Daemon d = { &cli, NULL, NULL, NULL, KVMRT_EXIT_OK };
+  Daemon d = { &cli, NULL, NULL, NULL, NULL, KVMRT_EXIT_OK };
   const char *const clean[] = { "--clean", NULL };
 
   kvmrt_cli_parse (&cli, &argc, &argv,
@@ -241,6 +263,13 @@ main (int argc, char **argv)
       kvmrt_cli_error (_("--interval must be at least 1 and --shutdown-timeout 0 or more"));
       return KVMRT_EXIT_USAGE;
     }
+  if (gs_options.rate <= 0 || gs_options.burst < 1)
+    {
+      kvmrt_cli_error (_("--gs-rate must be above 0 and --gs-burst at least 1"));
+      return KVMRT_EXIT_USAGE;
+    }
+  if (gs_options.instance == NULL)
+    gs_options.instance = g_strdup ("kvmrt-gs");
 
   /* Events need libvirt's event loop on GLib's, before the connection opens. */
   gvir_event_register ();
@@ -259,6 +288,8 @@ main (int argc, char **argv)
 
   d.loop = g_main_loop_new (NULL, FALSE);
   d.last_problems = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (!no_guest_services)
+    d.gs = kvmrtd_gs_start (cli.sysroot, &gs_options);
   watch_domains (&d);
   keep_tuned (&d);
   g_timeout_add_seconds (interval_seconds, on_interval, &d);
@@ -268,6 +299,8 @@ main (int argc, char **argv)
   g_message ("ready: keeping the real-time VMs of %s tuned", cli.config_path);
   g_main_loop_run (d.loop);
 
+  if (d.gs != NULL)
+    kvmrtd_gs_stop (d.gs);
   g_main_loop_unref (d.loop);
   g_hash_table_unref (d.last_problems);
   g_object_unref (d.libvirt);

@@ -38,6 +38,8 @@ GArray     *kvmrt_domain_read_owned_hostdevs (xmlNodePtr root, gboolean *has_blo
 /* <memoryBacking><locked/> and <features><kvm><hidden state='on'/>. */
 gboolean    kvmrt_domain_read_locked (xmlNodePtr root);
 gboolean    kvmrt_domain_read_hidden (xmlNodePtr root);
+/* The <channel> whose virtio target is KVMRT_GS_CHANNEL, or NULL. */
+xmlNodePtr  kvmrt_domain_find_gs_channel (xmlNodePtr root);
 /* <numatune><memory nodeset>, normalized, or NULL. */
 char       *kvmrt_domain_read_numatune (xmlNodePtr root);
 

@@ -186,6 +186,40 @@ kvmrt_domain_read_hidden (xmlNodePtr root)
   return g_strcmp0 (state, "on") == 0;
 }
 
+xmlNodePtr
+kvmrt_domain_find_gs_channel (xmlNodePtr root)
+{
+  xmlNodePtr devices = kvmrt_xml_child (root, "devices");
+
+  for (xmlNodePtr n = devices != NULL ? devices->children : NULL; n != NULL; n = n->next)
+    {
+      xmlNodePtr target = n->type == XML_ELEMENT_NODE
+                          && xmlStrcmp (n->name, BAD_CAST "channel") == 0
+                          ? kvmrt_xml_child (n, "target") : NULL;
+      g_autofree char *name = target != NULL ? kvmrt_xml_get_prop (target, "name") : NULL;
+
+      if (g_strcmp0 (name, KVMRT_GS_CHANNEL) == 0)
+        return n;
+    }
+  return NULL;
+}
+
+char *
+kvmrt_domain_xml_gs_socket (const char *domain_xml)
+{
+  xmlDocPtr doc = kvmrt_domain_parse (domain_xml, NULL);
+  xmlNodePtr channel = doc != NULL ? kvmrt_domain_find_gs_channel (xmlDocGetRootElement (doc))
+                                   : NULL;
+  xmlNodePtr source = channel != NULL ? kvmrt_xml_child (channel, "source") : NULL;
+  g_autofree char *type = channel != NULL ? kvmrt_xml_get_prop (channel, "type") : NULL;
+  char *path = source != NULL && g_strcmp0 (type, "unix") == 0
+               ? kvmrt_xml_get_prop (source, "path") : NULL;
+
+  if (doc != NULL)
+    xmlFreeDoc (doc);
+  return path;
+}
+
 char *
 kvmrt_domain_read_numatune (xmlNodePtr root)
 {
@@ -317,6 +351,8 @@ kvmrt_domain_xml_read (const char *domain_xml, KvmrtVm *vm, guint attrs, GError 
     }
   if (WANTS (KVMRT_VM_ATTR_HIDE_KVM))
     kvmrt_vm_set_hide_kvm (vm, kvmrt_domain_read_hidden (root));
+  if (WANTS (KVMRT_VM_ATTR_GUEST_SERVICES))
+    kvmrt_vm_set_guest_services (vm, kvmrt_domain_find_gs_channel (root) != NULL);
   if (WANTS (KVMRT_VM_ATTR_PCIDEVS))
     {
       g_autoptr(GArray) hostdevs = kvmrt_domain_read_pci_hostdevs (domain);

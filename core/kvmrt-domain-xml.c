@@ -35,6 +35,7 @@ kvmrt_domain_field_to_string (KvmrtDomainField field)
     [KVMRT_DOMAIN_FIELD_MEMORY_LOCKED] = "memory-locked",
     [KVMRT_DOMAIN_FIELD_KVM_HIDDEN] = "kvm-hidden",
     [KVMRT_DOMAIN_FIELD_HOSTDEVS] = "hostdevs",
+    [KVMRT_DOMAIN_FIELD_GS_CHANNEL] = "guest-services-channel",
     [KVMRT_DOMAIN_FIELD_METADATA] = "metadata",
     [KVMRT_DOMAIN_FIELD_CPU_MODE] = "cpu-mode",
     [KVMRT_DOMAIN_FIELD_TSC_DEADLINE] = "tsc-deadline",
@@ -499,6 +500,56 @@ sync_flags (Sync *s, xmlNodePtr root)
     }
 }
 
+static gboolean
+has_virtio_serial_controller (xmlNodePtr devices)
+{
+  for (xmlNodePtr n = devices->children; n != NULL; n = n->next)
+    {
+      g_autofree char *type = NULL;
+
+      if (n->type != XML_ELEMENT_NODE || xmlStrcmp (n->name, BAD_CAST "controller") != 0)
+        continue;
+      type = kvmrt_xml_get_prop (n, "type");
+      if (g_strcmp0 (type, "virtio-serial") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Guest Services: the virtio-serial controller (kept when the channel goes: other channels
+ * may use it) and the channel whose socket kvmrtd serves. */
+static void
+sync_guest_services (Sync *s, xmlNodePtr root)
+{
+  gboolean wanted = kvmrt_vm_get_guest_services (s->plan->vm);
+  xmlNodePtr channel = kvmrt_domain_find_gs_channel (root);
+  xmlNodePtr devices, source, target;
+  g_autofree char *path = NULL;
+
+  if (!differs (s, KVMRT_DOMAIN_FIELD_GS_CHANNEL, KVMRT_VM_ATTR_GUEST_SERVICES,
+                g_strdup (yes_no (channel != NULL)), g_strdup (yes_no (wanted))))
+    return;
+  if (!wanted)
+    {
+      xmlUnlinkNode (channel);
+      xmlFreeNode (channel);
+      return;
+    }
+  devices = kvmrt_xml_ensure_child (root, "devices");
+  if (!has_virtio_serial_controller (devices))
+    xmlSetProp (xmlNewChild (devices, NULL, BAD_CAST "controller", NULL), BAD_CAST "type",
+                BAD_CAST "virtio-serial");
+  channel = xmlNewChild (devices, NULL, BAD_CAST "channel", NULL);
+  xmlSetProp (channel, BAD_CAST "type", BAD_CAST "unix");
+  source = xmlNewChild (channel, NULL, BAD_CAST "source", NULL);
+  path = g_strdup_printf ("%s/%s.sock", KVMRT_GS_SOCKET_DIR, kvmrt_vm_get_uuid (s->plan->vm));
+  xmlSetProp (source, BAD_CAST "mode", BAD_CAST "bind");
+  xmlSetProp (source, BAD_CAST "path", BAD_CAST path);
+  target = xmlNewChild (channel, NULL, BAD_CAST "target", NULL);
+  xmlSetProp (target, BAD_CAST "type", BAD_CAST "virtio");
+  xmlSetProp (target, BAD_CAST "name", BAD_CAST KVMRT_GS_CHANNEL);
+}
+
 /* Removes the PCI hostdevs in @addresses (kvmrt's own, no longer configured). */
 static void
 remove_hostdevs (xmlNodePtr root, GArray *addresses)
@@ -589,6 +640,7 @@ kvmrt_domain_xml_sync (const char *domain_xml, const KvmrtVmPlan *plan, GPtrArra
   sync_numatune (&s, root);
   sync_flags (&s, root);
   kvmrt_domain_sync_rt_guest (&s, plan, root);
+  sync_guest_services (&s, root);
   remove_hostdevs (root, remove);
 
   result = list->len > 0 ? dump_root (doc) : g_strdup (domain_xml);

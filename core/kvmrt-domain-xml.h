@@ -19,6 +19,11 @@ G_BEGIN_DECLS
 #define KVMRT_DOMAIN_XML_NS     "https://kvmrt.org/xmlns/domain/1.0"
 #define KVMRT_DOMAIN_XML_PREFIX "kvmrt"
 
+/* Guest Services (guest_services = true): a virtio-serial channel with this name, whose host
+ * end is a UNIX socket QEMU listens on, KVMRT_GS_SOCKET_DIR/UUID.sock; kvmrtd connects to it. */
+#define KVMRT_GS_CHANNEL        "org.kvmrt.gs.0"
+#define KVMRT_GS_SOCKET_DIR     "/run/kvmrt/gs"
+
 typedef enum {
   KVMRT_DOMAIN_FIELD_NAME,
   KVMRT_DOMAIN_FIELD_TITLE,
@@ -32,6 +37,7 @@ typedef enum {
   KVMRT_DOMAIN_FIELD_MEMORY_LOCKED,
   KVMRT_DOMAIN_FIELD_KVM_HIDDEN,
   KVMRT_DOMAIN_FIELD_HOSTDEVS,
+  KVMRT_DOMAIN_FIELD_GS_CHANNEL,
   KVMRT_DOMAIN_FIELD_METADATA,
   /* A real-time guest as libvirt's kvm-realtime guide describes it (kvmrt-domain-xml-rt.c). */
   KVMRT_DOMAIN_FIELD_CPU_MODE,
@@ -66,11 +72,16 @@ char     *kvmrt_domain_xml_sync (const char         *domain_xml,
 /* Reads the domain into the attributes of @vm selected by @attrs (a mask of 1 << KvmrtVmAttr):
  * name, title, description, nr_vcpus, cpu_topology (auto without <topology>), cpuset (the
  * union of the vcpupin and emulatorpin sets, else <vcpu cpuset>), numatune (auto without
- * <numatune><memory>), rt_memory, hide_kvm, pcidevs (every PCI hostdev). */
+ * <numatune><memory>), rt_memory, hide_kvm, guest_services (the org.kvmrt.gs.0 channel),
+ * pcidevs (every PCI hostdev). */
 gboolean  kvmrt_domain_xml_read (const char  *domain_xml,
                                  KvmrtVm     *vm,
                                  guint        attrs,
                                  GError     **error);
+
+/* The host end (UNIX socket path) of the domain's Guest Services channel, or NULL when it
+ * has none. Works on live XML too, where libvirt may have chosen the path. */
+char     *kvmrt_domain_xml_gs_socket (const char *domain_xml);
 
 /* What a real-time VM's domain lacks that kvmrt does not write (KvmrtDiagnostic*, empty for a VM
  * that is not real-time): too few huge pages on its nodes (rt-hugepages-missing) and

@@ -96,6 +96,7 @@ kvmrt_json_write_vm_plan (KvmrtJsonWriter *w, const KvmrtVmPlan *p)
   kvmrt_json_writer_member_int (w, "rt_priority", p->rt_priority);
   kvmrt_json_writer_member_id_set (w, "numatune", p->numatune);
   kvmrt_json_writer_member_bool (w, "hide_kvm", kvmrt_vm_get_hide_kvm (vm));
+  kvmrt_json_writer_member_bool (w, "guest_services", kvmrt_vm_get_guest_services (vm));
   kvmrt_json_writer_member_bool (w, "autostart", kvmrt_vm_get_autostart (vm));
   kvmrt_json_writer_member_bool (w, "disabled", kvmrt_vm_get_disabled (vm));
   kvmrt_json_writer_member (w, "pcidevs");

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "kvmrt-lifecycle.h"
 
+#include <errno.h>
+
+#include "kvmrt-domain-xml.h"
 #include "kvmrt-i18n.h"
 #include "kvmrt-journal.h"
 #include "kvmrt-proc.h"
@@ -16,6 +19,19 @@ kvmrt_lifecycle_tune (const char        *sysroot,
                                   kvmrt_vm_get_name (plan->vm));
 
   return kvmrt_tuner_apply (sysroot, host, plan, pid, report, error);
+}
+
+gboolean
+kvmrt_lifecycle_prepare_gs_dir (const char *sysroot, GError **error)
+{
+  if (g_strcmp0 (sysroot, "/") != 0)
+    return TRUE;
+  if (g_mkdir_with_parents (KVMRT_GS_SOCKET_DIR, 0755) == 0)
+    return TRUE;
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+               _("cannot create %s for the Guest Services channels: %s"), KVMRT_GS_SOCKET_DIR,
+               g_strerror (errno));
+  return FALSE;
 }
 
 gboolean
@@ -38,6 +54,8 @@ kvmrt_lifecycle_boot (const char        *sysroot,
                                                        : kvmrt_vm_get_uuid (plan->vm));
       return FALSE;
     }
+  if (kvmrt_vm_get_guest_services (plan->vm) && !kvmrt_lifecycle_prepare_gs_dir (sysroot, error))
+    return FALSE;
   if (kvmrt_libvirt_is_active (domain))
     *outcome = KVMRT_BOOT_ALREADY_RUNNING;
   else if (kvmrt_libvirt_start (domain, error))

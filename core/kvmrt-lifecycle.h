@@ -30,6 +30,10 @@ gboolean kvmrt_lifecycle_tune     (const char        *sysroot,
                                    const KvmrtVmPlan *plan,
                                    KvmrtTuneReport   *report,
                                    GError           **error);
+/* Makes KVMRT_GS_SOCKET_DIR, where QEMU puts the host end of a Guest Services channel (it
+ * must exist before such a VM starts; /run is empty after a reboot). Only for the live host
+ * (@sysroot "/"): the path in the domain is the host's own. */
+gboolean   kvmrt_lifecycle_prepare_gs_dir (const char *sysroot, GError **error);
 /* Gives back the host settings of VMs in the journal that no longer run (after a crash, or
  * a VM stopped outside kvmrt). Returns the names released; errors are appended to
  * @problems. */

@@ -41,6 +41,13 @@ kvmrt_vm_status_gather (KvmrtVmStatus      *status,
     status->tuning_note = g_strdup (local_error->message);
   if ((flags & KVMRT_VM_STATUS_THREADS) && status->pid > 0)
     status->threads = kvmrt_proc_list_threads (sysroot, status->pid, error);
+  if (kvmrt_vm_get_guest_services (vm))
+    {
+      g_autoptr(KvmrtGsStats) stats = kvmrt_gs_stats_load (sysroot, NULL);
+      const KvmrtGsVmStats *counted = kvmrt_gs_stats_lookup (stats, kvmrt_vm_get_uuid (vm));
+
+      status->guest_services = counted != NULL ? kvmrt_gs_vm_stats_copy (counted) : NULL;
+    }
 }
 
 void
@@ -49,6 +56,7 @@ kvmrt_vm_status_clear (KvmrtVmStatus *status)
   g_clear_pointer (&status->tuning_note, g_free);
   g_clear_pointer (&status->drift, g_ptr_array_unref);
   g_clear_pointer (&status->threads, g_ptr_array_unref);
+  g_clear_pointer (&status->guest_services, kvmrt_gs_vm_stats_free);
 }
 
 const char *

@@ -4,6 +4,7 @@
  * threads. kvmrt-stat prints it; the GUI's dashboard and runtime details show it. */
 #pragma once
 
+#include "kvmrt-gs-stats.h"
 #include "kvmrt-libvirt.h"
 #include "kvmrt-plan.h"
 
@@ -22,6 +23,8 @@ typedef struct {
   char              *tuning_note;  /* why the tuning could not be checked, or NULL */
   GPtrArray         *drift;        /* char*: what of the tuning is not in force */
   GPtrArray         *threads;      /* KvmrtThread*, with KVMRT_VM_STATUS_THREADS */
+  KvmrtGsVmStats    *guest_services; /* what kvmrtd counted on its Guest Services channel,
+                                      * or NULL when kvmrtd does not serve one */
 } KvmrtVmStatus;
 
 typedef enum {

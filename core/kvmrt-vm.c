@@ -24,6 +24,7 @@ struct _KvmrtVm {
   guint          rt_priority;
   KvmrtIdSet    *numatune;
   gboolean       hide_kvm;
+  gboolean       guest_services;
   gboolean       autostart;
   gboolean       disabled;
   GArray        *pcidevs;
@@ -40,6 +41,7 @@ enum {
   PROP_COMMENTS,
   PROP_RT,
   PROP_HIDE_KVM,
+  PROP_GUEST_SERVICES,
   PROP_AUTOSTART,
   PROP_DISABLED,
   N_PROPS
@@ -69,6 +71,7 @@ static const struct {
   [KVMRT_VM_ATTR_RT_PRIORITY] = { "rt_priority", "1", 0 },
   [KVMRT_VM_ATTR_NUMATUNE] = { "numatune", "auto", 0 },
   [KVMRT_VM_ATTR_HIDE_KVM] = { "hide_kvm", "false", PROP_HIDE_KVM },
+  [KVMRT_VM_ATTR_GUEST_SERVICES] = { "guest_services", "false", PROP_GUEST_SERVICES },
   [KVMRT_VM_ATTR_AUTOSTART] = { "autostart", "false", PROP_AUTOSTART },
   [KVMRT_VM_ATTR_DISABLED] = { "disabled", "false", PROP_DISABLED },
   [KVMRT_VM_ATTR_PCIDEVS] = { "pcidevs", "", 0 },
@@ -166,6 +169,10 @@ parse_attr (KvmrtVm *self, KvmrtVmAttr attr)
     case KVMRT_VM_ATTR_HIDE_KVM:
       if (!kvmrt_value_parse_bool (text, &self->hide_kvm, error))
         self->hide_kvm = FALSE;
+      break;
+    case KVMRT_VM_ATTR_GUEST_SERVICES:
+      if (!kvmrt_value_parse_bool (text, &self->guest_services, error))
+        self->guest_services = FALSE;
       break;
     case KVMRT_VM_ATTR_AUTOSTART:
       if (!kvmrt_value_parse_bool (text, &self->autostart, error))
@@ -444,6 +451,12 @@ kvmrt_vm_get_hide_kvm (KvmrtVm *self)
 }
 
 gboolean
+kvmrt_vm_get_guest_services (KvmrtVm *self)
+{
+  return self->guest_services;
+}
+
+gboolean
 kvmrt_vm_get_autostart (KvmrtVm *self)
 {
   return self->autostart;
@@ -551,6 +564,12 @@ kvmrt_vm_set_hide_kvm (KvmrtVm *self, gboolean hide_kvm)
 }
 
 void
+kvmrt_vm_set_guest_services (KvmrtVm *self, gboolean guest_services)
+{
+  set_bool (self, KVMRT_VM_ATTR_GUEST_SERVICES, guest_services);
+}
+
+void
 kvmrt_vm_set_autostart (KvmrtVm *self, gboolean autostart)
 {
   set_bool (self, KVMRT_VM_ATTR_AUTOSTART, autostart);
@@ -605,6 +624,9 @@ kvmrt_vm_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec
     case PROP_HIDE_KVM:
       g_value_set_boolean (value, self->hide_kvm);
       break;
+    case PROP_GUEST_SERVICES:
+      g_value_set_boolean (value, self->guest_services);
+      break;
     case PROP_AUTOSTART:
       g_value_set_boolean (value, self->autostart);
       break;
@@ -638,6 +660,7 @@ kvmrt_vm_set_property (GObject *object, guint prop_id, const GValue *value, GPar
       break;
     case PROP_RT:
     case PROP_HIDE_KVM:
+    case PROP_GUEST_SERVICES:
     case PROP_AUTOSTART:
     case PROP_DISABLED:
       set_bool (self, attr_of_prop (prop_id), g_value_get_boolean (value));
@@ -682,6 +705,8 @@ kvmrt_vm_class_init (KvmrtVmClass *klass)
   properties[PROP_COMMENTS] = g_param_spec_string ("comments", NULL, NULL, "", rw);
   properties[PROP_RT] = g_param_spec_boolean ("rt", NULL, NULL, FALSE, rw);
   properties[PROP_HIDE_KVM] = g_param_spec_boolean ("hide-kvm", NULL, NULL, FALSE, rw);
+  properties[PROP_GUEST_SERVICES] = g_param_spec_boolean ("guest-services", NULL, NULL, FALSE,
+                                                        rw);
   properties[PROP_AUTOSTART] = g_param_spec_boolean ("autostart", NULL, NULL, FALSE, rw);
   properties[PROP_DISABLED] = g_param_spec_boolean ("disabled", NULL, NULL, FALSE, rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);

@@ -28,6 +28,7 @@ typedef enum {
   KVMRT_VM_ATTR_RT_PRIORITY,
   KVMRT_VM_ATTR_NUMATUNE,
   KVMRT_VM_ATTR_HIDE_KVM,
+  KVMRT_VM_ATTR_GUEST_SERVICES,
   KVMRT_VM_ATTR_AUTOSTART,
   KVMRT_VM_ATTR_DISABLED,
   KVMRT_VM_ATTR_PCIDEVS,
@@ -84,6 +85,8 @@ KvmrtTristate       kvmrt_vm_get_rt_memory     (KvmrtVm *self);
 guint               kvmrt_vm_get_rt_priority   (KvmrtVm *self);
 const KvmrtIdSet   *kvmrt_vm_get_numatune      (KvmrtVm *self);  /* NULL means auto */
 gboolean            kvmrt_vm_get_hide_kvm      (KvmrtVm *self);
+/* The guest gets the Guest Services channel (org.kvmrt.gs.0) and kvmrtd serves it. */
+gboolean            kvmrt_vm_get_guest_services (KvmrtVm *self);
 gboolean            kvmrt_vm_get_autostart     (KvmrtVm *self);
 gboolean            kvmrt_vm_get_disabled      (KvmrtVm *self);
 const GArray       *kvmrt_vm_get_pcidevs       (KvmrtVm *self);  /* of KvmrtPciAddress */
@@ -100,6 +103,7 @@ void kvmrt_vm_set_rt           (KvmrtVm *self, gboolean rt);
 void kvmrt_vm_set_rt_memory    (KvmrtVm *self, KvmrtTristate rt_memory);
 void kvmrt_vm_set_numatune     (KvmrtVm *self, const KvmrtIdSet *nodes);  /* NULL: auto */
 void kvmrt_vm_set_hide_kvm     (KvmrtVm *self, gboolean hide_kvm);
+void kvmrt_vm_set_guest_services (KvmrtVm *self, gboolean guest_services);
 void kvmrt_vm_set_autostart    (KvmrtVm *self, gboolean autostart);
 void kvmrt_vm_set_disabled     (KvmrtVm *self, gboolean disabled);
 void kvmrt_vm_set_pcidevs      (KvmrtVm *self, const GArray *pcidevs);

@@ -70,7 +70,7 @@ def show_config_json_shape():
     doc = json.loads(out)
     check(len(doc["vms"]) >= 1, "no VMs")
     keys = {"uuid", "name", "title", "description", "nr_vcpus", "cpu_topology", "cpuset", "rt",
-            "rt_memory", "numatune", "hide_kvm", "autostart", "disabled", "pcidevs", "comments",
+            "rt_memory", "numatune", "hide_kvm", "guest_services", "autostart", "disabled", "pcidevs", "comments",
             "plan"}
     plan_keys = {"vcpu_pins", "emulator_cpus", "shielded_cpus", "offline_cpus", "irq_cpu"}
     for vm in doc["vms"]:

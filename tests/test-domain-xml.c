@@ -2,7 +2,8 @@
 /* Domain XML sync on the demo host: each domain of tests/libvirt/domains/ synced with
  * tests/libvirt/domains.cfg must equal its golden file (KVMRT_UPDATE_GOLDEN=1 rewrites them),
  * pass virt-xml-validate, and be a fixed point; reading it back gives the config's values; a
- * dropped pcidev removes only kvmrt's hostdev. */
+ * dropped pcidev removes only kvmrt's hostdev; guest_services adds and removes only kvmrt's
+ * channel. */
 #include <kvmrt.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -416,6 +417,69 @@ test_read_selected_attrs (Fixture *f, gconstpointer data)
   g_assert_cmpuint (kvmrt_vm_get_nr_vcpus (vm), ==, 4);
 }
 
+static guint
+count (const char *text, const char *needle)
+{
+  g_auto(GStrv) parts = g_strsplit (text, needle, -1);
+
+  return g_strv_length (parts) - 1;
+}
+
+/* guest_services: the channel kvmrtd serves, next to the user's agent channel and on the
+ * controller the domain already has; turning it off removes only that channel. */
+static void
+test_guest_services (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autofree char *output = sync_file (f, "guest-services.xml", "gs-guest", &changes);
+  g_autofree char *socket = kvmrt_domain_xml_gs_socket (output);
+  g_autoptr(KvmrtVm) read = kvmrt_vm_new ("3f2e1d0c-4b5a-4c6d-9e8f-7a6b5c4d3e2f");
+  KvmrtVm *vm = kvmrt_config_lookup (f->config, "gs-guest");
+  g_autoptr(KvmrtPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *off = NULL, *off_socket = NULL;
+
+  check_domain (f, "guest-services.xml", "gs-guest");
+  g_assert_true (has_change (changes, KVMRT_DOMAIN_FIELD_GS_CHANNEL));
+  g_assert_cmpuint (count (output, "<controller type=\"virtio-serial\""), ==, 1);
+  g_assert_nonnull (strstr (output, "org.qemu.guest_agent.0"));
+  g_assert_cmpstr (socket, ==, KVMRT_GS_SOCKET_DIR "/3f2e1d0c-4b5a-4c6d-9e8f-7a6b5c4d3e2f.sock");
+  g_assert_true (kvmrt_domain_xml_read (output, read, 1u << KVMRT_VM_ATTR_GUEST_SERVICES,
+                                        &error));
+  g_assert_true (kvmrt_vm_get_guest_services (read));
+
+  kvmrt_vm_set_guest_services (vm, FALSE);
+  plan = kvmrt_plan_new (f->config, test_load_host ("m12swa-tf"));
+  off = kvmrt_domain_xml_sync (output, kvmrt_plan_lookup (plan, vm), NULL, &error);
+  g_assert_no_error (error);
+  off_socket = kvmrt_domain_xml_gs_socket (off);
+  g_assert_null (off_socket);
+  g_assert_null (strstr (off, KVMRT_GS_CHANNEL));
+  g_assert_nonnull (strstr (off, "org.qemu.guest_agent.0"));
+  g_assert_cmpuint (count (off, "<controller type=\"virtio-serial\""), ==, 1);
+  assert_schema_valid (off);
+}
+
+/* A domain without a virtio-serial controller gets one with the channel. */
+static void
+test_guest_services_controller (Fixture *f, gconstpointer data)
+{
+  KvmrtVm *vm = kvmrt_config_lookup (f->config, "rt-minimal");
+  g_autoptr(KvmrtPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *input = read_data ("domains/minimal.xml");
+  g_autofree char *output = NULL;
+
+  g_assert_null (kvmrt_domain_xml_gs_socket (input));
+  kvmrt_vm_set_guest_services (vm, TRUE);
+  plan = kvmrt_plan_new (f->config, test_load_host ("m12swa-tf"));
+  output = kvmrt_domain_xml_sync (input, kvmrt_plan_lookup (plan, vm), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count (output, "<controller type=\"virtio-serial\"/>"), ==, 1);
+  g_assert_nonnull (strstr (output, "<target type=\"virtio\" name=\"org.kvmrt.gs.0\"/>"));
+  assert_schema_valid (output);
+}
+
 static void
 test_bad_xml (Fixture *f, gconstpointer data)
 {
@@ -445,6 +509,8 @@ main (int argc, char **argv)
   ADD ("/domain-xml/read-back", test_read_back);
   ADD ("/domain-xml/read-rich", test_read_rich);
   ADD ("/domain-xml/read-selected-attrs", test_read_selected_attrs);
+  ADD ("/domain-xml/guest-services", test_guest_services);
+  ADD ("/domain-xml/guest-services-controller", test_guest_services_controller);
   ADD ("/domain-xml/bad-xml", test_bad_xml);
   return g_test_run ();
 }

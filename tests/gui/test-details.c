@@ -291,6 +291,43 @@ test_running (void)
   close_details (window);
 }
 
+/* A VM with guest_services shows what kvmrtd counted on its channel (the counters file in
+ * the sysroot's run/kvmrt, as kvmrtd writes it). */
+static void
+test_guest_services (void)
+{
+  KvmrtVm *vm = lookup_vm ("rh84-vision-rt");
+  g_autoptr(KvmrtGsStats) stats = kvmrt_gs_stats_new ();
+  KvmrtGsVmStats *counted = g_new0 (KvmrtGsVmStats, 1);
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window;
+
+  boot ("rh84-vision-rt");
+  counted->uuid = g_strdup (kvmrt_vm_get_uuid (vm));
+  counted->name = g_strdup ("rh84-vision-rt");
+  counted->connected = TRUE;
+  counted->pings = 41;
+  counted->malformed = 12;
+  g_ptr_array_add (stats->vms, counted);
+  g_assert_true (kvmrt_gs_stats_save (stats, demo.sysroot, &error));
+  g_assert_no_error (error);
+
+  window = open_details ("rh84-vision-rt");
+  g_assert_false (has_label (window, "Served by kvmrtd", FALSE));
+  kvmrt_vm_set_guest_services (vm, TRUE);
+  g_signal_emit_by_name (demo.manager, "status-changed", vm);
+  g_assert_true (wait_row (window, "Channel", "Served by kvmrtd", FALSE));
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (kvmrt_gui_test_find_row (window, "Channel")),
+                                 TRUE);
+  kvmrt_gui_test_spin (100);
+  g_assert_true (row_says (window, "Pings", "41", FALSE));
+  g_assert_true (row_says (window, "Malformed Input", "12", FALSE));
+  kvmrt_gui_test_screenshot (window, "details-guest-services");
+  kvmrt_vm_set_guest_services (vm, FALSE);
+  kvmrt_gs_stats_remove (demo.sysroot);
+  close_details (window);
+}
+
 /* A shut-off VM: no uptime, usage or threads; it comes alive when it boots. */
 static void
 test_shut_off (void)
@@ -450,6 +487,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/details/shut-off", test_shut_off);
   g_test_add_func ("/details/threads", test_threads);
   g_test_add_func ("/details/drift", test_drift);
+  g_test_add_func ("/details/guest-services", test_guest_services);
   status = g_test_run ();
 
   g_clear_object (&demo.manager);

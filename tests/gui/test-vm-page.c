@@ -177,6 +177,21 @@ test_commit_on_focus_out (Fixture *f, gconstpointer data)
   }
 }
 
+/* The Guest Services switch shows and sets guest_services (off unless the file says so). */
+static void
+test_guest_services (Fixture *f, gconstpointer data)
+{
+  GtkWidget *row = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), "Guest Services");
+  GtkSwitch *sw = GTK_SWITCH (kvmrt_gui_test_find_type (row, GTK_TYPE_SWITCH));
+
+  g_assert_false (gtk_switch_get_active (sw));
+  g_assert_false (kvmrt_vm_get_guest_services (f->vm));
+  gtk_switch_set_active (sw, TRUE);
+  g_assert_cmpstr (kvmrt_vm_get_text (f->vm, KVMRT_VM_ATTR_GUEST_SERVICES), ==, "true");
+  g_assert_true (kvmrt_vm_page_is_modified (f->page));
+  g_assert_cmpuint (f->n_changed, ==, 1);
+}
+
 static void
 test_feedback_error (Fixture *f, gconstpointer data)
 {
@@ -389,6 +404,8 @@ main (int argc, char **argv)
               fixture_set_up, test_commit_on_focus_out, fixture_tear_down);
   g_test_add ("/vm-page/feedback-error", Fixture, WIN10_UUID,
               fixture_set_up, test_feedback_error, fixture_tear_down);
+  g_test_add ("/vm-page/guest-services", Fixture, WIN10_UUID,
+              fixture_set_up, test_guest_services, fixture_tear_down);
   g_test_add ("/vm-page/running", Fixture, WIN10_UUID,
               fixture_set_up, test_running, fixture_tear_down);
   g_test_add ("/vm-page/revert", Fixture, WIN10_UUID,
