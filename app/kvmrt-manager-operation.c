@@ -221,9 +221,10 @@ do_retune (KvmrtOperation *op, GError **error)
 
   if ((plan = find_plan (op, error)) == NULL)
     return NULL;
+  /* --retune: kvmrt-boot without it would boot a VM that stopped in the meantime. */
   if (op->privileged)
-    return run_privileged (op, "kvmrt-boot", error, op->uuid, NULL);
-  if (!kvmrt_lifecycle_tune (op->sysroot, op->host, plan, report, error))
+    return run_privileged (op, "kvmrt-boot", error, "--retune", op->uuid, NULL);
+  if (!kvmrt_lifecycle_tune (op->sysroot, op->host, op->libvirt, plan, report, error))
     return NULL;
   message = g_string_new (NULL);
   if (report->changes->len == 0)

@@ -2,7 +2,8 @@
 /* kvmrt-boot: validate, sync, then start VMs (the autostart ones, all with --all, or those
  * named) in config order, in parallel, one result line each. With --clean nothing may be
  * running yet and the first failure stops the sequence; otherwise running VMs are re-tuned
- * and one failure does not stop the others. */
+ * and one failure does not stop the others. With --retune the VMs named are only re-tuned:
+ * nothing is started, and a VM that is not running is refused. */
 #include "kvmrt-cli-libvirt.h"
 #include "kvmrt-lifecycle.h"
 
@@ -10,6 +11,7 @@
 
 static gboolean boot_all;
 static gboolean clean;
+static gboolean retune_only;
 
 static const GOptionEntry options[] = {
   { "all", 'a', 0, G_OPTION_ARG_NONE, &boot_all,
@@ -17,6 +19,9 @@ static const GOptionEntry options[] = {
   { "clean", 0, 0, G_OPTION_ARG_NONE, &clean,
     N_("Require that no configured VM is running, and stop at the first failure (as the "
        "kvmrt service does at system start)"), NULL },
+  { "retune", 0, 0, G_OPTION_ARG_NONE, &retune_only,
+    N_("Only re-tune the VMs named, which must be running: start nothing (what the window's "
+       "Retune runs)"), NULL },
   { NULL }
 };
 
@@ -77,6 +82,31 @@ boot_one (gpointer data)
   for (guint i = 0; i < report->problems->len; i++)
     report_line (job, _("warning: %s"), (char *) report->problems->pdata[i]);
   return NULL;
+}
+
+/* --retune: re-tunes one running VM (refused when it is not running); prints its line. */
+static gboolean
+retune_one (KvmrtCliSession *session, KvmrtCli *cli, KvmrtVm *vm)
+{
+  const KvmrtVmPlan *plan = kvmrt_cli_session_plan (session, vm);
+  g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (!kvmrt_lifecycle_tune (cli->sysroot, session->host, session->libvirt, plan, report,
+                             &error))
+    {
+      kvmrt_cli_error ("%s", error->message);
+      return FALSE;
+    }
+  if (report->changes->len == 0)
+    g_print (_("%s: real-time tuning already in place\n"), kvmrt_cli_vm_label (vm));
+  else
+    g_print (_("%s: retuned for real time (%u changes)\n"), kvmrt_cli_vm_label (vm),
+             report->changes->len);
+  for (guint i = 0; i < report->problems->len; i++)
+    g_print (_("%s: warning: %s\n"), kvmrt_cli_vm_label (vm),
+             (char *) report->problems->pdata[i]);
+  return TRUE;
 }
 
 /* The VMs to boot; NULL after printing why. */
@@ -224,9 +254,21 @@ main (int argc, char **argv)
                       "with autostart (--all: every enabled VM; or the VMs named) in parallel. "
                       "VMs already running are re-tuned."));
 
+  if (retune_only && (cli.args[0] == NULL || boot_all || clean))
+    {
+      kvmrt_cli_error (_("--retune needs the VMs to retune named, and goes with neither --all "
+                         "nor --clean"));
+      return KVMRT_EXIT_USAGE;
+    }
   if (!kvmrt_cli_session_open (&session, &cli)
       || (vms = select_vms (&cli, session.config)) == NULL)
     status = KVMRT_EXIT_USAGE;
+  else if (retune_only)
+    {
+      for (guint i = 0; i < vms->len; i++)
+        if (!retune_one (&session, &cli, vms->pdata[i]))
+          status = KVMRT_EXIT_FAILED;
+    }
   else if (!kvmrt_cli_session_validate (&session, &cli))
     status = KVMRT_EXIT_FAILED;
   else if (clean && (running = list_running (&session)) != NULL)
