@@ -320,6 +320,30 @@ do_shutdown (KvmrtOperation *op, GError **error)
 }
 
 static char *
+do_release (KvmrtOperation *op, GError **error)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) released = NULL;
+  g_autoptr(GString) message = g_string_new (NULL);
+
+  if (op->privileged)
+    return run_privileged (op, "kvmrt-shutdown", error, "--release-held", NULL);
+  released = kvmrt_lifecycle_release_stale (op->sysroot, op->host, op->libvirt, problems);
+  for (guint i = 0; i < released->len; i++)
+    g_string_append_printf (message, "%s%s", i > 0 ? ", " : "", (char *) released->pdata[i]);
+  if (problems->len > 0)
+    {
+      g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
+                   _("The host settings could not all be given back: %s"),
+                   (char *) problems->pdata[0]);
+      return NULL;
+    }
+  if (released->len == 0)
+    return g_strdup (_("No tuning was held for a VM that is not running"));
+  return g_strdup_printf (_("Real-time tuning released for %s"), message->str);
+}
+
+static char *
 do_resync (KvmrtOperation *op, GError **error)
 {
   g_autoptr(GString) message = g_string_new (NULL);
@@ -447,11 +471,14 @@ kvmrt_operation_thread (GTask        *task,
     case KVMRT_OPERATION_APPLY:
       message = do_apply (op, &error);
       break;
+    case KVMRT_OPERATION_RELEASE:
+      message = do_release (op, &error);
+      break;
     }
 
   /* Tuning takes CPUs offline and brings them back: the GUI shows the host as it is. */
   if (op->kind == KVMRT_OPERATION_BOOT || op->kind == KVMRT_OPERATION_SHUTDOWN
-      || op->kind == KVMRT_OPERATION_RETUNE)
+      || op->kind == KVMRT_OPERATION_RETUNE || op->kind == KVMRT_OPERATION_RELEASE)
     op->new_host = kvmrt_host_load (op->sysroot, KVMRT_HOST_LOAD_DEFAULT, NULL);
 
   if (error != NULL)

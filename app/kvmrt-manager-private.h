@@ -12,6 +12,7 @@ typedef enum {
   KVMRT_OPERATION_RETUNE,
   KVMRT_OPERATION_RESYNC,
   KVMRT_OPERATION_APPLY,
+  KVMRT_OPERATION_RELEASE,    /* the tuning held for VMs that no longer run */
 } KvmrtOperationKind;
 
 /* What a worker thread needs, with its own references: the GUI thread may replace the loaded

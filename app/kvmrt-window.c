@@ -65,7 +65,10 @@ on_factory_bind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, KvmrtW
 
   kvmrt_vm_card_set_vm (card, vm);
   kvmrt_vm_card_update (card, kvmrt_manager_get_status (self->manager, vm));
+  kvmrt_vm_card_set_cpu_usage (card, kvmrt_manager_get_cpu_usage (self->manager, vm));
   kvmrt_vm_card_set_busy (card, g_hash_table_contains (self->busy, key));
+  if (self->drawn)
+    kvmrt_vm_card_show_details (card);
   g_hash_table_replace (self->cards, g_steal_pointer (&key), card);
 }
 
@@ -206,6 +209,69 @@ on_manager_status_changed_cb (KvmrtManager *manager, KvmrtVm *vm, KvmrtWindow *s
 }
 
 static void
+on_manager_usage_changed_cb (KvmrtManager *manager, KvmrtWindow *self)
+{
+  GHashTableIter iter;
+  gpointer card;
+
+  g_hash_table_iter_init (&iter, self->cards);
+  while (g_hash_table_iter_next (&iter, NULL, &card))
+    {
+      KvmrtVm *vm = kvmrt_window_lookup_vm (self, kvmrt_vm_card_get_uuid (card));
+
+      if (vm != NULL)
+        kvmrt_vm_card_set_cpu_usage (card, kvmrt_manager_get_cpu_usage (manager, vm));
+    }
+}
+
+static void
+on_held_response_cb (GtkInfoBar *bar, int response, KvmrtWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    kvmrt_window_release_held (self);
+}
+
+/* Tuning the host holds for VMs that no longer run: CPUs kept offline and IRQs kept away for
+ * nothing. A bar names them, with the button that gives the settings back. */
+static void
+on_manager_held_changed_cb (KvmrtManager *manager, KvmrtWindow *self)
+{
+  GPtrArray *held = kvmrt_manager_get_held_tuning (manager);
+  gboolean shown = held != NULL && held->len > 0;
+  g_autoptr(GString) names = g_string_new (NULL);
+  g_autofree char *text = NULL;
+
+  if (self->held_bar == NULL && !shown)
+    return;
+  if (self->held_bar == NULL)
+    {
+      self->held_bar = GTK_INFO_BAR (gtk_info_bar_new ());
+      gtk_info_bar_set_message_type (self->held_bar, GTK_MESSAGE_WARNING);
+      self->held_label = GTK_LABEL (gtk_label_new (NULL));
+      gtk_label_set_wrap (self->held_label, TRUE);
+      gtk_label_set_xalign (self->held_label, 0);
+      gtk_widget_set_hexpand (GTK_WIDGET (self->held_label), TRUE);
+      gtk_info_bar_add_child (self->held_bar, GTK_WIDGET (self->held_label));
+      gtk_info_bar_add_button (self->held_bar, _("_Release Tuning"), GTK_RESPONSE_ACCEPT);
+      g_signal_connect (self->held_bar, "response", G_CALLBACK (on_held_response_cb), self);
+      gtk_box_insert_child_after (self->content_box, GTK_WIDGET (self->held_bar),
+                                  GTK_WIDGET (self->header_bar));
+    }
+  for (guint i = 0; shown && i < held->len; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", (char *) held->pdata[i]);
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "The host is still tuned for %s, which is not running: "
+                                       "its CPUs and interrupts are kept from the other VMs.",
+                                       "The host is still tuned for %s, which are not running: "
+                                       "their CPUs and interrupts are kept from the other VMs.",
+                                       shown ? held->len : 1),
+                          names->str);
+  gtk_info_bar_set_revealed (self->held_bar, shown);
+  gtk_widget_set_visible (GTK_WIDGET (self->held_bar), shown);
+  gtk_label_set_label (self->held_label, shown ? text : "");
+}
+
+static void
 show_libvirt_state (KvmrtWindow *self)
 {
   const GError *error = kvmrt_manager_get_libvirt_error (self->manager);
@@ -241,10 +307,28 @@ on_after_paint_cb (GdkFrameClock *clock, KvmrtWindow *self)
   g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
 }
 
+/* After the first frame the cards get their line of details (CPUs, vCPUs, uptime, usage):
+ * the first frame is what start-up is measured by, and it is drawn without them. */
+static void
+on_first_frame_drawn_cb (GdkFrameClock *clock, KvmrtWindow *self)
+{
+  GHashTableIter iter;
+  gpointer card;
+
+  g_signal_handlers_disconnect_by_func (clock, on_first_frame_drawn_cb, self);
+  self->drawn = TRUE;
+  g_hash_table_iter_init (&iter, self->cards);
+  while (g_hash_table_iter_next (&iter, NULL, &card))
+    kvmrt_vm_card_show_details (card);
+}
+
 static void
 kvmrt_window_map (GtkWidget *widget)
 {
   GTK_WIDGET_CLASS (kvmrt_window_parent_class)->map (widget);
+  if (!KVMRT_WINDOW (widget)->drawn)
+    g_signal_connect_object (gtk_widget_get_frame_clock (widget), "after-paint",
+                             G_CALLBACK (on_first_frame_drawn_cb), widget, 0);
   if (g_getenv ("KVMRT_BENCH_FIRST_FRAME") != NULL)
     g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
                       G_CALLBACK (on_after_paint_cb), widget);
@@ -391,7 +475,12 @@ kvmrt_window_new (KvmrtApplication *app,
                     G_CALLBACK (on_manager_config_changed_cb), self);
   g_signal_connect (self->manager, "status-changed",
                     G_CALLBACK (on_manager_status_changed_cb), self);
+  g_signal_connect (self->manager, "usage-changed",
+                    G_CALLBACK (on_manager_usage_changed_cb), self);
+  g_signal_connect (self->manager, "held-tuning-changed",
+                    G_CALLBACK (on_manager_held_changed_cb), self);
   show_libvirt_state (self);
+  on_manager_held_changed_cb (self->manager, self);
 
   if (config != NULL && kvmrt_manager_get_config (manager) == NULL
       && g_file_test (config, G_FILE_TEST_EXISTS)
