@@ -5,6 +5,7 @@
  * loaded configuration again. */
 #include "config.h"
 
+#include "kvmrt-a11y.h"
 #include "kvmrt-config-dialog.h"
 #include "kvmrt-config-dialog-private.h"
 
@@ -375,6 +376,7 @@ add_entry (KvmrtConfigDialog *self, KvmrtVm *vm)
 
   entry->vm = g_object_ref (vm);
   entry->page = kvmrt_vm_page_new (vm, original, kvmrt_manager_get_host (self->manager));
+  kvmrt_a11y_name_buttons (GTK_WIDGET (entry->page));
   g_signal_connect_object (entry->page, "changed", G_CALLBACK (on_page_changed_cb), self, 0);
   g_signal_connect_object (entry->page, "filter-resources",
                            G_CALLBACK (on_page_filter_resources_cb), self, 0);
@@ -661,6 +663,7 @@ on_apply_finished_cb (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr(KvmrtConfigDialog) self = data;
   g_autofree char *message = NULL;
   g_autoptr(GError) error = NULL;
+  GPtrArray *problems;
   gboolean ok;
 
   ok = kvmrt_manager_apply_finish (KVMRT_MANAGER (source), result, &message, &error);
@@ -678,11 +681,34 @@ on_apply_finished_cb (GObject *source, GAsyncResult *result, gpointer data)
     }
 
   update_actions (self);
-  if (message != NULL && strchr (message, '\n') != NULL)
+  problems = kvmrt_manager_operation_get_problems (result);
+  if (problems != NULL)
     {
-      /* Saved, but libvirt refused some VMs: that needs reading, not a toast. */
-      show_message (self, _("Applied With Problems"), message);
+      /* Saved, but libvirt refused some VMs: that needs reading, not a toast. The problems
+       * first, by name. */
+      g_autoptr(GString) text = g_string_new (NULL);
+
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                                 "libvirt refused %u VM:",
+                                                 "libvirt refused %u VMs:", problems->len),
+                              problems->len);
+      for (guint i = 0; i < problems->len; i++)
+        g_string_append_printf (text, "\n• %s", (char *) problems->pdata[i]);
+      if (message != NULL && *message != '\0')
+        g_string_append_printf (text, "\n\n%s", message);
+      show_message (self, _("Applied With Problems"), text->str);
       self->close_after_apply = FALSE;
+    }
+  else if (message != NULL && strchr (message, '\n') != NULL)
+    {
+      /* "Saved PATH" and a line per VM written into libvirt: the toast says how many. */
+      g_auto(GStrv) lines = g_strsplit (message, "\n", -1);
+      guint n = g_strv_length (lines) - 1;
+      g_autofree char *text =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s; %u VM written into libvirt",
+                                      "%s; %u VMs written into libvirt", n), lines[0], n);
+
+      toast (self, text);
     }
   else
     toast (self, message != NULL && message[0] != '\0' ? message : _("Configuration applied"));
@@ -1166,6 +1192,7 @@ kvmrt_config_dialog_init (KvmrtConfigDialog *self)
 {
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) vm_entry_free);
   gtk_widget_init_template (GTK_WIDGET (self));
+  kvmrt_a11y_name_buttons (GTK_WIDGET (self));
   gtk_list_box_set_sort_func (self->sidebar, sort_sidebar_rows, self, NULL);
 }
 

@@ -29,6 +29,7 @@ kvmrt_operation_free (KvmrtOperation *op)
   g_free (op->uuid);
   g_clear_pointer (&op->on_disk, g_bytes_unref);
   g_clear_object (&op->new_host);
+  g_clear_pointer (&op->problems, g_ptr_array_unref);
   g_free (op);
 }
 
@@ -438,8 +439,8 @@ do_apply (KvmrtOperation *op, GError **error)
 
       /* The file is written: a VM libvirt refuses is reported, the others still synced. */
       if (!kvmrt_vm_get_disabled (plan->vm) && !sync_vm (op, plan, message, &sync_error))
-        g_string_append_printf (message, "\n%s: %s", vm_label (plan->vm),
-                                sync_error->message);
+        g_ptr_array_add (op->problems, g_strdup_printf ("%s: %s", vm_label (plan->vm),
+                                                        sync_error->message));
     }
   return g_string_free (g_steal_pointer (&message), FALSE);
 }

@@ -32,6 +32,7 @@ typedef struct {
   gboolean       privileged; /* through pkexec of the CLI tools */
   GBytes        *on_disk;    /* apply: the file as loaded, NULL for a new file */
   KvmrtHost     *new_host;   /* set when tuning changed the host */
+  GPtrArray     *problems;   /* char*: what was refused while the operation succeeded */
 } KvmrtOperation;
 
 void kvmrt_operation_free   (KvmrtOperation *op);

@@ -611,7 +611,7 @@ GPtrArray *
 kvmrt_manager_validate (KvmrtManager *self, KvmrtConfig *config)
 {
   g_autoptr(KvmrtPlan) plan = NULL;
-  KvmrtValidateFlags flags = KVMRT_VALIDATE_DEFAULT;
+  KvmrtValidateFlags flags = KVMRT_VALIDATE_WINDOW;
   GPtrArray *diagnostics;
 
   if (config == NULL)
@@ -668,6 +668,8 @@ on_operation_done_cb (GObject *source, GAsyncResult *result, gpointer data)
            && self->editors > 0)
     kvmrt_config_hold (self->config, NULL);
   kvmrt_manager_refresh (self);
+  g_object_set_data_full (G_OBJECT (outer), "kvmrt-problems", g_ptr_array_ref (op->problems),
+                          (GDestroyNotify) g_ptr_array_unref);
   if (error != NULL)
     {
       g_task_set_task_data (outer, message, g_free);
@@ -738,6 +740,7 @@ run_operation (KvmrtManager        *self,
   op->timeout_s = timeout_s;
   op->privileged = kvmrt_manager_needs_privileges (self);
   op->on_disk = self->config_on_disk != NULL ? g_bytes_ref (self->config_on_disk) : NULL;
+  op->problems = g_ptr_array_new_with_free_func (g_free);
   if (kind == KVMRT_OPERATION_APPLY && self->config_unsaved)
     g_clear_pointer (&op->on_disk, g_bytes_unref);
 
@@ -832,6 +835,14 @@ kvmrt_manager_operation_finish (KvmrtManager  *self,
     *message = text != NULL ? g_steal_pointer (&text)
                             : g_strdup (g_task_get_task_data (task));
   return !g_task_had_error (task);
+}
+
+GPtrArray *
+kvmrt_manager_operation_get_problems (GAsyncResult *result)
+{
+  GPtrArray *problems = g_object_get_data (G_OBJECT (result), "kvmrt-problems");
+
+  return problems != NULL && problems->len > 0 ? problems : NULL;
 }
 
 gboolean

@@ -121,6 +121,10 @@ gboolean      kvmrt_manager_operation_finish (KvmrtManager  *self,
                                               char         **message,
                                               GError       **error);
 
+/* What an operation that succeeded had refused along the way (at Apply: the VMs libvirt
+ * would not take, "NAME: why"), or NULL when nothing was. Valid as long as @result. */
+GPtrArray    *kvmrt_manager_operation_get_problems (GAsyncResult *result);
+
 /* Apply: validates @edited (errors refuse it), writes it atomically over the loaded file
  * (refused while another program holds the file, or when the file changed on disk since it
  * was loaded), loads it as the configuration, then writes its enabled VMs into libvirt.

@@ -471,6 +471,12 @@ kvmrt_vm_card_update (KvmrtVmCard *self, const KvmrtVmStatus *status)
 }
 
 void
+kvmrt_vm_card_popup_menu (KvmrtVmCard *self)
+{
+  gtk_menu_button_popup (self->menu_button);
+}
+
+void
 kvmrt_vm_card_set_busy (KvmrtVmCard *self, gboolean busy)
 {
   if (self->spinner == NULL && !busy)

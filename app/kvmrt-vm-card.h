@@ -24,6 +24,8 @@ const char  *kvmrt_vm_card_get_uuid    (KvmrtVmCard *self);
 /* Shows @status (NULL: unknown). */
 void         kvmrt_vm_card_update      (KvmrtVmCard         *self,
                                         const KvmrtVmStatus *status);
+/* Opens the card's menu (Shift+F10 or Menu on the focused card). */
+void         kvmrt_vm_card_popup_menu  (KvmrtVmCard *self);
 /* A spinner while an operation on the VM runs. */
 void         kvmrt_vm_card_set_busy    (KvmrtVmCard *self, gboolean busy);
 /* The line of host CPUs, vCPUs, uptime and CPU usage: shown from the window's second frame

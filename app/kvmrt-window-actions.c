@@ -30,6 +30,40 @@ set_enabled (KvmrtWindow *self, const char *action, gboolean enabled)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), action, enabled);
 }
 
+/* The primary menu's lock item says whether the file is locked. Found by its action, so the
+ * menu's other sections may change around it. */
+static void
+show_lock_in_menu (KvmrtWindow *self, gboolean locked)
+{
+  const char *label = locked ? _("Configuration _Locked: Change Lock…")
+                             : _("_Lock Configuration…");
+  GMenuModel *menu = self->primary_menu;
+
+  for (int s = 0; s < g_menu_model_get_n_items (menu); s++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, s, G_MENU_LINK_SECTION);
+
+      for (int i = 0; section != NULL && G_IS_MENU (section)
+                      && i < g_menu_model_get_n_items (section); i++)
+        {
+          g_autofree char *action = NULL;
+          g_autofree char *current = NULL;
+          g_autoptr(GMenuItem) item = NULL;
+
+          if (!g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_ACTION, "s", &action)
+              || !g_str_equal (action, "win.lock-config"))
+            continue;
+          if (g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_LABEL, "s", &current)
+              && g_str_equal (current, label))
+            return;
+          item = g_menu_item_new (label, "win.lock-config");
+          g_menu_remove (G_MENU (section), i);
+          g_menu_insert_item (G_MENU (section), i, item);
+          return;
+        }
+    }
+}
+
 void
 kvmrt_window_update_actions (KvmrtWindow *self)
 {
@@ -52,6 +86,7 @@ kvmrt_window_update_actions (KvmrtWindow *self)
   set_enabled (self, "win.clone-config", loaded && !kvmrt_manager_get_config_unsaved (self->manager));
   set_enabled (self, "win.edit-config", loaded);
   set_enabled (self, "win.lock-config", loaded && !kvmrt_manager_get_config_unsaved (self->manager));
+  show_lock_in_menu (self, loaded && kvmrt_config_lock_is_set (config));
   set_enabled (self, "win.resync-config", loaded && connected);
   set_enabled (self, "win.boot-all", loaded && connected);
   set_enabled (self, "win.shutdown-all", loaded && connected && any_running);
@@ -670,8 +705,18 @@ static void
 lock_config_activated (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   KvmrtWindow *self = KVMRT_WINDOW (widget);
+  KvmrtConfig *config = kvmrt_manager_get_config (self->manager);
+  const char *path = kvmrt_manager_get_config_path (self->manager);
+  gboolean unlocked = g_strcmp0 (self->unlocked_path, path) == 0;
 
-  kvmrt_lock_dialog_present (GTK_WINDOW (self), self->manager);
+  /* Who sets the lock now knows its password: the configuration is not locked against them
+   * in this window. */
+  if (config != NULL && !kvmrt_config_lock_is_set (config))
+    {
+      g_free (self->unlocked_path);
+      self->unlocked_path = g_strdup (path);
+    }
+  kvmrt_lock_dialog_present (GTK_WINDOW (self), self->manager, unlocked);
 }
 
 void

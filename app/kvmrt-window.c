@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kvmrt-a11y.h"
 #include "kvmrt-window-private.h"
 
 G_DEFINE_FINAL_TYPE (KvmrtWindow, kvmrt_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -139,14 +140,17 @@ ensure_status_pages (KvmrtWindow *self)
                        "welcome");
   gtk_stack_add_named (self->stack, GTK_WIDGET (gtk_builder_get_object (builder, "empty_page")),
                        "empty");
+  kvmrt_a11y_name_buttons (GTK_WIDGET (gtk_builder_get_object (builder, "welcome_page")));
+  kvmrt_a11y_name_buttons (GTK_WIDGET (gtk_builder_get_object (builder, "empty_page")));
   /* A named file that does not exist yet is offered for creation on the welcome page. */
   if (config != NULL && !g_file_test (config, G_FILE_TEST_EXISTS))
     {
       g_autofree char *label = g_strdup_printf (_("Create %s"), config);
 
-      gtk_button_set_label (GTK_BUTTON (gtk_builder_get_object (builder,
-                                                                "create_default_button")),
-                            label);
+      GtkButton *create = GTK_BUTTON (gtk_builder_get_object (builder, "create_default_button"));
+
+      gtk_button_set_label (create, label);
+      kvmrt_a11y_name_buttons (GTK_WIDGET (create));
     }
 }
 
@@ -391,6 +395,19 @@ kvmrt_window_finalize (GObject *object)
   G_OBJECT_CLASS (kvmrt_window_parent_class)->finalize (object);
 }
 
+/* Shift+F10 or Menu: the menu of the card the focus is in, as a context menu would. */
+static gboolean
+popup_card_menu (GtkWidget *widget, GVariant *args, gpointer data)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (widget));
+  GtkWidget *card = focus != NULL ? gtk_widget_get_ancestor (focus, KVMRT_TYPE_VM_CARD) : NULL;
+
+  if (card == NULL)
+    return FALSE;
+  kvmrt_vm_card_popup_menu (KVMRT_VM_CARD (card));
+  return TRUE;
+}
+
 static void
 kvmrt_window_class_init (KvmrtWindowClass *klass)
 {
@@ -416,6 +433,8 @@ kvmrt_window_class_init (KvmrtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, boot_all_button);
   gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, shutdown_all_button);
   kvmrt_window_class_install_actions (widget_class);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, popup_card_menu, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Menu, 0, popup_card_menu, NULL);
 }
 
 /* The primary menu's popover is made when it first opens, not with the window. */
@@ -438,6 +457,7 @@ kvmrt_window_init (KvmrtWindow *self)
   self->busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->vms = g_list_store_new (KVMRT_TYPE_VM);
   gtk_widget_init_template (GTK_WIDGET (self));
+  kvmrt_a11y_name_buttons (GTK_WIDGET (self));
 
   gtk_menu_button_set_create_popup_func (self->primary_menu_button, on_primary_menu_popup_cb,
                                          self, NULL);
