@@ -3,6 +3,8 @@
 
 #include "kvmrt-a11y.h"
 
+#include <adwaita.h>
+
 char *
 kvmrt_a11y_strip_mnemonic (const char *label)
 {
@@ -19,13 +21,13 @@ kvmrt_a11y_strip_mnemonic (const char *label)
   return g_string_free (text, FALSE);
 }
 
+/* A button or check button whose label has a mnemonic. */
 static void
-name_button (GtkButton *button)
+name_button (GtkWidget *button, const char *label, gboolean use_underline)
 {
-  const char *label = gtk_button_get_label (button);
   g_autofree char *name = NULL;
 
-  if (label == NULL || !gtk_button_get_use_underline (button))
+  if (label == NULL || !use_underline)
     return;
   name = kvmrt_a11y_strip_mnemonic (label);
   /* The name is the label property alone: without the relation to the shown label, GTK no
@@ -35,11 +37,26 @@ name_button (GtkButton *button)
                                   -1);
 }
 
+/* An entry row is named by the label its .ui gives it ("CPU topology"), once: GTK 4.8 added
+ * the title label's text, which the row is labelled by, after it. Every entry row of kvmrt has
+ * such a label. */
+static void
+name_entry_row (AdwEntryRow *row)
+{
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+}
+
 void
 kvmrt_a11y_name_buttons (GtkWidget *root)
 {
   if (GTK_IS_BUTTON (root))
-    name_button (GTK_BUTTON (root));
+    name_button (root, gtk_button_get_label (GTK_BUTTON (root)),
+                 gtk_button_get_use_underline (GTK_BUTTON (root)));
+  else if (GTK_IS_CHECK_BUTTON (root))
+    name_button (root, gtk_check_button_get_label (GTK_CHECK_BUTTON (root)),
+                 gtk_check_button_get_use_underline (GTK_CHECK_BUTTON (root)));
+  else if (ADW_IS_ENTRY_ROW (root))
+    name_entry_row (ADW_ENTRY_ROW (root));
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     kvmrt_a11y_name_buttons (child);

@@ -1151,6 +1151,8 @@ revert_all_action (GtkWidget *widget, const char *action_name, GVariant *paramet
 
 /* Closing -------------------------------------------------------------------------------- */
 
+static gboolean close_when_idle_cb (gpointer data);
+
 static void
 on_close_dialog_response_cb (AdwMessageDialog  *dialog,
                              const char        *response,
@@ -1158,14 +1160,24 @@ on_close_dialog_response_cb (AdwMessageDialog  *dialog,
 {
   if (g_str_equal (response, "discard"))
     {
+      /* Once the question is gone: closed under it, this window would be gone before the
+       * question lets go of it (GTK then warns about a dead transient parent). */
       self->close_confirmed = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
+      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_when_idle_cb, g_object_ref (self),
+                       g_object_unref);
     }
   else if (g_str_equal (response, "apply"))
     {
       self->close_after_apply = TRUE;
       start_apply (self, FALSE);
     }
+}
+
+static gboolean
+close_when_idle_cb (gpointer data)
+{
+  gtk_window_close (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kvmrt-a11y.h"
 #include "kvmrt-config-dialog.h"
 #include "kvmrt-console.h"
 #include "kvmrt-details-window.h"
@@ -563,6 +564,7 @@ boot_all_activated (GtkWidget *widget, const char *action_name, GVariant *param)
   g_object_set_data (G_OBJECT (dialog), "all", all);
   g_object_set_data (G_OBJECT (dialog), "clean", clean);
   g_object_set_data (G_OBJECT (dialog), "list", list);
+  kvmrt_a11y_name_buttons (GTK_WIDGET (box));
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), GTK_WIDGET (box));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"), "boot", _("_Boot"), NULL);
@@ -616,6 +618,7 @@ shutdown_all_activated (GtkWidget *widget, const char *action_name, GVariant *pa
   gtk_label_set_xalign (GTK_LABEL (list_label), 0);
   gtk_box_append (box, list_label);
   g_object_set_data (G_OBJECT (dialog), "force", add_check (box, force_label, NULL));
+  kvmrt_a11y_name_buttons (GTK_WIDGET (box));
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), GTK_WIDGET (box));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"), "shutdown", _("_Shut Down"), NULL);
