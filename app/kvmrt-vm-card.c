@@ -284,12 +284,17 @@ kvmrt_vm_card_set_vm (KvmrtVmCard *self, KvmrtVm *vm)
     gtk_menu_button_set_create_popup_func (self->menu_button, on_menu_button_create_popup_cb,
                                            self, NULL);
   update_menu_actions (self);
-  /* Real-time VMs stand out: the cube with its red side, and a red edge on the card. */
-  gtk_image_set_from_icon_name (self->vm_icon, rt ? "kvmrt-vm-rt-symbolic" : "kvmrt-vm-symbolic");
-  if (rt)
-    gtk_widget_add_css_class (GTK_WIDGET (self), "rt");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self), "rt");
+  /* Real-time VMs stand out: the cube with its red side, and a red edge on the card. Only a
+   * change is made (most cards keep the template's icon and classes at start-up). */
+  if (rt != gtk_widget_has_css_class (GTK_WIDGET (self), "rt"))
+    {
+      gtk_image_set_from_icon_name (self->vm_icon,
+                                    rt ? "kvmrt-vm-rt-symbolic" : "kvmrt-vm-symbolic");
+      if (rt)
+        gtk_widget_add_css_class (GTK_WIDGET (self), "rt");
+      else
+        gtk_widget_remove_css_class (GTK_WIDGET (self), "rt");
+    }
   gtk_label_set_label (self->title_label, title);
   /* One line, the whole text in the tooltip: wrapping would re-shape the text for every
    * width the list tries while it lays out. */
