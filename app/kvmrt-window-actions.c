@@ -847,21 +847,9 @@ edit_config_activated (GtkWidget *widget, const char *action_name, GVariant *par
   kvmrt_window_edit_config (KVMRT_WINDOW (widget), NULL);
 }
 
+/* Resynchronize and Release Tuning: their result in a toast. */
 static void
-on_resync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(KvmrtWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-
-  if (kvmrt_manager_operation_finish (KVMRT_MANAGER (source), result, &message, &error))
-    kvmrt_window_show_toast (self, message);
-  else
-    kvmrt_window_show_toast (self, error->message);
-}
-
-static void
-on_release_held_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+on_toast_result_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(KvmrtWindow) self = user_data;
   g_autoptr(GError) error = NULL;
@@ -876,7 +864,7 @@ on_release_held_done_cb (GObject *source, GAsyncResult *result, gpointer user_da
 void
 kvmrt_window_release_held (KvmrtWindow *self)
 {
-  kvmrt_manager_release_held_async (self->manager, NULL, on_release_held_done_cb,
+  kvmrt_manager_release_held_async (self->manager, NULL, on_toast_result_cb,
                                     g_object_ref (self));
 }
 
@@ -885,7 +873,7 @@ resync_activated (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   KvmrtWindow *self = KVMRT_WINDOW (widget);
 
-  kvmrt_manager_resync_async (self->manager, NULL, on_resync_done_cb, g_object_ref (self));
+  kvmrt_manager_resync_async (self->manager, NULL, on_toast_result_cb, g_object_ref (self));
 }
 
 /* The keyboard shortcuts window, built the first time it is asked for (GTK would build it

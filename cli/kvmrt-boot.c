@@ -163,22 +163,6 @@ list_running (KvmrtCliSession *session)
   return names->len > 0 ? g_string_free (g_steal_pointer (&names), FALSE) : NULL;
 }
 
-/* After a crash the journal may still hold VMs that are no longer running: give their host
- * settings back before booting anything. */
-static void
-release_stale_tuning (KvmrtCliSession *session, KvmrtCli *cli)
-{
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) released = kvmrt_lifecycle_release_stale (cli->sysroot, session->host,
-                                                                 session->libvirt, problems);
-
-  for (guint i = 0; i < released->len; i++)
-    g_print (_("%s: not running any more; its real-time tuning was released\n"),
-             (char *) released->pdata[i]);
-  for (guint i = 0; i < problems->len; i++)
-    kvmrt_cli_error ("%s", (char *) problems->pdata[i]);
-}
-
 /* Syncs every enabled VM, so libvirt boots what the config says. */
 static gboolean
 sync_enabled (KvmrtCliSession *session)
@@ -282,7 +266,9 @@ main (int argc, char **argv)
     g_print (_("No VM to boot: none has autostart = true (use --all, or name the VMs)\n"));
   else
     {
-      release_stale_tuning (&session, &cli);
+      /* After a crash the journal may still hold VMs that no longer run: their host settings
+       * go back before anything boots. */
+      kvmrt_cli_release_held (&session, &cli, NULL);
       if ((!sync_enabled (&session) && clean) || !boot (&session, &cli, vms))
         status = KVMRT_EXIT_FAILED;
     }

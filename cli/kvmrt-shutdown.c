@@ -4,7 +4,6 @@
  * -v does one VM at a time and says how each one goes. --release-held shuts nothing down and
  * gives back the host settings still held for VMs that no longer run. */
 #include "kvmrt-cli-libvirt.h"
-#include "kvmrt-lifecycle.h"
 #include "kvmrt-tuner.h"
 
 #include <glib/gi18n.h>
@@ -204,18 +203,11 @@ collect (KvmrtCliSession *session, KvmrtCli *cli)
 static gboolean
 release_held_tuning (KvmrtCliSession *session, KvmrtCli *cli)
 {
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) released = kvmrt_lifecycle_release_stale (cli->sysroot, session->host,
-                                                                 session->libvirt, problems);
+  gboolean ok = TRUE;
 
-  for (guint i = 0; i < released->len; i++)
-    g_print (_("%s: not running; its real-time tuning was released\n"),
-             (char *) released->pdata[i]);
-  for (guint i = 0; i < problems->len; i++)
-    kvmrt_cli_error ("%s", (char *) problems->pdata[i]);
-  if (released->len == 0 && problems->len == 0)
+  if (kvmrt_cli_release_held (session, cli, &ok) == 0 && ok)
     g_print (_("No real-time tuning is held for a VM that is not running\n"));
-  return problems->len == 0;
+  return ok;
 }
 
 int

@@ -358,7 +358,7 @@ def shutdown_release_held_gives_back_tuning_of_vms_that_are_off():
         off = ["--sysroot", host, "-c", DEMO_NODE]
         status, out, err = run("kvmrt-shutdown", "--release-held", "-f", DEMO_CFG, *off)
         check(status == 0, "exit %d: %s %s" % (status, out, err))
-        check("rh84-control-rt: not running; its real-time tuning was released" in out, out)
+        check("rh84-control-rt: not running any more; its real-time tuning was released" in out, out)
         changed = differences(original, tree_contents(host))
         check(changed == [], "not restored: %s" % changed[:10])
         status, out, err = run("kvmrt-shutdown", "--release-held", "-f", DEMO_CFG, *off)

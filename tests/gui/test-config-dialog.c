@@ -139,6 +139,24 @@ resize (Fixture *f, int width, int height)
   g_object_set_data (G_OBJECT (f->dialog), "wanted-size", NULL);
 }
 
+/* The GPU and its audio function (IOMMU group 47) to the build server, as the resources
+ * view's menu does it. */
+static void
+assign_gpu_to_build_server (Fixture *f)
+{
+  KvmrtResourcesView *view = kvmrt_config_dialog_get_resources_view (f->dialog);
+  g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (KvmrtPciAddress));
+  KvmrtPciAddress address;
+
+  g_assert_true (kvmrt_pci_address_parse ("0000:22:00.0", &address, NULL));
+  g_array_append_val (addresses, address);
+  g_assert_true (kvmrt_pci_address_parse ("0000:22:00.1", &address, NULL));
+  g_array_append_val (addresses, address);
+  g_signal_emit_by_name (view, "assign-devices", kvmrt_gui_test_working_vm (f, BUILD_UUID),
+                         addresses);
+  kvmrt_gui_test_spin (300);
+}
+
 /* Fixture -------------------------------------------------------------------------------- */
 
 static void
@@ -241,9 +259,6 @@ test_sizes (Fixture *f, gconstpointer data)
 static void
 test_sidebar_errors_and_undo (Fixture *f, gconstpointer data)
 {
-  KvmrtResourcesView *view = kvmrt_config_dialog_get_resources_view (f->dialog);
-  g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (KvmrtPciAddress));
-  KvmrtPciAddress address;
   GtkWidget *undo;
 
   /* The workstation takes a core of the vision VM: the real-time VM's overlap error. */
@@ -255,13 +270,7 @@ test_sidebar_errors_and_undo (Fixture *f, gconstpointer data)
   edit_field (f, WIN10_UUID, "cpuset", "0-5,32-37");
   g_assert_false (kvmrt_config_dialog_sidebar_shows_error (f->dialog, VISION_RT_UUID));
 
-  g_assert_true (kvmrt_pci_address_parse ("0000:22:00.0", &address, NULL));
-  g_array_append_val (addresses, address);
-  g_assert_true (kvmrt_pci_address_parse ("0000:22:00.1", &address, NULL));
-  g_array_append_val (addresses, address);
-  g_signal_emit_by_name (view, "assign-devices", kvmrt_gui_test_working_vm (f, BUILD_UUID),
-                         addresses);
-  kvmrt_gui_test_spin (300);
+  assign_gpu_to_build_server (f);
   g_assert_true (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, BUILD_UUID),
                                                "0000:22:00.0"));
   g_assert_false (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, VISION_RT_UUID),
@@ -284,16 +293,13 @@ static void
 test_edit_apply_held (Fixture *f, gconstpointer data)
 {
   KvmrtDiagnosticList *list = kvmrt_config_dialog_get_diagnostic_list (f->dialog);
-  KvmrtResourcesView *view = kvmrt_config_dialog_get_resources_view (f->dialog);
   GtkWidget *apply = kvmrt_config_dialog_get_apply_button (f->dialog);
-  g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (KvmrtPciAddress));
   g_autoptr(KvmrtConfig) on_disk = NULL;
   g_autoptr(KvmrtManager) second = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *xml = NULL;
   const KvmrtDiagnostic *diagnostic;
   const GError *apply_error;
-  KvmrtPciAddress address;
   KvmrtVmPage *shown;
   int index;
 
@@ -327,13 +333,7 @@ test_edit_apply_held (Fixture *f, gconstpointer data)
   /* (2) The GPU and its audio function (IOMMU group 47) to the build server. */
   g_assert_true (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, VISION_RT_UUID),
                                                "0000:22:00.0"));
-  g_assert_true (kvmrt_pci_address_parse ("0000:22:00.0", &address, NULL));
-  g_array_append_val (addresses, address);
-  g_assert_true (kvmrt_pci_address_parse ("0000:22:00.1", &address, NULL));
-  g_array_append_val (addresses, address);
-  g_signal_emit_by_name (view, "assign-devices", kvmrt_gui_test_working_vm (f, BUILD_UUID),
-                         addresses);
-  kvmrt_gui_test_spin (50);
+  assign_gpu_to_build_server (f);
   g_assert_true (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, BUILD_UUID),
                                                "0000:22:00.0"));
   g_assert_true (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, BUILD_UUID),
