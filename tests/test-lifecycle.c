@@ -94,9 +94,10 @@ journal_exists (Fixture *f)
   return g_file_test (path, G_FILE_TEST_EXISTS);
 }
 
-/* Every file of the sysroot's CPU and IRQ trees, as text, to compare before and after. */
+/* What tuning writes below @path (CPUs' online files, IRQs' affinities, cgroups' CPUs, the
+ * journal under run/), as text, to compare before and after. */
 static void
-snapshot_dir (GString *out, const char *path)
+snapshot_dir (GString *out, const char *path, gboolean all)
 {
   g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
   const char *name;
@@ -109,8 +110,10 @@ snapshot_dir (GString *out, const char *path)
       if (g_file_test (child, G_FILE_TEST_IS_SYMLINK))
         continue;
       if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        snapshot_dir (out, child);
-      else if (g_file_get_contents (child, &text, NULL, NULL))
+        snapshot_dir (out, child, all);
+      else if ((all || g_str_equal (name, "online") || g_str_equal (name, "smp_affinity_list")
+                || g_str_equal (name, "cpuset.cpus"))
+               && g_file_get_contents (child, &text, NULL, NULL))
         g_string_append_printf (out, "%s=%s\n", child, text);
     }
 }
@@ -123,9 +126,12 @@ snapshot (Fixture *f)
   g_autofree char *irqs = g_build_filename (f->sysroot, "proc", "irq", NULL);
   g_autofree char *run = g_build_filename (f->sysroot, "run", NULL);
 
-  snapshot_dir (out, cpus);
-  snapshot_dir (out, irqs);
-  snapshot_dir (out, run);
+  g_autofree char *cgroups = g_build_filename (f->sysroot, "sys", "fs", "cgroup", NULL);
+
+  snapshot_dir (out, cpus, FALSE);
+  snapshot_dir (out, irqs, FALSE);
+  snapshot_dir (out, cgroups, FALSE);
+  snapshot_dir (out, run, TRUE);
   return g_string_free (out, FALSE);
 }
 
