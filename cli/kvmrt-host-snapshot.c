@@ -377,6 +377,10 @@ copy_system (Snapshot *snap)
     "sys/devices/system/cpu/smt/control", "etc/default/irqbalance",
     "sys/fs/cgroup/cpu/cpu.rt_runtime_us", "sys/fs/cgroup/cpu/machine.slice/cpu.rt_runtime_us",
     "sys/fs/cgroup/cpu/machine/cpu.rt_runtime_us",
+    /* The kernel tunables the run-time shield changes. */
+    "sys/devices/virtual/workqueue/cpumask", "sys/devices/virtual/workqueue/writeback/cpumask",
+    "proc/sys/kernel/timer_migration", "proc/sys/kernel/nmi_watchdog",
+    "proc/sys/kernel/watchdog_cpumask", "proc/sys/vm/stat_interval",
   };
 
   for (guint f = 0; f < G_N_ELEMENTS (files); f++)

@@ -29,7 +29,7 @@ typedef struct {
 } KvmrtThread;
 
 void        kvmrt_thread_free            (KvmrtThread *thread);
-/* The DESIGN.md JSON kind: "vcpu", "emulator", "io", "worker" or "other" (SPICE is "other"). */
+/* The JSON kind of docs/design.md: "vcpu", "emulator", "io", "worker" or "other" (SPICE is "other"). */
 const char *kvmrt_thread_kind_to_json    (KvmrtThreadKind kind);
 /* For tables: "vCPU 3", "emulator", "I/O", "worker", "SPICE", "other". */
 char       *kvmrt_thread_describe_kind   (const KvmrtThread *thread);
@@ -44,6 +44,32 @@ GPtrArray  *kvmrt_proc_list_threads (const char *sysroot, int pid, GError **erro
  * (run/libvirt/qemu/NAME.pid) when it names a live process with "-uuid UUID" on its command
  * line, else the first such process found in proc/. 0 when there is none. */
 int         kvmrt_proc_find_qemu    (const char *sysroot, const char *uuid, const char *name);
+/* A QEMU process of the host, whoever started it. */
+typedef struct {
+  int   pid;
+  char *uuid;        /* its "-uuid" argument, or NULL */
+} KvmrtQemuProcess;
+
+void        kvmrt_qemu_process_free (KvmrtQemuProcess *qemu);
+/* Every QEMU process in proc/ (its program is qemu-system-* or qemu-kvm), by PID. */
+GPtrArray  *kvmrt_proc_list_qemus   (const char *sysroot);
+/* The cgroup of process @pid in the cgroup v2 hierarchy (@controller NULL) or in the v1
+ * hierarchy of @controller ("cpuset"), from proc/PID/cgroup: "machine.slice/x.scope/libvirt"
+ * without the leading "/", "" for the root. NULL when unknown or not a plain path (".."). */
+char       *kvmrt_proc_get_cgroup   (const char *sysroot, int pid, const char *controller);
+/* A kernel thread that may be moved: PF_KTHREAD without PF_NO_SETAFFINITY (per-CPU threads
+ * and workqueue workers have it, kthreadd and threads like rcu_preempt or kswapd do not). */
+typedef struct {
+  int         pid;
+  char       *comm;
+  guint64     start;      /* proc/PID/stat field 22, to tell a reused PID */
+  KvmrtIdSet *affinity;
+} KvmrtKernelThread;
+
+void        kvmrt_kernel_thread_free        (KvmrtKernelThread *thread);
+GPtrArray  *kvmrt_proc_list_movable_kthreads (const char *sysroot);
+/* Start time of process @pid (stat field 22), 0 when it is gone. */
+guint64     kvmrt_proc_get_start_time       (const char *sysroot, int pid);
 /* Seconds since process @pid started. */
 gboolean    kvmrt_proc_get_uptime   (const char  *sysroot,
                                      int          pid,
