@@ -190,6 +190,17 @@ test_opens_demo (Fixture *f, gconstpointer data)
     g_assert_nonnull (kvmrt_config_dialog_get_page (f->dialog, *uuid));
   /* The demo has warnings only (and out-of-sync, libvirt not written yet). */
   g_assert_cmpuint (kvmrt_diagnostic_list_get_n_errors (list), ==, 0);
+  /* What the window says to do is the window's own action, not a CLI command. */
+  {
+    int index = kvmrt_diagnostic_list_find (list, "out-of-sync", NULL);
+    const KvmrtDiagnostic *d;
+
+    g_assert_cmpint (index, >=, 0);
+    d = kvmrt_diagnostic_list_get_item (list, index);
+    g_assert_nonnull (strstr (d->message, "Resynchronize Configuration"));
+    g_assert_nonnull (strstr (d->message, "Ctrl+R"));
+    g_assert_null (strstr (d->message, "kvmrt-sync-config"));
+  }
   g_assert_cmpuint (kvmrt_diagnostic_list_get_n_warnings (list), >, 0);
   g_assert_false (kvmrt_config_dialog_has_unapplied (f->dialog));
   g_assert_false (gtk_widget_get_sensitive (kvmrt_config_dialog_get_apply_button (f->dialog)));
