@@ -512,6 +512,31 @@ def help_without_a_help_viewer_opens_or_names_the_html_guide():
 
 
 @case
+def the_main_menu_says_when_the_file_is_locked():
+    # A lock written into the file by another program (the window loads what is written): the
+    # menu's lock item says the file is locked; without it, it offers to lock.
+    app = state["app"]
+    path = os.path.join(demo_dir(), "kvmrt.cfg")
+    with open(path) as f:
+        original = f.read()
+    try:
+        with open(path, "w") as f:
+            f.write("[DEFAULT]\nconfig_lock = $y$j9T$notchecked$here\n\n" + original)
+        time.sleep(1.5)   # the file monitor's rate limit
+        open_main_menu()
+        app.find(role="menu item", name="Configuration Locked: Change Lock…", timeout=20)
+        shot("menu-locked")
+        close_menu(None)
+    finally:
+        with open(path, "w") as f:
+            f.write(original)
+    time.sleep(1.5)
+    open_main_menu()
+    app.find(role="menu item", name="Lock Configuration…", timeout=20)
+    close_menu(None)
+
+
+@case
 def nothing_above_went_with_a_gtk_warning_or_critical():
     # A warning is a bug a user would see in their terminal (an action without its target, a
     # widget used after it went away); the cases above pass without looking at them.
