@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* kvmrt-host-snapshot: copy the files kvmrt's host model reads (CPU and NUMA topology, PCI
- * devices, IRQs, kernel command line, host and board names) from this machine, or from
+/* kvmrt-host-snapshot: copy the files kvmrt's host model reads (CPU and NUMA topology, caches,
+ * PCI devices with SR-IOV and network interface names, IRQs, kernel command line, host and board
+ * names) from this machine, or from
  * another host root, into a directory that kvmrt then reads as that host (--sysroot DIR).
  * For bug reports and tests. Only those files are copied: nothing else of /sys or /proc, so
  * no serial numbers, keys or process data; symbolic links stay links, as kvmrt reads some of
@@ -247,9 +248,33 @@ is_number (const char *name)
 }
 
 static gboolean
+is_cache_index (const char *name)
+{
+  return has_number_after (name, "index");
+}
+
+static gboolean
 is_entry (const char *name)
 {
   return name[0] != '.';
+}
+
+/* The cache levels, sizes and sharing of one CPU (hwtopo's level-3 caches). */
+static void
+copy_caches (Snapshot *snap, const char *cpu_dir)
+{
+  static const char *const files[] = { "level", "size", "shared_cpu_list" };
+  g_autofree char *cache_dir = g_strconcat (cpu_dir, "/cache", NULL);
+  g_autoptr(GPtrArray) indexes = list_dir (snap, cache_dir, is_cache_index);
+
+  for (guint i = 0; i < indexes->len; i++)
+    for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+      {
+        g_autofree char *file = g_strconcat (cache_dir, "/", indexes->pdata[i], "/", files[f],
+                                             NULL);
+
+        copy_file (snap, file);
+      }
 }
 
 static void
@@ -263,6 +288,8 @@ copy_cpus (Snapshot *snap)
 
   copy_file (snap, "sys/devices/system/cpu/present");
   copy_file (snap, "sys/devices/system/cpu/online");
+  copy_file (snap, "sys/devices/system/cpu/isolated");
+  copy_file (snap, "sys/devices/system/cpu/nohz_full");
   for (guint i = 0; i < cpus->len; i++)
     {
       g_autofree char *dir = g_strconcat ("sys/devices/system/cpu/", cpus->pdata[i], NULL);
@@ -277,6 +304,7 @@ copy_cpus (Snapshot *snap)
         }
       /* The node an offline CPU belongs to is only told by this link. */
       copy_each (snap, dir, links, copy_link_only);
+      copy_caches (snap, dir);
       {
         g_autofree char *governor = g_strconcat (dir, "/cpufreq/scaling_governor", NULL);
 
@@ -302,11 +330,29 @@ copy_nodes (Snapshot *snap)
     }
 }
 
+/* The names of a device's network interfaces (pci -v), not their MAC addresses: like serial
+ * numbers, those identify the machine. */
+static void
+copy_interfaces (Snapshot *snap, const char *device_dir)
+{
+  g_autofree char *net_dir = g_strconcat (device_dir, "/net", NULL);
+  g_autoptr(GPtrArray) names = list_dir (snap, net_dir, is_entry);
+  g_autofree char *resolved = names->len > 0 ? copy_path (snap, device_dir, FALSE, 0) : NULL;
+
+  for (guint i = 0; resolved != NULL && i < names->len; i++)
+    {
+      g_autofree char *interface = g_strconcat (resolved, "/net/", names->pdata[i], NULL);
+
+      make_dir (snap, interface);
+    }
+}
+
 static void
 copy_pci (Snapshot *snap)
 {
   static const char *const files[] = {
     "uevent", "vendor", "device", "class", "irq", "numa_node", "local_cpulist",
+    "sriov_totalvfs", "sriov_numvfs",
   };
   static const char *const links[] = { "driver", "iommu_group", "physfn" };
   g_autoptr(GPtrArray) devices = list_dir (snap, "sys/bus/pci/devices", is_entry);
@@ -331,6 +377,7 @@ copy_pci (Snapshot *snap)
           copy_link_only (snap, link);
         }
       copy_each (snap, msi_dir, msi, copy_file);
+      copy_interfaces (snap, dir);
     }
 
   /* The groups the devices' iommu_group links point to, with their members. */
@@ -440,6 +487,79 @@ copy_daemons (Snapshot *snap)
     }
 }
 
+static gboolean
+is_lower (const char *name)
+{
+  return g_str_has_prefix (name, "lower_");
+}
+
+static gboolean
+is_vtconsole (const char *name)
+{
+  return has_number_after (name, "vtcon");
+}
+
+/* What kvmrt-host-needs.c reads to tell which devices the host runs on: mounts, swap, the
+ * block devices under them, routes and addresses with their interfaces (no MAC address), the
+ * console and its display, and each display controller's boot_vga. */
+static void
+copy_host_needs (Snapshot *snap)
+{
+  static const char *const files[] = {
+    "proc/mounts", "proc/swaps", "proc/net/route", "proc/net/if_inet6", "proc/net/ipv6_route",
+    "sys/class/graphics/fb0/name",
+  };
+  static const char *const block_files[] = { "dev", "partition", "dm/name" };
+  g_autoptr(GPtrArray) devices = list_dir (snap, "sys/bus/pci/devices", is_entry);
+  g_autoptr(GPtrArray) blocks = list_dir (snap, "sys/class/block", is_entry);
+  g_autoptr(GPtrArray) nets = list_dir (snap, "sys/class/net", is_entry);
+  g_autoptr(GPtrArray) consoles = list_dir (snap, "sys/class/vtconsole", is_vtconsole);
+
+  for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+    copy_file (snap, files[f]);
+  copy_link_only (snap, "sys/class/graphics/fb0/device");
+  for (guint i = 0; i < devices->len; i++)
+    {
+      g_autofree char *boot_vga = g_strconcat ("sys/bus/pci/devices/", devices->pdata[i],
+                                               "/boot_vga", NULL);
+
+      copy_file (snap, boot_vga);
+    }
+  for (guint i = 0; i < blocks->len; i++)
+    {
+      g_autofree char *dir = g_strconcat ("sys/class/block/", blocks->pdata[i], NULL);
+      g_autofree char *slaves_dir = g_strconcat (dir, "/slaves", NULL);
+      g_autoptr(GPtrArray) slaves = list_dir (snap, slaves_dir, is_entry);
+
+      for (guint f = 0; f < G_N_ELEMENTS (block_files); f++)
+        {
+          g_autofree char *file = g_strconcat (dir, "/", block_files[f], NULL);
+
+          copy_file (snap, file);
+        }
+      copy_each (snap, slaves_dir, slaves, copy_link_only);
+    }
+  for (guint i = 0; i < nets->len; i++)
+    {
+      g_autofree char *dir = g_strconcat ("sys/class/net/", nets->pdata[i], NULL);
+      g_autofree char *operstate = g_strconcat (dir, "/operstate", NULL);
+      g_autoptr(GPtrArray) lower = list_dir (snap, dir, is_lower);
+
+      copy_file (snap, operstate);
+      copy_each (snap, dir, lower, copy_link_only);
+    }
+  for (guint i = 0; i < consoles->len; i++)
+    {
+      g_autofree char *bind = g_strconcat ("sys/class/vtconsole/", consoles->pdata[i], "/bind",
+                                           NULL);
+      g_autofree char *name = g_strconcat ("sys/class/vtconsole/", consoles->pdata[i], "/name",
+                                           NULL);
+
+      copy_file (snap, bind);
+      copy_file (snap, name);
+    }
+}
+
 /* The target must be new or empty: mixing two hosts' files would make a host of neither. */
 static gboolean
 prepare_target (const char *target)
@@ -510,6 +630,7 @@ main (int argc, char **argv)
   copy_cpus (&snap);
   copy_nodes (&snap);
   copy_pci (&snap);
+  copy_host_needs (&snap);
   copy_irqs (&snap);
 
   if (snap.n_failed > 0)

@@ -69,8 +69,8 @@ is_hwirq_token (const char *p, const char *end)
   return *q == '-' && q + 1 < end;
 }
 
-static GArray *
-parse_header (const char *p, const char *end)
+GArray *
+kvmrt_irq_parse_header (const char *p, const char *end)
 {
   GArray *columns = g_array_new (FALSE, FALSE, sizeof (guint));
 
@@ -90,8 +90,8 @@ parse_header (const char *p, const char *end)
   return columns;
 }
 
-static KvmrtIrq *
-parse_row (const char *p, const char *end, guint n_columns)
+KvmrtIrq *
+kvmrt_irq_parse_row (const char *p, const char *end, guint n_columns)
 {
   const char *colon;
   KvmrtIrq *irq;
@@ -190,7 +190,7 @@ kvmrt_host_load_irqs (KvmrtHost *self, GError **error)
 
     if (end == NULL)
       end = stop;
-    self->irq_columns = parse_header (p, end);
+    self->irq_columns = kvmrt_irq_parse_header (p, end);
     p = end < stop ? end + 1 : stop;
   }
 
@@ -202,7 +202,7 @@ kvmrt_host_load_irqs (KvmrtHost *self, GError **error)
 
       if (end == NULL)
         end = stop;
-      irq = parse_row (p, end, self->irq_columns->len);
+      irq = kvmrt_irq_parse_row (p, end, self->irq_columns->len);
       if (irq != NULL)
         {
           if (irq->number >= 0)

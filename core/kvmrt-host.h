@@ -17,6 +17,8 @@ typedef enum {
   KVMRT_HOST_LOAD_DEFAULT = 0,
   KVMRT_HOST_LOAD_NO_PCI  = 1 << 0,   /* skip PCI devices */
   KVMRT_HOST_LOAD_NO_IRQS = 1 << 1,   /* skip /proc/interrupts and /proc/irq */
+  KVMRT_HOST_LOAD_CACHES  = 1 << 2,   /* also the level-3 caches (hwtopo) */
+  KVMRT_HOST_LOAD_PCI_DETAILS = 1 << 3,  /* also SR-IOV, PF links and network interfaces */
 } KvmrtHostLoadFlags;
 
 typedef enum {
@@ -25,6 +27,14 @@ typedef enum {
   KVMRT_HOST_LEVEL_NODE,
   KVMRT_HOST_LEVEL_CORE,
 } KvmrtHostLevel;
+
+/* What the host itself runs on a PCI device, so that passing it to a VM would take it away
+ * (see kvmrt-host-needs.c). */
+typedef enum {
+  KVMRT_PCI_HOST_NEED_STORAGE = 1 << 0,   /* a mounted filesystem or active swap is on it */
+  KVMRT_PCI_HOST_NEED_NETWORK = 1 << 1,   /* it carries the default route or an address */
+  KVMRT_PCI_HOST_NEED_CONSOLE = 1 << 2,   /* the host's console is drawn on it */
+} KvmrtPciHostNeed;
 
 /* One PCI function. Fields are read-only for users of the host model. */
 typedef struct {
@@ -41,9 +51,32 @@ typedef struct {
   char       *driver;           /* bound driver ("ixgbe", "vfio-pci"), NULL when unbound */
   GArray     *irqs;             /* guint: legacy IRQ (if any) then MSI/MSI-X IRQs; the legacy
                                  * line only while a driver is bound and uses no MSI vector */
+  gboolean    irqs_legacy;      /* irqs holds the legacy line (and no MSI IRQ) */
   gboolean    is_bridge;        /* class 0x06 (host, PCI, ISA bridges and the like) */
   gboolean    is_virtual_function;  /* SR-IOV VF (has a physfn link) */
+  KvmrtPciAddress physfn;       /* the PF of a VF (always read) */
+  /* With KVMRT_HOST_LOAD_PCI_DETAILS only (else -1, 0 and NULL): */
+  int         irq_file;         /* what its "irq" file says (lspci's IRQ), -1 if unreadable */
+  int         sriov_total_vfs;  /* VFs the PF can have; -1 when it has no SR-IOV */
+  int         sriov_num_vfs;    /* VFs enabled now */
+  GPtrArray  *interfaces;       /* KvmrtNetInterface*: network interfaces of the function */
+  /* Always: */
+  gboolean    boot_vga;         /* the display the firmware booted on (boot_vga is 1) */
+  guint       host_needs;       /* KvmrtPciHostNeed flags */
+  char       *host_needs_detail;  /* what the host runs on it ("/ (nvme1n1p2), swap
+                                   * (nvme1n1p3)", "default route via eno1"); NULL without */
 } KvmrtPciDevice;
+
+typedef struct {
+  char *name;                   /* "enp33s0f0" */
+  char *mac;                    /* "ec:e7:a7:07:79:44", NULL if unreadable */
+} KvmrtNetInterface;
+
+/* A level-3 cache and the CPUs sharing it (with KVMRT_HOST_LOAD_CACHES). */
+typedef struct {
+  guint64     size;             /* bytes */
+  KvmrtIdSet *cpus;             /* every CPU of the host that shares it, online or not */
+} KvmrtHostCache;
 
 /* One line of /proc/interrupts plus its affinity from /proc/irq/N. */
 typedef struct {
@@ -95,16 +128,31 @@ const KvmrtIdSet *kvmrt_host_get_core_siblings (KvmrtHost *self, guint cpu);
 KvmrtIdSet *kvmrt_host_get_nodes_of_cpus (KvmrtHost *self, const KvmrtIdSet *cpus);
 /* Memory of a node in bytes, 0 if unknown. */
 guint64     kvmrt_host_get_node_memory (KvmrtHost *self, guint node);
+/* Huge pages of @page_kib KiB reserved on @node (nr_hugepages) and how many of them are free
+ * (free_hugepages), from sys/devices/system/node/nodeN/hugepages; 0 when none or unknown. */
+guint64     kvmrt_host_get_node_hugepages (KvmrtHost *self, guint node, guint64 page_kib,
+                                           guint64 *free_pages);
 gboolean    kvmrt_host_has_smt         (KvmrtHost *self);
+
+/* Level-3 caches (KvmrtHostCache*) ordered by their first CPU; empty without
+ * KVMRT_HOST_LOAD_CACHES or when the kernel shows none. */
+GPtrArray  *kvmrt_host_get_caches      (KvmrtHost *self);
 
 /* PCI devices in address order (elements are KvmrtPciDevice*), empty with NO_PCI. */
 GPtrArray  *kvmrt_host_get_pci_devices (KvmrtHost *self);
 const KvmrtPciDevice *kvmrt_host_lookup_pci_device (KvmrtHost *self, KvmrtPciAddress address);
 /* Addresses (KvmrtPciAddress) of every device in an IOMMU group, ascending; NULL if none. */
 const GArray *kvmrt_host_get_iommu_group (KvmrtHost *self, int group);
+/* The VFs (KvmrtPciAddress) whose PF is @pf, ascending. New array. */
+GArray     *kvmrt_host_get_virtual_functions (KvmrtHost *self, KvmrtPciAddress pf);
 /* A device the host itself uses: bound to a driver other than vfio-pci / pci-stub, and not a
  * bridge. */
 gboolean    kvmrt_pci_device_is_host_used (const KvmrtPciDevice *device);
+/* Not a function a VM can be given: a bridge of any kind (class 06: host, PCI, ISA bridges),
+ * or the IOMMU itself (class 08 06). */
+gboolean    kvmrt_pci_device_is_infrastructure (const KvmrtPciDevice *device);
+/* Whether the host has an IOMMU that put its PCI devices into groups. */
+gboolean    kvmrt_host_has_iommu       (KvmrtHost *self);
 
 /* IRQs in /proc/interrupts order (elements are KvmrtIrq*), empty with NO_IRQS. */
 GPtrArray  *kvmrt_host_get_irqs        (KvmrtHost *self);
