@@ -27,18 +27,63 @@ about_activated (GSimpleAction *action, GVariant *param, gpointer data)
                          NULL);
 }
 
+/* The guide as HTML: the build tree's when run from it, else the installed one; NULL when
+ * neither is there. */
+static char *
+find_html_guide (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = exe != NULL ? g_path_get_dirname (exe) : NULL;
+  g_autofree char *build_root = dir != NULL ? g_path_get_dirname (dir) : NULL;
+  g_autofree char *built = g_build_filename (KVMRT_BUILD_HTML_GUIDE_DIR, "index.html", NULL);
+  g_autofree char *installed = g_build_filename (KVMRT_HTML_GUIDE_DIR, "index.html", NULL);
+
+  if (build_root != NULL && g_str_has_prefix (built, build_root)
+      && g_file_test (built, G_FILE_TEST_EXISTS))
+    return g_steal_pointer (&built);
+  if (g_file_test (installed, G_FILE_TEST_EXISTS))
+    return g_steal_pointer (&installed);
+  return NULL;
+}
+
+static void
+on_html_guide_shown_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GtkWindow) window = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+
+  if (gtk_show_uri_full_finish (window, result, &error) || !KVMRT_IS_WINDOW (window))
+    return;
+  /* No browser either: the exact file to open. */
+  path = find_html_guide ();
+  text = g_strdup_printf (_("No help viewer or web browser could open the user's guide. "
+                            "Open %s in a web browser, or install yelp."), path);
+  kvmrt_window_show_toast (KVMRT_WINDOW (window), text);
+}
+
 static void
 on_help_shown_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(GtkWindow) window = data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *uri = NULL;
 
   if (gtk_show_uri_full_finish (window, result, &error) || !KVMRT_IS_WINDOW (window))
     return;
-  /* No help viewer (yelp) here: say where the guide is instead of doing nothing. */
-  kvmrt_window_show_toast (KVMRT_WINDOW (window),
-                           _("The user's guide needs a help viewer: install yelp "
-                             "(apt-get install yelp), or read README.md"));
+  /* No help viewer (yelp): the HTML guide in the web browser. */
+  if ((html = find_html_guide ()) == NULL)
+    {
+      kvmrt_window_show_toast (KVMRT_WINDOW (window),
+                               _("The user's guide needs a help viewer: install yelp "
+                                 "(apt-get install yelp), or read README.md"));
+      return;
+    }
+  uri = g_filename_to_uri (html, NULL, NULL);
+  gtk_show_uri_full (window, uri, GDK_CURRENT_TIME, NULL, on_html_guide_shown_cb,
+                     g_object_ref (window));
 }
 
 static void

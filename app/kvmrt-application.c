@@ -7,6 +7,7 @@
 #include "kvmrt-application.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 #include <libvirt-glib/libvirt-glib.h>
 #include <string.h>
 
@@ -18,6 +19,8 @@ struct _KvmrtApplication
   AdwApplication  parent_instance;
   GSettings      *settings;
   GPtrArray      *demo_dirs;   /* char*: private demo copies, removed at exit */
+  guint           sigterm_id;
+  guint           sigint_id;
   struct Prefetch *prefetch;   /* the first window's manager, being made */
 };
 
@@ -338,6 +341,13 @@ kvmrt_application_handle_local_options (GApplication *app, GVariantDict *options
   return -1;
 }
 
+static gboolean
+on_quit_signal_cb (gpointer data)
+{
+  g_application_quit (G_APPLICATION (data));
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 kvmrt_application_startup (GApplication *app)
 {
@@ -357,6 +367,10 @@ kvmrt_application_startup (GApplication *app)
     self->settings = g_settings_new (KVMRT_APP_ID);
 
   kvmrt_application_install_actions (self);
+  /* SIGTERM and SIGINT end the main loop like Quit, so shutdown still removes the demo's
+   * private copies in /tmp. */
+  self->sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal_cb, self);
+  self->sigint_id = g_unix_signal_add (SIGINT, on_quit_signal_cb, self);
 }
 
 static void
@@ -364,6 +378,8 @@ kvmrt_application_shutdown (GApplication *app)
 {
   KvmrtApplication *self = KVMRT_APPLICATION (app);
 
+  g_clear_handle_id (&self->sigterm_id, g_source_remove);
+  g_clear_handle_id (&self->sigint_id, g_source_remove);
   G_APPLICATION_CLASS (kvmrt_application_parent_class)->shutdown (app);
   for (guint i = 0; i < self->demo_dirs->len; i++)
     kvmrt_demo_remove (self->demo_dirs->pdata[i]);

@@ -22,6 +22,11 @@ GtkWidget           *kvmrt_config_dialog_get_apply_button    (KvmrtConfigDialog 
 const GError        *kvmrt_config_dialog_get_apply_error     (KvmrtConfigDialog *self);
 /* Validates the working copy again and updates every view (done after each change). */
 void                 kvmrt_config_dialog_revalidate          (KvmrtConfigDialog *self);
+/* Whether the sidebar marks @uuid's VM as having errors. */
+gboolean             kvmrt_config_dialog_sidebar_shows_error (KvmrtConfigDialog *self,
+                                                              const char        *uuid);
+/* Whether the VM page and the resources list are one above the other (narrow dialog). */
+gboolean             kvmrt_config_dialog_is_narrow           (KvmrtConfigDialog *self);
 
 /* Signals (besides the public ones):
  *   "applied" (gboolean success)   an Apply finished */

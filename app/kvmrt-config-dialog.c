@@ -5,6 +5,7 @@
  * loaded configuration again. */
 #include "config.h"
 
+#include "kvmrt-a11y.h"
 #include "kvmrt-config-dialog.h"
 #include "kvmrt-config-dialog-private.h"
 
@@ -22,6 +23,7 @@ typedef struct {
   GtkWidget   *row;         /* borrowed from the sidebar */
   GtkWidget   *badge;
   GtkWidget   *marker;
+  GtkWidget   *error_icon;  /* the VM has errors the validator found */
   GtkLabel    *title_label;
   GtkLabel    *name_label;
 } VmEntry;
@@ -36,6 +38,9 @@ struct _KvmrtConfigDialog
   GtkListBox          *sidebar;
   GtkStack            *page_stack;
   GtkPaned            *content_paned;
+  GtkPaned            *sidebar_paned;
+  GtkPaned            *diagnostic_paned;
+  GtkWidget           *sidebar_scroller;
   KvmrtDiagnosticList *diagnostic_list;
   GtkLabel            *pending_label;
   GtkButton           *import_button;
@@ -60,7 +65,16 @@ struct _KvmrtConfigDialog
   guint                close_confirmed : 1;
   guint                disposed : 1;
   guint                editing : 1;     /* counted in the manager's editors */
+  guint                narrow : 1;      /* the page above the resources, not beside them */
+  guint                laid_out : 1;    /* the layout was chosen for a size once */
+  guint                layout_id;       /* the narrow layout is changed in an idle */
 };
+
+/* Below this width the VM page and the resources list do not fit side by side (each needs
+ * about 420 px, the sidebar 200): the list goes under the page. */
+#define NARROW_WIDTH 1100
+/* The diagnostics' first height: their summary and about three findings. */
+#define DIAGNOSTICS_HEIGHT 160
 
 enum {
   SIGNAL_APPLIED,
@@ -157,9 +171,27 @@ entry_is_modified (KvmrtConfigDialog *self, VmEntry *entry)
   return kvmrt_vm_page_is_modified (entry->page);
 }
 
+/* The validator's errors about @vm. */
+static guint
+count_errors (KvmrtConfigDialog *self, KvmrtVm *vm)
+{
+  guint errors = 0;
+
+  for (guint i = 0; self->diagnostics != NULL && i < self->diagnostics->len; i++)
+    {
+      const KvmrtDiagnostic *d = self->diagnostics->pdata[i];
+
+      if (d->severity == KVMRT_SEVERITY_ERROR && d->vm_uuid != NULL
+          && g_ascii_strcasecmp (d->vm_uuid, kvmrt_vm_get_uuid (vm)) == 0)
+        errors++;
+    }
+  return errors;
+}
+
 static void
 refresh_row (KvmrtConfigDialog *self, VmEntry *entry)
 {
+  guint errors = count_errors (self, entry->vm);
   const char *name = kvmrt_vm_get_name (entry->vm);
   gboolean modified = entry_is_modified (self, entry);
   gboolean rt = kvmrt_vm_get_rt (entry->vm);
@@ -176,10 +208,22 @@ refresh_row (KvmrtConfigDialog *self, VmEntry *entry)
   gtk_widget_set_opacity (GTK_WIDGET (entry->title_label),
                           kvmrt_vm_get_disabled (entry->vm) ? 0.55 : 1.0);
 
+  gtk_widget_set_visible (entry->error_icon, errors > 0);
+  if (errors > 0)
+    {
+      g_autofree char *tip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u error",
+                                                           "%u errors", errors), errors);
+
+      gtk_widget_set_tooltip_text (entry->error_icon, tip);
+    }
+
   if (rt)
     g_string_append (accessible, _(", real-time"));
   if (modified)
     g_string_append (accessible, _(", not applied"));
+  if (errors > 0)
+    g_string_append_printf (accessible, g_dngettext (GETTEXT_PACKAGE, ", %u error",
+                                                     ", %u errors", errors), errors);
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry->row), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   accessible->str, -1);
 }
@@ -265,7 +309,10 @@ ensure_resources_view (KvmrtConfigDialog *self)
     return;
   g_set_object (&self->view_host, host);
   self->resources_view = kvmrt_resources_view_new (host);
-  gtk_widget_set_size_request (GTK_WIDGET (self->resources_view), 360, -1);
+  if (self->narrow)
+    gtk_widget_set_size_request (GTK_WIDGET (self->resources_view), -1, 160);
+  else
+    gtk_widget_set_size_request (GTK_WIDGET (self->resources_view), 360, -1);
   g_signal_connect_object (self->resources_view, "assign-devices",
                            G_CALLBACK (on_resources_view_assign_devices_cb), self, 0);
   gtk_paned_set_end_child (self->content_paned, GTK_WIDGET (self->resources_view));
@@ -323,6 +370,7 @@ create_sidebar_row (VmEntry *entry)
   GtkWidget *name = gtk_label_new (NULL);
   GtkWidget *badge = gtk_image_new_from_icon_name ("kvmrt-realtime-symbolic");
   GtkWidget *marker = gtk_label_new ("•");
+  GtkWidget *error_icon = gtk_image_new_from_icon_name ("dialog-error-symbolic");
 
   gtk_widget_set_margin_top (box, 6);
   gtk_widget_set_margin_bottom (box, 6);
@@ -351,14 +399,23 @@ create_sidebar_row (VmEntry *entry)
   gtk_accessible_update_property (GTK_ACCESSIBLE (badge), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Real-time VM"), -1);
 
+  gtk_widget_set_valign (error_icon, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (error_icon, "error");
+  gtk_widget_set_visible (error_icon, FALSE);
+  /* The row's accessible label counts the errors. */
+  gtk_accessible_update_state (GTK_ACCESSIBLE (error_icon), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE,
+                               -1);
+
   gtk_box_append (GTK_BOX (box), marker);
   gtk_box_append (GTK_BOX (box), labels);
+  gtk_box_append (GTK_BOX (box), error_icon);
   gtk_box_append (GTK_BOX (box), badge);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
 
   entry->row = row;
   entry->badge = badge;
   entry->marker = marker;
+  entry->error_icon = error_icon;
   entry->title_label = GTK_LABEL (title);
   entry->name_label = GTK_LABEL (name);
   return row;
@@ -375,6 +432,7 @@ add_entry (KvmrtConfigDialog *self, KvmrtVm *vm)
 
   entry->vm = g_object_ref (vm);
   entry->page = kvmrt_vm_page_new (vm, original, kvmrt_manager_get_host (self->manager));
+  kvmrt_a11y_name_buttons (GTK_WIDGET (entry->page));
   g_signal_connect_object (entry->page, "changed", G_CALLBACK (on_page_changed_cb), self, 0);
   g_signal_connect_object (entry->page, "filter-resources",
                            G_CALLBACK (on_page_filter_resources_cb), self, 0);
@@ -544,6 +602,46 @@ on_diagnostic_list_diagnostic_activated_cb (KvmrtDiagnosticList   *list,
 }
 
 /* @vm gets @addresses, every other VM loses them (@vm NULL: they go back to the host). */
+/* What an assignment changed, for its toast's Undo: each changed VM's devices before. */
+typedef struct {
+  KvmrtConfigDialog *dialog;    /* owned */
+  GPtrArray         *uuids;     /* char* */
+  GPtrArray         *devices;   /* GArray* of KvmrtPciAddress, as before */
+} AssignUndo;
+
+static void
+assign_undo_free (gpointer data)
+{
+  AssignUndo *undo = data;
+
+  g_object_unref (undo->dialog);
+  g_ptr_array_unref (undo->uuids);
+  g_ptr_array_unref (undo->devices);
+  g_free (undo);
+}
+
+static void
+on_assign_undo_clicked_cb (AdwToast *toast, AssignUndo *undo)
+{
+  KvmrtConfigDialog *self = undo->dialog;
+
+  if (self->working == NULL || self->disposed)
+    return;
+  for (guint i = 0; i < undo->uuids->len; i++)
+    {
+      KvmrtVm *vm = kvmrt_config_lookup_uuid (self->working, undo->uuids->pdata[i]);
+      VmEntry *entry;
+
+      /* The VM may have left the working copy since. */
+      if (vm == NULL)
+        continue;
+      kvmrt_vm_set_pcidevs (vm, undo->devices->pdata[i]);
+      if ((entry = find_entry (self, undo->uuids->pdata[i])) != NULL)
+        kvmrt_vm_page_reload (entry->page);
+    }
+  kvmrt_config_dialog_revalidate (self);
+}
+
 static void
 on_resources_view_assign_devices_cb (KvmrtResourcesView *view,
                                      KvmrtVm            *vm,
@@ -553,9 +651,15 @@ on_resources_view_assign_devices_cb (KvmrtResourcesView *view,
   const char *uuid = vm != NULL ? kvmrt_vm_get_uuid (vm) : NULL;
   g_autofree char *list = NULL;
   g_autofree char *text = NULL;
+  AssignUndo *undo;
+  AdwToast *toast;
 
   if (self->working == NULL || addresses == NULL || addresses->len == 0)
     return;
+  undo = g_new0 (AssignUndo, 1);
+  undo->dialog = g_object_ref (self);
+  undo->uuids = g_ptr_array_new_with_free_func (g_free);
+  undo->devices = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   for (guint i = 0; i < kvmrt_config_get_n_vms (self->working); i++)
     {
       KvmrtVm *other = kvmrt_config_get_vm (self->working, i);
@@ -587,6 +691,8 @@ on_resources_view_assign_devices_cb (KvmrtResourcesView *view,
           }
       if (!changed)
         continue;
+      g_ptr_array_add (undo->uuids, g_strdup (kvmrt_vm_get_uuid (other)));
+      g_ptr_array_add (undo->devices, g_array_copy ((GArray *) pcidevs));
       kvmrt_vm_set_pcidevs (other, result);
       if ((entry = find_entry (self, kvmrt_vm_get_uuid (other))) != NULL)
         kvmrt_vm_page_reload (entry->page);
@@ -597,7 +703,15 @@ on_resources_view_assign_devices_cb (KvmrtResourcesView *view,
     text = g_strdup_printf (_("%s assigned to %s"), list, vm_label (vm));
   else
     text = g_strdup_printf (_("%s given back to the host"), list);
-  toast (self, text);
+  toast = adw_toast_new (text);
+  adw_toast_set_timeout (toast, 6);
+  if (undo->uuids->len > 0)
+    {
+      adw_toast_set_button_label (toast, _("_Undo"));
+      g_signal_connect (toast, "button-clicked", G_CALLBACK (on_assign_undo_clicked_cb), undo);
+    }
+  g_object_set_data_full (G_OBJECT (toast), "kvmrt-undo", undo, assign_undo_free);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
   kvmrt_config_dialog_revalidate (self);
 }
 
@@ -661,6 +775,7 @@ on_apply_finished_cb (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr(KvmrtConfigDialog) self = data;
   g_autofree char *message = NULL;
   g_autoptr(GError) error = NULL;
+  GPtrArray *problems;
   gboolean ok;
 
   ok = kvmrt_manager_apply_finish (KVMRT_MANAGER (source), result, &message, &error);
@@ -678,11 +793,34 @@ on_apply_finished_cb (GObject *source, GAsyncResult *result, gpointer data)
     }
 
   update_actions (self);
-  if (message != NULL && strchr (message, '\n') != NULL)
+  problems = kvmrt_manager_operation_get_problems (result);
+  if (problems != NULL)
     {
-      /* Saved, but libvirt refused some VMs: that needs reading, not a toast. */
-      show_message (self, _("Applied With Problems"), message);
+      /* Saved, but libvirt refused some VMs: that needs reading, not a toast. The problems
+       * first, by name. */
+      g_autoptr(GString) text = g_string_new (NULL);
+
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                                 "libvirt refused %u VM:",
+                                                 "libvirt refused %u VMs:", problems->len),
+                              problems->len);
+      for (guint i = 0; i < problems->len; i++)
+        g_string_append_printf (text, "\n• %s", (char *) problems->pdata[i]);
+      if (message != NULL && *message != '\0')
+        g_string_append_printf (text, "\n\n%s", message);
+      show_message (self, _("Applied With Problems"), text->str);
       self->close_after_apply = FALSE;
+    }
+  else if (message != NULL && strchr (message, '\n') != NULL)
+    {
+      /* "Saved PATH" and a line per VM written into libvirt: the toast says how many. */
+      g_auto(GStrv) lines = g_strsplit (message, "\n", -1);
+      guint n = g_strv_length (lines) - 1;
+      g_autofree char *text =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s; %u VM written into libvirt",
+                                      "%s; %u VMs written into libvirt", n), lines[0], n);
+
+      toast (self, text);
     }
   else
     toast (self, message != NULL && message[0] != '\0' ? message : _("Configuration applied"));
@@ -1013,6 +1151,8 @@ revert_all_action (GtkWidget *widget, const char *action_name, GVariant *paramet
 
 /* Closing -------------------------------------------------------------------------------- */
 
+static gboolean close_when_idle_cb (gpointer data);
+
 static void
 on_close_dialog_response_cb (AdwMessageDialog  *dialog,
                              const char        *response,
@@ -1020,14 +1160,24 @@ on_close_dialog_response_cb (AdwMessageDialog  *dialog,
 {
   if (g_str_equal (response, "discard"))
     {
+      /* Once the question is gone: closed under it, this window would be gone before the
+       * question lets go of it (GTK then warns about a dead transient parent). */
       self->close_confirmed = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
+      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_when_idle_cb, g_object_ref (self),
+                       g_object_unref);
     }
   else if (g_str_equal (response, "apply"))
     {
       self->close_after_apply = TRUE;
       start_apply (self, FALSE);
     }
+}
+
+static gboolean
+close_when_idle_cb (gpointer data)
+{
+  gtk_window_close (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -1073,6 +1223,73 @@ kvmrt_config_dialog_close_request (GtkWindow *window)
   return TRUE;
 }
 
+gboolean
+kvmrt_config_dialog_sidebar_shows_error (KvmrtConfigDialog *self, const char *uuid)
+{
+  VmEntry *entry = find_entry (self, uuid);
+
+  return entry != NULL && gtk_widget_get_visible (entry->error_icon);
+}
+
+gboolean
+kvmrt_config_dialog_is_narrow (KvmrtConfigDialog *self)
+{
+  return gtk_orientable_get_orientation (GTK_ORIENTABLE (self->content_paned))
+         == GTK_ORIENTATION_VERTICAL;
+}
+
+/* Layout ------------------------------------------------------------------------------- */
+
+/* Narrow (800 or 960 px wide): the resources list under the VM page, and a narrower sidebar;
+ * wide: side by side. */
+static gboolean
+apply_layout (gpointer data)
+{
+  KvmrtConfigDialog *self = KVMRT_CONFIG_DIALOG (data);
+  GtkWidget *start = gtk_paned_get_start_child (self->content_paned);
+
+  self->layout_id = 0;
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->content_paned),
+                                  self->narrow ? GTK_ORIENTATION_VERTICAL
+                                               : GTK_ORIENTATION_HORIZONTAL);
+  gtk_widget_set_size_request (self->sidebar_scroller, self->narrow ? 150 : 200, -1);
+  gtk_widget_set_size_request (start, self->narrow ? -1 : 420, self->narrow ? 160 : -1);
+  if (self->resources_view != NULL)
+    gtk_widget_set_size_request (GTK_WIDGET (self->resources_view), self->narrow ? -1 : 360,
+                                 self->narrow ? 160 : -1);
+  /* Narrow, GTK shares the height by the two panes' natural heights (the page gets more, the
+   * list at least its minimum); wide, the page keeps its usual width. */
+  if (self->narrow)
+    g_object_set (self->content_paned, "position-set", FALSE, NULL);
+  else
+    gtk_paned_set_position (self->content_paned, 520);
+  gtk_paned_set_position (self->sidebar_paned, self->narrow ? 170 : 250);
+  /* The diagnostics start with room for a few findings; their handle gives them more. */
+  gtk_paned_set_position (self->diagnostic_paned,
+                          MAX (gtk_widget_get_height (GTK_WIDGET (self->diagnostic_paned))
+                               - DIAGNOSTICS_HEIGHT, 0));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+kvmrt_config_dialog_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  KvmrtConfigDialog *self = KVMRT_CONFIG_DIALOG (widget);
+  gboolean narrow = width < NARROW_WIDTH;
+
+  GTK_WIDGET_CLASS (kvmrt_config_dialog_parent_class)->size_allocate (widget, width, height,
+                                                                      baseline);
+  /* Not while GTK allocates: the new sizes take effect at the next layout. */
+  if ((narrow != self->narrow || !self->laid_out) && !self->disposed)
+    {
+      self->laid_out = TRUE;
+      self->narrow = narrow;
+      /* Before the next frame (GTK's frame clock runs below this priority). */
+      if (self->layout_id == 0)
+        self->layout_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_layout, self, NULL);
+    }
+}
+
 /* GObject -------------------------------------------------------------------------------- */
 
 static void
@@ -1082,6 +1299,7 @@ kvmrt_config_dialog_dispose (GObject *object)
 
   /* Pages commit a field being edited when they go away: nothing to revalidate then. */
   self->disposed = TRUE;
+  g_clear_handle_id (&self->layout_id, g_source_remove);
   for (guint i = 0; self->entries != NULL && i < self->entries->len; i++)
     g_signal_handlers_disconnect_by_data (((VmEntry *) self->entries->pdata[i])->page, self);
   if (self->manager != NULL)
@@ -1122,6 +1340,7 @@ kvmrt_config_dialog_class_init (KvmrtConfigDialogClass *klass)
   object_class->dispose = kvmrt_config_dialog_dispose;
   object_class->finalize = kvmrt_config_dialog_finalize;
   window_class->close_request = kvmrt_config_dialog_close_request;
+  widget_class->size_allocate = kvmrt_config_dialog_size_allocate;
 
   signals[SIGNAL_APPLIED] =
     g_signal_new ("applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -1138,6 +1357,9 @@ kvmrt_config_dialog_class_init (KvmrtConfigDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, sidebar);
   gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, page_stack);
   gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, content_paned);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, sidebar_scroller);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, sidebar_paned);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, diagnostic_paned);
   gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, diagnostic_list);
   gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, pending_label);
   gtk_widget_class_bind_template_child (widget_class, KvmrtConfigDialog, import_button);
@@ -1166,6 +1388,7 @@ kvmrt_config_dialog_init (KvmrtConfigDialog *self)
 {
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) vm_entry_free);
   gtk_widget_init_template (GTK_WIDGET (self));
+  kvmrt_a11y_name_buttons (GTK_WIDGET (self));
   gtk_list_box_set_sort_func (self->sidebar, sort_sidebar_rows, self, NULL);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include "kvmrt-a11y.h"
 #include "kvmrt-console-window.h"
 
 #include <glib/gi18n.h>
@@ -427,6 +428,7 @@ static void
 kvmrt_console_window_init (KvmrtConsoleWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  kvmrt_a11y_name_buttons (GTK_WIDGET (self));
   self->pending = g_byte_array_new ();
 }
 

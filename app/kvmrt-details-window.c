@@ -458,7 +458,7 @@ update_state (KvmrtDetailsWindow *self, const KvmrtVmStatus *status)
   gtk_widget_set_sensitive (GTK_WIDGET (self->retune_button), !self->retuning);
   gtk_button_set_label (self->retune_button,
                         self->retuning ? _("Retuning…") : _("Retune Real-Time"));
-  update_drift (self, drifted ? status->drift : NULL);
+  update_drift (self, drifted ? status->drift_told : NULL);
 }
 
 /* CPUs ---------------------------------------------------------------------------------- */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include "kvmrt-a11y.h"
 #include "kvmrt-import-dialog.h"
 
 #include <glib/gi18n.h>
@@ -53,6 +54,8 @@ update_buttons (KvmrtImportDialog *self)
   gtk_button_set_label (self->toggle_all_button,
                         n == self->checks->len && n > 0 ? _("Select _None")
                                                         : _("Select _All"));
+  kvmrt_a11y_name_buttons (GTK_WIDGET (self->import_button));
+  kvmrt_a11y_name_buttons (GTK_WIDGET (self->toggle_all_button));
 }
 
 static void
@@ -157,6 +160,7 @@ kvmrt_import_dialog_init (KvmrtImportDialog *self)
   self->checks = g_ptr_array_new ();
   self->uuids = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
+  kvmrt_a11y_name_buttons (GTK_WIDGET (self));
 }
 
 KvmrtImportDialog *

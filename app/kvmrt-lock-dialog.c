@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include "kvmrt-a11y.h"
 #include "kvmrt-lock-dialog.h"
 
 #include <glib/gi18n.h>
@@ -123,6 +124,7 @@ static void
 set_primary_label (KvmrtLockDialog *self, const char *label)
 {
   gtk_button_set_label (self->primary_button, label);
+  kvmrt_a11y_name_buttons (GTK_WIDGET (self->primary_button));
 }
 
 static void
@@ -467,6 +469,7 @@ static void
 kvmrt_lock_dialog_init (KvmrtLockDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  kvmrt_a11y_name_buttons (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
 }
 
@@ -494,9 +497,15 @@ kvmrt_lock_dialog_new (GtkWindow    *parent,
 
 void
 kvmrt_lock_dialog_present (GtkWindow    *parent,
-                           KvmrtManager *manager)
+                           KvmrtManager *manager,
+                           gboolean      unlocked)
 {
-  gtk_window_present (GTK_WINDOW (kvmrt_lock_dialog_new (parent, manager)));
+  KvmrtLockDialog *self = kvmrt_lock_dialog_new (parent, manager);
+
+  /* Its password was just given (to edit the configuration): not asked for again. */
+  if (unlocked && self->was_locked)
+    show_new_page (self);
+  gtk_window_present (GTK_WINDOW (self));
 }
 
 KvmrtLockDialog *

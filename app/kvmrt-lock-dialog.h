@@ -21,9 +21,11 @@ typedef void (*KvmrtUnlockCallback) (gboolean unlocked, gpointer data);
 /* The dialog for @manager's loaded configuration, modal and transient for @parent. */
 KvmrtLockDialog *kvmrt_lock_dialog_new          (GtkWindow    *parent,
                                                  KvmrtManager *manager);
-/* Creates and presents it; on success it closes and a message shows what was saved. */
+/* Creates and presents it; on success it closes and a message shows what was saved. With
+ * @unlocked (the password was given in this window already) it opens on the new password. */
 void             kvmrt_lock_dialog_present      (GtkWindow    *parent,
-                                                 KvmrtManager *manager);
+                                                 KvmrtManager *manager,
+                                                 gboolean      unlocked);
 
 /* A password prompt for @config's lock, modal and transient for @parent. @callback runs once,
  * when the right password is given or the prompt is closed. */

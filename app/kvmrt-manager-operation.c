@@ -29,6 +29,7 @@ kvmrt_operation_free (KvmrtOperation *op)
   g_free (op->uuid);
   g_clear_pointer (&op->on_disk, g_bytes_unref);
   g_clear_object (&op->new_host);
+  g_clear_pointer (&op->problems, g_ptr_array_unref);
   g_free (op);
 }
 
@@ -222,9 +223,10 @@ do_retune (KvmrtOperation *op, GError **error)
 
   if ((plan = find_plan (op, error)) == NULL)
     return NULL;
+  /* --retune: kvmrt-boot without it would boot a VM that stopped in the meantime. */
   if (op->privileged)
-    return run_privileged (op, "kvmrt-boot", error, op->uuid, NULL);
-  if (!kvmrt_lifecycle_tune (op->sysroot, op->host, plan, report, error))
+    return run_privileged (op, "kvmrt-boot", error, "--retune", op->uuid, NULL);
+  if (!kvmrt_lifecycle_tune (op->sysroot, op->host, op->libvirt, plan, report, error))
     return NULL;
   message = g_string_new (NULL);
   if (report->changes->len == 0)
@@ -317,6 +319,30 @@ do_shutdown (KvmrtOperation *op, GError **error)
                             report->changes->len);
   append_problems (message, report);
   return g_string_free (message, FALSE);
+}
+
+static char *
+do_release (KvmrtOperation *op, GError **error)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) released = NULL;
+  g_autoptr(GString) message = g_string_new (NULL);
+
+  if (op->privileged)
+    return run_privileged (op, "kvmrt-shutdown", error, "--release-held", NULL);
+  released = kvmrt_lifecycle_release_stale (op->sysroot, op->host, op->libvirt, problems);
+  for (guint i = 0; i < released->len; i++)
+    g_string_append_printf (message, "%s%s", i > 0 ? ", " : "", (char *) released->pdata[i]);
+  if (problems->len > 0)
+    {
+      g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
+                   _("The host settings could not all be given back: %s"),
+                   (char *) problems->pdata[0]);
+      return NULL;
+    }
+  if (released->len == 0)
+    return g_strdup (_("No tuning was held for a VM that is not running"));
+  return g_strdup_printf (_("Real-time tuning released for %s"), message->str);
 }
 
 static char *
@@ -418,8 +444,8 @@ do_apply (KvmrtOperation *op, GError **error)
 
       /* The file is written: a VM libvirt refuses is reported, the others still synced. */
       if (!kvmrt_vm_get_disabled (plan->vm) && !sync_vm (op, plan, message, &sync_error))
-        g_string_append_printf (message, "\n%s: %s", vm_label (plan->vm),
-                                sync_error->message);
+        g_ptr_array_add (op->problems, g_strdup_printf ("%s: %s", vm_label (plan->vm),
+                                                        sync_error->message));
     }
   return g_string_free (g_steal_pointer (&message), FALSE);
 }
@@ -451,11 +477,14 @@ kvmrt_operation_thread (GTask        *task,
     case KVMRT_OPERATION_APPLY:
       message = do_apply (op, &error);
       break;
+    case KVMRT_OPERATION_RELEASE:
+      message = do_release (op, &error);
+      break;
     }
 
   /* Tuning takes CPUs offline and brings them back: the GUI shows the host as it is. */
   if (op->kind == KVMRT_OPERATION_BOOT || op->kind == KVMRT_OPERATION_SHUTDOWN
-      || op->kind == KVMRT_OPERATION_RETUNE)
+      || op->kind == KVMRT_OPERATION_RETUNE || op->kind == KVMRT_OPERATION_RELEASE)
     op->new_host = kvmrt_host_load (op->sysroot, KVMRT_HOST_LOAD_DEFAULT, NULL);
 
   if (error != NULL)

@@ -12,6 +12,7 @@ typedef enum {
   KVMRT_OPERATION_RETUNE,
   KVMRT_OPERATION_RESYNC,
   KVMRT_OPERATION_APPLY,
+  KVMRT_OPERATION_RELEASE,    /* the tuning held for VMs that no longer run */
 } KvmrtOperationKind;
 
 /* What a worker thread needs, with its own references: the GUI thread may replace the loaded
@@ -32,6 +33,7 @@ typedef struct {
   GBytes        *on_disk;    /* apply: the file as loaded, NULL for a new file */
   const char    *input;      /* standard input of the pkexec'd tool (apply's text), or NULL */
   KvmrtHost     *new_host;   /* set when tuning changed the host */
+  GPtrArray     *problems;   /* char*: what was refused while the operation succeeded */
 } KvmrtOperation;
 
 void kvmrt_operation_free   (KvmrtOperation *op);

@@ -7,8 +7,10 @@
 #include <glib/gi18n.h>
 #include <unistd.h>
 
+#include "kvmrt-journal.h"
 #include "kvmrt-manager-private.h"
 #include "kvmrt-sync.h"
+#include "kvmrt-usage-sampler.h"
 
 /* How often the tuning of running real-time VMs is checked, as kvmrtd does. */
 #define REFRESH_INTERVAL_S 2
@@ -36,12 +38,16 @@ struct _KvmrtManager
   int           lifecycle_id;   /* libvirt's lifecycle callback on the connection, or -1 */
   guint         refresh_id;
   guint         operations;     /* in flight: the host is reloaded once none are */
+  GPtrArray    *held;           /* char*: VMs whose tuning the host holds though they are off */
+  KvmrtUsageSampler *usage;     /* NULL without libvirt */
 };
 
 enum {
   SIGNAL_CONFIG_CHANGED,
   SIGNAL_STATUS_CHANGED,
   SIGNAL_LIBVIRT_CHANGED,
+  SIGNAL_HELD_CHANGED,
+  SIGNAL_USAGE_CHANGED,
   N_SIGNALS
 };
 
@@ -99,11 +105,94 @@ refresh_vm (KvmrtManager *self, const KvmrtVmPlan *plan, gboolean always_notify)
   g_signal_emit (self, signals[SIGNAL_STATUS_CHANGED], 0, plan->vm);
 }
 
+/* The VM's title when the configuration has it, else the name the journal gave it. */
+static char *
+held_label (KvmrtManager *self, const KvmrtTunedVm *tuned)
+{
+  KvmrtVm *vm = self->config != NULL ? kvmrt_config_lookup_uuid (self->config, tuned->uuid)
+                                     : NULL;
+
+  if (vm != NULL && *kvmrt_vm_get_title (vm) != '\0')
+    return g_strdup (kvmrt_vm_get_title (vm));
+  return g_strdup (tuned->name != NULL ? tuned->name : tuned->uuid);
+}
+
+/* Tuning the journal holds for VMs libvirt does not show running (stopped outside kvmrt, or
+ * after a crash): shown on the dashboard, to be released. */
+static void
+refresh_held (KvmrtManager *self)
+{
+  g_autoptr(KvmrtJournal) journal = NULL;
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_free);
+  gboolean same;
+
+  /* While an operation runs, a VM may be between its start and its tuning. */
+  if (self->libvirt == NULL || self->operations > 0)
+    return;
+  journal = kvmrt_journal_load (self->sysroot, NULL);
+  for (guint i = 0; journal != NULL && i < journal->vms->len; i++)
+    {
+      const KvmrtTunedVm *tuned = journal->vms->pdata[i];
+      GVirDomain *domain = kvmrt_libvirt_lookup_uuid (self->libvirt, tuned->uuid);
+
+      if (domain == NULL || !kvmrt_libvirt_is_active (domain))
+        g_ptr_array_add (held, held_label (self, tuned));
+    }
+  same = self->held != NULL && self->held->len == held->len;
+  for (guint i = 0; same && i < held->len; i++)
+    same = g_str_equal (self->held->pdata[i], held->pdata[i]);
+  if (same)
+    return;
+  g_clear_pointer (&self->held, g_ptr_array_unref);
+  self->held = g_steal_pointer (&held);
+  g_signal_emit (self, signals[SIGNAL_HELD_CHANGED], 0);
+}
+
+GPtrArray *
+kvmrt_manager_get_held_tuning (KvmrtManager *self)
+{
+  return self->held;
+}
+
+static void
+on_usage_updated_cb (KvmrtUsageSampler *sampler, KvmrtManager *self)
+{
+  g_signal_emit (self, signals[SIGNAL_USAGE_CHANGED], 0);
+}
+
+double
+kvmrt_manager_get_cpu_usage (KvmrtManager *self, KvmrtVm *vm)
+{
+  return self->usage != NULL ? kvmrt_usage_sampler_get (self->usage, kvmrt_vm_get_uuid (vm))
+                             : -1;
+}
+
+/* The running VMs' CPU usage, read in a worker thread. */
+static void
+sample_usage (KvmrtManager *self)
+{
+  g_autoptr(GPtrArray) uuids = g_ptr_array_new ();
+
+  if (self->usage == NULL || self->plan == NULL)
+    return;
+  for (guint i = 0; i < kvmrt_plan_get_n_vms (self->plan); i++)
+    {
+      KvmrtVm *vm = kvmrt_plan_get_vm (self->plan, i)->vm;
+      const KvmrtVmStatus *status = kvmrt_manager_get_status (self, vm);
+
+      if (status != NULL && status->running)
+        g_ptr_array_add (uuids, (gpointer) kvmrt_vm_get_uuid (vm));
+    }
+  g_ptr_array_add (uuids, NULL);
+  kvmrt_usage_sampler_sample (self->usage, (const char * const *) uuids->pdata);
+}
+
 void
 kvmrt_manager_refresh (KvmrtManager *self)
 {
   g_return_if_fail (KVMRT_IS_MANAGER (self));
 
+  refresh_held (self);
   if (self->plan == NULL)
     return;
   for (guint i = 0; i < kvmrt_plan_get_n_vms (self->plan); i++)
@@ -114,6 +203,7 @@ static gboolean
 on_refresh_timeout_cb (gpointer data)
 {
   kvmrt_manager_refresh (KVMRT_MANAGER (data));
+  sample_usage (KVMRT_MANAGER (data));
   return G_SOURCE_CONTINUE;
 }
 
@@ -183,6 +273,10 @@ kvmrt_manager_dispose (GObject *object)
       if (handle != NULL)
         virConnectClose (handle);
     }
+  if (self->usage != NULL)
+    g_signal_handlers_disconnect_by_data (self->usage, self);
+  g_clear_object (&self->usage);
+  g_clear_pointer (&self->held, g_ptr_array_unref);
   G_OBJECT_CLASS (kvmrt_manager_parent_class)->dispose (object);
 }
 
@@ -221,6 +315,12 @@ kvmrt_manager_class_init (KvmrtManagerClass *klass)
                   NULL, NULL, NULL, G_TYPE_NONE, 1, KVMRT_TYPE_VM);
   signals[SIGNAL_LIBVIRT_CHANGED] =
     g_signal_new ("libvirt-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_HELD_CHANGED] =
+    g_signal_new ("held-tuning-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_USAGE_CHANGED] =
+    g_signal_new ("usage-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
@@ -271,6 +371,8 @@ kvmrt_manager_new (const char *sysroot, const char *uri, GError **error)
                                           VIR_DOMAIN_EVENT_CALLBACK (on_domain_lifecycle_cb),
                                           self, NULL);
       virConnectClose (handle);
+      self->usage = kvmrt_usage_sampler_new (self->libvirt);
+      g_signal_connect (self->usage, "updated", G_CALLBACK (on_usage_updated_cb), self);
     }
   self->refresh_id = g_timeout_add_seconds (REFRESH_INTERVAL_S, on_refresh_timeout_cb, self);
   return g_steal_pointer (&self);
@@ -509,7 +611,7 @@ GPtrArray *
 kvmrt_manager_validate (KvmrtManager *self, KvmrtConfig *config)
 {
   g_autoptr(KvmrtPlan) plan = NULL;
-  KvmrtValidateFlags flags = KVMRT_VALIDATE_DEFAULT;
+  KvmrtValidateFlags flags = KVMRT_VALIDATE_WINDOW;
   GPtrArray *diagnostics;
 
   if (config == NULL)
@@ -566,6 +668,8 @@ on_operation_done_cb (GObject *source, GAsyncResult *result, gpointer data)
            && self->editors > 0)
     kvmrt_config_hold (self->config, NULL);
   kvmrt_manager_refresh (self);
+  g_object_set_data_full (G_OBJECT (outer), "kvmrt-problems", g_ptr_array_ref (op->problems),
+                          (GDestroyNotify) g_ptr_array_unref);
   if (error != NULL)
     {
       g_task_set_task_data (outer, message, g_free);
@@ -636,6 +740,7 @@ run_operation (KvmrtManager        *self,
   op->timeout_s = timeout_s;
   op->privileged = kvmrt_manager_needs_privileges (self);
   op->on_disk = self->config_on_disk != NULL ? g_bytes_ref (self->config_on_disk) : NULL;
+  op->problems = g_ptr_array_new_with_free_func (g_free);
   if (kind == KVMRT_OPERATION_APPLY && self->config_unsaved)
     g_clear_pointer (&op->on_disk, g_bytes_unref);
 
@@ -685,6 +790,16 @@ kvmrt_manager_retune_async (KvmrtManager        *self,
 }
 
 void
+kvmrt_manager_release_held_async (KvmrtManager        *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  run_operation (self, KVMRT_OPERATION_RELEASE, NULL, NULL, FALSE, 0, cancellable, callback,
+                 user_data);
+}
+
+void
 kvmrt_manager_resync_async (KvmrtManager        *self,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
@@ -720,6 +835,14 @@ kvmrt_manager_operation_finish (KvmrtManager  *self,
     *message = text != NULL ? g_steal_pointer (&text)
                             : g_strdup (g_task_get_task_data (task));
   return !g_task_had_error (task);
+}
+
+GPtrArray *
+kvmrt_manager_operation_get_problems (GAsyncResult *result)
+{
+  GPtrArray *problems = g_object_get_data (G_OBJECT (result), "kvmrt-problems");
+
+  return problems != NULL && problems->len > 0 ? problems : NULL;
 }
 
 gboolean

@@ -75,6 +75,12 @@ GPtrArray    *kvmrt_manager_validate        (KvmrtManager *self, KvmrtConfig *co
 
 /* The live status of a configured VM; NULL for a VM not in the loaded configuration. */
 const KvmrtVmStatus *kvmrt_manager_get_status (KvmrtManager *self, KvmrtVm *vm);
+/* Titles (or journal names) of the VMs whose real-time tuning the host still holds although
+ * they are not running; NULL or empty when there are none. */
+GPtrArray    *kvmrt_manager_get_held_tuning (KvmrtManager *self);
+/* A running VM's CPU usage in percent of its vCPUs, sampled every 2 s off the GUI thread;
+ * < 0 while unknown. */
+double        kvmrt_manager_get_cpu_usage   (KvmrtManager *self, KvmrtVm *vm);
 /* Reads every VM's status again now (also done on libvirt events and every 2 s). */
 void          kvmrt_manager_refresh         (KvmrtManager *self);
 
@@ -100,6 +106,11 @@ void          kvmrt_manager_retune_async    (KvmrtManager        *self,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
+/* Gives back the host settings held for VMs that no longer run. */
+void          kvmrt_manager_release_held_async (KvmrtManager        *self,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
 /* Writes every enabled VM of the loaded configuration into libvirt. */
 void          kvmrt_manager_resync_async    (KvmrtManager        *self,
                                              GCancellable        *cancellable,
@@ -109,6 +120,10 @@ gboolean      kvmrt_manager_operation_finish (KvmrtManager  *self,
                                               GAsyncResult  *result,
                                               char         **message,
                                               GError       **error);
+
+/* What an operation that succeeded had refused along the way (at Apply: the VMs libvirt
+ * would not take, "NAME: why"), or NULL when nothing was. Valid as long as @result. */
+GPtrArray    *kvmrt_manager_operation_get_problems (GAsyncResult *result);
 
 /* Apply: validates @edited (errors refuse it), writes it atomically over the loaded file
  * (refused while another program holds the file, or when the file changed on disk since it
@@ -127,6 +142,8 @@ gboolean      kvmrt_manager_apply_finish    (KvmrtManager  *self,
 /* Signals:
  *   "config-changed" ()           a configuration was opened, closed or replaced (Apply)
  *   "status-changed" (KvmrtVm *)  that VM's status changed (state, tuning, drift)
- *   "libvirt-changed" ()          libvirt domains were defined or undefined */
+ *   "libvirt-changed" ()          libvirt domains were defined or undefined
+ *   "held-tuning-changed" ()      get_held_tuning() changed
+ *   "usage-changed" ()            new CPU usage figures */
 
 G_END_DECLS

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include "kvmrt-a11y.h"
 #include "kvmrt-reorder-dialog.h"
 
 #include <glib/gi18n.h>
@@ -226,6 +227,7 @@ kvmrt_reorder_dialog_init (KvmrtReorderDialog *self)
 {
   self->rows = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  kvmrt_a11y_name_buttons (GTK_WIDGET (self));
 }
 
 KvmrtReorderDialog *

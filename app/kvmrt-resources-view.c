@@ -20,6 +20,7 @@ struct _KvmrtResourcesView
   GtkSearchEntry     *search_entry;
   GtkMenuButton      *view_button;
   GtkColumnView      *column_view;
+  GtkColumnViewColumn *details_column;
 
   /* Owned */
   KvmrtHost          *host;
@@ -112,6 +113,13 @@ vm_display_name (KvmrtVm *vm)
   const char *name = kvmrt_vm_get_name (vm);
 
   return name ? name : kvmrt_vm_get_uuid (vm);
+}
+
+/* Menus and questions name VMs by title, as the dashboard and the sidebar do. */
+static const char *
+vm_title (KvmrtVm *vm)
+{
+  return *kvmrt_vm_get_title (vm) != '\0' ? kvmrt_vm_get_title (vm) : vm_display_name (vm);
 }
 
 static void
@@ -746,7 +754,7 @@ ask_about_group (KvmrtResourcesView *self, KvmrtVm *vm, GArray *selected, GArray
                                       "group as the selected devices, and a VM can only use "
                                       "a group whose devices are all its own.",
                                       rest->len),
-                            list->str, vm_display_name (vm));
+                            list->str, vm_title (vm));
   else
     body = g_strdup_printf (ngettext ("Also give %s back to the host? It is in the same IOMMU "
                                       "group as the selected devices; a group left split "
@@ -870,7 +878,7 @@ popup_context_menu (KvmrtResourcesView *self, const graphene_rect_t *at)
   for (guint i = 0; i < n_vms; i++)
     {
       KvmrtVm *vm = kvmrt_config_get_vm (self->config, i);
-      g_autoptr(GMenuItem) item = g_menu_item_new (vm_display_name (vm), NULL);
+      g_autoptr(GMenuItem) item = g_menu_item_new (vm_title (vm), NULL);
 
       g_menu_item_set_action_and_target_value (item, "resources.assign-to",
                                                g_variant_new_string (kvmrt_vm_get_uuid (vm)));
@@ -951,6 +959,13 @@ show_change_state (GSimpleAction *action,
     self->show_devices = shown;
   else if (g_str_equal (name, "show-bridges"))
     self->show_bridges = shown;
+  else if (g_str_equal (name, "show-details"))
+    {
+      /* A column, not rows: the list stays as it is. */
+      gtk_column_view_column_set_visible (self->details_column, shown);
+      g_simple_action_set_state (action, value);
+      return;
+    }
   g_simple_action_set_state (action, value);
   refilter (self);
 }
@@ -960,6 +975,7 @@ static const GActionEntry action_entries[] = {
   { "show-cpus", NULL, NULL, "true", show_change_state },
   { "show-devices", NULL, NULL, "true", show_change_state },
   { "show-bridges", NULL, NULL, "false", show_change_state },
+  { "show-details", NULL, NULL, "false", show_change_state },
   { "assign-to", assign_to_action, "s" },
   { "context-menu", context_menu_action },
 };
@@ -1147,6 +1163,7 @@ kvmrt_resources_view_class_init (KvmrtResourcesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KvmrtResourcesView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, KvmrtResourcesView, view_button);
   gtk_widget_class_bind_template_child (widget_class, KvmrtResourcesView, column_view);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtResourcesView, details_column);
   gtk_widget_class_bind_template_callback (widget_class, on_search_entry_search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_search_entry_stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_context_click_pressed_cb);

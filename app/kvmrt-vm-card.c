@@ -13,6 +13,7 @@ struct _KvmrtVmCard
   GtkWidget      parent_instance;
 
   /* Template widgets */
+  GtkImage      *vm_icon;
   GtkBox        *text_box;
   GtkLabel      *title_label;
   GtkLabel      *description_label;
@@ -25,37 +26,50 @@ struct _KvmrtVmCard
   GtkButton     *rt_badge;        /* real-time VMs only */
   GtkLabel      *drift_label;
   GtkLabel      *message_label;
+  GtkLabel      *details_label;   /* after the window's first frame */
   GtkSpinner    *spinner;
+  GSimpleActionGroup *actions;    /* "vm": the menu's actions, made with the menu */
 
   /* Owned */
   KvmrtVm       *vm;
+
+  /* What the card shows, for the menu's sensitivity and the details line */
+  gboolean       defined;
+  gboolean       running;
+  gboolean       show_details;
+  double         uptime;
+  double         cpu_usage;       /* percent of the VM's vCPUs, < 0 unknown */
+  guint          nr_vcpus;
+  char          *host_cpus;
 };
 
 G_DEFINE_FINAL_TYPE (KvmrtVmCard, kvmrt_vm_card, GTK_TYPE_WIDGET)
 
+/* The per-VM menu. Each item is the card's own action ("vm.boot"), enabled as the VM's state
+ * allows (as virt-manager's toolbar does), which runs the window's action with the VM's UUID
+ * as target: the window's actions are one for every VM, so they cannot follow one VM. */
 static const struct {
   const char *label;
-  const char *action;
+  const char *name;
 } menu_items[][4] = {
   {
-    { N_("_Boot"), "win.vm-boot" },
-    { N_("_Shut Down"), "win.vm-shutdown" },
-    { N_("_Force Off"), "win.vm-force-off" },
+    { N_("_Boot"), "boot" },
+    { N_("_Shut Down"), "shutdown" },
+    { N_("_Force Off"), "force-off" },
   },
   {
-    { N_("Open _Console"), "win.vm-console" },
-    { N_("Open _Graphical Console"), "win.vm-graphical-console" },
-    { N_("Runtime _Details"), "win.vm-details" },
+    { N_("Open _Console"), "console" },
+    { N_("Open _Graphical Console"), "graphical-console" },
+    { N_("Runtime _Details"), "details" },
   },
   {
-    { N_("_Retune Real-Time"), "win.vm-retune" },
-    { N_("_Edit Configuration…"), "win.vm-edit" },
+    { N_("_Retune Real-Time"), "retune" },
+    { N_("_Edit Configuration…"), "edit" },
   },
 };
 
-/* The per-VM menu: the window's actions, each with this VM's UUID as target. */
 static GMenuModel *
-build_menu (const char *uuid)
+build_menu (void)
 {
   GMenu *menu = g_menu_new ();
 
@@ -65,15 +79,67 @@ build_menu (const char *uuid)
 
       for (guint i = 0; i < G_N_ELEMENTS (menu_items[s]) && menu_items[s][i].label; i++)
         {
-          g_autoptr(GMenuItem) item = g_menu_item_new (_(menu_items[s][i].label), NULL);
+          g_autofree char *action = g_strconcat ("vm.", menu_items[s][i].name, NULL);
 
-          g_menu_item_set_action_and_target_value (item, menu_items[s][i].action,
-                                                   g_variant_new_string (uuid));
-          g_menu_append_item (section, item);
+          g_menu_append (section, _(menu_items[s][i].label), action);
         }
       g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
     }
   return G_MENU_MODEL (menu);
+}
+
+static void
+on_vm_action_activate_cb (GSimpleAction *action, GVariant *param, gpointer data)
+{
+  KvmrtVmCard *self = KVMRT_VM_CARD (data);
+  g_autofree char *window_action = g_strconcat ("win.vm-", g_action_get_name (G_ACTION (action)),
+                                                NULL);
+
+  if (self->vm != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), window_action, "s",
+                                kvmrt_vm_get_uuid (self->vm));
+}
+
+/* What the VM's state allows: Boot while it is off, Shut Down, Force Off and Retune while it
+ * runs. */
+static void
+update_menu_actions (KvmrtVmCard *self)
+{
+  gboolean rt = self->vm != NULL && kvmrt_vm_get_rt (self->vm);
+  struct {
+    const char *name;
+    gboolean    enabled;
+  } states[] = {
+    { "boot", self->defined && !self->running },
+    { "shutdown", self->running },
+    { "force-off", self->running },
+    { "retune", rt && self->running },
+  };
+
+  if (self->actions == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (
+                                   G_ACTION_MAP (self->actions), states[i].name)),
+                                 states[i].enabled);
+}
+
+static void
+ensure_actions (KvmrtVmCard *self)
+{
+  if (self->actions != NULL)
+    return;
+  self->actions = g_simple_action_group_new ();
+  for (guint s = 0; s < G_N_ELEMENTS (menu_items); s++)
+    for (guint i = 0; i < G_N_ELEMENTS (menu_items[s]) && menu_items[s][i].label; i++)
+      {
+        g_autoptr(GSimpleAction) action = g_simple_action_new (menu_items[s][i].name, NULL);
+
+        g_signal_connect (action, "activate", G_CALLBACK (on_vm_action_activate_cb), self);
+        g_action_map_add_action (G_ACTION_MAP (self->actions), G_ACTION (action));
+      }
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "vm", G_ACTION_GROUP (self->actions));
+  update_menu_actions (self);
 }
 
 static void
@@ -91,7 +157,11 @@ kvmrt_vm_card_dispose (GObject *object)
 static void
 kvmrt_vm_card_finalize (GObject *object)
 {
-  g_clear_object (&KVMRT_VM_CARD (object)->vm);
+  KvmrtVmCard *self = KVMRT_VM_CARD (object);
+
+  g_clear_object (&self->actions);
+  g_free (self->host_cpus);
+  g_clear_object (&self->vm);
   G_OBJECT_CLASS (kvmrt_vm_card_parent_class)->finalize (object);
 }
 
@@ -106,6 +176,7 @@ kvmrt_vm_card_class_init (KvmrtVmCardClass *klass)
 
   g_type_ensure (KVMRT_TYPE_ROW_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/kvmrt/Kvmrt/kvmrt-vm-card.ui");
+  gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, vm_icon);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, text_box);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, title_label);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, description_label);
@@ -118,6 +189,8 @@ kvmrt_vm_card_class_init (KvmrtVmCardClass *klass)
 static void
 kvmrt_vm_card_init (KvmrtVmCard *self)
 {
+  self->uptime = -1;
+  self->cpu_usage = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
@@ -187,8 +260,10 @@ on_menu_button_create_popup_cb (GtkMenuButton *button, gpointer data)
 
   if (self->vm == NULL)
     return;
-  menu = build_menu (kvmrt_vm_get_uuid (self->vm));
+  ensure_actions (self);
+  menu = build_menu ();
   gtk_menu_button_set_menu_model (button, menu);
+  gtk_menu_button_set_create_popup_func (button, NULL, NULL, NULL);
 }
 
 void
@@ -197,12 +272,29 @@ kvmrt_vm_card_set_vm (KvmrtVmCard *self, KvmrtVm *vm)
   const char *title = *kvmrt_vm_get_title (vm) != '\0' ? kvmrt_vm_get_title (vm) : vm_label (vm);
   g_autofree char *menu_name = g_strdup_printf (_("Actions for %s"), title);
 
+  gboolean rt = kvmrt_vm_get_rt (vm);
+
   g_set_object (&self->vm, vm);
+  self->defined = self->running = FALSE;
+  self->uptime = self->cpu_usage = -1;
   kvmrt_vm_card_set_message (self, NULL, FALSE);
   set_text_line (self, &self->drift_label, "vm-card-drift", NULL);
-  gtk_menu_button_set_menu_model (self->menu_button, NULL);
-  gtk_menu_button_set_create_popup_func (self->menu_button, on_menu_button_create_popup_cb,
-                                         self, NULL);
+  /* The menu is the same for every VM (its actions are the card's): made once. */
+  if (gtk_menu_button_get_menu_model (self->menu_button) == NULL)
+    gtk_menu_button_set_create_popup_func (self->menu_button, on_menu_button_create_popup_cb,
+                                           self, NULL);
+  update_menu_actions (self);
+  /* Real-time VMs stand out: the cube with its red side, and a red edge on the card. Only a
+   * change is made (most cards keep the template's icon and classes at start-up). */
+  if (rt != gtk_widget_has_css_class (GTK_WIDGET (self), "rt"))
+    {
+      gtk_image_set_from_icon_name (self->vm_icon,
+                                    rt ? "kvmrt-vm-rt-symbolic" : "kvmrt-vm-symbolic");
+      if (rt)
+        gtk_widget_add_css_class (GTK_WIDGET (self), "rt");
+      else
+        gtk_widget_remove_css_class (GTK_WIDGET (self), "rt");
+    }
   gtk_label_set_label (self->title_label, title);
   /* One line, the whole text in the tooltip: wrapping would re-shape the text for every
    * width the list tries while it lays out. */
@@ -211,7 +303,7 @@ kvmrt_vm_card_set_vm (KvmrtVmCard *self, KvmrtVm *vm)
                                kvmrt_vm_get_description (vm));
   gtk_widget_set_visible (GTK_WIDGET (self->description_label),
                           *kvmrt_vm_get_description (vm) != '\0');
-  if (kvmrt_vm_get_rt (vm))
+  if (rt)
     {
       GtkActionable *badge = GTK_ACTIONABLE (ensure_badge (self));
 
@@ -222,7 +314,7 @@ kvmrt_vm_card_set_vm (KvmrtVmCard *self, KvmrtVm *vm)
       gtk_actionable_set_action_name (badge, "win.vm-retune");
     }
   if (self->rt_badge != NULL)
-    gtk_widget_set_visible (GTK_WIDGET (self->rt_badge), kvmrt_vm_get_rt (vm));
+    gtk_widget_set_visible (GTK_WIDGET (self->rt_badge), rt);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->menu_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, menu_name, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
@@ -246,21 +338,38 @@ set_classes (GtkWidget *widget, const char *const *all, const char *on)
       gtk_widget_remove_css_class (widget, all[i]);
 }
 
+/* The drift as the window says it: what is and what should be, the first few items. */
+static char *
+drift_text (const KvmrtVmStatus *status)
+{
+  GPtrArray *told = status->drift_told;
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint shown = told != NULL ? MIN (told->len, 3) : 0;
+
+  for (guint i = 0; i < shown; i++)
+    g_string_append_printf (text, "%s%s", i > 0 ? "\n" : "", (char *) told->pdata[i]);
+  if (told != NULL && told->len > shown)
+    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                               "\nand %u more (Runtime Details lists them)",
+                                               "\nand %u more (Runtime Details lists them)",
+                                               told->len - shown),
+                            told->len - shown);
+  if (text->len == 0 && status->tuning_note != NULL)
+    g_string_append (text, status->tuning_note);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 static void
 update_badge (KvmrtVmCard *self, const KvmrtVmStatus *status)
 {
   static const char *const classes[] = { "rt-tuned", "rt-drift", NULL };
   GtkWidget *badge = GTK_WIDGET (self->rt_badge);
-  g_autoptr(GString) drift = g_string_new (NULL);
+  g_autofree char *drift = NULL;
+  gboolean running = status != NULL && status->running;
   const char *state_class = NULL;
   const char *text;
 
-  for (guint i = 0; status != NULL && status->drift != NULL && i < status->drift->len; i++)
-    g_string_append_printf (drift, "%s%s", i > 0 ? "\n" : "", (char *) status->drift->pdata[i]);
-  if (status != NULL && status->running && status->tuning_note != NULL && drift->len == 0)
-    g_string_append (drift, status->tuning_note);
-
-  if (status == NULL || !status->running)
+  if (!running)
     text = _("Real-time VM, not running");
   else if (status->tuned)
     {
@@ -271,13 +380,67 @@ update_badge (KvmrtVmCard *self, const KvmrtVmStatus *status)
     {
       state_class = "rt-drift";
       text = _("Real-time tuning disturbed: click to retune");
+      drift = drift_text (status);
     }
   set_classes (badge, classes, state_class);
+  /* Retuning is for a running VM only: the core refuses the others, and the badge does not
+   * offer it. */
+  gtk_widget_set_sensitive (badge, running);
   gtk_widget_set_tooltip_text (badge, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (badge), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
                                   -1);
-  set_text_line (self, &self->drift_label, "vm-card-drift",
-                 status != NULL && status->running && !status->tuned ? drift->str : NULL);
+  /* One true sentence: an earlier "started; tuned" no longer is once the tuning drifted. */
+  if (drift != NULL && self->message_label != NULL
+      && !gtk_widget_has_css_class (GTK_WIDGET (self->message_label), "error"))
+    kvmrt_vm_card_set_message (self, NULL, FALSE);
+  set_text_line (self, &self->drift_label, "vm-card-drift", drift);
+}
+
+/* "CPUs 16-23 · 8 vCPUs · up 01:02:03 · 12 % CPU": what the VM has and does. */
+static void
+update_details (KvmrtVmCard *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (!self->show_details)
+    return;
+  if (self->host_cpus != NULL && *self->host_cpus != '\0')
+    g_string_append_printf (text, _("CPUs %s"), self->host_cpus);
+  if (self->nr_vcpus > 0)
+    {
+      g_string_append (text, text->len > 0 ? " · " : "");
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u vCPU", "%u vCPUs",
+                                                 self->nr_vcpus), self->nr_vcpus);
+    }
+  if (self->running && self->uptime >= 0)
+    {
+      g_autofree char *uptime = kvmrt_format_uptime (self->uptime);
+
+      g_string_append (text, text->len > 0 ? " · " : "");
+      g_string_append_printf (text, _("up %s"), uptime);
+    }
+  if (self->running && self->cpu_usage >= 0)
+    {
+      g_string_append (text, text->len > 0 ? " · " : "");
+      g_string_append_printf (text, _("%.0f %% CPU"), self->cpu_usage);
+    }
+  set_text_line (self, &self->details_label, "vm-card-details", text->str);
+  if (self->details_label != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->details_label), "vm-card-dim");
+}
+
+void
+kvmrt_vm_card_show_details (KvmrtVmCard *self)
+{
+  self->show_details = TRUE;
+  update_details (self);
+}
+
+void
+kvmrt_vm_card_set_cpu_usage (KvmrtVmCard *self, double percent)
+{
+  self->cpu_usage = percent;
+  update_details (self);
 }
 
 void
@@ -293,12 +456,29 @@ kvmrt_vm_card_update (KvmrtVmCard *self, const KvmrtVmStatus *status)
   else if (status != NULL && status->running)
     state_class = "running";
   set_classes (GTK_WIDGET (self->power_icon), classes, state_class);
+  self->defined = status != NULL && status->defined;
+  self->running = status != NULL && status->running;
+  self->uptime = status != NULL ? status->uptime : -1;
+  if (!self->running)
+    self->cpu_usage = -1;
+  self->nr_vcpus = status != NULL && status->plan != NULL ? status->plan->nr_vcpus : 0;
+  g_clear_pointer (&self->host_cpus, g_free);
+  if (status != NULL && status->plan != NULL && status->plan->cpus != NULL)
+    self->host_cpus = kvmrt_id_set_to_string (status->plan->cpus);
+  update_menu_actions (self);
+  update_details (self);
   gtk_label_set_label (self->state_label, state);
   description = g_strdup_printf (_("Power state: %s"), state);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->power_icon),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
   if (self->vm != NULL && kvmrt_vm_get_rt (self->vm))
     update_badge (self, status);
+}
+
+void
+kvmrt_vm_card_popup_menu (KvmrtVmCard *self)
+{
+  gtk_menu_button_popup (self->menu_button);
 }
 
 void

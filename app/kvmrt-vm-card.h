@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* KvmrtVmCard: one VM on the dashboard: title and description, power state, the real-time
- * badge (red tuned, orange drifted: click to retune, gray not running), the drift text, the
- * last operation's result, and the per-VM menu (win.vm-* actions with the VM's UUID). */
+ * badge (green tuned, orange drifted: click to retune, gray and insensitive not running), the
+ * drift text, the last operation's result, a line of host CPUs, vCPUs, uptime and CPU usage,
+ * and the per-VM menu (its "vm.*" actions run the window's win.vm-* with the VM's UUID, enabled
+ * as the VM's state allows). Real-time cards have the red-sided cube and a red edge. */
 #pragma once
 
 #include <adwaita.h>
@@ -22,8 +24,15 @@ const char  *kvmrt_vm_card_get_uuid    (KvmrtVmCard *self);
 /* Shows @status (NULL: unknown). */
 void         kvmrt_vm_card_update      (KvmrtVmCard         *self,
                                         const KvmrtVmStatus *status);
+/* Opens the card's menu (Shift+F10 or Menu on the focused card). */
+void         kvmrt_vm_card_popup_menu  (KvmrtVmCard *self);
 /* A spinner while an operation on the VM runs. */
 void         kvmrt_vm_card_set_busy    (KvmrtVmCard *self, gboolean busy);
+/* The line of host CPUs, vCPUs, uptime and CPU usage: shown from the window's second frame
+ * on (the first frame is kept as cheap as it can be). */
+void         kvmrt_vm_card_show_details (KvmrtVmCard *self);
+/* The VM's CPU usage in percent of its vCPUs (< 0: unknown). */
+void         kvmrt_vm_card_set_cpu_usage (KvmrtVmCard *self, double percent);
 /* The last operation's result under the description; @is_error shows it as an error. */
 void         kvmrt_vm_card_set_message (KvmrtVmCard *self,
                                         const char  *message,

@@ -794,6 +794,22 @@ on_entry_row_apply_cb (KvmrtVmPage *self, AdwEntryRow *row)
   commit_entry_row (self, row);
 }
 
+/* Tab commits the field before the focus moves: the commit hides the row's apply button, so
+ * one Tab goes on to the next field rather than to that button. */
+static gboolean
+on_entry_row_key_pressed_cb (KvmrtVmPage           *self,
+                             guint                  keyval,
+                             guint                  keycode,
+                             GdkModifierType        state,
+                             GtkEventControllerKey *controller)
+{
+  GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
+
+  if (keyval == GDK_KEY_Tab || keyval == GDK_KEY_KP_Tab || keyval == GDK_KEY_ISO_Left_Tab)
+    commit_entry_row (self, ADW_ENTRY_ROW (row));
+  return GDK_EVENT_PROPAGATE;
+}
+
 static void
 on_entry_row_focus_leave_cb (KvmrtVmPage *self, GtkEventControllerFocus *controller)
 {
@@ -1064,6 +1080,12 @@ kvmrt_vm_page_init (KvmrtVmPage *self)
       controller = gtk_event_controller_focus_new ();
       g_signal_connect_object (controller, "leave",
                                G_CALLBACK (on_entry_row_focus_leave_cb), self,
+                               G_CONNECT_SWAPPED);
+      gtk_widget_add_controller (GTK_WIDGET (entries[i].row), controller);
+      controller = gtk_event_controller_key_new ();
+      gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+      g_signal_connect_object (controller, "key-pressed",
+                               G_CALLBACK (on_entry_row_key_pressed_cb), self,
                                G_CONNECT_SWAPPED);
       gtk_widget_add_controller (GTK_WIDGET (entries[i].row), controller);
     }

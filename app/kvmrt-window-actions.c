@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kvmrt-a11y.h"
 #include "kvmrt-config-dialog.h"
 #include "kvmrt-console.h"
 #include "kvmrt-details-window.h"
@@ -30,6 +31,40 @@ set_enabled (KvmrtWindow *self, const char *action, gboolean enabled)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), action, enabled);
 }
 
+/* The primary menu's lock item says whether the file is locked. Found by its action, so the
+ * menu's other sections may change around it. */
+static void
+show_lock_in_menu (KvmrtWindow *self, gboolean locked)
+{
+  const char *label = locked ? _("Configuration _Locked: Change Lock…")
+                             : _("_Lock Configuration…");
+  GMenuModel *menu = self->primary_menu;
+
+  for (int s = 0; s < g_menu_model_get_n_items (menu); s++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, s, G_MENU_LINK_SECTION);
+
+      for (int i = 0; section != NULL && G_IS_MENU (section)
+                      && i < g_menu_model_get_n_items (section); i++)
+        {
+          g_autofree char *action = NULL;
+          g_autofree char *current = NULL;
+          g_autoptr(GMenuItem) item = NULL;
+
+          if (!g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_ACTION, "s", &action)
+              || !g_str_equal (action, "win.lock-config"))
+            continue;
+          if (g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_LABEL, "s", &current)
+              && g_str_equal (current, label))
+            return;
+          item = g_menu_item_new (label, "win.lock-config");
+          g_menu_remove (G_MENU (section), i);
+          g_menu_insert_item (G_MENU (section), i, item);
+          return;
+        }
+    }
+}
+
 void
 kvmrt_window_update_actions (KvmrtWindow *self)
 {
@@ -52,6 +87,7 @@ kvmrt_window_update_actions (KvmrtWindow *self)
   set_enabled (self, "win.clone-config", loaded && !kvmrt_manager_get_config_unsaved (self->manager));
   set_enabled (self, "win.edit-config", loaded);
   set_enabled (self, "win.lock-config", loaded && !kvmrt_manager_get_config_unsaved (self->manager));
+  show_lock_in_menu (self, loaded && kvmrt_config_lock_is_set (config));
   set_enabled (self, "win.resync-config", loaded && connected);
   set_enabled (self, "win.boot-all", loaded && connected);
   set_enabled (self, "win.shutdown-all", loaded && connected && any_running);
@@ -157,6 +193,14 @@ kvmrt_window_run_vm_operation (KvmrtWindow *self, KvmrtVm *vm, const char *actio
   start_operation (self, vm, action, NULL);
 }
 
+static gboolean
+vm_is_running (KvmrtWindow *self, KvmrtVm *vm)
+{
+  const KvmrtVmStatus *status = kvmrt_manager_get_status (self->manager, vm);
+
+  return status != NULL && status->running;
+}
+
 /* The VM an action's target names; NULL (after saying why) when it is gone. */
 static KvmrtVm *
 target_vm (KvmrtWindow *self, GVariant *param)
@@ -176,6 +220,15 @@ vm_operation_activated (GtkWidget *widget, const char *action_name, GVariant *pa
 
   if (vm == NULL)
     return;
+  /* The card's menu and badge offer these only in the states they apply to; a target from
+   * elsewhere (a stale menu, a script over D-Bus) is checked here too. */
+  if (!g_str_equal (action_name, "win.vm-boot") && !vm_is_running (self, vm))
+    {
+      g_autofree char *text = g_strdup_printf (_("%s is not running"), vm_title (vm));
+
+      kvmrt_window_show_toast (self, text);
+      return;
+    }
   if (g_str_equal (action_name, "win.vm-boot"))
     start_operation (self, vm, "boot", NULL);
   else if (g_str_equal (action_name, "win.vm-shutdown"))
@@ -341,23 +394,51 @@ clean_boot_next (CleanBoot *boot)
   start_operation (boot->window, boot->vms->pdata[boot->next++], "boot", step);
 }
 
+/* The VMs Boot All boots: the enabled ones with Auto Start, or every enabled one. */
+static GPtrArray *
+vms_to_boot (KvmrtWindow *self, gboolean include_all)
+{
+  g_autoptr(GPtrArray) enabled = enabled_vms (self);
+  GPtrArray *vms = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < enabled->len; i++)
+    if (include_all || kvmrt_vm_get_autostart (enabled->pdata[i]))
+      g_ptr_array_add (vms, g_object_ref (enabled->pdata[i]));
+  return vms;
+}
+
+/* The titles of the configured VMs that run, "A, B", or NULL. */
+static char *
+running_titles (KvmrtWindow *self)
+{
+  KvmrtConfig *config = kvmrt_manager_get_config (self->manager);
+  g_autoptr(GString) running = g_string_new (NULL);
+
+  for (guint i = 0; config != NULL && i < kvmrt_config_get_n_vms (config); i++)
+    {
+      KvmrtVm *vm = kvmrt_config_get_vm (config, i);
+
+      if (vm_is_running (self, vm))
+        g_string_append_printf (running, "%s%s", running->len > 0 ? ", " : "", vm_title (vm));
+    }
+  return running->len > 0 ? g_string_free (g_steal_pointer (&running), FALSE) : NULL;
+}
+
+static char *
+list_titles (GPtrArray *vms)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < vms->len; i++)
+    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", vm_title (vms->pdata[i]));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 static void
 boot_all (KvmrtWindow *self, gboolean include_all, gboolean clean)
 {
-  KvmrtConfig *config = kvmrt_manager_get_config (self->manager);
-  g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GString) running = g_string_new (NULL);
-
-  for (guint i = 0; i < kvmrt_config_get_n_vms (config); i++)
-    {
-      KvmrtVm *vm = kvmrt_config_get_vm (config, i);
-      const KvmrtVmStatus *status = kvmrt_manager_get_status (self->manager, vm);
-
-      if (status != NULL && status->running)
-        g_string_append_printf (running, "%s%s", running->len > 0 ? ", " : "", vm_title (vm));
-      if (!kvmrt_vm_get_disabled (vm) && (include_all || kvmrt_vm_get_autostart (vm)))
-        g_ptr_array_add (vms, g_object_ref (vm));
-    }
+  g_autoptr(GPtrArray) vms = vms_to_boot (self, include_all);
+  g_autofree char *running = running_titles (self);
 
   if (vms->len == 0)
     {
@@ -365,10 +446,10 @@ boot_all (KvmrtWindow *self, gboolean include_all, gboolean clean)
                                        "enabled VM, or turn on Auto Start"));
       return;
     }
-  if (clean && running->len > 0)
+  if (clean && running != NULL)
     {
       g_autofree char *text = g_strdup_printf (_("A clean boot needs every VM shut off, but "
-                                                 "these are running: %s"), running->str);
+                                                 "these are running: %s"), running);
 
       kvmrt_window_show_toast (self, text);
       return;
@@ -388,23 +469,51 @@ boot_all (KvmrtWindow *self, gboolean include_all, gboolean clean)
 }
 
 static GtkWidget *
+add_hint (GtkBox *box, const char *text, gboolean indented)
+{
+  GtkWidget *hint = gtk_label_new (text);
+
+  gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (hint), 0);
+  if (indented)
+    gtk_widget_set_margin_start (hint, 28);
+  gtk_widget_add_css_class (hint, "dim-label");
+  gtk_widget_add_css_class (hint, "caption");
+  gtk_box_append (box, hint);
+  return hint;
+}
+
+static GtkWidget *
 add_check (GtkBox *box, const char *label, const char *subtitle)
 {
   GtkWidget *check = gtk_check_button_new_with_mnemonic (label);
 
   gtk_box_append (box, check);
   if (subtitle != NULL)
-    {
-      GtkWidget *hint = gtk_label_new (subtitle);
-
-      gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
-      gtk_label_set_xalign (GTK_LABEL (hint), 0);
-      gtk_widget_set_margin_start (hint, 28);
-      gtk_widget_add_css_class (hint, "dim-label");
-      gtk_widget_add_css_class (hint, "caption");
-      gtk_box_append (box, hint);
-    }
+    add_hint (box, subtitle, TRUE);
   return check;
+}
+
+/* Boot All says which VMs it boots, for the choice made in it. */
+static void
+update_boot_all_list (AdwMessageDialog *dialog, KvmrtWindow *self)
+{
+  GtkCheckButton *all = g_object_get_data (G_OBJECT (dialog), "all");
+  GtkLabel *list = g_object_get_data (G_OBJECT (dialog), "list");
+  g_autoptr(GPtrArray) vms = vms_to_boot (self, gtk_check_button_get_active (all));
+  g_autofree char *titles = list_titles (vms);
+  g_autofree char *text = vms->len > 0
+    ? g_strdup_printf (_("Boots: %s"), titles)
+    : g_strdup (_("Boots no VM: none has Auto Start"));
+
+  gtk_label_set_label (list, text);
+  adw_message_dialog_set_response_enabled (dialog, "boot", vms->len > 0);
+}
+
+static void
+on_boot_all_toggled_cb (GtkCheckButton *check, AdwMessageDialog *dialog)
+{
+  update_boot_all_list (dialog, g_object_get_data (G_OBJECT (dialog), "window"));
 }
 
 static void
@@ -425,14 +534,37 @@ boot_all_activated (GtkWidget *widget, const char *action_name, GVariant *param)
                                               _("The VMs with Auto Start boot in parallel. "
                                                 "Real-time VMs that already run are retuned."));
   GtkBox *box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 6));
-
-  g_object_set_data (G_OBJECT (dialog), "all",
-                     add_check (box, _("Also boot VMs _without Auto Start"), NULL));
-  g_object_set_data (G_OBJECT (dialog), "clean",
-                     add_check (box, _("_Clean boot"),
+  g_autofree char *running = running_titles (self);
+  GtkWidget *all = add_check (box, _("Also boot VMs _without Auto Start"), NULL);
+  GtkWidget *clean = add_check (box, _("_Clean boot"),
                                 _("Tunes the host afresh, as at system start: no VM may be "
                                   "running, the VMs boot one after the other, and the first "
-                                  "failure stops the rest.")));
+                                  "failure stops the rest."));
+  GtkWidget *list;
+
+  /* A clean boot starts from a host with nothing running: offered only then, and why not
+   * said. */
+  if (running != NULL)
+    {
+      g_autofree char *why = g_strdup_printf (_("Not available while VMs run: %s. Shut them "
+                                                "down first."), running);
+      GtkWidget *reason = add_hint (box, why, TRUE);
+
+      gtk_widget_set_sensitive (clean, FALSE);
+      gtk_widget_set_tooltip_text (clean, why);
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (clean),
+                                      GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, reason, NULL, -1);
+    }
+  list = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (list), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (list), 0);
+  gtk_widget_set_margin_top (list, 6);
+  gtk_box_append (box, list);
+  g_object_set_data (G_OBJECT (dialog), "window", self);
+  g_object_set_data (G_OBJECT (dialog), "all", all);
+  g_object_set_data (G_OBJECT (dialog), "clean", clean);
+  g_object_set_data (G_OBJECT (dialog), "list", list);
+  kvmrt_a11y_name_buttons (GTK_WIDGET (box));
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), GTK_WIDGET (box));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"), "boot", _("_Boot"), NULL);
@@ -440,6 +572,8 @@ boot_all_activated (GtkWidget *widget, const char *action_name, GVariant *param)
                                               ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "boot");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  update_boot_all_list (ADW_MESSAGE_DIALOG (dialog), self);
+  g_signal_connect (all, "toggled", G_CALLBACK (on_boot_all_toggled_cb), dialog);
   g_signal_connect (dialog, "response", G_CALLBACK (on_boot_all_response_cb), self);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -475,8 +609,16 @@ shutdown_all_activated (GtkWidget *widget, const char *action_name, GVariant *pa
                                                 "at once. Real-time VMs give their host "
                                                 "settings back once they are off."));
   GtkBox *box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 6));
+  g_autofree char *running = running_titles (self);
+  g_autofree char *list = g_strdup_printf (_("Shuts down: %s"),
+                                           running != NULL ? running : _("no VM (none runs)"));
+  GtkWidget *list_label = gtk_label_new (list);
 
+  gtk_label_set_wrap (GTK_LABEL (list_label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (list_label), 0);
+  gtk_box_append (box, list_label);
   g_object_set_data (G_OBJECT (dialog), "force", add_check (box, force_label, NULL));
+  kvmrt_a11y_name_buttons (GTK_WIDGET (box));
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), GTK_WIDGET (box));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"), "shutdown", _("_Shut Down"), NULL);
@@ -566,8 +708,18 @@ static void
 lock_config_activated (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   KvmrtWindow *self = KVMRT_WINDOW (widget);
+  KvmrtConfig *config = kvmrt_manager_get_config (self->manager);
+  const char *path = kvmrt_manager_get_config_path (self->manager);
+  gboolean unlocked = g_strcmp0 (self->unlocked_path, path) == 0;
 
-  kvmrt_lock_dialog_present (GTK_WINDOW (self), self->manager);
+  /* Who sets the lock now knows its password: the configuration is not locked against them
+   * in this window. */
+  if (config != NULL && !kvmrt_config_lock_is_set (config))
+    {
+      g_free (self->unlocked_path);
+      self->unlocked_path = g_strdup (path);
+    }
+  kvmrt_lock_dialog_present (GTK_WINDOW (self), self->manager, unlocked);
 }
 
 void
@@ -695,8 +847,9 @@ edit_config_activated (GtkWidget *widget, const char *action_name, GVariant *par
   kvmrt_window_edit_config (KVMRT_WINDOW (widget), NULL);
 }
 
+/* Resynchronize and Release Tuning: their result in a toast. */
 static void
-on_resync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+on_toast_result_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(KvmrtWindow) self = user_data;
   g_autoptr(GError) error = NULL;
@@ -708,12 +861,19 @@ on_resync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     kvmrt_window_show_toast (self, error->message);
 }
 
+void
+kvmrt_window_release_held (KvmrtWindow *self)
+{
+  kvmrt_manager_release_held_async (self->manager, NULL, on_toast_result_cb,
+                                    g_object_ref (self));
+}
+
 static void
 resync_activated (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   KvmrtWindow *self = KVMRT_WINDOW (widget);
 
-  kvmrt_manager_resync_async (self->manager, NULL, on_resync_done_cb, g_object_ref (self));
+  kvmrt_manager_resync_async (self->manager, NULL, on_toast_result_cb, g_object_ref (self));
 }
 
 /* The keyboard shortcuts window, built the first time it is asked for (GTK would build it

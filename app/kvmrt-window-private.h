@@ -27,6 +27,8 @@ struct _KvmrtWindow
   /* Made on first use, else NULL */
   GtkInfoBar           *libvirt_bar;        /* libvirt cannot be reached */
   GtkLabel             *libvirt_label;
+  GtkInfoBar           *held_bar;           /* tuning held for VMs that no longer run */
+  GtkLabel             *held_label;
 
   /* Owned */
   KvmrtManager         *manager;
@@ -38,6 +40,7 @@ struct _KvmrtWindow
   GHashTable           *busy;               /* UUID (lower case) -> operations in flight */
   GtkWindow            *config_dialog;      /* weak */
   char                 *unlocked_path;      /* the locked file whose password was given */
+  gboolean              drawn;              /* the first frame is drawn: cards show details */
 };
 
 /* The enabled VM with @uuid (any case) of the loaded configuration, or NULL. */
@@ -49,6 +52,8 @@ void         kvmrt_window_update_actions (KvmrtWindow *self);
 void         kvmrt_window_class_install_actions (GtkWidgetClass *widget_class);
 /* Opens (or presents) the configuration dialog; on @uuid's page when not NULL. */
 void         kvmrt_window_edit_config (KvmrtWindow *self, const char *uuid);
+/* Releases the tuning held for VMs that no longer run (the held-tuning bar's button). */
+void         kvmrt_window_release_held (KvmrtWindow *self);
 /* Runs one VM operation with the card's spinner and message. */
 void         kvmrt_window_run_vm_operation (KvmrtWindow *self, KvmrtVm *vm, const char *action);
 

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kvmrt-a11y.h"
 #include "kvmrt-window-private.h"
 
 G_DEFINE_FINAL_TYPE (KvmrtWindow, kvmrt_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -65,7 +66,10 @@ on_factory_bind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, KvmrtW
 
   kvmrt_vm_card_set_vm (card, vm);
   kvmrt_vm_card_update (card, kvmrt_manager_get_status (self->manager, vm));
+  kvmrt_vm_card_set_cpu_usage (card, kvmrt_manager_get_cpu_usage (self->manager, vm));
   kvmrt_vm_card_set_busy (card, g_hash_table_contains (self->busy, key));
+  if (self->drawn)
+    kvmrt_vm_card_show_details (card);
   g_hash_table_replace (self->cards, g_steal_pointer (&key), card);
 }
 
@@ -136,14 +140,17 @@ ensure_status_pages (KvmrtWindow *self)
                        "welcome");
   gtk_stack_add_named (self->stack, GTK_WIDGET (gtk_builder_get_object (builder, "empty_page")),
                        "empty");
+  kvmrt_a11y_name_buttons (GTK_WIDGET (gtk_builder_get_object (builder, "welcome_page")));
+  kvmrt_a11y_name_buttons (GTK_WIDGET (gtk_builder_get_object (builder, "empty_page")));
   /* A named file that does not exist yet is offered for creation on the welcome page. */
   if (config != NULL && !g_file_test (config, G_FILE_TEST_EXISTS))
     {
       g_autofree char *label = g_strdup_printf (_("Create %s"), config);
 
-      gtk_button_set_label (GTK_BUTTON (gtk_builder_get_object (builder,
-                                                                "create_default_button")),
-                            label);
+      GtkButton *create = GTK_BUTTON (gtk_builder_get_object (builder, "create_default_button"));
+
+      gtk_button_set_label (create, label);
+      kvmrt_a11y_name_buttons (GTK_WIDGET (create));
     }
 }
 
@@ -206,6 +213,69 @@ on_manager_status_changed_cb (KvmrtManager *manager, KvmrtVm *vm, KvmrtWindow *s
 }
 
 static void
+on_manager_usage_changed_cb (KvmrtManager *manager, KvmrtWindow *self)
+{
+  GHashTableIter iter;
+  gpointer card;
+
+  g_hash_table_iter_init (&iter, self->cards);
+  while (g_hash_table_iter_next (&iter, NULL, &card))
+    {
+      KvmrtVm *vm = kvmrt_window_lookup_vm (self, kvmrt_vm_card_get_uuid (card));
+
+      if (vm != NULL)
+        kvmrt_vm_card_set_cpu_usage (card, kvmrt_manager_get_cpu_usage (manager, vm));
+    }
+}
+
+static void
+on_held_response_cb (GtkInfoBar *bar, int response, KvmrtWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    kvmrt_window_release_held (self);
+}
+
+/* Tuning the host holds for VMs that no longer run: CPUs kept offline and IRQs kept away for
+ * nothing. A bar names them, with the button that gives the settings back. */
+static void
+on_manager_held_changed_cb (KvmrtManager *manager, KvmrtWindow *self)
+{
+  GPtrArray *held = kvmrt_manager_get_held_tuning (manager);
+  gboolean shown = held != NULL && held->len > 0;
+  g_autoptr(GString) names = g_string_new (NULL);
+  g_autofree char *text = NULL;
+
+  if (self->held_bar == NULL && !shown)
+    return;
+  if (self->held_bar == NULL)
+    {
+      self->held_bar = GTK_INFO_BAR (gtk_info_bar_new ());
+      gtk_info_bar_set_message_type (self->held_bar, GTK_MESSAGE_WARNING);
+      self->held_label = GTK_LABEL (gtk_label_new (NULL));
+      gtk_label_set_wrap (self->held_label, TRUE);
+      gtk_label_set_xalign (self->held_label, 0);
+      gtk_widget_set_hexpand (GTK_WIDGET (self->held_label), TRUE);
+      gtk_info_bar_add_child (self->held_bar, GTK_WIDGET (self->held_label));
+      gtk_info_bar_add_button (self->held_bar, _("_Release Tuning"), GTK_RESPONSE_ACCEPT);
+      g_signal_connect (self->held_bar, "response", G_CALLBACK (on_held_response_cb), self);
+      gtk_box_insert_child_after (self->content_box, GTK_WIDGET (self->held_bar),
+                                  GTK_WIDGET (self->header_bar));
+    }
+  for (guint i = 0; shown && i < held->len; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", (char *) held->pdata[i]);
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "The host is still tuned for %s, which is not running: "
+                                       "its CPUs and interrupts are kept from the other VMs.",
+                                       "The host is still tuned for %s, which are not running: "
+                                       "their CPUs and interrupts are kept from the other VMs.",
+                                       shown ? held->len : 1),
+                          names->str);
+  gtk_info_bar_set_revealed (self->held_bar, shown);
+  gtk_widget_set_visible (GTK_WIDGET (self->held_bar), shown);
+  gtk_label_set_label (self->held_label, shown ? text : "");
+}
+
+static void
 show_libvirt_state (KvmrtWindow *self)
 {
   const GError *error = kvmrt_manager_get_libvirt_error (self->manager);
@@ -241,10 +311,28 @@ on_after_paint_cb (GdkFrameClock *clock, KvmrtWindow *self)
   g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
 }
 
+/* After the first frame the cards get their line of details (CPUs, vCPUs, uptime, usage):
+ * the first frame is what start-up is measured by, and it is drawn without them. */
+static void
+on_first_frame_drawn_cb (GdkFrameClock *clock, KvmrtWindow *self)
+{
+  GHashTableIter iter;
+  gpointer card;
+
+  g_signal_handlers_disconnect_by_func (clock, on_first_frame_drawn_cb, self);
+  self->drawn = TRUE;
+  g_hash_table_iter_init (&iter, self->cards);
+  while (g_hash_table_iter_next (&iter, NULL, &card))
+    kvmrt_vm_card_show_details (card);
+}
+
 static void
 kvmrt_window_map (GtkWidget *widget)
 {
   GTK_WIDGET_CLASS (kvmrt_window_parent_class)->map (widget);
+  if (!KVMRT_WINDOW (widget)->drawn)
+    g_signal_connect_object (gtk_widget_get_frame_clock (widget), "after-paint",
+                             G_CALLBACK (on_first_frame_drawn_cb), widget, 0);
   if (g_getenv ("KVMRT_BENCH_FIRST_FRAME") != NULL)
     g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
                       G_CALLBACK (on_after_paint_cb), widget);
@@ -307,6 +395,19 @@ kvmrt_window_finalize (GObject *object)
   G_OBJECT_CLASS (kvmrt_window_parent_class)->finalize (object);
 }
 
+/* Shift+F10 or Menu: the menu of the card the focus is in, as a context menu would. */
+static gboolean
+popup_card_menu (GtkWidget *widget, GVariant *args, gpointer data)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (widget));
+  GtkWidget *card = focus != NULL ? gtk_widget_get_ancestor (focus, KVMRT_TYPE_VM_CARD) : NULL;
+
+  if (card == NULL)
+    return FALSE;
+  kvmrt_vm_card_popup_menu (KVMRT_VM_CARD (card));
+  return TRUE;
+}
+
 static void
 kvmrt_window_class_init (KvmrtWindowClass *klass)
 {
@@ -332,6 +433,8 @@ kvmrt_window_class_init (KvmrtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, boot_all_button);
   gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, shutdown_all_button);
   kvmrt_window_class_install_actions (widget_class);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, popup_card_menu, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Menu, 0, popup_card_menu, NULL);
 }
 
 /* The primary menu's popover is made when it first opens, not with the window. */
@@ -354,6 +457,7 @@ kvmrt_window_init (KvmrtWindow *self)
   self->busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->vms = g_list_store_new (KVMRT_TYPE_VM);
   gtk_widget_init_template (GTK_WIDGET (self));
+  kvmrt_a11y_name_buttons (GTK_WIDGET (self));
 
   gtk_menu_button_set_create_popup_func (self->primary_menu_button, on_primary_menu_popup_cb,
                                          self, NULL);
@@ -391,7 +495,12 @@ kvmrt_window_new (KvmrtApplication *app,
                     G_CALLBACK (on_manager_config_changed_cb), self);
   g_signal_connect (self->manager, "status-changed",
                     G_CALLBACK (on_manager_status_changed_cb), self);
+  g_signal_connect (self->manager, "usage-changed",
+                    G_CALLBACK (on_manager_usage_changed_cb), self);
+  g_signal_connect (self->manager, "held-tuning-changed",
+                    G_CALLBACK (on_manager_held_changed_cb), self);
   show_libvirt_state (self);
+  on_manager_held_changed_cb (self->manager, self);
 
   if (config != NULL && kvmrt_manager_get_config (manager) == NULL
       && g_file_test (config, G_FILE_TEST_EXISTS)

@@ -2,7 +2,8 @@
 /* kvmrt-boot: validate, sync, then start VMs (the autostart ones, all with --all, or those
  * named) in config order, in parallel, one result line each. With --clean nothing may be
  * running yet and the first failure stops the sequence; otherwise running VMs are re-tuned
- * and one failure does not stop the others. */
+ * and one failure does not stop the others. With --retune the VMs named are only re-tuned:
+ * nothing is started, and a VM that is not running is refused. */
 #include "kvmrt-cli-libvirt.h"
 #include "kvmrt-lifecycle.h"
 
@@ -10,6 +11,7 @@
 
 static gboolean boot_all;
 static gboolean clean;
+static gboolean retune_only;
 
 static const GOptionEntry options[] = {
   { "all", 'a', 0, G_OPTION_ARG_NONE, &boot_all,
@@ -17,6 +19,9 @@ static const GOptionEntry options[] = {
   { "clean", 0, 0, G_OPTION_ARG_NONE, &clean,
     N_("Require that no configured VM is running, and stop at the first failure (as the "
        "kvmrt service does at system start)"), NULL },
+  { "retune", 0, 0, G_OPTION_ARG_NONE, &retune_only,
+    N_("Only re-tune the VMs named, which must be running: start nothing (what the window's "
+       "Retune runs)"), NULL },
   { NULL }
 };
 
@@ -79,6 +84,31 @@ boot_one (gpointer data)
   return NULL;
 }
 
+/* --retune: re-tunes one running VM (refused when it is not running); prints its line. */
+static gboolean
+retune_one (KvmrtCliSession *session, KvmrtCli *cli, KvmrtVm *vm)
+{
+  const KvmrtVmPlan *plan = kvmrt_cli_session_plan (session, vm);
+  g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (!kvmrt_lifecycle_tune (cli->sysroot, session->host, session->libvirt, plan, report,
+                             &error))
+    {
+      kvmrt_cli_error ("%s", error->message);
+      return FALSE;
+    }
+  if (report->changes->len == 0)
+    g_print (_("%s: real-time tuning already in place\n"), kvmrt_cli_vm_label (vm));
+  else
+    g_print (_("%s: retuned for real time (%u changes)\n"), kvmrt_cli_vm_label (vm),
+             report->changes->len);
+  for (guint i = 0; i < report->problems->len; i++)
+    g_print (_("%s: warning: %s\n"), kvmrt_cli_vm_label (vm),
+             (char *) report->problems->pdata[i]);
+  return TRUE;
+}
+
 /* The VMs to boot; NULL after printing why. */
 static GPtrArray *
 select_vms (KvmrtCli *cli, KvmrtConfig *config)
@@ -131,22 +161,6 @@ list_running (KvmrtCliSession *session)
                                 kvmrt_cli_vm_label (vm));
     }
   return names->len > 0 ? g_string_free (g_steal_pointer (&names), FALSE) : NULL;
-}
-
-/* After a crash the journal may still hold VMs that are no longer running: give their host
- * settings back before booting anything. */
-static void
-release_stale_tuning (KvmrtCliSession *session, KvmrtCli *cli)
-{
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) released = kvmrt_lifecycle_release_stale (cli->sysroot, session->host,
-                                                                 session->libvirt, problems);
-
-  for (guint i = 0; i < released->len; i++)
-    g_print (_("%s: not running any more; its real-time tuning was released\n"),
-             (char *) released->pdata[i]);
-  for (guint i = 0; i < problems->len; i++)
-    kvmrt_cli_error ("%s", (char *) problems->pdata[i]);
 }
 
 /* Syncs every enabled VM, so libvirt boots what the config says. */
@@ -225,9 +239,21 @@ main (int argc, char **argv)
                       "VMs already running are re-tuned."));
 
   cli.changes_host = TRUE;
+  if (retune_only && (cli.args[0] == NULL || boot_all || clean))
+    {
+      kvmrt_cli_error (_("--retune needs the VMs to retune named, and goes with neither --all "
+                         "nor --clean"));
+      return KVMRT_EXIT_USAGE;
+    }
   if (!kvmrt_cli_session_open (&session, &cli)
       || (vms = select_vms (&cli, session.config)) == NULL)
     status = KVMRT_EXIT_USAGE;
+  else if (retune_only)
+    {
+      for (guint i = 0; i < vms->len; i++)
+        if (!retune_one (&session, &cli, vms->pdata[i]))
+          status = KVMRT_EXIT_FAILED;
+    }
   else if (!kvmrt_cli_session_validate (&session, &cli))
     status = KVMRT_EXIT_FAILED;
   else if (clean && (running = list_running (&session)) != NULL)
@@ -241,7 +267,9 @@ main (int argc, char **argv)
     g_print (_("No VM to boot: none has autostart = true (use --all, or name the VMs)\n"));
   else
     {
-      release_stale_tuning (&session, &cli);
+      /* After a crash the journal may still hold VMs that no longer run: their host settings
+       * go back before anything boots. */
+      kvmrt_cli_release_held (&session, &cli, NULL);
       if ((!sync_enabled (&session) && clean) || !boot (&session, &cli, vms))
         status = KVMRT_EXIT_FAILED;
     }

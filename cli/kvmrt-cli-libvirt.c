@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "kvmrt-cli-libvirt.h"
 
+#include "kvmrt-lifecycle.h"
+
 #include <glib/gi18n.h>
 
 KvmrtLibvirt *
@@ -163,4 +165,21 @@ kvmrt_cli_save_checked (KvmrtCli *cli, KvmrtConfig *config, KvmrtHost *host,
       return FALSE;
     }
   return TRUE;
+}
+
+guint
+kvmrt_cli_release_held (KvmrtCliSession *session, KvmrtCli *cli, gboolean *ok)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) released = kvmrt_lifecycle_release_stale (cli->sysroot, session->host,
+                                                                 session->libvirt, problems);
+
+  for (guint i = 0; i < released->len; i++)
+    g_print (_("%s: not running any more; its real-time tuning was released\n"),
+             (char *) released->pdata[i]);
+  for (guint i = 0; i < problems->len; i++)
+    kvmrt_cli_error ("%s", (char *) problems->pdata[i]);
+  if (ok != NULL)
+    *ok = problems->len == 0;
+  return released->len;
 }

@@ -32,6 +32,11 @@ const KvmrtVmPlan *kvmrt_cli_session_plan (KvmrtCliSession *session, KvmrtVm *vm
 /* Writes @vm's plan into libvirt and prints one line about it when something changed (or on
  * failure, on stderr). */
 gboolean      kvmrt_cli_sync_vm          (KvmrtCliSession *session, KvmrtVm *vm, gboolean quiet);
+/* Gives back the host settings the journal holds for VMs libvirt does not show running, one
+ * line each ("NAME: not running any more; its real-time tuning was released"); failures on
+ * stderr. Returns how many were released, and FALSE in @ok when one failed. */
+guint         kvmrt_cli_release_held     (KvmrtCliSession *session, KvmrtCli *cli,
+                                          gboolean *ok);
 /* The VM's name for messages: its name, else its UUID. */
 const char   *kvmrt_cli_vm_label         (KvmrtVm *vm);
 /* Errors the validator finds in @config. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kvmrt-shutdown: ask the running configured VMs (or those named) to shut down, all at once;
  * wait up to --timeout; then power off those still running with --force, or report them.
- * -v does one VM at a time and says how each one goes. */
+ * -v does one VM at a time and says how each one goes. --release-held shuts nothing down and
+ * gives back the host settings still held for VMs that no longer run. */
 #include "kvmrt-cli-libvirt.h"
 #include "kvmrt-tuner.h"
 
@@ -10,6 +11,7 @@
 static gboolean verbose;
 static gboolean force;
 static int timeout_seconds = 60;
+static gboolean release_held;
 
 static const GOptionEntry options[] = {
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
@@ -18,6 +20,9 @@ static const GOptionEntry options[] = {
     N_("Power off the VMs still running when the timeout expires"), NULL },
   { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout_seconds,
     N_("Seconds to wait for a VM to shut down (default 60)"), N_("S") },
+  { "release-held", 0, 0, G_OPTION_ARG_NONE, &release_held,
+    N_("Shut nothing down: give back the host settings still held for VMs that are no longer "
+       "running (stopped outside kvmrt, or before a crash)"), NULL },
   { NULL }
 };
 
@@ -194,6 +199,17 @@ collect (KvmrtCliSession *session, KvmrtCli *cli)
   return stops;
 }
 
+/* --release-held: the tuning of VMs in the journal that libvirt does not show running. */
+static gboolean
+release_held_tuning (KvmrtCliSession *session, KvmrtCli *cli)
+{
+  gboolean ok = TRUE;
+
+  if (kvmrt_cli_release_held (session, cli, &ok) == 0 && ok)
+    g_print (_("No real-time tuning is held for a VM that is not running\n"));
+  return ok;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -214,8 +230,17 @@ main (int argc, char **argv)
     }
 
   cli.changes_host = TRUE;
-  if (!kvmrt_cli_session_open (&session, &cli)
-      || (stops = collect (&session, &cli)) == NULL)
+  if (release_held && cli.args[0] != NULL)
+    {
+      kvmrt_cli_error (_("--release-held takes no VM names: it releases the tuning of every VM "
+                         "that no longer runs"));
+      return KVMRT_EXIT_USAGE;
+    }
+  if (!kvmrt_cli_session_open (&session, &cli))
+    status = KVMRT_EXIT_USAGE;
+  else if (release_held)
+    status = release_held_tuning (&session, &cli) ? KVMRT_EXIT_OK : KVMRT_EXIT_FAILED;
+  else if ((stops = collect (&session, &cli)) == NULL)
     status = KVMRT_EXIT_USAGE;
   else if (stops->len == 0 && cli.args[0] == NULL)
     g_print (_("No configured VM is running\n"));

@@ -185,7 +185,7 @@ keep_tuned (Daemon *d)
 
       if (!p->rt || kvmrt_vm_get_disabled (p->vm) || !is_running (d, uuid))
         continue;
-      if (!kvmrt_lifecycle_tune (d->cli->sysroot, host, p, report, &error))
+      if (!kvmrt_lifecycle_tune (d->cli->sysroot, host, d->libvirt, p, report, &error))
         {
           g_warning ("%s: cannot keep its tuning: %s", kvmrt_cli_vm_label (p->vm),
                      error->message);

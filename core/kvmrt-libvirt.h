@@ -20,6 +20,7 @@ typedef enum {
   KVMRT_LIBVIRT_ERROR_REFUSED,       /* the host refused a limit (memlock, SCHED_FIFO, ...) */
   KVMRT_LIBVIRT_ERROR_INVALID,       /* libvirt rejected the domain definition */
   KVMRT_LIBVIRT_ERROR_FAILED,        /* anything else */
+  KVMRT_LIBVIRT_ERROR_NOT_RUNNING,   /* the domain is not running (retune refuses it) */
 } KvmrtLibvirtError;
 GQuark kvmrt_libvirt_error_quark (void);
 

@@ -8,16 +8,34 @@
 #include "kvmrt-journal.h"
 #include "kvmrt-proc.h"
 
+static const char *
+vm_label (KvmrtVm *vm)
+{
+  return kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : kvmrt_vm_get_uuid (vm);
+}
+
 gboolean
 kvmrt_lifecycle_tune (const char        *sysroot,
                       KvmrtHost         *host,
+                      KvmrtLibvirt      *libvirt,
                       const KvmrtVmPlan *plan,
                       KvmrtTuneReport   *report,
                       GError           **error)
 {
-  int pid = kvmrt_proc_find_qemu (sysroot, kvmrt_vm_get_uuid (plan->vm),
-                                  kvmrt_vm_get_name (plan->vm));
+  GVirDomain *domain = kvmrt_libvirt_lookup_uuid (libvirt, kvmrt_vm_get_uuid (plan->vm));
+  int pid;
 
+  /* The one guard every caller goes through: tuning the host for a VM that is off takes
+   * CPUs away from everything else, and nothing would ever give them back. */
+  if (domain == NULL || !kvmrt_libvirt_is_active (domain))
+    {
+      g_set_error (error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_NOT_RUNNING,
+                   _("%s is not running, so the host was not tuned for it; boot it to tune "
+                     "the host"), vm_label (plan->vm));
+      return FALSE;
+    }
+  pid = kvmrt_proc_find_qemu (sysroot, kvmrt_vm_get_uuid (plan->vm),
+                              kvmrt_vm_get_name (plan->vm));
   return kvmrt_tuner_apply (sysroot, host, plan, pid, report, error);
 }
 
@@ -50,8 +68,7 @@ kvmrt_lifecycle_boot (const char        *sysroot,
       g_set_error (error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_NO_DOMAIN,
                    _("%s is not defined in libvirt; import it again or check its UUID "
                      "(kvmrt-validate-config explains)"),
-                   kvmrt_vm_get_name (plan->vm) != NULL ? kvmrt_vm_get_name (plan->vm)
-                                                       : kvmrt_vm_get_uuid (plan->vm));
+                   vm_label (plan->vm));
       return FALSE;
     }
   if (kvmrt_vm_get_guest_services (plan->vm) && !kvmrt_lifecycle_prepare_gs_dir (sysroot, error))
@@ -62,7 +79,7 @@ kvmrt_lifecycle_boot (const char        *sysroot,
     *outcome = KVMRT_BOOT_STARTED;
   else
     return FALSE;
-  return kvmrt_lifecycle_tune (sysroot, host, plan, report, error);
+  return kvmrt_lifecycle_tune (sysroot, host, libvirt, plan, report, error);
 }
 
 GPtrArray *

@@ -24,9 +24,12 @@ gboolean kvmrt_lifecycle_boot     (const char        *sysroot,
                                    KvmrtBootOutcome  *outcome,
                                    KvmrtTuneReport   *report,
                                    GError           **error);
-/* Re-applies the tuning of a running VM (the GUI's and kvmrt-boot's "retune"). */
+/* Re-applies the tuning of a running VM (the GUI's and kvmrt-boot's "retune"). A VM that
+ * libvirt does not show running is refused with KVMRT_LIBVIRT_ERROR_NOT_RUNNING and the host
+ * is left as it is. */
 gboolean kvmrt_lifecycle_tune     (const char        *sysroot,
                                    KvmrtHost         *host,
+                                   KvmrtLibvirt      *libvirt,
                                    const KvmrtVmPlan *plan,
                                    KvmrtTuneReport   *report,
                                    GError           **error);

@@ -238,7 +238,7 @@ kvmrt_sync_from_libvirt (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, guint *
 }
 
 static KvmrtDiagnostic *
-diagnose_vm (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan)
+diagnose_vm (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, KvmrtValidateFlags flags)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(KvmrtSyncState) state = kvmrt_sync_compare (libvirt, plan, &error);
@@ -260,6 +260,12 @@ diagnose_vm (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan)
     return NULL;
   first = state->changes->pdata[0];
   described = kvmrt_sync_state_describe (state, "; ");
+  if (flags & KVMRT_VALIDATE_WINDOW)
+    return kvmrt_diagnostic_new ("out-of-sync", plan->vm, kvmrt_vm_attr_get_key (first->attr),
+                                 _("libvirt's definition differs from the configuration (%s). "
+                                   "Resynchronize Configuration in the main menu (Ctrl+R) "
+                                   "writes the configuration into libvirt."),
+                                 described);
   return kvmrt_diagnostic_new ("out-of-sync", plan->vm, kvmrt_vm_attr_get_key (first->attr),
                                _("libvirt's definition differs from the configuration (%s). "
                                  "Run kvmrt-sync-config to write the configuration into "
@@ -327,7 +333,7 @@ kvmrt_sync_diagnose (KvmrtLibvirt *libvirt, KvmrtPlan *plan, KvmrtValidateFlags 
       list = g_hash_table_lookup (per_vm, kvmrt_vm_get_uuid (p->vm));
       for (guint j = 0; list != NULL && j < list->len; j++)
         g_ptr_array_add (diagnostics, list->pdata[j]);
-      d = diagnose_vm (libvirt, p);
+      d = diagnose_vm (libvirt, p, flags);
       if (d != NULL)
         g_ptr_array_add (diagnostics, d);
       diagnose_rt_guest (libvirt, p, diagnostics);

@@ -13,6 +13,8 @@ kvmrt_tune_setting_free (KvmrtTuneSetting *setting)
   g_free (setting->path);
   g_free (setting->value);
   g_free (setting->what);
+  g_free (setting->name);
+  g_free (setting->owner);
   g_free (setting);
 }
 
@@ -58,7 +60,7 @@ kvmrt_tune_state_base_value (KvmrtJournal *journal, const char *path)
                           : kvmrt_sysroot_read_optional (journal->sysroot, path);
 }
 
-void
+KvmrtTuneSetting *
 kvmrt_tune_state_want (GPtrArray *settings, char *path, char *value, char *what)
 {
   KvmrtTuneSetting *s = g_new0 (KvmrtTuneSetting, 1);
@@ -67,17 +69,42 @@ kvmrt_tune_state_want (GPtrArray *settings, char *path, char *value, char *what)
   s->value = value;
   s->phase = kvmrt_tune_phase_of (path);
   s->what = what;
+  s->id = -1;
   g_ptr_array_add (settings, s);
+  return s;
+}
+
+/* The tuned VM that took @cpu offline, or NULL. */
+static const KvmrtTunedVm *
+owner_of_offline_cpu (KvmrtJournal *journal, int cpu)
+{
+  for (guint v = 0; v < journal->vms->len; v++)
+    {
+      const KvmrtTunedVm *vm = journal->vms->pdata[v];
+
+      if (vm->offline != NULL && kvmrt_id_set_contains (vm->offline, (guint) cpu))
+        return vm;
+    }
+  return NULL;
 }
 
 static void
-want_cpus_offline (GPtrArray *settings, const KvmrtIdSet *offline)
+want_cpus_offline (GPtrArray *settings, KvmrtJournal *journal, const KvmrtIdSet *offline)
 {
   for (int cpu = kvmrt_id_set_first (offline); cpu >= 0; cpu = kvmrt_id_set_next (offline, cpu))
-    kvmrt_tune_state_want (settings, g_strdup_printf ("sys/devices/system/cpu/cpu%d/online", cpu),
-                           g_strdup ("0"),
-                           g_strdup_printf (_("CPU %d offline (hyperthread sibling of a real-time "
-                                              "core)"), cpu));
+    {
+      const KvmrtTunedVm *owner = owner_of_offline_cpu (journal, cpu);
+      KvmrtTuneSetting *s =
+        kvmrt_tune_state_want (settings,
+                               g_strdup_printf ("sys/devices/system/cpu/cpu%d/online", cpu),
+                               g_strdup ("0"),
+                               g_strdup_printf (_("CPU %d offline (hyperthread sibling of a "
+                                                  "real-time core)"), cpu));
+
+      s->subject = KVMRT_TUNE_SUBJECT_CPU;
+      s->id = cpu;
+      s->owner = owner != NULL ? g_strdup (owner->uuid) : NULL;
+    }
 }
 
 /* Every top-level cgroup but libvirt's machine group keeps to the housekeeping CPUs: that is
@@ -117,10 +144,13 @@ want_shield (GPtrArray *settings, KvmrtJournal *journal, const KvmrtIdSet *house
             kvmrt_id_set_union (cpus, housekeeping);
           {
             char *text = kvmrt_id_set_to_string (cpus);
+            KvmrtTuneSetting *s =
+              kvmrt_tune_state_want (settings, g_steal_pointer (&path), text,
+                                     g_strdup_printf (_("%s confined to CPUs %s"),
+                                                      (char *) names->pdata[i], text));
 
-            kvmrt_tune_state_want (settings, g_steal_pointer (&path), text,
-                                   g_strdup_printf (_("%s confined to CPUs %s"),
-                                                    (char *) names->pdata[i], text));
+            s->subject = KVMRT_TUNE_SUBJECT_CGROUP;
+            s->name = g_strdup (names->pdata[i]);
           }
         }
     }
@@ -169,12 +199,18 @@ want_irqs (GPtrArray *settings, KvmrtJournal *journal, KvmrtHost *host,
       owner = owner_of_irq (journal, host, (guint) irq->number);
       if (owner != NULL)
         {
-          kvmrt_tune_state_want (settings, g_steal_pointer (&path),
-                                 g_strdup_printf ("%d", owner->irq_cpu),
-                                 g_strdup_printf (_("IRQ %d (%s's device) to CPU %d"),
-                                                  irq->number,
-                                                  owner->name != NULL ? owner->name : owner->uuid,
-                                                  owner->irq_cpu));
+          KvmrtTuneSetting *s =
+            kvmrt_tune_state_want (settings, g_steal_pointer (&path),
+                                   g_strdup_printf ("%d", owner->irq_cpu),
+                                   g_strdup_printf (_("IRQ %d (%s's device) to CPU %d"),
+                                                    irq->number,
+                                                    owner->name != NULL ? owner->name
+                                                                        : owner->uuid,
+                                                    owner->irq_cpu));
+
+          s->subject = KVMRT_TUNE_SUBJECT_IRQ;
+          s->id = irq->number;
+          s->owner = g_strdup (owner->uuid);
           continue;
         }
       if (!others)
@@ -186,8 +222,16 @@ want_irqs (GPtrArray *settings, KvmrtJournal *journal, KvmrtHost *host,
       kvmrt_id_set_intersect (cpus, housekeeping);
       if (kvmrt_id_set_is_empty (cpus))
         kvmrt_id_set_union (cpus, housekeeping);
-      kvmrt_tune_state_want (settings, g_steal_pointer (&path), kvmrt_id_set_to_string (cpus),
-                             g_strdup_printf (_("IRQ %d off the real-time CPUs"), irq->number));
+      {
+        KvmrtTuneSetting *s =
+          kvmrt_tune_state_want (settings, g_steal_pointer (&path),
+                                 kvmrt_id_set_to_string (cpus),
+                                 g_strdup_printf (_("IRQ %d off the real-time CPUs"),
+                                                  irq->number));
+
+        s->subject = KVMRT_TUNE_SUBJECT_IRQ;
+        s->id = irq->number;
+      }
     }
 }
 
@@ -259,7 +303,7 @@ kvmrt_tune_state_wanted (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneBacken
     }
   kvmrt_tune_state_want_kernel (settings, journal, housekeeping);
   want_irqs (settings, journal, host, rt, housekeeping, backend == KVMRT_TUNE_BACKEND_LINUX);
-  want_cpus_offline (settings, offline);
+  want_cpus_offline (settings, journal, offline);
   g_ptr_array_sort (settings, compare_phase);
   return settings;
 }

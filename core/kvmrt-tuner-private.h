@@ -55,11 +55,23 @@ typedef enum {
   KVMRT_TUNE_PHASE_CPU,
 } KvmrtTunePhase;
 
+/* What a setting is about, for the window's sentence when it drifted. */
+typedef enum {
+  KVMRT_TUNE_SUBJECT_OTHER,    /* told by what */
+  KVMRT_TUNE_SUBJECT_CPU,      /* a sibling CPU to keep offline; id is the CPU */
+  KVMRT_TUNE_SUBJECT_CGROUP,   /* a cgroup's CPUs; name is the cgroup */
+  KVMRT_TUNE_SUBJECT_IRQ,      /* an IRQ's CPUs; id is the IRQ */
+} KvmrtTuneSubject;
+
 typedef struct {
-  char           *path;    /* sysroot-relative */
-  char           *value;   /* what to write, without newline */
-  KvmrtTunePhase  phase;
-  char           *what;    /* for reports: "CPU 48 offline" */
+  char             *path;    /* sysroot-relative */
+  char             *value;   /* what to write, without newline */
+  KvmrtTunePhase    phase;
+  char             *what;    /* for reports: "CPU 48 offline" */
+  KvmrtTuneSubject  subject;
+  int               id;      /* the CPU or IRQ number, or -1 */
+  char             *name;    /* the cgroup, or NULL */
+  char             *owner;   /* the UUID of the VM that needs it, NULL when shared by all */
 } KvmrtTuneSetting;
 
 void            kvmrt_tune_setting_free (KvmrtTuneSetting *setting);
@@ -71,8 +83,8 @@ KvmrtTunePhase  kvmrt_tune_phase_of     (const char *path);
 GPtrArray      *kvmrt_tune_state_wanted (KvmrtJournal     *journal,
                                          KvmrtHost        *host,
                                          KvmrtTuneBackend  backend);
-/* Adds a setting (takes the strings). */
-void            kvmrt_tune_state_want   (GPtrArray  *settings,
+/* Adds a setting (takes the strings); returns it, to say what it is about. */
+KvmrtTuneSetting *kvmrt_tune_state_want (GPtrArray  *settings,
                                          char       *path,
                                          char       *value,
                                          char       *what);

@@ -382,10 +382,57 @@ kvmrt_tuner_recover (const char *sysroot, KvmrtHost *host, KvmrtTuneReport *repo
   return ok;
 }
 
+/* Who a drifted setting is for, in the window's sentence: "while %s runs". */
+static char *
+runs_for (KvmrtJournal *journal, const KvmrtVmPlan *plan, const char *owner)
+{
+  const char *title = kvmrt_vm_get_title (plan->vm);
+  const char *mine = *title != '\0' ? title : kvmrt_vm_get_name (plan->vm);
+
+  if (owner == NULL && journal->vms->len == 1)
+    owner = ((KvmrtTunedVm *) journal->vms->pdata[0])->uuid;
+  if (owner == NULL)
+    return g_strdup (_("while the real-time VMs run"));
+  if (g_ascii_strcasecmp (owner, kvmrt_vm_get_uuid (plan->vm)) == 0 && mine != NULL)
+    return g_strdup_printf (_("while %s runs"), mine);
+  for (guint i = 0; i < journal->vms->len; i++)
+    {
+      const KvmrtTunedVm *vm = journal->vms->pdata[i];
+
+      if (g_ascii_strcasecmp (vm->uuid, owner) == 0)
+        return g_strdup_printf (_("while %s runs"), vm->name != NULL ? vm->name : vm->uuid);
+    }
+  return g_strdup (_("while the real-time VMs run"));
+}
+
+/* The window's sentence for a setting that drifted: what is, and what should be. */
+static char *
+tell_setting (KvmrtJournal *journal, const KvmrtVmPlan *plan, const KvmrtTuneSetting *s,
+              const char *now)
+{
+  g_autofree char *when = runs_for (journal, plan, s->owner);
+
+  switch (s->subject)
+    {
+    case KVMRT_TUNE_SUBJECT_CPU:
+      return g_strdup_printf (_("CPU %d is online; it should be offline %s"), s->id, when);
+    case KVMRT_TUNE_SUBJECT_CGROUP:
+      return g_strdup_printf (_("%s may use CPUs %s; it should keep to CPUs %s %s"), s->name,
+                              now, s->value, when);
+    case KVMRT_TUNE_SUBJECT_IRQ:
+      return g_strdup_printf (_("IRQ %d may go to CPUs %s; it should go to CPUs %s %s"), s->id,
+                              now, s->value, when);
+    case KVMRT_TUNE_SUBJECT_OTHER:
+    default:
+      return g_strdup_printf (_("/%s is \"%s\"; it should be \"%s\" (%s) %s"), s->path, now,
+                              s->value, s->what, when);
+    }
+}
+
 /* Drift of the vCPU threads: affinity other than the plan's pin, or SCHED_FIFO lost. */
 static void
 check_threads (const char *sysroot, const KvmrtVmPlan *plan, const KvmrtTunedVm *vm,
-               int qemu_pid, GPtrArray *drift)
+               int qemu_pid, GPtrArray *drift, GPtrArray *told)
 {
   g_autoptr(GPtrArray) threads = qemu_pid > 0 ? kvmrt_proc_list_threads (sysroot, qemu_pid, NULL)
                                               : NULL;
@@ -406,20 +453,34 @@ check_threads (const char *sysroot, const KvmrtVmPlan *plan, const KvmrtTunedVm 
 
           g_ptr_array_add (drift, g_strdup_printf (_("vCPU %d may run on CPUs %s, not %s"),
                                                    t->vcpu, now, want));
+          g_ptr_array_add (told, g_strdup_printf (_("vCPU %d may run on CPUs %s; it should run "
+                                                    "on CPUs %s only"), t->vcpu, now, want));
         }
       if (vm->fifo && t->policy != SCHED_FIFO)
-        g_ptr_array_add (drift, g_strdup_printf (_("vCPU %d lost SCHED_FIFO (now %s)"), t->vcpu,
-                                                 kvmrt_sched_policy_to_string (t->policy)));
+        {
+          const char *policy = kvmrt_sched_policy_to_string (t->policy);
+
+          g_ptr_array_add (drift, g_strdup_printf (_("vCPU %d lost SCHED_FIFO (now %s)"),
+                                                   t->vcpu, policy));
+          g_ptr_array_add (told, g_strdup_printf (_("vCPU %d is scheduled %s; it should be "
+                                                    "SCHED_FIFO"), t->vcpu, policy));
+        }
     }
 }
 
 gboolean
-kvmrt_tuner_check (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan, int qemu_pid,
-                   GPtrArray **drift, GError **error)
+kvmrt_tuner_check_told (const char        *sysroot,
+                        KvmrtHost         *host,
+                        const KvmrtVmPlan *plan,
+                        int                qemu_pid,
+                        GPtrArray        **drift,
+                        GPtrArray        **told,
+                        GError           **error)
 {
   g_autoptr(KvmrtJournal) journal = NULL;
   g_autoptr(GPtrArray) wanted = NULL;
   g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) sentences = g_ptr_array_new_with_free_func (g_free);
   const KvmrtTunedVm *vm;
 
   if (plan->rt)
@@ -429,8 +490,12 @@ kvmrt_tuner_check (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan
         return FALSE;
       vm = kvmrt_journal_lookup_vm (journal, kvmrt_vm_get_uuid (plan->vm));
       if (vm == NULL)
-        g_ptr_array_add (found, g_strdup (_("the host is not tuned for it (boot it with "
-                                            "kvmrt-boot, which re-tunes running VMs)")));
+        {
+          g_ptr_array_add (found, g_strdup (_("the host is not tuned for it (boot it with "
+                                              "kvmrt-boot, which re-tunes running VMs)")));
+          g_ptr_array_add (sentences, g_strdup (_("The host is not tuned for it although it "
+                                                  "runs; it should be (Retune Real-Time)")));
+        }
       else
         {
           KvmrtTuneBackend backend = kvmrt_tune_backend_choose (sysroot);
@@ -442,23 +507,43 @@ kvmrt_tuner_check (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan
               g_autofree char *now = kvmrt_tune_backend_read (backend, sysroot, s->path);
 
               if (now != NULL && !g_str_equal (now, s->value))
-                g_ptr_array_add (found, g_strdup_printf (_("%s: /%s is \"%s\""), s->what,
-                                                         s->path, now));
+                {
+                  g_ptr_array_add (found, g_strdup_printf (_("%s: /%s is \"%s\""), s->what,
+                                                           s->path, now));
+                  g_ptr_array_add (sentences, tell_setting (journal, plan, s, now));
+                }
             }
-          check_threads (sysroot, plan, vm, qemu_pid, found);
+          check_threads (sysroot, plan, vm, qemu_pid, found, sentences);
           if (kvmrt_tune_threads_applicable (sysroot, backend))
             {
               g_autoptr(KvmrtIdSet) rt = kvmrt_id_set_new ();
               g_autoptr(KvmrtIdSet) housekeeping = kvmrt_id_set_new ();
+              guint before = found->len;
 
               kvmrt_tune_state_cpus (journal, host, rt, housekeeping);
               kvmrt_tune_threads_check (sysroot, journal, rt, found);
+              /* Those say what is and what should be already. */
+              for (guint i = before; i < found->len; i++)
+                g_ptr_array_add (sentences, g_strdup (found->pdata[i]));
             }
         }
     }
   if (drift != NULL)
     *drift = g_ptr_array_ref (found);
+  if (told != NULL)
+    *told = g_ptr_array_ref (sentences);
   return found->len == 0;
+}
+
+gboolean
+kvmrt_tuner_check (const char        *sysroot,
+                   KvmrtHost         *host,
+                   const KvmrtVmPlan *plan,
+                   int                qemu_pid,
+                   GPtrArray        **drift,
+                   GError           **error)
+{
+  return kvmrt_tuner_check_told (sysroot, host, plan, qemu_pid, drift, NULL, error);
 }
 
 /* The IRQ and CPU lines of a preview come together: hosts have hundreds. */

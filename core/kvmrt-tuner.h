@@ -67,6 +67,17 @@ gboolean kvmrt_tuner_check   (const char        *sysroot,
                               GPtrArray        **drift,
                               GError           **error);
 
+/* The same check; @told also receives, item for item, what @drift says as a sentence for the
+ * window: what is, and what it should be while which VM runs ("CPU 50 is online; it should be
+ * offline while Vision Inspection runs"). The CLI keeps @drift's wording. */
+gboolean kvmrt_tuner_check_told (const char        *sysroot,
+                                 KvmrtHost         *host,
+                                 const KvmrtVmPlan *plan,
+                                 int                qemu_pid,
+                                 GPtrArray        **drift,
+                                 GPtrArray        **told,
+                                 GError           **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KvmrtTuneReport, kvmrt_tune_report_free)
 
 G_END_DECLS

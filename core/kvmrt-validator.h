@@ -12,6 +12,7 @@ G_BEGIN_DECLS
 typedef enum {
   KVMRT_VALIDATE_DEFAULT = 0,
   KVMRT_VALIDATE_ALL     = 1 << 0,   /* judge disabled VMs too */
+  KVMRT_VALIDATE_WINDOW  = 1 << 1,   /* advice names the window's actions, not the CLI tools */
 } KvmrtValidateFlags;
 
 /* Diagnostics (KvmrtDiagnostic*) in config order: per-VM findings first for each VM, then

@@ -35,8 +35,8 @@ kvmrt_vm_status_gather (KvmrtVmStatus      *status,
   status->pid = kvmrt_proc_find_qemu (sysroot, kvmrt_vm_get_uuid (vm), kvmrt_vm_get_name (vm));
   if (status->pid > 0 && !kvmrt_proc_get_uptime (sysroot, status->pid, &status->uptime, NULL))
     status->uptime = -1;
-  status->tuned = kvmrt_tuner_check (sysroot, host, plan, status->pid, &status->drift,
-                                     &local_error);
+  status->tuned = kvmrt_tuner_check_told (sysroot, host, plan, status->pid, &status->drift,
+                                          &status->drift_told, &local_error);
   if (local_error != NULL)
     status->tuning_note = g_strdup (local_error->message);
   if ((flags & KVMRT_VM_STATUS_THREADS) && status->pid > 0)
@@ -55,6 +55,7 @@ kvmrt_vm_status_clear (KvmrtVmStatus *status)
 {
   g_clear_pointer (&status->tuning_note, g_free);
   g_clear_pointer (&status->drift, g_ptr_array_unref);
+  g_clear_pointer (&status->drift_told, g_ptr_array_unref);
   g_clear_pointer (&status->threads, g_ptr_array_unref);
   g_clear_pointer (&status->guest_services, kvmrt_gs_vm_stats_free);
 }

@@ -22,6 +22,8 @@ typedef struct {
                                     * a running VM that is not real-time) */
   char              *tuning_note;  /* why the tuning could not be checked, or NULL */
   GPtrArray         *drift;        /* char*: what of the tuning is not in force */
+  GPtrArray         *drift_told;   /* char*: the same, item for item, as the window says it:
+                                    * what is and what should be */
   GPtrArray         *threads;      /* KvmrtThread*, with KVMRT_VM_STATUS_THREADS */
   KvmrtGsVmStats    *guest_services; /* what kvmrtd counted on its Guest Services channel,
                                       * or NULL when kvmrtd does not serve one */

@@ -367,6 +367,45 @@ def tuning_on_a_fixture_host_drifts_retunes_and_restores():
         check(changed == [], "not restored: %s" % changed[:10])
 
 
+@case
+def boot_retune_refuses_a_vm_that_is_not_running_and_leaves_the_host():
+    # --retune (what the window runs under pkexec) starts nothing: a VM that is off is refused
+    # and the host copy stays byte for byte as it was; a running one is retuned.
+    with PrivateHost(RUNNING_NODE) as common:
+        host = common[1]
+        original = tree_contents(host)
+        status, out, err = run("kvmrt-boot", "--retune", "-f", DEMO_CFG, *common,
+                               "rh84-vision-rt")
+        check(status == 1, "exit %d: %s %s" % (status, out, err))
+        check("rh84-vision-rt is not running" in err, err)
+        changed = differences(original, tree_contents(host))
+        check(changed == [], "the host changed: %s" % changed[:10])
+        status, out, err = run("kvmrt-boot", "--retune", "-f", DEMO_CFG, *common,
+                               "rh84-control-rt")
+        check(status == 0 and "rh84-control-rt: retuned for real time" in out, out + err)
+        status, out, err = run("kvmrt-boot", "--retune", "-f", DEMO_CFG, *common)
+        check(status == 2 and "--retune needs the VMs" in err, "exit %d: %s" % (status, err))
+
+
+@case
+def shutdown_release_held_gives_back_tuning_of_vms_that_are_off():
+    # rh84-control-rt is tuned where it runs (the running node); in the demo node, where it is
+    # off, --release-held gives its settings back and shuts nothing down.
+    with PrivateHost(RUNNING_NODE) as common:
+        host = common[1]
+        original = tree_contents(host)
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
+        check(status == 0 and "tuned for real time" in out, out + err)
+        off = ["--sysroot", host, "-c", DEMO_NODE]
+        status, out, err = run("kvmrt-shutdown", "--release-held", "-f", DEMO_CFG, *off)
+        check(status == 0, "exit %d: %s %s" % (status, out, err))
+        check("rh84-control-rt: not running any more; its real-time tuning was released" in out, out)
+        changed = differences(original, tree_contents(host))
+        check(changed == [], "not restored: %s" % changed[:10])
+        status, out, err = run("kvmrt-shutdown", "--release-held", "-f", DEMO_CFG, *off)
+        check(status == 0 and "No real-time tuning is held" in out, out + err)
+
+
 def journal_of(host):
     path = os.path.join(host, "run/kvmrt/tuning-state.json")
     with open(path, encoding="utf-8") as f:

@@ -60,12 +60,101 @@ edit_field (Fixture *f, const char *uuid, const char *attribute, const char *tex
 }
 
 static gboolean
+button_labelled (GtkWidget *widget, gconstpointer label)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget)
+         && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static gboolean
 xml_has (const char *xml, const char *attribute, const char *value)
 {
   g_autofree char *single = g_strdup_printf ("%s='%s'", attribute, value);
   g_autofree char *dbl = g_strdup_printf ("%s=\"%s\"", attribute, value);
 
   return strstr (xml, single) != NULL || strstr (xml, dbl) != NULL;
+}
+
+/* Whether @widget (a column view) is as wide as it needs within its scrolled window: nothing
+ * to scroll to horizontally. */
+static gboolean
+fits_without_scrolling (GtkWidget *view)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *h = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroller));
+
+  g_test_message ("column view: upper %.0f, page %.0f", gtk_adjustment_get_upper (h),
+                  gtk_adjustment_get_page_size (h));
+  return gtk_adjustment_get_upper (h) <= gtk_adjustment_get_page_size (h) + 0.5;
+}
+
+/* The columns that tell devices apart are shown: Address, IOMMU Group and Assigned To. */
+static void
+assert_device_columns_shown (GtkWidget *view)
+{
+  GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (view));
+  const char *wanted[] = { "Address", "IOMMU Group", "Assigned To" };
+
+  for (guint w = 0; w < G_N_ELEMENTS (wanted); w++)
+    {
+      gboolean shown = FALSE;
+
+      for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+        {
+          g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+          if (g_strcmp0 (gtk_column_view_column_get_title (column), wanted[w]) == 0)
+            shown = gtk_column_view_column_get_visible (column);
+        }
+      g_assert_true (shown);
+    }
+}
+
+static gboolean
+window_is_sized (gpointer data)
+{
+  GtkWidget *widget = data;
+  int *size = g_object_get_data (G_OBJECT (widget), "wanted-size");
+
+  int w, h;
+
+  gtk_window_get_default_size (GTK_WINDOW (widget), &w, &h);
+  g_test_message ("size %dx%d (default %dx%d), wanted %dx%d", gtk_widget_get_width (widget),
+                  gtk_widget_get_height (widget), w, h, size[0], size[1]);
+  /* The window's width is less the client-side decorations' margins. */
+  return gtk_widget_get_width (widget) <= size[0] && gtk_widget_get_width (widget) >= size[0] - 20
+         && gtk_widget_get_height (widget) <= size[1]
+         && gtk_widget_get_height (widget) >= size[1] - 20;
+}
+
+static void
+resize (Fixture *f, int width, int height)
+{
+  int size[2] = { width, height };
+
+  g_object_set_data (G_OBJECT (f->dialog), "wanted-size", size);
+  gtk_window_set_default_size (GTK_WINDOW (f->dialog), width, height);
+  g_assert_true (kvmrt_gui_test_wait_for (window_is_sized, f->dialog, 5000));
+  kvmrt_gui_test_spin (300);
+  g_object_set_data (G_OBJECT (f->dialog), "wanted-size", NULL);
+}
+
+/* The GPU and its audio function (IOMMU group 47) to the build server, as the resources
+ * view's menu does it. */
+static void
+assign_gpu_to_build_server (Fixture *f)
+{
+  KvmrtResourcesView *view = kvmrt_config_dialog_get_resources_view (f->dialog);
+  g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (KvmrtPciAddress));
+  KvmrtPciAddress address;
+
+  g_assert_true (kvmrt_pci_address_parse ("0000:22:00.0", &address, NULL));
+  g_array_append_val (addresses, address);
+  g_assert_true (kvmrt_pci_address_parse ("0000:22:00.1", &address, NULL));
+  g_array_append_val (addresses, address);
+  g_signal_emit_by_name (view, "assign-devices", kvmrt_gui_test_working_vm (f, BUILD_UUID),
+                         addresses);
+  kvmrt_gui_test_spin (300);
 }
 
 /* Fixture -------------------------------------------------------------------------------- */
@@ -101,10 +190,113 @@ test_opens_demo (Fixture *f, gconstpointer data)
     g_assert_nonnull (kvmrt_config_dialog_get_page (f->dialog, *uuid));
   /* The demo has warnings only (and out-of-sync, libvirt not written yet). */
   g_assert_cmpuint (kvmrt_diagnostic_list_get_n_errors (list), ==, 0);
+  /* What the window says to do is the window's own action, not a CLI command. */
+  {
+    int index = kvmrt_diagnostic_list_find (list, "out-of-sync", NULL);
+    const KvmrtDiagnostic *d;
+
+    g_assert_cmpint (index, >=, 0);
+    d = kvmrt_diagnostic_list_get_item (list, index);
+    g_assert_nonnull (strstr (d->message, "Resynchronize Configuration"));
+    g_assert_nonnull (strstr (d->message, "Ctrl+R"));
+    g_assert_null (strstr (d->message, "kvmrt-sync-config"));
+  }
   g_assert_cmpuint (kvmrt_diagnostic_list_get_n_warnings (list), >, 0);
   g_assert_false (kvmrt_config_dialog_has_unapplied (f->dialog));
   g_assert_false (gtk_widget_get_sensitive (kvmrt_config_dialog_get_apply_button (f->dialog)));
   kvmrt_gui_test_screenshot (GTK_WIDGET (f->dialog), "config-dialog-demo");
+}
+
+/* The dialog at its default size, at 960x720 and at 800x600: the resources list shows Address,
+ * IOMMU Group and Assigned To without scrolling sideways; narrow, the VM page and the list are
+ * one above the other and both keep a usable height; the diagnostics can be given more room. */
+static void
+test_sizes (Fixture *f, gconstpointer data)
+{
+  GtkWidget *view = kvmrt_gui_test_find_type (GTK_WIDGET (f->dialog), GTK_TYPE_COLUMN_VIEW);
+  GtkWidget *resources = GTK_WIDGET (kvmrt_config_dialog_get_resources_view (f->dialog));
+  GtkWidget *list = GTK_WIDGET (kvmrt_config_dialog_get_diagnostic_list (f->dialog));
+  GtkWidget *paned = gtk_widget_get_ancestor (list, GTK_TYPE_PANED);
+  KvmrtVmPage *page;
+  int list_height;
+  int minimum;
+
+  g_assert_nonnull (view);
+  kvmrt_config_dialog_select_vm (f->dialog, VISION_RT_UUID);
+  resize (f, 1280, 860);
+  g_assert_false (kvmrt_config_dialog_is_narrow (f->dialog));
+  assert_device_columns_shown (view);
+  g_assert_true (fits_without_scrolling (view));
+  kvmrt_gui_test_screenshot (GTK_WIDGET (f->dialog), "config-dialog-1280x860");
+
+  /* The diagnostics grow when their pane's handle is moved up. */
+  list_height = gtk_widget_get_height (list);
+  gtk_paned_set_position (GTK_PANED (paned), gtk_paned_get_position (GTK_PANED (paned)) - 120);
+  kvmrt_gui_test_spin (300);
+  g_assert_cmpint (gtk_widget_get_height (list), >=, list_height + 100);
+
+  for (const int *size = (const int[]) { 960, 720, 800, 600, 0 }; size[0] != 0; size += 2)
+    {
+      g_autofree char *name = g_strdup_printf ("config-dialog-%dx%d", size[0], size[1]);
+
+      resize (f, size[0], size[1]);
+      g_assert_true (kvmrt_config_dialog_is_narrow (f->dialog));
+      page = kvmrt_config_dialog_get_visible_page (f->dialog);
+      g_test_message ("%s: page %dx%d, resources %dx%d", name,
+                      gtk_widget_get_width (GTK_WIDGET (page)),
+                      gtk_widget_get_height (GTK_WIDGET (page)),
+                      gtk_widget_get_width (resources), gtk_widget_get_height (resources));
+      /* Both panes usable: each at least 150 px high and 450 px wide. */
+      g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (page)), >=, 150);
+      g_assert_cmpint (gtk_widget_get_height (resources), >=, 150);
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (page)), >=, 450);
+      g_assert_cmpint (gtk_widget_get_width (resources), >=, 450);
+      /* The whole dialog fits in the window: its content needs no more than that. */
+      gtk_widget_measure (GTK_WIDGET (f->dialog), GTK_ORIENTATION_HORIZONTAL, -1, &minimum,
+                          NULL, NULL, NULL);
+      g_assert_cmpint (minimum, <=, size[0]);
+      gtk_widget_measure (GTK_WIDGET (f->dialog), GTK_ORIENTATION_VERTICAL, size[0], &minimum,
+                          NULL, NULL, NULL);
+      g_assert_cmpint (minimum, <=, size[1]);
+      assert_device_columns_shown (view);
+      g_assert_true (fits_without_scrolling (view));
+      kvmrt_gui_test_screenshot (GTK_WIDGET (f->dialog), name);
+    }
+
+}
+
+/* The sidebar marks a VM with errors; an assignment's toast offers Undo, which puts the devices
+ * back where they were. */
+static void
+test_sidebar_errors_and_undo (Fixture *f, gconstpointer data)
+{
+  GtkWidget *undo;
+
+  /* The workstation takes a core of the vision VM: the real-time VM's overlap error. */
+  g_assert_false (kvmrt_config_dialog_sidebar_shows_error (f->dialog, VISION_RT_UUID));
+  edit_field (f, WIN10_UUID, "cpuset", "0-5,16,32-37");
+  g_assert_true (kvmrt_config_dialog_sidebar_shows_error (f->dialog, VISION_RT_UUID));
+  g_assert_false (kvmrt_config_dialog_sidebar_shows_error (f->dialog, BUILD_UUID));
+  kvmrt_gui_test_screenshot (GTK_WIDGET (f->dialog), "config-dialog-sidebar-errors");
+  edit_field (f, WIN10_UUID, "cpuset", "0-5,32-37");
+  g_assert_false (kvmrt_config_dialog_sidebar_shows_error (f->dialog, VISION_RT_UUID));
+
+  assign_gpu_to_build_server (f);
+  g_assert_true (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, BUILD_UUID),
+                                               "0000:22:00.0"));
+  g_assert_false (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, VISION_RT_UUID),
+                                                "0000:22:00.0"));
+  kvmrt_gui_test_screenshot (GTK_WIDGET (f->dialog), "config-dialog-assign-undo");
+  undo = kvmrt_gui_test_find (GTK_WIDGET (f->dialog), button_labelled, "_Undo");
+  g_assert_nonnull (undo);
+  g_signal_emit_by_name (undo, "clicked");
+  kvmrt_gui_test_spin (300);
+  g_assert_false (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, BUILD_UUID),
+                                                "0000:22:00.0"));
+  g_assert_true (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, VISION_RT_UUID),
+                                               "0000:22:00.0"));
+  g_assert_true (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, VISION_RT_UUID),
+                                               "0000:22:00.1"));
 }
 
 /* The issue's display test: overlap, group assignment, Apply to file and libvirt, held. */
@@ -112,16 +304,13 @@ static void
 test_edit_apply_held (Fixture *f, gconstpointer data)
 {
   KvmrtDiagnosticList *list = kvmrt_config_dialog_get_diagnostic_list (f->dialog);
-  KvmrtResourcesView *view = kvmrt_config_dialog_get_resources_view (f->dialog);
   GtkWidget *apply = kvmrt_config_dialog_get_apply_button (f->dialog);
-  g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (KvmrtPciAddress));
   g_autoptr(KvmrtConfig) on_disk = NULL;
   g_autoptr(KvmrtManager) second = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *xml = NULL;
   const KvmrtDiagnostic *diagnostic;
   const GError *apply_error;
-  KvmrtPciAddress address;
   KvmrtVmPage *shown;
   int index;
 
@@ -155,13 +344,7 @@ test_edit_apply_held (Fixture *f, gconstpointer data)
   /* (2) The GPU and its audio function (IOMMU group 47) to the build server. */
   g_assert_true (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, VISION_RT_UUID),
                                                "0000:22:00.0"));
-  g_assert_true (kvmrt_pci_address_parse ("0000:22:00.0", &address, NULL));
-  g_array_append_val (addresses, address);
-  g_assert_true (kvmrt_pci_address_parse ("0000:22:00.1", &address, NULL));
-  g_array_append_val (addresses, address);
-  g_signal_emit_by_name (view, "assign-devices", kvmrt_gui_test_working_vm (f, BUILD_UUID),
-                         addresses);
-  kvmrt_gui_test_spin (50);
+  assign_gpu_to_build_server (f);
   g_assert_true (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, BUILD_UUID),
                                                "0000:22:00.0"));
   g_assert_true (kvmrt_gui_test_vm_has_device (kvmrt_gui_test_working_vm (f, BUILD_UUID),
@@ -223,6 +406,8 @@ test_edit_apply_held (Fixture *f, gconstpointer data)
                  != kvmrt_manager_get_config (f->manager));
   g_assert_false (kvmrt_config_dialog_has_unapplied (f->dialog));
   g_assert_false (gtk_widget_get_sensitive (apply));
+  /* Four VMs written into libvirt, none refused: a toast, not "Applied With Problems". */
+  g_assert_null (kvmrt_gui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   kvmrt_gui_test_screenshot (GTK_WIDGET (f->dialog), "config-dialog-applied");
 
   /* (4) A second kvmrt (here: a second manager in this process) is editing the file: its
@@ -429,6 +614,10 @@ main (int argc, char *argv[])
 
   g_test_add ("/config-dialog/opens-demo", Fixture, NULL, fixture_set_up, test_opens_demo,
               kvmrt_gui_test_dialog_tear_down);
+  g_test_add ("/config-dialog/sizes", Fixture, NULL, fixture_set_up, test_sizes,
+              kvmrt_gui_test_dialog_tear_down);
+  g_test_add ("/config-dialog/sidebar-errors-and-undo", Fixture, NULL, fixture_set_up,
+              test_sidebar_errors_and_undo, kvmrt_gui_test_dialog_tear_down);
   g_test_add ("/config-dialog/edit-apply-held", Fixture, NULL, fixture_set_up,
               test_edit_apply_held, kvmrt_gui_test_dialog_tear_down);
   g_test_add ("/config-dialog/remove-import-reorder", Fixture, NULL, fixture_set_up,

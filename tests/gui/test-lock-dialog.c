@@ -184,6 +184,28 @@ test_unlock_prompt (void)
   g_assert_false (result.unlocked);
 }
 
+/* The password was just given in the window (to edit): the lock dialog does not ask again,
+ * it opens on the new password. */
+static void
+test_no_second_ask_after_unlock (void)
+{
+  KvmrtLockDialog *dialog;
+  gpointer alive;
+
+  g_assert_true (kvmrt_config_lock_is_set (kvmrt_manager_get_config (fx.manager)));
+  kvmrt_lock_dialog_present (fx.parent, fx.manager, TRUE);
+  dialog = KVMRT_LOCK_DIALOG (kvmrt_gui_test_find_toplevel (KVMRT_TYPE_LOCK_DIALOG));
+  g_assert_nonnull (dialog);
+  alive = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), &alive);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (dialog, "stack"))), ==,
+                   "new");
+  g_assert_true (gtk_widget_get_visible (child (dialog, "remove_button")));
+  kvmrt_gui_test_screenshot (GTK_WIDGET (dialog), "lock-dialog-after-unlock");
+  gtk_window_close (GTK_WINDOW (dialog));
+  wait_destroyed (&alive, 5000);
+}
+
 static void
 test_change_and_remove (void)
 {
@@ -250,6 +272,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/lock-dialog/set-lock", test_set_lock);
   g_test_add_func ("/lock-dialog/unlock-prompt", test_unlock_prompt);
+  g_test_add_func ("/lock-dialog/no-second-ask-after-unlock", test_no_second_ask_after_unlock);
   g_test_add_func ("/lock-dialog/change-and-remove", test_change_and_remove);
   status = g_test_run ();
 

@@ -183,6 +183,47 @@ test_shutdown (void)
     }
 }
 
+/* (2b) Retune runs pkexec kvmrt-boot --retune, which starts nothing (plain kvmrt-boot would
+ * boot a VM that stopped meanwhile); Release Tuning runs pkexec kvmrt-shutdown
+ * --release-held, which shuts nothing down. */
+static void
+test_retune_and_release (void)
+{
+  g_autoptr(KvmrtManager) manager = kvmrt_gui_test_open_manager ("/", TEST_URI, t.config);
+  KvmrtVm *vm = kvmrt_config_lookup_uuid (kvmrt_manager_get_config (manager), TEST_UUID);
+  g_autoptr(GAsyncResult) retuned = NULL;
+  g_autoptr(GAsyncResult) released = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *boot = tool ("kvmrt-boot");
+  g_autofree char *shutdown = tool ("kvmrt-shutdown");
+
+  g_assert_nonnull (vm);
+  kvmrt_manager_retune_async (manager, vm, NULL, kvmrt_gui_test_store_result_cb, &retuned);
+  g_assert_true (kvmrt_manager_operation_finish (manager, wait_for (&retuned), &message,
+                                                 &error));
+  g_assert_no_error (error);
+  calls = take_calls ();
+  g_assert_cmpuint (calls->len, ==, 1);
+  assert_argv (calls->pdata[0], (const char *[]) { boot, "-f", t.config, "-c", TEST_URI,
+                                                   "--retune", TEST_UUID, NULL });
+  g_assert_null (strstr (message, "started"));
+  g_clear_pointer (&message, g_free);
+  g_clear_pointer (&calls, g_ptr_array_unref);
+
+  /* The tool's answer, whichever it is on this host (nothing held, or not ours to give
+   * back as this user), is what the manager reports. */
+  kvmrt_manager_release_held_async (manager, NULL, kvmrt_gui_test_store_result_cb, &released);
+  kvmrt_manager_operation_finish (manager, wait_for (&released), &message, &error);
+  calls = take_calls ();
+  g_assert_cmpuint (calls->len, ==, 1);
+  assert_argv (calls->pdata[0], (const char *[]) { shutdown, "-f", t.config, "-c", TEST_URI,
+                                                   "--release-held", NULL });
+  g_assert_true (error != NULL || strstr (message, "No real-time tuning is held") != NULL
+                 || strstr (message, "released") != NULL);
+}
+
 /* (3) Apply to a file we may not replace runs pkexec kvmrt-edit-config --replace; the tool,
  * as this user, cannot write it either: the manager says why, in the tool's words, and the
  * file is left as it was. */
@@ -537,6 +578,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/privileged/boot", test_boot);
   g_test_add_func ("/privileged/shutdown", test_shutdown);
+  g_test_add_func ("/privileged/retune-and-release", test_retune_and_release);
   g_test_add_func ("/privileged/apply-not-writable", test_apply_not_writable);
   g_test_add_func ("/privileged/dismissed", test_dismissed);
   g_test_add_func ("/privileged/demo-sysroot", test_demo_sysroot);
