@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "kvmrt-window-private.h"
+#include "kvmrt-tools.h"
 
 G_DEFINE_FINAL_TYPE (KvmrtWindow, kvmrt_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -332,6 +333,7 @@ kvmrt_window_class_init (KvmrtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, boot_all_button);
   gtk_widget_class_bind_template_child (widget_class, KvmrtWindow, shutdown_all_button);
   kvmrt_window_class_install_actions (widget_class);
+  kvmrt_tools_class_install_actions (widget_class);
 }
 
 /* The primary menu's popover is made when it first opens, not with the window. */

@@ -163,10 +163,16 @@ read_affinity (int irq_fd, int number, const char *file)
 }
 
 gboolean
-kvmrt_host_load_irqs (KvmrtHost *self, GError **error)
+kvmrt_irqs_read (const char  *sysroot,
+                 gboolean     affinity,
+                 GPtrArray  **irqs_out,
+                 GArray     **columns_out,
+                 GError     **error)
 {
-  g_autofree char *path = kvmrt_sysroot_path (self->sysroot, "proc/interrupts");
+  g_autofree char *path = kvmrt_sysroot_path (sysroot, "proc/interrupts");
   g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) irqs = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_irq_free);
+  g_autoptr(GArray) columns = NULL;
   gsize length = 0;
   int error_number = 0;
   const char *p, *stop;
@@ -176,8 +182,12 @@ kvmrt_host_load_irqs (KvmrtHost *self, GError **error)
   if (text == NULL)
     {
       /* A tree without proc/ (topology only) has no IRQs to show. */
-      if (error_number == ENOENT && !kvmrt_sysroot_is_live (self->sysroot))
-        return TRUE;
+      if (error_number == ENOENT && !kvmrt_sysroot_is_live (sysroot))
+        {
+          *irqs_out = g_steal_pointer (&irqs);
+          *columns_out = g_array_new (FALSE, FALSE, sizeof (guint));
+          return TRUE;
+        }
       g_set_error (error, KVMRT_HOST_ERROR, KVMRT_HOST_ERROR_SYSROOT,
                    _("Cannot read “%s”: %s"), path, g_strerror (error_number));
       return FALSE;
@@ -190,11 +200,11 @@ kvmrt_host_load_irqs (KvmrtHost *self, GError **error)
 
     if (end == NULL)
       end = stop;
-    self->irq_columns = parse_header (p, end);
+    columns = parse_header (p, end);
     p = end < stop ? end + 1 : stop;
   }
 
-  irq_fd = kvmrt_sysroot_open_dir (self->sysroot, "proc/irq");
+  irq_fd = affinity ? kvmrt_sysroot_open_dir (sysroot, "proc/irq") : -1;
   while (p < stop)
     {
       const char *end = memchr (p, '\n', stop - p);
@@ -202,7 +212,7 @@ kvmrt_host_load_irqs (KvmrtHost *self, GError **error)
 
       if (end == NULL)
         end = stop;
-      irq = parse_row (p, end, self->irq_columns->len);
+      irq = parse_row (p, end, columns->len);
       if (irq != NULL)
         {
           if (irq->number >= 0)
@@ -211,11 +221,24 @@ kvmrt_host_load_irqs (KvmrtHost *self, GError **error)
               irq->effective_affinity = read_affinity (irq_fd, irq->number,
                                                        "effective_affinity_list");
             }
-          g_ptr_array_add (self->irqs, irq);
+          g_ptr_array_add (irqs, irq);
         }
       p = end + 1;
     }
   if (irq_fd >= 0)
     close (irq_fd);
+  *irqs_out = g_steal_pointer (&irqs);
+  *columns_out = g_steal_pointer (&columns);
+  return TRUE;
+}
+
+gboolean
+kvmrt_host_load_irqs (KvmrtHost *self, GError **error)
+{
+  g_autoptr(GPtrArray) irqs = NULL;
+
+  if (!kvmrt_irqs_read (self->sysroot, TRUE, &irqs, &self->irq_columns, error))
+    return FALSE;
+  g_ptr_array_extend_and_steal (self->irqs, g_steal_pointer (&irqs));
   return TRUE;
 }

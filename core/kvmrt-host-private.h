@@ -44,6 +44,15 @@ gboolean kvmrt_host_load_topology (KvmrtHost *self, GError **error);
 gboolean kvmrt_host_load_pci      (KvmrtHost *self, GError **error);
 gboolean kvmrt_host_load_irqs     (KvmrtHost *self, GError **error);
 
+/* The rows of proc/interrupts below @sysroot (KvmrtIrq*, in file order) and the CPU of each
+ * count column (guint); with @affinity also each numbered IRQ's affinity lists. A tree
+ * without proc/interrupts (not the live host) has none. */
+gboolean kvmrt_irqs_read          (const char  *sysroot,
+                                   gboolean     affinity,
+                                   GPtrArray  **irqs,
+                                   GArray     **columns,
+                                   GError     **error);
+
 void     kvmrt_pci_device_free    (KvmrtPciDevice *device);
 void     kvmrt_irq_free           (KvmrtIrq *irq);
 
