@@ -69,8 +69,8 @@ is_hwirq_token (const char *p, const char *end)
   return *q == '-' && q + 1 < end;
 }
 
-static GArray *
-parse_header (const char *p, const char *end)
+GArray *
+kvmrt_irq_parse_header (const char *p, const char *end)
 {
   GArray *columns = g_array_new (FALSE, FALSE, sizeof (guint));
 
@@ -90,8 +90,8 @@ parse_header (const char *p, const char *end)
   return columns;
 }
 
-static KvmrtIrq *
-parse_row (const char *p, const char *end, guint n_columns)
+KvmrtIrq *
+kvmrt_irq_parse_row (const char *p, const char *end, guint n_columns)
 {
   const char *colon;
   KvmrtIrq *irq;
@@ -163,16 +163,10 @@ read_affinity (int irq_fd, int number, const char *file)
 }
 
 gboolean
-kvmrt_irqs_read (const char  *sysroot,
-                 gboolean     affinity,
-                 GPtrArray  **irqs_out,
-                 GArray     **columns_out,
-                 GError     **error)
+kvmrt_host_load_irqs (KvmrtHost *self, GError **error)
 {
-  g_autofree char *path = kvmrt_sysroot_path (sysroot, "proc/interrupts");
+  g_autofree char *path = kvmrt_sysroot_path (self->sysroot, "proc/interrupts");
   g_autofree char *text = NULL;
-  g_autoptr(GPtrArray) irqs = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_irq_free);
-  g_autoptr(GArray) columns = NULL;
   gsize length = 0;
   int error_number = 0;
   const char *p, *stop;
@@ -182,12 +176,8 @@ kvmrt_irqs_read (const char  *sysroot,
   if (text == NULL)
     {
       /* A tree without proc/ (topology only) has no IRQs to show. */
-      if (error_number == ENOENT && !kvmrt_sysroot_is_live (sysroot))
-        {
-          *irqs_out = g_steal_pointer (&irqs);
-          *columns_out = g_array_new (FALSE, FALSE, sizeof (guint));
-          return TRUE;
-        }
+      if (error_number == ENOENT && !kvmrt_sysroot_is_live (self->sysroot))
+        return TRUE;
       g_set_error (error, KVMRT_HOST_ERROR, KVMRT_HOST_ERROR_SYSROOT,
                    _("Cannot read “%s”: %s"), path, g_strerror (error_number));
       return FALSE;
@@ -200,11 +190,11 @@ kvmrt_irqs_read (const char  *sysroot,
 
     if (end == NULL)
       end = stop;
-    columns = parse_header (p, end);
+    self->irq_columns = kvmrt_irq_parse_header (p, end);
     p = end < stop ? end + 1 : stop;
   }
 
-  irq_fd = affinity ? kvmrt_sysroot_open_dir (sysroot, "proc/irq") : -1;
+  irq_fd = kvmrt_sysroot_open_dir (self->sysroot, "proc/irq");
   while (p < stop)
     {
       const char *end = memchr (p, '\n', stop - p);
@@ -212,7 +202,7 @@ kvmrt_irqs_read (const char  *sysroot,
 
       if (end == NULL)
         end = stop;
-      irq = parse_row (p, end, columns->len);
+      irq = kvmrt_irq_parse_row (p, end, self->irq_columns->len);
       if (irq != NULL)
         {
           if (irq->number >= 0)
@@ -221,24 +211,11 @@ kvmrt_irqs_read (const char  *sysroot,
               irq->effective_affinity = read_affinity (irq_fd, irq->number,
                                                        "effective_affinity_list");
             }
-          g_ptr_array_add (irqs, irq);
+          g_ptr_array_add (self->irqs, irq);
         }
       p = end + 1;
     }
   if (irq_fd >= 0)
     close (irq_fd);
-  *irqs_out = g_steal_pointer (&irqs);
-  *columns_out = g_steal_pointer (&columns);
-  return TRUE;
-}
-
-gboolean
-kvmrt_host_load_irqs (KvmrtHost *self, GError **error)
-{
-  g_autoptr(GPtrArray) irqs = NULL;
-
-  if (!kvmrt_irqs_read (self->sysroot, TRUE, &irqs, &self->irq_columns, error))
-    return FALSE;
-  g_ptr_array_extend_and_steal (self->irqs, g_steal_pointer (&irqs));
   return TRUE;
 }

@@ -35,6 +35,7 @@ kvmrt_pci_device_free (KvmrtPciDevice *device)
   g_clear_pointer (&device->local_cpus, kvmrt_id_set_free);
   g_free (device->driver);
   g_clear_pointer (&device->irqs, g_array_unref);
+  g_clear_pointer (&device->interfaces, g_ptr_array_unref);
   g_free (device);
 }
 
@@ -236,9 +237,14 @@ read_device (KvmrtHost *self, int devices_fd, const char *name, KvmrtPciAddress 
       guint line = irq;
 
       g_array_append_val (device->irqs, line);
+      device->irqs_legacy = TRUE;
     }
   g_array_append_vals (device->irqs, msi->data, msi->len);
 
+  device->sriov_total_vfs = -1;
+  device->irq_file = -1;
+  if (self->flags & KVMRT_HOST_LOAD_PCI_DETAILS)
+    kvmrt_pci_device_read_details (device, device_fd);
   close (device_fd);
   return device;
 }

@@ -14,6 +14,7 @@ struct _KvmrtHost
   GObject     parent_instance;
 
   char       *sysroot;
+  KvmrtHostLoadFlags flags;
   char       *hostname;
   char       *machine;
   char       *cpu_model;
@@ -30,6 +31,7 @@ struct _KvmrtHost
                                                   * its core is unknown (owned), else NULL */
   GArray     *node_memory;                       /* guint64 bytes per node id */
   gboolean    smt;
+  GPtrArray  *caches;                            /* KvmrtHostCache* */
 
   /* PCI */
   GPtrArray  *pci_devices;                       /* KvmrtPciDevice*, by address */
@@ -43,18 +45,19 @@ struct _KvmrtHost
 gboolean kvmrt_host_load_topology (KvmrtHost *self, GError **error);
 gboolean kvmrt_host_load_pci      (KvmrtHost *self, GError **error);
 gboolean kvmrt_host_load_irqs     (KvmrtHost *self, GError **error);
-
-/* The rows of proc/interrupts below @sysroot (KvmrtIrq*, in file order) and the CPU of each
- * count column (guint); with @affinity also each numbered IRQ's affinity lists. A tree
- * without proc/interrupts (not the live host) has none. */
-gboolean kvmrt_irqs_read          (const char  *sysroot,
-                                   gboolean     affinity,
-                                   GPtrArray  **irqs,
-                                   GArray     **columns,
-                                   GError     **error);
+void     kvmrt_host_load_caches   (KvmrtHost *self);
+/* SR-IOV counts, PF link and network interfaces of one device (its directory open). */
+void     kvmrt_pci_device_read_details (KvmrtPciDevice *device, int device_fd);
 
 void     kvmrt_pci_device_free    (KvmrtPciDevice *device);
 void     kvmrt_irq_free           (KvmrtIrq *irq);
+void     kvmrt_host_cache_free    (KvmrtHostCache *cache);
+
+/* The proc/interrupts format (kvmrt-host-irq.c), for the host model and the sampler: the CPU
+ * (guint) of each column of the header line [@p, @end); one row as a KvmrtIrq without
+ * affinities, NULL if it is not a row. */
+GArray  *kvmrt_irq_parse_header   (const char *p, const char *end);
+KvmrtIrq *kvmrt_irq_parse_row     (const char *p, const char *end, guint n_columns);
 
 /* Looks up vendor, device and class names in the pci.ids database at @path (plain or .gz)
  * for every device of @devices; names not found are left NULL. Reads the file once. */

@@ -36,6 +36,7 @@ kvmrt_host_finalize (GObject *object)
     }
   g_clear_pointer (&self->lone_cpus, g_ptr_array_unref);
   g_clear_pointer (&self->node_memory, g_array_unref);
+  g_clear_pointer (&self->caches, g_ptr_array_unref);
   g_clear_pointer (&self->pci_devices, g_ptr_array_unref);
   g_clear_pointer (&self->iommu_groups, g_hash_table_unref);
   g_clear_pointer (&self->irqs, g_ptr_array_unref);
@@ -56,6 +57,7 @@ static void
 kvmrt_host_init (KvmrtHost *self)
 {
   self->node_memory = g_array_new (FALSE, TRUE, sizeof (guint64));
+  self->caches = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_host_cache_free);
   self->pci_devices = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_pci_device_free);
   self->iommu_groups = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
   self->irqs = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_irq_free);
@@ -179,9 +181,12 @@ kvmrt_host_load (const char         *sysroot,
 
   self = g_object_new (KVMRT_TYPE_HOST, NULL);
   self->sysroot = g_strdup (sysroot);
+  self->flags = flags;
 
   if (!kvmrt_host_load_topology (self, error))
     return NULL;
+  if (flags & KVMRT_HOST_LOAD_CACHES)
+    kvmrt_host_load_caches (self);
 
   self->hostname = read_stripped (sysroot, "proc/sys/kernel/hostname");
   self->machine = read_machine (sysroot);
@@ -368,6 +373,30 @@ kvmrt_host_get_iommu_group (KvmrtHost *self, int group)
   if (group < 0)
     return NULL;
   return g_hash_table_lookup (self->iommu_groups, GINT_TO_POINTER (group));
+}
+
+GPtrArray *
+kvmrt_host_get_caches (KvmrtHost *self)
+{
+  g_return_val_if_fail (KVMRT_IS_HOST (self), NULL);
+
+  return self->caches;
+}
+
+GArray *
+kvmrt_host_get_virtual_functions (KvmrtHost *self, KvmrtPciAddress pf)
+{
+  GArray *vfs = g_array_new (FALSE, FALSE, sizeof (KvmrtPciAddress));
+
+  g_return_val_if_fail (KVMRT_IS_HOST (self), vfs);
+  for (guint i = 0; i < self->pci_devices->len; i++)
+    {
+      const KvmrtPciDevice *device = self->pci_devices->pdata[i];
+
+      if (device->is_virtual_function && device->physfn == pf)
+        g_array_append_val (vfs, device->address);
+    }
+  return vfs;
 }
 
 gboolean

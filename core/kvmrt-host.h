@@ -17,6 +17,8 @@ typedef enum {
   KVMRT_HOST_LOAD_DEFAULT = 0,
   KVMRT_HOST_LOAD_NO_PCI  = 1 << 0,   /* skip PCI devices */
   KVMRT_HOST_LOAD_NO_IRQS = 1 << 1,   /* skip /proc/interrupts and /proc/irq */
+  KVMRT_HOST_LOAD_CACHES  = 1 << 2,   /* also the level-3 caches (hwtopo) */
+  KVMRT_HOST_LOAD_PCI_DETAILS = 1 << 3,  /* also SR-IOV, PF links and network interfaces */
 } KvmrtHostLoadFlags;
 
 typedef enum {
@@ -41,9 +43,27 @@ typedef struct {
   char       *driver;           /* bound driver ("ixgbe", "vfio-pci"), NULL when unbound */
   GArray     *irqs;             /* guint: legacy IRQ (if any) then MSI/MSI-X IRQs; the legacy
                                  * line only while a driver is bound and uses no MSI vector */
+  gboolean    irqs_legacy;      /* irqs holds the legacy line (and no MSI IRQ) */
   gboolean    is_bridge;        /* class 0x06 (host, PCI, ISA bridges and the like) */
   gboolean    is_virtual_function;  /* SR-IOV VF (has a physfn link) */
+  /* With KVMRT_HOST_LOAD_PCI_DETAILS only (else -1, 0 and NULL): */
+  int         irq_file;         /* what its "irq" file says (lspci's IRQ), -1 if unreadable */
+  int         sriov_total_vfs;  /* VFs the PF can have; -1 when it has no SR-IOV */
+  int         sriov_num_vfs;    /* VFs enabled now */
+  KvmrtPciAddress physfn;       /* the PF of a VF */
+  GPtrArray  *interfaces;       /* KvmrtNetInterface*: network interfaces of the function */
 } KvmrtPciDevice;
+
+typedef struct {
+  char *name;                   /* "enp33s0f0" */
+  char *mac;                    /* "ec:e7:a7:07:79:44", NULL if unreadable */
+} KvmrtNetInterface;
+
+/* A level-3 cache and the CPUs sharing it (with KVMRT_HOST_LOAD_CACHES). */
+typedef struct {
+  guint64     size;             /* bytes */
+  KvmrtIdSet *cpus;             /* every CPU of the host that shares it, online or not */
+} KvmrtHostCache;
 
 /* One line of /proc/interrupts plus its affinity from /proc/irq/N. */
 typedef struct {
@@ -97,11 +117,18 @@ KvmrtIdSet *kvmrt_host_get_nodes_of_cpus (KvmrtHost *self, const KvmrtIdSet *cpu
 guint64     kvmrt_host_get_node_memory (KvmrtHost *self, guint node);
 gboolean    kvmrt_host_has_smt         (KvmrtHost *self);
 
+/* Level-3 caches (KvmrtHostCache*) ordered by their first CPU; empty without
+ * KVMRT_HOST_LOAD_CACHES or when the kernel shows none. */
+GPtrArray  *kvmrt_host_get_caches      (KvmrtHost *self);
+
 /* PCI devices in address order (elements are KvmrtPciDevice*), empty with NO_PCI. */
 GPtrArray  *kvmrt_host_get_pci_devices (KvmrtHost *self);
 const KvmrtPciDevice *kvmrt_host_lookup_pci_device (KvmrtHost *self, KvmrtPciAddress address);
 /* Addresses (KvmrtPciAddress) of every device in an IOMMU group, ascending; NULL if none. */
 const GArray *kvmrt_host_get_iommu_group (KvmrtHost *self, int group);
+/* The VFs (KvmrtPciAddress) whose PF is @pf, ascending; empty without
+ * KVMRT_HOST_LOAD_PCI_DETAILS. New array. */
+GArray     *kvmrt_host_get_virtual_functions (KvmrtHost *self, KvmrtPciAddress pf);
 /* A device the host itself uses: bound to a driver other than vfio-pci / pci-stub, and not a
  * bridge. */
 gboolean    kvmrt_pci_device_is_host_used (const KvmrtPciDevice *device);

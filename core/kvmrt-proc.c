@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "kvmrt-proc.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +12,7 @@
 
 #include "kvmrt-error.h"
 #include "kvmrt-i18n.h"
+#include "kvmrt-host-private.h"
 #include "kvmrt-sysroot.h"
 
 /* Linux policy numbers glibc only names with _GNU_SOURCE. */
@@ -28,6 +32,7 @@ kvmrt_thread_free (KvmrtThread *thread)
   if (thread == NULL)
     return;
   g_free (thread->name);
+  g_free (thread->vm);
   g_clear_pointer (&thread->affinity, kvmrt_id_set_free);
   g_free (thread);
 }
@@ -143,25 +148,45 @@ read_affinity (const char *status)
   return kvmrt_id_set_parse (value, NULL);
 }
 
-/* NULL when the thread is gone (it ended between the directory listing and the read). */
-static KvmrtThread *
-read_thread (const char *sysroot, int pid, int tid)
+/* The name between the parentheses of a stat line (comm may hold ')' itself). */
+static char *
+stat_name (const char *stat)
 {
-  g_autofree char *dir = g_strdup_printf ("proc/%d/task/%d", pid, tid);
-  g_autofree char *comm_path = g_build_filename (dir, "comm", NULL);
-  g_autofree char *stat_path = g_build_filename (dir, "stat", NULL);
-  g_autofree char *status_path = g_build_filename (dir, "status", NULL);
-  g_autofree char *comm = kvmrt_sysroot_read_optional (sysroot, comm_path);
-  g_autofree char *stat = kvmrt_sysroot_read_optional (sysroot, stat_path);
-  g_autofree char *status = kvmrt_sysroot_read_optional (sysroot, status_path);
-  g_auto(GStrv) fields = split_stat (stat);
-  KvmrtThread *thread;
+  const char *open = stat != NULL ? strchr (stat, '(') : NULL;
+  const char *close = stat != NULL ? strrchr (stat, ')') : NULL;
 
-  if (comm == NULL || fields == NULL)
+  if (open == NULL || close == NULL || close < open)
     return NULL;
+  return g_strndup (open + 1, close - open - 1);
+}
+
+/* Thread @tid of process @pid from its task directory (@task_fd, proc/PID/task); NULL when
+ * the thread is gone (it ended between the directory listing and the read). */
+static KvmrtThread *
+read_thread (int task_fd, int pid, int tid)
+{
+  char path[64];
+  g_autofree char *stat = NULL;
+  g_autofree char *status = NULL;
+  g_auto(GStrv) fields = NULL;
+  KvmrtThread *thread;
+  char *name;
+
+  g_snprintf (path, sizeof path, "%d/stat", tid);
+  stat = kvmrt_sysroot_read_at (task_fd, path);
+  fields = split_stat (stat);
+  name = stat_name (stat);
+  if (fields == NULL || name == NULL)
+    {
+      g_free (name);
+      return NULL;
+    }
+  g_snprintf (path, sizeof path, "%d/status", tid);
+  status = kvmrt_sysroot_read_at (task_fd, path);
   thread = g_new0 (KvmrtThread, 1);
   thread->tid = tid;
-  thread->name = g_steal_pointer (&comm);
+  thread->pid = pid;
+  thread->name = name;
   thread->kind = kvmrt_thread_classify (thread->name, &thread->vcpu);
   thread->affinity = read_affinity (status);
   thread->cpu = (int) stat_field (fields, 39);
@@ -176,33 +201,165 @@ compare_tids (gconstpointer a, gconstpointer b)
   const KvmrtThread *ta = *(KvmrtThread **) a;
   const KvmrtThread *tb = *(KvmrtThread **) b;
 
+  if (ta->pid != tb->pid)
+    return (ta->pid > tb->pid) - (ta->pid < tb->pid);
   return (ta->tid > tb->tid) - (ta->tid < tb->tid);
+}
+
+/* A decimal directory name ("1234"), or 0. */
+static int
+parse_id (const char *name)
+{
+  char *end = NULL;
+  long id = strtol (name, &end, 10);
+
+  return *name != '\0' && *end == '\0' && id > 0 && id <= G_MAXINT ? (int) id : 0;
+}
+
+/* Adds the threads of process @pid (its directory open as @pid_fd) to @threads; FALSE when
+ * its task directory cannot be opened (errno set). */
+static gboolean
+add_threads (GPtrArray *threads, int pid_fd, int pid)
+{
+  int task_fd = openat (pid_fd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *dir = task_fd >= 0 ? fdopendir (task_fd) : NULL;
+  struct dirent *entry;
+
+  if (dir == NULL)
+    {
+      int saved = errno;
+
+      if (task_fd >= 0)
+        close (task_fd);
+      errno = saved;
+      return FALSE;
+    }
+  while ((entry = readdir (dir)) != NULL)
+    {
+      int tid = parse_id (entry->d_name);
+      KvmrtThread *thread = tid > 0 ? read_thread (dirfd (dir), pid, tid) : NULL;
+
+      if (thread != NULL)
+        g_ptr_array_add (threads, thread);
+    }
+  closedir (dir);
+  return TRUE;
 }
 
 GPtrArray *
 kvmrt_proc_list_threads (const char *sysroot, int pid, GError **error)
 {
-  g_autofree char *relative = g_strdup_printf ("proc/%d/task", pid);
-  g_autofree char *path = kvmrt_sysroot_path (sysroot, relative);
-  g_autoptr(GDir) dir = g_dir_open (path, 0, error);
+  g_autofree char *relative = g_strdup_printf ("proc/%d", pid);
+  int pid_fd = kvmrt_sysroot_open_dir (sysroot, relative);
+  GPtrArray *threads = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_thread_free);
+
+  if (pid_fd < 0 || !add_threads (threads, pid_fd, pid))
+    {
+      int saved = errno;
+      g_autofree char *path = kvmrt_sysroot_path (sysroot, relative);
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("Cannot read the threads of process %d in “%s/task”: %s"), pid, path,
+                   g_strerror (saved));
+      if (pid_fd >= 0)
+        close (pid_fd);
+      g_ptr_array_unref (threads);
+      return NULL;
+    }
+  close (pid_fd);
+  g_ptr_array_sort (threads, compare_tids);
+  return threads;
+}
+
+char *
+kvmrt_proc_qemu_name (const char *cmdline, gsize length)
+{
+  const char *previous = NULL;
+
+  for (const char *arg = cmdline; arg < cmdline + length; arg += strlen (arg) + 1)
+    {
+      if (previous != NULL && strcmp (previous, "-name") == 0)
+        {
+          /* QEMU's option syntax: "guest=NAME,key=value", or NAME first; ",," is a comma. */
+          const char *value = g_str_has_prefix (arg, "guest=") ? arg + 6 : arg;
+          const char *guest = strstr (arg, ",guest=");
+          GString *name = g_string_new (NULL);
+
+          if (guest != NULL && value == arg && strchr (arg, '=') < guest)
+            value = guest + 7;
+          for (const char *p = value; *p != '\0'; p++)
+            {
+              if (*p == ',' && p[1] == ',')
+                p++;
+              else if (*p == ',')
+                break;
+              g_string_append_c (name, *p);
+            }
+          return g_string_free (name, name->len == 0);
+        }
+      previous = arg;
+    }
+  return NULL;
+}
+
+/* The VM name of process @pid when it is QEMU. */
+static char *
+read_vm_name (int pid_fd)
+{
+  gsize length = 0;
+  g_autofree char *cmdline = kvmrt_sysroot_read_fd_at (pid_fd, "cmdline", &length, NULL);
+
+  return cmdline != NULL ? kvmrt_proc_qemu_name (cmdline, length) : NULL;
+}
+
+GPtrArray *
+kvmrt_proc_list_all_threads (const char *sysroot, GError **error)
+{
+  int proc_fd = kvmrt_sysroot_open_dir (sysroot, "proc");
+  DIR *dir = proc_fd >= 0 ? fdopendir (proc_fd) : NULL;
   GPtrArray *threads;
-  const char *entry;
+  struct dirent *entry;
 
   if (dir == NULL)
-    return NULL;
-  threads = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_thread_free);
-  while ((entry = g_dir_read_name (dir)) != NULL)
     {
-      char *end = NULL;
-      long tid = strtol (entry, &end, 10);
-      KvmrtThread *thread;
+      int saved = errno;
+      g_autofree char *path = kvmrt_sysroot_path (sysroot, "proc");
 
-      if (*end != '\0' || tid <= 0)
-        continue;
-      thread = read_thread (sysroot, pid, (int) tid);
-      if (thread != NULL)
-        g_ptr_array_add (threads, thread);
+      if (proc_fd >= 0)
+        close (proc_fd);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("Cannot list the processes in “%s”: %s"), path, g_strerror (saved));
+      return NULL;
     }
+  threads = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_thread_free);
+  while ((entry = readdir (dir)) != NULL)
+    {
+      int pid = parse_id (entry->d_name);
+      int pid_fd;
+      guint first = threads->len;
+
+      if (pid == 0)
+        continue;
+      pid_fd = openat (dirfd (dir), entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (pid_fd < 0)
+        continue;
+      if (add_threads (threads, pid_fd, pid) && threads->len > first)
+        {
+          g_autofree char *vm = NULL;
+
+          for (guint i = first; i < threads->len && vm == NULL; i++)
+            {
+              KvmrtThread *t = threads->pdata[i];
+
+              if (t->tid == pid && t->kind == KVMRT_THREAD_EMULATOR)
+                vm = read_vm_name (pid_fd);
+            }
+          for (guint i = first; vm != NULL && i < threads->len; i++)
+            ((KvmrtThread *) threads->pdata[i])->vm = g_strdup (vm);
+        }
+      close (pid_fd);
+    }
+  closedir (dir);
   g_ptr_array_sort (threads, compare_tids);
   return threads;
 }

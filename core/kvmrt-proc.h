@@ -19,6 +19,7 @@ typedef enum {
 
 typedef struct {
   int              tid;
+  int              pid;       /* its process (thread group) */
   char            *name;      /* comm: "CPU 0/KVM", "CPU 1/TCG", "qemu-system-x86", "worker" */
   KvmrtThreadKind  kind;
   int              vcpu;      /* vCPU index for KVMRT_THREAD_VCPU, else -1 (also "ALL CPUs") */
@@ -26,6 +27,8 @@ typedef struct {
   int              cpu;       /* CPU it last ran on */
   int              policy;    /* SCHED_OTHER, SCHED_FIFO, ... */
   int              priority;  /* real-time priority, 0 for the normal policies */
+  char            *vm;        /* kvmrt_proc_list_all_threads(): the VM a QEMU process runs
+                               * (its -name), else NULL */
 } KvmrtThread;
 
 void        kvmrt_thread_free            (KvmrtThread *thread);
@@ -40,6 +43,13 @@ KvmrtThreadKind kvmrt_thread_classify    (const char *name, int *vcpu);
 
 /* Threads of process @pid, sorted by TID. Threads that end while being read are left out. */
 GPtrArray  *kvmrt_proc_list_threads (const char *sysroot, int pid, GError **error);
+/* Every thread of every process below the sysroot's proc/, sorted by PID then TID; each
+ * thread's stat and status are read once, a QEMU process's cmdline once for its VM name.
+ * Threads that end while being read are left out. */
+GPtrArray  *kvmrt_proc_list_all_threads (const char *sysroot, GError **error);
+/* The VM name in a QEMU command line ("-name guest=rt1,debug-threads=on" or "-name rt1"),
+ * NUL-separated as in proc/PID/cmdline; NULL if it has none. */
+char       *kvmrt_proc_qemu_name    (const char *cmdline, gsize length);
 /* The PID of the QEMU process running domain @uuid: libvirt's pid file
  * (run/libvirt/qemu/NAME.pid) when it names a live process with "-uuid UUID" on its command
  * line, else the first such process found in proc/. 0 when there is none. */

@@ -33,6 +33,10 @@ int              kvmrt_tune_backend_write  (KvmrtTuneBackend  backend,
 int              kvmrt_tune_backend_set_fifo (KvmrtTuneBackend backend, int tid, int priority,
                                               char **detail);
 
+/* Takes the tuner's exclusive lock on the host (one tuner, or operator change, at a time):
+ * the descriptor to close() to release it, or -1 after setting @error. */
+int              kvmrt_tuner_lock_host (const char *sysroot, GError **error);
+
 /* Apply in this order, restore in the reverse one: CPUs come back online before IRQs may be
  * sent to them again, and go offline after the IRQs have left. */
 typedef enum {

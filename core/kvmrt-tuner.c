@@ -267,6 +267,12 @@ lock_host (const char *sysroot, GError **error)
   return fd;
 }
 
+int
+kvmrt_tuner_lock_host (const char *sysroot, GError **error)
+{
+  return lock_host (sysroot, error);
+}
+
 static gboolean
 apply_locked (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan, int qemu_pid,
               KvmrtTuneReport *report, GError **error)

@@ -7,6 +7,7 @@
 
 #include "kvmrt-cpu-status-row.h"
 #include "kvmrt-cpu-work.h"
+#include "kvmrt-cpu-snapshot.h"
 #include "kvmrt-tools-feed.h"
 
 #define DEFAULT_INTERVAL_MS 1000
@@ -57,21 +58,18 @@ G_DEFINE_FINAL_TYPE (KvmrtCpuStatusWindow, kvmrt_cpu_status_window, ADW_TYPE_WIN
 /* Cells -------------------------------------------------------------------------------- */
 
 static char *
-format_irqs (const KvmrtHostSample *sample, const KvmrtCpuWork *work)
+format_irqs (const KvmrtCpuState *state)
 {
   GString *text;
 
-  if (work->irqs->len == 0)
+  if (state == NULL || state->irqs->len == 0)
     return g_strdup ("");
   text = g_string_new (NULL);
-  g_string_append_printf (text, "%u:", work->irqs->len);
-  for (guint i = 0; i < MIN (work->irqs->len, MAX_NAMED_IRQS); i++)
-    {
-      const KvmrtIrq *irq = sample->irqs->pdata[g_array_index (work->irqs, guint, i)];
-
-      g_string_append_printf (text, " %s%s", irq->name, i + 1 < work->irqs->len ? "," : "");
-    }
-  if (work->irqs->len > MAX_NAMED_IRQS)
+  g_string_append_printf (text, "%u:", state->irqs->len);
+  for (guint i = 0; i < MIN (state->irqs->len, MAX_NAMED_IRQS); i++)
+    g_string_append_printf (text, " %d%s", g_array_index (state->irqs, int, i),
+                            i + 1 < state->irqs->len ? "," : "");
+  if (state->irqs->len > MAX_NAMED_IRQS)
     g_string_append (text, " …");
   return g_string_free (text, FALSE);
 }
@@ -108,24 +106,27 @@ format_owner (const KvmrtCpuOwner *owner)
 }
 
 static char *
-format_flag (const KvmrtCpuWork *work)
+format_flag (GPtrArray *foreign)
 {
   g_autofree char **parts = NULL;
 
-  if (work->foreign->len == 0)
+  if (foreign->len == 0)
     return g_strdup ("");
-  parts = g_new0 (char *, work->foreign->len + 1);
-  for (guint i = 0; i < work->foreign->len; i++)
-    parts[i] = work->foreign->pdata[i];
+  parts = g_new0 (char *, foreign->len + 1);
+  for (guint i = 0; i < foreign->len; i++)
+    parts[i] = foreign->pdata[i];
   return g_strjoinv ("; ", parts);
 }
 
-static void
+/* Returns whether the CPU has foreign work. */
+static gboolean
 update_row (KvmrtCpuStatusWindow *self, KvmrtCpuStatusRow *row, KvmrtHost *host,
-            KvmrtOwnership *ownership, const KvmrtCpuWork *work)
+            KvmrtOwnership *ownership, GHashTable *pids)
 {
   const KvmrtHostSample *sample = kvmrt_tools_feed_get_sample (self->feed);
   guint cpu = kvmrt_cpu_status_row_get_cpu (row);
+  const KvmrtCpuState *state = kvmrt_cpu_snapshot_get (sample->snapshot, cpu);
+  g_autoptr(GPtrArray) foreign = kvmrt_cpu_foreign_work (sample->snapshot, ownership, pids, cpu);
   const KvmrtCpuOwner *owner = kvmrt_ownership_get_cpu (ownership, cpu);
   double load = kvmrt_host_sample_load (kvmrt_tools_feed_get_previous (self->feed), sample,
                                         cpu);
@@ -139,14 +140,16 @@ update_row (KvmrtCpuStatusWindow *self, KvmrtCpuStatusRow *row, KvmrtHost *host,
   kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_LOAD,
                                   load >= 0 ? g_strdup_printf ("%.0f %%", load * 100)
                                             : g_strdup (""));
-  kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_IRQS, format_irqs (sample, work));
+  kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_IRQS, format_irqs (state));
   kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_TASKS,
-                                  owner != NULL && owner->online
-                                  ? g_strdup_printf ("%u", work->n_tasks) : g_strdup (""));
-  kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_FLAG, format_flag (work));
+                                  owner != NULL && owner->online && state != NULL
+                                  ? g_strdup_printf ("%u", state->n_tasks_allowed)
+                                  : g_strdup (""));
+  kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_FLAG, format_flag (foreign));
   kvmrt_cpu_status_row_set_vm (row, owner != NULL ? owner->vm : NULL);
   kvmrt_cpu_status_row_set_marks (row, owner != NULL && owner->kind == KVMRT_OWNER_RT_VM,
-                                  work->foreign->len > 0);
+                                  foreign->len > 0);
+  return foreign->len > 0;
 }
 
 /* One row per CPU of the host, made again only when the host's CPUs change. */
@@ -166,18 +169,15 @@ ensure_rows (KvmrtCpuStatusWindow *self, KvmrtHost *host)
 }
 
 static void
-update_summary (KvmrtCpuStatusWindow *self, KvmrtOwnership *ownership, const KvmrtCpuWork *work)
+update_summary (KvmrtCpuStatusWindow *self, KvmrtOwnership *ownership,
+                const KvmrtIdSet *flagged)
 {
   const KvmrtHostSample *sample = kvmrt_tools_feed_get_sample (self->feed);
-  g_autoptr(KvmrtIdSet) flagged = kvmrt_id_set_new ();
   g_autofree char *shielded = kvmrt_id_set_to_string (kvmrt_ownership_get_shielded (ownership));
   g_autofree char *flagged_text = NULL;
   g_autofree char *text = NULL;
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
 
-  for (guint cpu = 0; cpu < sample->n_cpus; cpu++)
-    if (work[cpu].foreign->len > 0)
-      kvmrt_id_set_add (flagged, cpu);
   flagged_text = kvmrt_id_set_to_string (flagged);
   text = g_strdup_printf (_("%u CPUs, %u online. Shielded: %s. Foreign work on real-time "
                             "CPUs: %s.%s"),
@@ -196,9 +196,9 @@ kvmrt_cpu_status_window_update (KvmrtCpuStatusWindow *self)
   KvmrtHost *host = kvmrt_tools_feed_get_host (self->feed);
   g_autoptr(GHashTable) pids = g_hash_table_new (NULL, NULL);
   KvmrtPlan *plan = kvmrt_manager_get_plan (self->manager);
-  KvmrtCpuWork *work;
+  g_autoptr(KvmrtIdSet) flagged = kvmrt_id_set_new ();
 
-  if (sample == NULL || ownership == NULL)
+  if (sample == NULL || ownership == NULL || sample->snapshot == NULL)
     return self->updates;
   for (guint i = 0; plan != NULL && i < kvmrt_plan_get_n_vms (plan); i++)
     {
@@ -207,18 +207,16 @@ kvmrt_cpu_status_window_update (KvmrtCpuStatusWindow *self)
       g_hash_table_insert (pids, vm, GINT_TO_POINTER (kvmrt_tools_feed_get_vm_pid (self->feed,
                                                                                     vm)));
     }
-  work = kvmrt_cpu_work_compute (sample, ownership, pids);
   ensure_rows (self, host);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->rows)); i++)
     {
       g_autoptr(KvmrtCpuStatusRow) row = g_list_model_get_item (G_LIST_MODEL (self->rows), i);
       guint cpu = kvmrt_cpu_status_row_get_cpu (row);
 
-      if (cpu < sample->n_cpus)
-        update_row (self, row, host, ownership, &work[cpu]);
+      if (cpu < sample->n_cpus && update_row (self, row, host, ownership, pids))
+        kvmrt_id_set_add (flagged, cpu);
     }
-  update_summary (self, ownership, work);
-  kvmrt_cpu_work_free_all (work, sample->n_cpus);
+  update_summary (self, ownership, flagged);
   /* Rows move in and out of the filters as their state changes. */
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   return ++self->updates;
@@ -288,8 +286,7 @@ kvmrt_cpu_status_window_constructed (GObject *object)
   adw_window_title_set_subtitle (self->window_title,
                                  kvmrt_manager_get_host_title (self->manager));
   self->feed = kvmrt_tools_feed_new (self->manager, KVMRT_TOOLS_FEED_SAMPLE,
-                                     KVMRT_HOST_SAMPLE_TIMES | KVMRT_HOST_SAMPLE_IRQS
-                                     | KVMRT_HOST_SAMPLE_AFFINITY | KVMRT_HOST_SAMPLE_TASKS);
+                                     KVMRT_HOST_SAMPLE_TIMES | KVMRT_HOST_SAMPLE_CPUS);
   kvmrt_tools_feed_set_interval (self->feed, self->interval_ms);
   g_signal_connect_swapped (self->feed, "updated", G_CALLBACK (on_feed_updated_cb), self);
   g_signal_connect_swapped (self->feed, "failed", G_CALLBACK (on_feed_failed_cb), self);

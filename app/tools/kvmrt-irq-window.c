@@ -167,7 +167,6 @@ guint
 kvmrt_irq_window_update (KvmrtIrqWindow *self)
 {
   const KvmrtHostSample *sample = kvmrt_tools_feed_get_sample (self->feed);
-  const KvmrtHostSample *previous = kvmrt_tools_feed_get_previous (self->feed);
   const KvmrtHostSample *base = kvmrt_tools_feed_get_base (self->feed);
   KvmrtOwnership *ownership = kvmrt_tools_feed_get_ownership (self->feed);
   g_autoptr(GArray) columns = NULL;
@@ -184,7 +183,8 @@ kvmrt_irq_window_update (KvmrtIrqWindow *self)
     return self->updates;
   columns = order_columns (kvmrt_tools_feed_get_host (self->feed));
   index = column_index (sample);
-  seconds = previous != NULL ? (sample->time - previous->time) / (double) G_USEC_PER_SEC : 0;
+  /* The sampler's first interval is the moment between opening the file and reading it. */
+  seconds = sample->interval >= 0.1 ? sample->interval : 0;
   rows = g_array_new (FALSE, TRUE, sizeof (Row));
 
   for (guint r = 0; r < sample->irqs->len; r++)
@@ -209,10 +209,9 @@ kvmrt_irq_window_update (KvmrtIrqWindow *self)
           if (column < 0)
             continue;
           if (seconds > 0)
-            delta = kvmrt_host_sample_irq_delta (previous, sample, r, column);
+            delta = kvmrt_host_sample_delta (sample, r, column);
           if (self->show_counts)
-            row.values[c] = base == sample ? g_array_index (irq->counts, guint64, column)
-                                           : kvmrt_host_sample_irq_delta (base, sample, r,
+            row.values[c] = base == sample ? 0 : kvmrt_host_sample_since (base, sample, r,
                                                                           column);
           else
             row.values[c] = seconds > 0 ? delta / seconds : 0;

@@ -24,6 +24,7 @@ struct _KvmrtToolsFeed
   KvmrtOwnership      *ownership;
   GHashTable          *pids;          /* KvmrtVm* -> QEMU PID */
   KvmrtIdSet          *worker_cpus;
+  KvmrtIrqSampler     *irq_sampler;   /* with SAMPLE_IRQS: used by one worker at a time */
   GCancellable        *cancellable;
   guint                interval_ms;
   guint                timer_id;
@@ -47,6 +48,7 @@ typedef struct {
   KvmrtHost           *host;          /* to sample (and whose sysroot to load again) */
   KvmrtToolsFeedFlags  flags;
   KvmrtHostSampleFlags sample_flags;
+  KvmrtIrqSampler    **irq_sampler;   /* the feed's, made by the first worker */
   KvmrtHost           *new_host;      /* out */
   KvmrtHostSample     *sample;        /* out */
   KvmrtIdSet          *worker_cpus;   /* out: where the worker ran, NULL if not pinned */
@@ -110,7 +112,7 @@ read_thread (GTask        *task,
   if (read->flags & KVMRT_TOOLS_FEED_HOST)
     {
       read->new_host = kvmrt_host_load (kvmrt_host_get_sysroot (read->host),
-                                        KVMRT_HOST_LOAD_DEFAULT, &error);
+                                        KVMRT_HOST_LOAD_CACHES, &error);
       if (read->new_host == NULL)
         {
           g_task_return_error (task, error);
@@ -118,7 +120,16 @@ read_thread (GTask        *task,
         }
       host = read->new_host;
     }
-  read->sample = kvmrt_host_sample_read (host, read->sample_flags, &error);
+  if ((read->sample_flags & KVMRT_HOST_SAMPLE_IRQS) && *read->irq_sampler == NULL)
+    {
+      *read->irq_sampler = kvmrt_irq_sampler_new (kvmrt_host_get_sysroot (host), &error);
+      if (*read->irq_sampler == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  read->sample = kvmrt_host_sample_read (host, *read->irq_sampler, read->sample_flags, &error);
   if (read->sample == NULL)
     g_task_return_error (task, error);
   else
@@ -184,7 +195,7 @@ rotate (KvmrtToolsFeed *self, KvmrtHostSample *sample)
   self->sample = sample;
   release (self, old);
   /* The host may have been loaded again (other CPU numbers): counts start over then. */
-  if (self->want_base || self->base == NULL || self->base->n_cpus != sample->n_cpus)
+  if (self->want_base || (self->base != NULL && self->base->n_cpus != sample->n_cpus))
     {
       self->base = sample;
       self->want_base = FALSE;
@@ -245,6 +256,7 @@ start_read (KvmrtToolsFeed *self)
   read->host = g_object_ref (kvmrt_tools_feed_get_host (self));
   read->flags = self->flags;
   read->sample_flags = self->sample_flags;
+  read->irq_sampler = &self->irq_sampler;
   task = g_task_new (self, self->cancellable, on_read_done_cb, NULL);
   g_task_set_source_tag (task, start_read);
   g_task_set_task_data (task, read, (GDestroyNotify) read_free);
@@ -309,6 +321,7 @@ kvmrt_tools_feed_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->own_host);
+  g_clear_pointer (&self->irq_sampler, kvmrt_irq_sampler_free);
   {
     KvmrtHostSample *samples[] = { self->sample, self->previous, self->base };
 

@@ -45,7 +45,8 @@ gboolean         kvmrt_tools_feed_get_paused    (KvmrtToolsFeed *self);
 void             kvmrt_tools_feed_refresh       (KvmrtToolsFeed *self);
 /* Counts start over: the next sample becomes the base (read at once). */
 void             kvmrt_tools_feed_reset         (KvmrtToolsFeed *self);
-/* The sample counts since the last reset are taken from (the first one until a reset). */
+/* The sample counts since the last reset are taken from; NULL before a reset (counts are
+ * then those since the host started). */
 const KvmrtHostSample *kvmrt_tools_feed_get_base (KvmrtToolsFeed *self);
 /* The CPUs the last worker ran on (the housekeeping set it gave itself); NULL before. */
 const KvmrtIdSet *kvmrt_tools_feed_get_worker_cpus (KvmrtToolsFeed *self);

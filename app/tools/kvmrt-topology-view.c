@@ -227,11 +227,28 @@ cores_width (KvmrtTopologyView *self, const KvmrtIdSet *cpus)
   return n * core_width (self) + (n - 1) * PAD;
 }
 
-/* Level-3 caches are drawn when the host model has them (see the rttools host inspection). */
+/* The CPUs of each level-3 cache within a node (the host is loaded with its caches). */
 static GPtrArray *
-caches_of (KvmrtTopologyView *self, const KvmrtIdSet *node_cpus)
+caches_of (KvmrtTopologyView *self, const KvmrtIdSet *node_cpus, GArray *sizes)
 {
-  return g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_id_set_free);
+  GPtrArray *caches = kvmrt_host_get_caches (self->host);
+  GPtrArray *sets = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_id_set_free);
+
+  for (guint i = 0; i < caches->len; i++)
+    {
+      const KvmrtHostCache *cache = caches->pdata[i];
+      KvmrtIdSet *cpus = kvmrt_id_set_copy (cache->cpus);
+
+      kvmrt_id_set_intersect (cpus, node_cpus);
+      if (kvmrt_id_set_is_empty (cpus))
+        kvmrt_id_set_free (cpus);
+      else
+        {
+          g_ptr_array_add (sets, cpus);
+          g_array_append_val (sizes, cache->size);
+        }
+    }
+  return sets;
 }
 
 static char *
@@ -291,7 +308,8 @@ static void
 place_node (KvmrtTopologyView *self, int node, double x, double y, double *w, double *h)
 {
   const KvmrtIdSet *cpus = kvmrt_host_get_level_cpus (self->host, KVMRT_HOST_LEVEL_NODE, node);
-  g_autoptr(GPtrArray) caches = self->show_caches ? caches_of (self, cpus) : NULL;
+  g_autoptr(GArray) sizes = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GPtrArray) caches = self->show_caches ? caches_of (self, cpus, sizes) : NULL;
   guint slot = reserve (self);
   double inner_w = cores_width (self, cpus);
   double cy = y + HEADER_H;
@@ -305,7 +323,8 @@ place_node (KvmrtTopologyView *self, int node, double x, double y, double *w, do
           double ch = place_cores (self, caches->pdata[i], x + 2 * PAD, cy + HEADER_H);
 
           fill (self, cache_slot, ITEM_CACHE, i, x + PAD, cy, inner_w, HEADER_H + ch + PAD,
-                g_strdup (_("L3")));
+                g_strdup_printf (_("L3 (%.0f MiB)"),
+                                 g_array_index (sizes, guint64, i) / (1024.0 * 1024)));
           cy += HEADER_H + ch + 2 * PAD;
         }
     }

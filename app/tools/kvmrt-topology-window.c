@@ -47,6 +47,8 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (KvmrtTopologyWindow, kvmrt_topology_window, ADW_TYPE_WINDOW)
 
+static void set_zoom (KvmrtTopologyWindow *self, double zoom);
+
 static void
 show_owners (KvmrtTopologyWindow *self, KvmrtHost *host, KvmrtOwnership *ownership)
 {
@@ -75,7 +77,15 @@ on_feed_updated_cb (KvmrtTopologyWindow *self)
 
   kvmrt_topology_view_set_host (self->view, host, ownership);
   show_owners (self, host, ownership);
-  self->updates++;
+  /* A big host starts fitted to the window (not below half size, where text blurs). */
+  if (self->updates++ == 0)
+    {
+      int width, height, room = gtk_widget_get_width (GTK_WIDGET (self->scroller));
+
+      kvmrt_topology_view_get_natural_size (self->view, &width, &height);
+      if (room > 0 && width > room)
+        set_zoom (self, MAX (0.5, (double) (room - 2) / width));
+    }
 }
 
 static void

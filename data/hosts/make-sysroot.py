@@ -69,7 +69,12 @@ Description (JSON object; unknown keys are errors so that typos do not go unnoti
              "processes": [{"pid": 812, "comm": "libvirtd", "cap_eff": "000001ffffffffff",
                             "memlock": "unlimited"}]}
                                                proc/PID/{comm,status,limits} of host daemons
-                                               kvmrt-validate-host looks at
+                                               kvmrt-validate-host looks at; also proc/PID/stat
+                                               and task/TID/{comm,stat,status} for each thread
+                                               (the main one, plus "threads": [{"tid", "comm",
+                                               "cpu", "affinity", "policy", "priority"}]),
+                                               and "cmdline": [ARG, ...]; "cpu" and "affinity"
+                                               of the process are its main thread's
   "pci": [ROOT, ...]                           host bridges (PCI root buses), in bus order
   "synthetic_pci": {"nics_per_node": 1, "vfs_per_nic": 2, "nvme_per_node": 1,
                     "gpu_every": 2}            instead of "pci": a root bus per NUMA node
@@ -526,7 +531,13 @@ class Host:
         check_keys(self.tuning, {"kvm", "numa_balancing", "governor", "irqbalance_banned",
                                  "processes"}, "tuning")
         for proc in self.tuning.get("processes", []):
-            check_keys(proc, {"pid", "comm", "cap_eff", "memlock"}, "tuning.processes")
+            check_keys(proc, {"pid", "comm", "cap_eff", "memlock", "cmdline", "threads", "cpu",
+                              "affinity", "policy", "priority"}, "tuning.processes")
+            for thread in proc.get("threads", []):
+                check_keys(thread, {"tid", "comm", "cpu", "affinity", "policy", "priority"},
+                           "tuning.processes.threads")
+                need(thread, "tid", "tuning.processes.threads", int)
+                need(thread, "comm", "tuning.processes.threads", str)
             need(proc, "pid", "tuning.processes", int)
             need(proc, "comm", "tuning.processes", str)
         if "pci" in desc and "synthetic_pci" in desc:
@@ -1779,11 +1790,42 @@ def write_tuning(tree, host):
         base = "proc/%d" % proc["pid"]
         memlock = proc.get("memlock", "8388608")
         tree.write(base + "/comm", proc["comm"] + "\n")
-        tree.write(base + "/status", "Name:\t%s\nPid:\t%d\nCapEff:\t%s\n"
-                   % (proc["comm"], proc["pid"], proc.get("cap_eff", "0000000000000000")))
+        tree.write(base + "/status", "Name:\t%s\nPid:\t%d\nCapEff:\t%s\nCpus_allowed_list:\t%s\n"
+                   % (proc["comm"], proc["pid"], proc.get("cap_eff", "0000000000000000"),
+                      proc.get("affinity", format_list(host.topo.online_numbers()))))
         tree.write(base + "/limits",
                    "Limit                     Soft Limit           Hard Limit           Units\n"
                    "Max locked memory         %-20s %-20s bytes\n" % (memlock, memlock))
+        if "cmdline" in proc:
+            tree.write(base + "/cmdline", "".join(arg + "\0" for arg in proc["cmdline"]))
+        main = dict(proc, tid=proc["pid"])
+        for thread in [main] + proc.get("threads", []):
+            write_thread(tree, host, proc, thread)
+
+
+# sched(7) policy numbers, as proc/PID/stat shows them
+POLICIES = {"other": 0, "fifo": 1, "rr": 2, "batch": 3, "idle": 5}
+
+
+def write_thread(tree, host, proc, thread):
+    """proc/PID/task/TID/{comm,stat,status} (and proc/PID/stat for the main thread)."""
+    all_cpus = format_list(host.topo.online_numbers())
+    affinity = thread.get("affinity", all_cpus)
+    cpu = thread.get("cpu", 0)
+    policy = POLICIES[thread.get("policy", "other")]
+    priority = thread.get("priority", 0)
+    # Fields 3..52 of proc(5): state, ppid ... processor (39), rt_priority (40), policy (41).
+    fields = ["S", "1"] + ["0"] * 34 + [str(cpu), str(priority), str(policy)] + ["0"] * 11
+    stat = "%d (%s) %s\n" % (thread["tid"], thread["comm"], " ".join(fields))
+    status = ("Name:\t%s\nTgid:\t%d\nPid:\t%d\nCapEff:\t%s\nCpus_allowed_list:\t%s\n"
+              % (thread["comm"], proc["pid"], thread["tid"],
+                 proc.get("cap_eff", "0000000000000000"), affinity))
+    task = "proc/%d/task/%d" % (proc["pid"], thread["tid"])
+    tree.write(task + "/comm", thread["comm"] + "\n")
+    tree.write(task + "/stat", stat)
+    tree.write(task + "/status", status)
+    if thread["tid"] == proc["pid"]:
+        tree.write("proc/%d/stat" % proc["pid"], stat)
 
 
 def write_host(host, outdir):

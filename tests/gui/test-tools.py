@@ -209,9 +209,9 @@ def interrupts_on_a_shielded_cpu_stand_out():
     width = len(counts.group(2)) // len(numbers)
     numbers[column] = str(int(numbers[column]) + 500)
     lines[row] = counts.group(1) + "".join(n.rjust(width) for n in numbers) + counts.group(3)
-    with open(path + ".new", "w") as f:
+    # In place, as the kernel's file changes (the viewer keeps it open).
+    with open(path, "w") as f:
         f.write("\n".join(lines))
-    os.rename(path + ".new", path)
     alert = a.wait_for(lambda: [t for t in label_text(win, "IRQ ").split("\n")
                                 if t.startswith("IRQ %s " % name)], timeout=15,
                        what="IRQ %s on CPU 16 to stand out" % name)

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* irq-affinity: shows an IRQ's CPU affinity and effective affinity, or sets its affinity
+ * through kvmrt's journal (core/kvmrt-host-change.h): CPUs a running real-time VM holds are
+ * refused unless --force. */
+#include "rttools-owner.h"
+
+#include <glib/gi18n.h>
+
+#include "kvmrt-host-change.h"
+
+static gboolean opt_force;
+
+static const GOptionEntry entries[] = {
+  { "force", 0, 0, G_OPTION_ARG_NONE, &opt_force,
+    N_("Change it even onto CPUs a running real-time VM holds"), NULL },
+  { NULL }
+};
+
+static const KvmrtIrq *
+find_irq (KvmrtHost *host, guint number)
+{
+  GPtrArray *irqs = kvmrt_host_get_irqs (host);
+
+  for (guint i = 0; i < irqs->len; i++)
+    if (((KvmrtIrq *) irqs->pdata[i])->number == (int) number)
+      return irqs->pdata[i];
+  return NULL;
+}
+
+static void
+show (const KvmrtIrq *irq, gboolean json, gboolean changed, GString *out)
+{
+  g_autofree char *affinity = rttools_set_text (irq->affinity, "-");
+  g_autofree char *effective = rttools_set_text (irq->effective_affinity, "-");
+  KvmrtJsonWriter w;
+
+  if (!json)
+    {
+      g_string_append_printf (out, _("IRQ %d (%s): affinity %s, effective %s\n"), irq->number,
+                              irq->actions != NULL ? irq->actions : "-", affinity, effective);
+      return;
+    }
+  kvmrt_json_writer_init (&w, out);
+  kvmrt_json_writer_begin_object (&w);
+  kvmrt_json_writer_member_int (&w, "irq", irq->number);
+  kvmrt_json_writer_member_string (&w, "actions", irq->actions);
+  kvmrt_json_writer_member (&w, "affinity");
+  if (irq->affinity != NULL)
+    kvmrt_json_writer_id_set (&w, irq->affinity);
+  else
+    kvmrt_json_writer_null (&w);
+  kvmrt_json_writer_member (&w, "effective_affinity");
+  if (irq->effective_affinity != NULL)
+    kvmrt_json_writer_id_set (&w, irq->effective_affinity);
+  else
+    kvmrt_json_writer_null (&w);
+  kvmrt_json_writer_member_bool (&w, "changed", changed);
+  kvmrt_json_writer_end_object (&w);
+  kvmrt_json_writer_clear (&w);
+  g_string_append_c (out, '\n');
+}
+
+static int
+run (KvmrtCli *cli)
+{
+  g_autoptr(KvmrtHost) host = NULL;
+  g_autoptr(KvmrtIdSet) cpus = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  guint64 number;
+  const KvmrtIrq *irq;
+
+  if (cli->args[0] == NULL || (cli->args[1] != NULL && cli->args[2] != NULL))
+    {
+      kvmrt_cli_error (_("usage: irq-affinity IRQ [CPUS] (see --help)"));
+      return KVMRT_EXIT_USAGE;
+    }
+  if (!g_ascii_string_to_unsigned (cli->args[0], 10, 0, G_MAXINT, &number, NULL))
+    {
+      kvmrt_cli_error (_("“%s” is not an IRQ number (irqs lists them)"), cli->args[0]);
+      return KVMRT_EXIT_USAGE;
+    }
+  if (cli->args[1] != NULL && (cpus = rttools_parse_cpus (cli->args[1])) == NULL)
+    return KVMRT_EXIT_USAGE;
+  host = kvmrt_cli_load_host (cli, KVMRT_HOST_LOAD_NO_PCI);
+  if (host == NULL)
+    return KVMRT_EXIT_USAGE;
+  irq = find_irq (host, number);
+  if (irq == NULL)
+    {
+      kvmrt_cli_error (_("the host has no IRQ %s (irqs lists them)"), cli->args[0]);
+      return KVMRT_EXIT_USAGE;
+    }
+  if (cpus != NULL)
+    {
+      if (!kvmrt_host_change_irq_affinity (host, number, cpus, opt_force, &error))
+        {
+          kvmrt_cli_error ("%s", error->message);
+          return g_error_matches (error, KVMRT_HOST_CHANGE_ERROR,
+                                  KVMRT_HOST_CHANGE_ERROR_INVALID)
+                 ? KVMRT_EXIT_USAGE : KVMRT_EXIT_FAILED;
+        }
+      /* What the kernel made of it (the effective CPU follows). */
+      g_clear_object (&host);
+      host = kvmrt_cli_load_host (cli, KVMRT_HOST_LOAD_NO_PCI);
+      if (host == NULL || (irq = find_irq (host, number)) == NULL)
+        return KVMRT_EXIT_FAILED;
+    }
+  show (irq, cli->json, cpus != NULL, out);
+  rttools_print (out);
+  return KVMRT_EXIT_OK;
+}
+
+int
+main (int argc, char **argv)
+{
+  KvmrtCli cli = { 0 };
+  int status;
+
+  rttools_parse (&cli, &argc, &argv, entries, N_("IRQ [CPUS]"),
+                 N_("Show the CPU affinity of interrupt IRQ, or set it to the CPU list CPUS "
+                    "(as 0-3,8). The change goes through kvmrt's tuning journal."));
+  status = run (&cli);
+  kvmrt_cli_clear (&cli);
+  return status;
+}

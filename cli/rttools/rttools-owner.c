@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "rttools-owner.h"
+
+#include <glib/gi18n.h>
+
+char *
+rttools_owner_text (const KvmrtCpuState *state)
+{
+  const KvmrtTunedVm *vm = state->owner;
+
+  if (vm == NULL)
+    return g_strdup ("-");
+  return g_strdup_printf (state->shielded ? _("%s (shielded)") : _("%s (offline sibling)"),
+                          vm->name != NULL ? vm->name : vm->uuid);
+}
+
+void
+rttools_write_owner (KvmrtJsonWriter *w, const KvmrtCpuState *state)
+{
+  kvmrt_json_writer_member (w, "owner");
+  if (state->owner == NULL)
+    {
+      kvmrt_json_writer_null (w);
+      return;
+    }
+  kvmrt_json_writer_begin_object (w);
+  kvmrt_json_writer_member_string (w, "uuid", state->owner->uuid);
+  kvmrt_json_writer_member_string (w, "name", state->owner->name);
+  kvmrt_json_writer_member_bool (w, "shielded", state->shielded);
+  kvmrt_json_writer_end_object (w);
+}
+
+KvmrtCpuSnapshot *
+rttools_load_snapshot (KvmrtCli *cli, KvmrtHostLoadFlags host_flags, KvmrtCpuSnapshotFlags flags)
+{
+  g_autoptr(KvmrtHost) host = kvmrt_cli_load_host (cli, host_flags);
+  g_autoptr(GError) error = NULL;
+  KvmrtCpuSnapshot *snapshot;
+
+  if (host == NULL)
+    return NULL;
+  snapshot = kvmrt_cpu_snapshot_new (host, flags, &error);
+  if (snapshot == NULL)
+    kvmrt_cli_error ("%s", error->message);
+  return snapshot;
+}

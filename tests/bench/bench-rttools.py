@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Benchmark of the rttools commands on the 256-CPU bench host, against the peers reading the
+same tree (issue "Host inspection tools"):
+
+  - `hwtopo` against hwloc's `lstopo-no-graphics` (HWLOC_FSROOT=TREE), and
+    `pci -v` against `lspci -vmm -A linux-sysfs -O sysfs.path=TREE/sys/bus/pci`:
+    at most half the peer's wall time (median of interleaved runs);
+  - one `cpi` refresh of the 256-CPU proc/interrupts: under 5 ms of CPU (user + system, from
+    the kernel's rusage of `cpi -d` runs of 1 and of 1 + N refreshes).
+
+A peer that is not installed is a skipped check. Prints TAP."""
+import os
+import shutil
+import statistics
+import subprocess
+import time
+
+CLI = os.environ["KVMRT_CLI_DIR"]
+TREE = os.path.join(os.environ["KVMRT_TEST_HOSTS_DIR"], "bench-256")
+RUNS = int(os.environ.get("KVMRT_BENCH_RUNS", "21"))
+REFRESHES = 200
+CPI_TARGET_MS = 5.0
+
+
+def rttools(command):
+    return os.path.join(CLI, "rttools", command)
+
+
+def wall(argv, env=None):
+    full_env = dict(os.environ, **(env or {}))
+    start = time.perf_counter()
+    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=full_env,
+                          check=False)
+    elapsed = (time.perf_counter() - start) * 1000.0
+    if proc.returncode != 0:
+        raise RuntimeError("%s failed (%d): %s" % (argv[0], proc.returncode, proc.stderr))
+    return elapsed
+
+
+def compare(ours, peer, peer_env):
+    """Median wall times (ms) of interleaved runs, so that a busy moment hits both."""
+    mine, theirs = [], []
+    wall(ours)
+    wall(peer, peer_env)
+    for _ in range(RUNS):
+        mine.append(wall(ours))
+        theirs.append(wall(peer, peer_env))
+    return statistics.median(mine), statistics.median(theirs)
+
+
+def cpu_ms(argv):
+    """User + system CPU time (ms) of one run of argv."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise RuntimeError("%s failed: %d" % (" ".join(argv), status))
+    return (usage.ru_utime + usage.ru_stime) * 1000.0
+
+
+def cpi_refresh_ms():
+    """CPU per refresh: (N + 1 refreshes - 1 refresh) / N, the smallest of a few tries."""
+    base = [rttools("cpi"), "--sysroot", TREE, "-d", "0.001"]
+    best = float("inf")
+    for _ in range(5):
+        one = min(cpu_ms(base + ["-n", "1"]) for _ in range(3))
+        many = cpu_ms(base + ["-n", str(REFRESHES + 1)])
+        best = min(best, max(0.0, many - one) / REFRESHES)
+    return best
+
+
+def main():
+    checks = []
+    lstopo = shutil.which("lstopo-no-graphics")
+    lspci = shutil.which("lspci")
+    if lstopo:
+        ours, peer = compare([rttools("hwtopo"), "--sysroot", TREE], [lstopo],
+                             {"HWLOC_FSROOT": TREE, "HWLOC_COMPONENTS": "-x86",
+                              "HWLOC_THISSYSTEM": "0"})
+        checks.append(("hwtopo %.1f ms, lstopo-no-graphics %.1f ms: %.2fx (target <= 0.5x)"
+                       % (ours, peer, ours / peer), ours <= 0.5 * peer, None))
+    else:
+        checks.append(("hwtopo against lstopo-no-graphics", True, "hwloc-nox not installed"))
+    if lspci:
+        ours, peer = compare([rttools("pci"), "-v", "--sysroot", TREE],
+                             [lspci, "-vmm", "-A", "linux-sysfs", "-O",
+                              "sysfs.path=" + os.path.join(TREE, "sys", "bus", "pci")], None)
+        checks.append(("pci -v %.1f ms, lspci -vmm %.1f ms: %.2fx (target <= 0.5x)"
+                       % (ours, peer, ours / peer), ours <= 0.5 * peer, None))
+    else:
+        checks.append(("pci -v against lspci -vmm", True, "pciutils not installed"))
+    refresh = cpi_refresh_ms()
+    checks.append(("cpi refresh of the 256-CPU proc/interrupts: %.2f ms of CPU (target < %.0f ms)"
+                   % (refresh, CPI_TARGET_MS), refresh < CPI_TARGET_MS, None))
+    one_shot = min(cpu_ms([rttools("cpi"), "--sysroot", TREE]) for _ in range(5))
+    checks.append(("cpi one-shot (start-up, read and every row formatted): %.2f ms of CPU"
+                   % one_shot, True, None))
+
+    print("1..%d" % len(checks))
+    failed = 0
+    for number, (text, ok, skip) in enumerate(checks, 1):
+        if skip:
+            print("ok %d - %s # SKIP %s" % (number, text, skip))
+            continue
+        print("%s %d - %s" % ("ok" if ok else "not ok", number, text))
+        failed += not ok
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
