@@ -131,7 +131,6 @@ update_row (KvmrtCpuStatusWindow *self, KvmrtCpuStatusRow *row, KvmrtHost *host,
   double load = kvmrt_host_sample_load (kvmrt_tools_feed_get_previous (self->feed), sample,
                                         cpu);
 
-  kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_PLACE, format_place (host, cpu));
   kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_STATE, format_state (owner));
   kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_OWNER, format_owner (owner));
   kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_VCPU,
@@ -164,7 +163,13 @@ ensure_rows (KvmrtCpuStatusWindow *self, KvmrtHost *host)
     return;
   rows = g_ptr_array_new_with_free_func (g_object_unref);
   for (int cpu = kvmrt_id_set_first (cpus); cpu >= 0; cpu = kvmrt_id_set_next (cpus, cpu))
-    g_ptr_array_add (rows, kvmrt_cpu_status_row_new (cpu));
+    {
+      KvmrtCpuStatusRow *row = kvmrt_cpu_status_row_new (cpu);
+
+      /* Where a CPU sits does not change while the window is open. */
+      kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_PLACE, format_place (host, cpu));
+      g_ptr_array_add (rows, row);
+    }
   g_list_store_splice (self->rows, 0, n, rows->pdata, rows->len);
 }
 
@@ -217,8 +222,10 @@ kvmrt_cpu_status_window_update (KvmrtCpuStatusWindow *self)
         kvmrt_id_set_add (flagged, cpu);
     }
   update_summary (self, ownership, flagged);
-  /* Rows move in and out of the filters as their state changes. */
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  /* Rows move in and out of the filters as their state changes; without a filter every row
+   * stays (filtering again would make the view bind every row afresh). */
+  if (self->only_shielded || self->only_foreign || *self->only_vm != '\0')
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   return ++self->updates;
 }
 
@@ -488,4 +495,10 @@ guint
 kvmrt_cpu_status_window_get_updates (KvmrtCpuStatusWindow *self)
 {
   return self->updates;
+}
+
+KvmrtToolsFeed *
+kvmrt_cpu_status_window_get_feed (KvmrtCpuStatusWindow *self)
+{
+  return self->feed;
 }

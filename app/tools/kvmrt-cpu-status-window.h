@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "kvmrt-manager.h"
+#include "kvmrt-tools-feed.h"
 
 G_BEGIN_DECLS
 
@@ -25,5 +26,8 @@ GListModel           *kvmrt_cpu_status_window_get_rows    (KvmrtCpuStatusWindow 
  * returns how many samples were shown so far. */
 guint                 kvmrt_cpu_status_window_update      (KvmrtCpuStatusWindow *self);
 guint                 kvmrt_cpu_status_window_get_updates (KvmrtCpuStatusWindow *self);
+
+/* The feed the window shows (the benchmark drives it). */
+KvmrtToolsFeed       *kvmrt_cpu_status_window_get_feed (KvmrtCpuStatusWindow *self);
 
 G_END_DECLS

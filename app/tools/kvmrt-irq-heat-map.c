@@ -16,6 +16,7 @@ struct _KvmrtIrqHeatMap
   GtkWidget            parent_instance;
 
   KvmrtIrqHeatMapData *data;
+  GHashTable          *layouts;       /* text -> PangoLayout: shaped once, drawn each frame */
   GtkAdjustment       *hadjustment;   /* the viewport's, followed to draw only what shows */
   GtkAdjustment       *vadjustment;
 };
@@ -71,11 +72,30 @@ visible_area (KvmrtIrqHeatMap *self, graphene_rect_t *area)
   graphene_rect_init (area, x, y, w, h);
 }
 
+/* The laid-out @text in @layout's font and width, kept while the map shows it: a refresh
+ * changes colours far more often than names. */
+static PangoLayout *
+cached_layout (KvmrtIrqHeatMap *self, PangoLayout *layout, const char *text)
+{
+  g_autofree char *key = g_strdup_printf ("%d\x1f%s", pango_layout_get_width (layout), text);
+  PangoLayout *cached = g_hash_table_lookup (self->layouts, key);
+
+  if (cached == NULL)
+    {
+      cached = pango_layout_copy (layout);
+      pango_layout_set_text (cached, text, -1);
+      g_hash_table_insert (self->layouts, g_steal_pointer (&key), cached);
+    }
+  return cached;
+}
+
 static void
 append_text (GtkSnapshot *snapshot, PangoLayout *layout, const char *text, double x, double y,
              const GdkRGBA *color)
 {
-  pango_layout_set_text (layout, text, -1);
+  KvmrtIrqHeatMap *self = g_object_get_data (G_OBJECT (layout), "kvmrt-heat-map");
+
+  layout = cached_layout (self, layout, text);
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
   gtk_snapshot_append_layout (snapshot, layout, color);
@@ -204,6 +224,7 @@ kvmrt_irq_heat_map_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   col1 = MIN (data->n_columns, (guint) ((area.origin.x + area.size.width) / CELL_W) + 1);
 
   layout = gtk_widget_create_pango_layout (widget, NULL);
+  g_object_set_data (G_OBJECT (layout), "kvmrt-heat-map", self);
   font = pango_font_description_from_string ("Sans 8");
   pango_layout_set_font_description (layout, font);
   pango_font_description_free (font);
@@ -333,6 +354,7 @@ kvmrt_irq_heat_map_finalize (GObject *object)
   KvmrtIrqHeatMap *self = KVMRT_IRQ_HEAT_MAP (object);
 
   kvmrt_irq_heat_map_data_free (self->data);
+  g_hash_table_unref (self->layouts);
   G_OBJECT_CLASS (kvmrt_irq_heat_map_parent_class)->finalize (object);
 }
 
@@ -354,6 +376,7 @@ kvmrt_irq_heat_map_class_init (KvmrtIrqHeatMapClass *klass)
 static void
 kvmrt_irq_heat_map_init (KvmrtIrqHeatMap *self)
 {
+  self->layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (on_query_tooltip_cb), NULL);
 }
@@ -373,6 +396,9 @@ kvmrt_irq_heat_map_set_data (KvmrtIrqHeatMap *self, KvmrtIrqHeatMapData *data)
 
   kvmrt_irq_heat_map_data_free (self->data);
   self->data = data;
+  /* Names come and go with IRQs: start over rather than grow without end. */
+  if (g_hash_table_size (self->layouts) > 4096)
+    g_hash_table_remove_all (self->layouts);
   if (resized)
     gtk_widget_queue_resize (GTK_WIDGET (self));
   gtk_widget_queue_draw (GTK_WIDGET (self));

@@ -171,6 +171,8 @@ kvmrt_irq_window_update (KvmrtIrqWindow *self)
   KvmrtOwnership *ownership = kvmrt_tools_feed_get_ownership (self->feed);
   g_autoptr(GArray) columns = NULL;
   g_autofree int *index = NULL;
+  g_autofree int *sample_column = NULL;
+  g_autofree gboolean *shielded = NULL;
   g_autoptr(GArray) rows = NULL;
   g_autoptr(GString) alerts = g_string_new (NULL);
   g_autoptr(GString) busiest = g_string_new (NULL);
@@ -186,6 +188,17 @@ kvmrt_irq_window_update (KvmrtIrqWindow *self)
   /* The sampler's first interval is the moment between opening the file and reading it. */
   seconds = sample->interval >= 0.1 ? sample->interval : 0;
   rows = g_array_new (FALSE, TRUE, sizeof (Row));
+  /* Per column, once: its count column in the sample and whether its CPU is shielded. */
+  sample_column = g_new (int, columns->len);
+  shielded = g_new0 (gboolean, columns->len);
+  for (guint c = 0; c < columns->len; c++)
+    {
+      guint cpu = g_array_index (columns, guint, c);
+      const KvmrtCpuOwner *owner = kvmrt_ownership_get_cpu (ownership, cpu);
+
+      sample_column[c] = cpu < sample->n_cpus ? index[cpu] : -1;
+      shielded[c] = owner != NULL && owner->shielded;
+    }
 
   for (guint r = 0; r < sample->irqs->len; r++)
     {
@@ -202,9 +215,8 @@ kvmrt_irq_window_update (KvmrtIrqWindow *self)
       for (guint c = 0; c < columns->len; c++)
         {
           guint cpu = g_array_index (columns, guint, c);
-          int column = cpu < sample->n_cpus ? index[cpu] : -1;
+          int column = sample_column[c];
           guint64 delta = 0;
-          const KvmrtCpuOwner *owner;
 
           if (column < 0)
             continue;
@@ -216,13 +228,13 @@ kvmrt_irq_window_update (KvmrtIrqWindow *self)
           else
             row.values[c] = seconds > 0 ? delta / seconds : 0;
           row.total += row.values[c];
-          owner = kvmrt_ownership_get_cpu (ownership, cpu);
           /* Device interrupts only: the per-CPU ones (timer, IPIs) belong to every CPU. */
-          if (delta > 0 && irq->number >= 0 && owner != NULL && owner->shielded
+          if (delta > 0 && irq->number >= 0 && shielded[c]
               && !kvmrt_ownership_irq_is_owners (ownership, irq, cpu))
             {
               row.marks[c] = TRUE;
-              add_alert (alerts, &n_alerts, irq, cpu, delta, seconds, owner);
+              add_alert (alerts, &n_alerts, irq, cpu, delta, seconds,
+                         kvmrt_ownership_get_cpu (ownership, cpu));
             }
         }
       if (self->only_active && row.total <= 0)
@@ -264,11 +276,10 @@ kvmrt_irq_window_update (KvmrtIrqWindow *self)
   for (guint c = 0; c < columns->len; c++)
     {
       guint cpu = g_array_index (columns, guint, c);
-      const KvmrtCpuOwner *owner = kvmrt_ownership_get_cpu (ownership, cpu);
 
       data->column_nodes[c] = kvmrt_host_get_cpu_level (kvmrt_tools_feed_get_host (self->feed),
                                                         KVMRT_HOST_LEVEL_NODE, cpu);
-      data->column_shielded[c] = owner != NULL && owner->shielded;
+      data->column_shielded[c] = shielded[c];
     }
   for (guint i = 0; i < rows->len; i++)
     {
@@ -509,4 +520,10 @@ guint
 kvmrt_irq_window_get_updates (KvmrtIrqWindow *self)
 {
   return self->updates;
+}
+
+KvmrtToolsFeed *
+kvmrt_irq_window_get_feed (KvmrtIrqWindow *self)
+{
+  return self->feed;
 }

@@ -9,6 +9,7 @@
 
 #include "kvmrt-irq-heat-map.h"
 #include "kvmrt-manager.h"
+#include "kvmrt-tools-feed.h"
 
 G_BEGIN_DECLS
 
@@ -23,5 +24,8 @@ KvmrtIrqHeatMap *kvmrt_irq_window_get_heat_map (KvmrtIrqWindow *self);
  * returns how many samples were shown so far. */
 guint            kvmrt_irq_window_update       (KvmrtIrqWindow *self);
 guint            kvmrt_irq_window_get_updates  (KvmrtIrqWindow *self);
+
+/* The feed the window shows (the benchmark drives it). */
+KvmrtToolsFeed       *kvmrt_irq_window_get_feed (KvmrtIrqWindow *self);
 
 G_END_DECLS
