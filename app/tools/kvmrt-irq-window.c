@@ -256,9 +256,10 @@ kvmrt_irq_window_update (KvmrtIrqWindow *self)
 
       if (row->total <= 0)
         break;
-      g_string_append_printf (busiest, "%s%s %s: %.0f%s", busiest->len > 0 ? "; " : "",
-                              irq->name, irq->actions != NULL ? irq->actions : "", row->total,
-                              self->show_counts ? "" : "/s");
+      g_autofree char *name = row_name (irq);
+
+      g_string_append_printf (busiest, "%s%s: %.0f%s", busiest->len > 0 ? "; " : "",
+                              g_strstrip (name), row->total, self->show_counts ? "" : "/s");
     }
   context.order = gtk_drop_down_get_selected (self->sort_dropdown);
   g_array_sort_with_data (rows, compare_rows, &context);
