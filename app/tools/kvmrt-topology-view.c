@@ -359,7 +359,9 @@ place_package (KvmrtTopologyView *self, int package, double x, double y, double 
           && kvmrt_host_get_cpu_level (self->host, KVMRT_HOST_LEVEL_PACKAGE, first) == package)
         kvmrt_id_set_add (mine, node);
     }
-  columns = kvmrt_id_set_count (mine) > 1 ? 2 : 1;
+  /* Nodes one under the other: a window scrolls down more naturally than across, and eight
+   * cores in a row already make a node wide. */
+  columns = 1;
   for (int node = kvmrt_id_set_first (mine); node >= 0; node = kvmrt_id_set_next (mine, node))
     {
       double nw, nh;

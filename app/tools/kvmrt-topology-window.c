@@ -136,13 +136,13 @@ zoom_activated (GtkWidget *widget, const char *action_name, GVariant *param)
     set_zoom (self, 1);
   else
     {
+      /* Fit the width: the host scrolls down. */
       int width, height;
       int room_w = gtk_widget_get_width (GTK_WIDGET (self->scroller));
-      int room_h = gtk_widget_get_height (GTK_WIDGET (self->scroller));
 
       kvmrt_topology_view_get_natural_size (self->view, &width, &height);
       if (width > 0 && height > 0)
-        set_zoom (self, MIN ((double) room_w / width, (double) room_h / height));
+        set_zoom (self, (double) (room_w - 2) / width);
     }
 }
 

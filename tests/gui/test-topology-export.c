@@ -171,6 +171,13 @@ test_demo_export (void)
     kinds[cpu] = KVMRT_OWNER_OFFLINE;
   export_and_check (window, "topology-demo-booted", kinds, G_N_ELEMENTS (kinds));
   kvmrt_gui_test_screenshot (GTK_WIDGET (window), "tools-topology-demo-booted");
+  /* Zoom changes the drawing's size, not its natural size. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "topology.zoom-out", NULL);
+  g_assert_cmpfloat (kvmrt_topology_view_get_zoom (kvmrt_topology_window_get_view (window)),
+                     <, 1.0);
+  gtk_widget_activate_action (GTK_WIDGET (window), "topology.zoom-reset", NULL);
+  g_assert_cmpfloat (kvmrt_topology_view_get_zoom (kvmrt_topology_window_get_view (window)),
+                     ==, 1.0);
 
   /* Selecting a device by address shows its owner, IOMMU group and driver. */
   g_assert_true (kvmrt_topology_view_select (kvmrt_topology_window_get_view (window),
