@@ -33,11 +33,9 @@ struct _KvmrtCpuStatusWindow
   GtkCustomFilter   *filter;
   char              *only_vm;       /* UUID, or "" for every CPU */
   guint              updates;
-  guint              interval_ms;
   guint              n_vm_items;    /* VM items added to vm_section */
   gboolean           only_shielded;
   gboolean           only_foreign;
-  gboolean           paused;
 };
 
 enum {
@@ -46,8 +44,6 @@ enum {
   PROP_ONLY_SHIELDED,
   PROP_ONLY_FOREIGN,
   PROP_ONLY_VM,
-  PROP_INTERVAL,
-  PROP_PAUSED,
   N_PROPS
 };
 
@@ -189,7 +185,7 @@ update_summary (KvmrtCpuStatusWindow *self, KvmrtOwnership *ownership,
                           n, kvmrt_id_set_count (sample->online),
                           *shielded != '\0' ? shielded : _("none"),
                           *flagged_text != '\0' ? flagged_text : _("none"),
-                          self->paused ? _(" Paused.") : "");
+                          kvmrt_tools_feed_get_paused (self->feed) ? _(" Paused.") : "");
   gtk_label_set_text (self->summary_label, text);
 }
 
@@ -294,7 +290,8 @@ kvmrt_cpu_status_window_constructed (GObject *object)
                                  kvmrt_manager_get_host_title (self->manager));
   self->feed = kvmrt_tools_feed_new (self->manager, KVMRT_TOOLS_FEED_SAMPLE,
                                      KVMRT_HOST_SAMPLE_TIMES | KVMRT_HOST_SAMPLE_CPUS);
-  kvmrt_tools_feed_set_interval (self->feed, self->interval_ms);
+  kvmrt_tools_feed_set_interval (self->feed, DEFAULT_INTERVAL_MS);
+  kvmrt_tools_feed_add_actions (self->feed, GTK_WIDGET (self));
   g_signal_connect_swapped (self->feed, "updated", G_CALLBACK (on_feed_updated_cb), self);
   g_signal_connect_swapped (self->feed, "failed", G_CALLBACK (on_feed_failed_cb), self);
   g_signal_connect_swapped (self->manager, "config-changed", G_CALLBACK (update_vm_menu), self);
@@ -325,16 +322,6 @@ kvmrt_cpu_status_window_set_property (GObject      *object,
       g_free (self->only_vm);
       self->only_vm = g_strdup (g_value_get_string (value) != NULL ? g_value_get_string (value)
                                                                    : "");
-      break;
-    case PROP_INTERVAL:
-      self->interval_ms = g_value_get_uint (value);
-      if (self->feed != NULL)
-        kvmrt_tools_feed_set_interval (self->feed, self->interval_ms);
-      break;
-    case PROP_PAUSED:
-      self->paused = g_value_get_boolean (value);
-      if (self->feed != NULL)
-        kvmrt_tools_feed_set_paused (self->feed, self->paused);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -367,12 +354,6 @@ kvmrt_cpu_status_window_get_property (GObject    *object,
     case PROP_ONLY_VM:
       g_value_set_string (value, self->only_vm);
       break;
-    case PROP_INTERVAL:
-      g_value_set_uint (value, self->interval_ms);
-      break;
-    case PROP_PAUSED:
-      g_value_set_boolean (value, self->paused);
-      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -387,6 +368,8 @@ kvmrt_cpu_status_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->feed, self);
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
+  /* The feed's actions hold it: without them it stops reading the host. */
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "feed", NULL);
   g_clear_object (&self->feed);
   gtk_widget_dispose_template (GTK_WIDGET (self), KVMRT_TYPE_CPU_STATUS_WINDOW);
   G_OBJECT_CLASS (kvmrt_cpu_status_window_parent_class)->dispose (object);
@@ -424,9 +407,6 @@ kvmrt_cpu_status_window_class_init (KvmrtCpuStatusWindowClass *klass)
   properties[PROP_ONLY_FOREIGN] = g_param_spec_boolean ("only-foreign", NULL, NULL, FALSE,
                                                         flags);
   properties[PROP_ONLY_VM] = g_param_spec_string ("only-vm", NULL, NULL, "", flags);
-  properties[PROP_INTERVAL] = g_param_spec_uint ("interval", NULL, NULL, 100, 60000,
-                                                 DEFAULT_INTERVAL_MS, flags);
-  properties[PROP_PAUSED] = g_param_spec_boolean ("paused", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (KVMRT_TYPE_CPU_STATUS_ROW);
@@ -453,15 +433,12 @@ kvmrt_cpu_status_window_class_init (KvmrtCpuStatusWindowClass *klass)
                                             "only-shielded");
   gtk_widget_class_install_property_action (widget_class, "cpus.only-foreign", "only-foreign");
   gtk_widget_class_install_property_action (widget_class, "cpus.only-vm", "only-vm");
-  gtk_widget_class_install_property_action (widget_class, "cpus.interval", "interval");
-  gtk_widget_class_install_property_action (widget_class, "cpus.paused", "paused");
 }
 
 static void
 kvmrt_cpu_status_window_init (KvmrtCpuStatusWindow *self)
 {
   self->only_vm = g_strdup ("");
-  self->interval_ms = DEFAULT_INTERVAL_MS;
   gtk_widget_init_template (GTK_WIDGET (self));
   self->filter = gtk_custom_filter_new (filter_row, self, NULL);
   gtk_filter_list_model_set_filter (self->filtered, GTK_FILTER (self->filter));

@@ -33,10 +33,8 @@ struct _KvmrtIrqWindow
   KvmrtManager    *manager;
   KvmrtToolsFeed  *feed;
   guint            updates;
-  guint            interval_ms;
   gboolean         show_counts;
   gboolean         only_active;
-  gboolean         paused;
 };
 
 enum {
@@ -44,8 +42,6 @@ enum {
   PROP_MANAGER,
   PROP_SHOW_COUNTS,
   PROP_ONLY_ACTIVE,
-  PROP_INTERVAL,
-  PROP_PAUSED,
   N_PROPS
 };
 
@@ -351,7 +347,8 @@ kvmrt_irq_window_constructed (GObject *object)
                                  kvmrt_manager_get_host_title (self->manager));
   self->feed = kvmrt_tools_feed_new (self->manager, KVMRT_TOOLS_FEED_SAMPLE,
                                      KVMRT_HOST_SAMPLE_IRQS);
-  kvmrt_tools_feed_set_interval (self->feed, self->interval_ms);
+  kvmrt_tools_feed_set_interval (self->feed, DEFAULT_INTERVAL_MS);
+  kvmrt_tools_feed_add_actions (self->feed, GTK_WIDGET (self));
   g_signal_connect_swapped (self->feed, "updated", G_CALLBACK (on_feed_updated_cb), self);
   g_signal_connect_swapped (self->feed, "failed", G_CALLBACK (on_feed_failed_cb), self);
 }
@@ -374,16 +371,6 @@ kvmrt_irq_window_set_property (GObject      *object,
       break;
     case PROP_ONLY_ACTIVE:
       self->only_active = g_value_get_boolean (value);
-      break;
-    case PROP_INTERVAL:
-      self->interval_ms = g_value_get_uint (value);
-      if (self->feed != NULL)
-        kvmrt_tools_feed_set_interval (self->feed, self->interval_ms);
-      break;
-    case PROP_PAUSED:
-      self->paused = g_value_get_boolean (value);
-      if (self->feed != NULL)
-        kvmrt_tools_feed_set_paused (self->feed, self->paused);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -413,12 +400,6 @@ kvmrt_irq_window_get_property (GObject    *object,
     case PROP_ONLY_ACTIVE:
       g_value_set_boolean (value, self->only_active);
       break;
-    case PROP_INTERVAL:
-      g_value_set_uint (value, self->interval_ms);
-      break;
-    case PROP_PAUSED:
-      g_value_set_boolean (value, self->paused);
-      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -431,6 +412,8 @@ kvmrt_irq_window_dispose (GObject *object)
 
   if (self->feed != NULL)
     g_signal_handlers_disconnect_by_data (self->feed, self);
+  /* The feed's actions hold it: without them it stops reading the host. */
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "feed", NULL);
   g_clear_object (&self->feed);
   gtk_widget_dispose_template (GTK_WIDGET (self), KVMRT_TYPE_IRQ_WINDOW);
   G_OBJECT_CLASS (kvmrt_irq_window_parent_class)->dispose (object);
@@ -464,9 +447,6 @@ kvmrt_irq_window_class_init (KvmrtIrqWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SHOW_COUNTS] = g_param_spec_boolean ("show-counts", NULL, NULL, FALSE, flags);
   properties[PROP_ONLY_ACTIVE] = g_param_spec_boolean ("only-active", NULL, NULL, FALSE, flags);
-  properties[PROP_INTERVAL] = g_param_spec_uint ("interval", NULL, NULL, 100, 60000,
-                                                 DEFAULT_INTERVAL_MS, flags);
-  properties[PROP_PAUSED] = g_param_spec_boolean ("paused", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (KVMRT_TYPE_IRQ_HEAT_MAP);
@@ -482,15 +462,12 @@ kvmrt_irq_window_class_init (KvmrtIrqWindowClass *klass)
 
   gtk_widget_class_install_property_action (widget_class, "irqs.show-counts", "show-counts");
   gtk_widget_class_install_property_action (widget_class, "irqs.only-active", "only-active");
-  gtk_widget_class_install_property_action (widget_class, "irqs.interval", "interval");
-  gtk_widget_class_install_property_action (widget_class, "irqs.paused", "paused");
   gtk_widget_class_install_action (widget_class, "irqs.reset", NULL, reset_activated);
 }
 
 static void
 kvmrt_irq_window_init (KvmrtIrqWindow *self)
 {
-  self->interval_ms = DEFAULT_INTERVAL_MS;
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 

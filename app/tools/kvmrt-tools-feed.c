@@ -35,6 +35,15 @@ struct _KvmrtToolsFeed
 };
 
 enum {
+  PROP_0,
+  PROP_INTERVAL,
+  PROP_PAUSED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
   SIGNAL_UPDATED,
   SIGNAL_FAILED,
   N_SIGNALS
@@ -338,12 +347,64 @@ kvmrt_tools_feed_finalize (GObject *object)
 }
 
 static void
+kvmrt_tools_feed_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  KvmrtToolsFeed *self = KVMRT_TOOLS_FEED (object);
+
+  switch (prop_id)
+    {
+    case PROP_INTERVAL:
+      kvmrt_tools_feed_set_interval (self, g_value_get_uint (value));
+      break;
+    case PROP_PAUSED:
+      kvmrt_tools_feed_set_paused (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kvmrt_tools_feed_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  KvmrtToolsFeed *self = KVMRT_TOOLS_FEED (object);
+
+  switch (prop_id)
+    {
+    case PROP_INTERVAL:
+      g_value_set_uint (value, self->interval_ms);
+      break;
+    case PROP_PAUSED:
+      g_value_set_boolean (value, self->paused);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 kvmrt_tools_feed_class_init (KvmrtToolsFeedClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = kvmrt_tools_feed_dispose;
   object_class->finalize = kvmrt_tools_feed_finalize;
+  object_class->set_property = kvmrt_tools_feed_set_property;
+  object_class->get_property = kvmrt_tools_feed_get_property;
+
+  properties[PROP_INTERVAL] =
+    g_param_spec_uint ("interval", NULL, NULL, 0, 60000, 0,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PAUSED] =
+    g_param_spec_boolean ("paused", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_UPDATED] =
     g_signal_new ("updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -411,8 +472,11 @@ kvmrt_tools_feed_get_vm_pid (KvmrtToolsFeed *self, KvmrtVm *vm)
 void
 kvmrt_tools_feed_set_interval (KvmrtToolsFeed *self, guint interval_ms)
 {
+  if (self->interval_ms == interval_ms)
+    return;
   self->interval_ms = interval_ms;
   restart_timer (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INTERVAL]);
 }
 
 guint
@@ -424,7 +488,25 @@ kvmrt_tools_feed_get_interval (KvmrtToolsFeed *self)
 void
 kvmrt_tools_feed_set_paused (KvmrtToolsFeed *self, gboolean paused)
 {
+  if (self->paused == paused)
+    return;
   self->paused = paused;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
+}
+
+void
+kvmrt_tools_feed_add_actions (KvmrtToolsFeed *self, GtkWidget *widget)
+{
+  static const char *const names[] = { "interval", "paused" };
+  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(GPropertyAction) action = g_property_action_new (names[i], self, names[i]);
+
+      g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (action));
+    }
+  gtk_widget_insert_action_group (widget, "feed", G_ACTION_GROUP (group));
 }
 
 gboolean

@@ -7,7 +7,7 @@
  * of every CPU and device computed from it ("updated" signal). */
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 #include "kvmrt-host-sample.h"
 #include "kvmrt-manager.h"
@@ -41,6 +41,10 @@ void             kvmrt_tools_feed_set_interval  (KvmrtToolsFeed *self, guint int
 guint            kvmrt_tools_feed_get_interval  (KvmrtToolsFeed *self);
 void             kvmrt_tools_feed_set_paused    (KvmrtToolsFeed *self, gboolean paused);
 gboolean         kvmrt_tools_feed_get_paused    (KvmrtToolsFeed *self);
+/* The "feed" action group on @widget: feed.interval (u, milliseconds) and feed.paused (b),
+ * stateful, for menus, toggle buttons and shortcuts. */
+void             kvmrt_tools_feed_add_actions   (KvmrtToolsFeed *self,
+                                                 GtkWidget      *widget);
 /* Reads a sample now (one at a time: a request while one is read is kept for after). */
 void             kvmrt_tools_feed_refresh       (KvmrtToolsFeed *self);
 /* Counts start over: the next sample becomes the base (read at once). */
@@ -51,7 +55,8 @@ const KvmrtHostSample *kvmrt_tools_feed_get_base (KvmrtToolsFeed *self);
 /* The CPUs the last worker ran on (the housekeeping set it gave itself); NULL before. */
 const KvmrtIdSet *kvmrt_tools_feed_get_worker_cpus (KvmrtToolsFeed *self);
 
-/* Signals:
+/* Properties: "interval" (guint ms), "paused" (gboolean).
+ * Signals:
  *   "updated" ()   a new sample and ownership are there
  *   "failed" (const char *message)   reading the host failed */
 

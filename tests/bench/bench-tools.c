@@ -281,8 +281,8 @@ main (int argc, char *argv[])
   round.cpus = kvmrt_cpu_status_window_new (NULL, manager);
   round.irqs = kvmrt_irq_window_new (NULL, manager);
   /* Refreshed by hand only. */
-  g_object_set (round.cpus, "interval", 60000, NULL);
-  g_object_set (round.irqs, "interval", 60000, NULL);
+  kvmrt_tools_feed_set_interval (kvmrt_cpu_status_window_get_feed (round.cpus), 60000);
+  kvmrt_tools_feed_set_interval (kvmrt_irq_window_get_feed (round.irqs), 60000);
   gtk_window_present (GTK_WINDOW (round.cpus));
   gtk_window_present (GTK_WINDOW (round.irqs));
   round.probes[0].window = GTK_WINDOW (round.cpus);
