@@ -192,6 +192,21 @@ def a_sibling_back_online_is_flagged():
 
 
 @case
+def an_irq_allowed_on_a_shielded_cpu_is_flagged():
+    # The operator lets an NVMe queue's interrupt reach CPU 17 again (the tuner had moved it).
+    path = host_file("proc", "irq", "166", "smp_affinity_list")
+    with open(path, "w") as f:
+        f.write("17\n")
+    a = app()
+    win = window("Host CPU Status")
+    rows = a.wait_for(lambda: [r for r in cpu_rows(win) if r[0] == "17" and "IRQ 166" in r[8]],
+                      timeout=15, what="CPU 17 to be flagged for IRQ 166")
+    check("nvme0q0" in rows[0][8] and "affinity includes this CPU" in rows[0][8], rows[0][8])
+    check(rows[0][6].startswith("1:") or "166" in rows[0][6], "IRQs allowed: %r" % rows[0][6])
+    shot("cpu-status-irq")
+
+
+@case
 def interrupts_on_a_shielded_cpu_stand_out():
     path = host_file("proc", "interrupts")
     with open(path) as f:
