@@ -252,6 +252,22 @@ def interrupts_on_a_shielded_cpu_stand_out():
 
 
 @case
+def counts_since_reset_start_from_zero():
+    a = app()
+    win = window("Host Interrupt Count")
+    view_menu(win, "Counts Since Reset")
+    # Before any reset: the counts since the host started (the fixture's timer has some).
+    a.wait_for(lambda: re.search(r"\d+$", busiest_text(win).split(";")[0]), timeout=15,
+               what="counts since boot")
+    check(not busiest_text(win).endswith("/s"), busiest_text(win))
+    a.press(a.find(name="Reset", root=win))
+    a.wait_for(lambda: busiest_text(win) == "No interrupt fired.", timeout=15,
+               what="the counts to start over")
+    shot("interrupts-reset")
+    view_menu(win, "Counts Since Reset")
+
+
+@case
 def nothing_above_went_with_a_gtk_warning_or_critical():
     bad = [line for line in app().output().splitlines()
            if re.search(r"\b(Gtk|GLib|GLib-GObject|Gdk|Adwaita|kvmrt)-(WARNING|CRITICAL) \*\*",

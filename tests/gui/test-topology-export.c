@@ -179,6 +179,29 @@ test_demo_export (void)
   g_assert_cmpfloat (kvmrt_topology_view_get_zoom (kvmrt_topology_window_get_view (window)),
                      ==, 1.0);
 
+  /* The View menu's choices leave parts out of the drawing. */
+  {
+    KvmrtTopologyView *view = kvmrt_topology_window_get_view (window);
+    graphene_rect_t area;
+    int width, height, less_width, less_height;
+
+    kvmrt_topology_view_get_natural_size (view, &width, &height);
+    gtk_widget_activate_action (GTK_WIDGET (window), "topology.show-io", NULL);
+    kvmrt_topology_view_get_natural_size (view, &less_width, &less_height);
+    g_assert_cmpint (less_height, <, height);
+    g_assert_false (kvmrt_topology_view_select (view, "21:00.1"));
+    gtk_widget_activate_action (GTK_WIDGET (window), "topology.show-offline", NULL);
+    g_assert_false (kvmrt_topology_view_get_cpu_area (view, 48, &area));
+    g_assert_true (kvmrt_topology_view_get_cpu_area (view, 16, &area));
+    gtk_widget_activate_action (GTK_WIDGET (window), "topology.show-caches", NULL);
+    kvmrt_topology_view_get_natural_size (view, &width, &less_height);
+    kvmrt_gui_test_screenshot (GTK_WIDGET (window), "tools-topology-demo-cpus-only");
+    gtk_widget_activate_action (GTK_WIDGET (window), "topology.show-io", NULL);
+    gtk_widget_activate_action (GTK_WIDGET (window), "topology.show-offline", NULL);
+    gtk_widget_activate_action (GTK_WIDGET (window), "topology.show-caches", NULL);
+    g_assert_true (kvmrt_topology_view_get_cpu_area (view, 48, &area));
+  }
+
   /* Selecting a device by address shows its owner, IOMMU group and driver. */
   g_assert_true (kvmrt_topology_view_select (kvmrt_topology_window_get_view (window),
                                              "21:00.1"));
