@@ -22,6 +22,8 @@ PACKAGES=(
   adwaita-icon-theme hicolor-icon-theme librsvg2-common fonts-cantarell
   xvfb xauth dbus dbus-x11 at-spi2-core python3-pyatspi gir1.2-atspi-2.0 imagemagick
   desktop-file-utils appstream yelp-tools libxml2-utils libglib2.0-bin policykit-1
+  # Manual pages (lint) and the Debian packages (dpkg-buildpackage, lintian).
+  mandoc debhelper dpkg-dev fakeroot lintian
 )
 
 missing_packages() {

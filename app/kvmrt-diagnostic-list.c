@@ -72,7 +72,41 @@ compare_items (gconstpointer a, gconstpointer b)
   return (int) db->severity - (int) da->severity;
 }
 
-/* One row: severity icon, "[VM] message" (wrapped), the code dimmed at the end. */
+char *
+kvmrt_diagnostic_list_help_uri (const char *code)
+{
+  return g_strdup_printf ("help:kvmrt/troubleshooting#%s", code);
+}
+
+/* diagnostic.explain (s): the guide's section on a code, in the help browser. */
+static void
+explain_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  g_autofree char *uri = kvmrt_diagnostic_list_help_uri (g_variant_get_string (parameter, NULL));
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+}
+
+/* The row's help button: opens the code's explanation in the guide. */
+static GtkWidget *
+create_help_button (const KvmrtDiagnostic *diagnostic)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name ("help-browser-symbolic");
+  g_autofree char *accessible = g_strdup_printf (_("Explain %s"), diagnostic->code);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_START);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_tooltip_text (button, _("What this means and how to fix it"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible, -1);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "diagnostic.explain");
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
+                                          g_variant_new_string (diagnostic->code));
+  return button;
+}
+
+/* One row: severity icon, "[VM] message" (wrapped), the code dimmed, a help button. */
 static GtkWidget *
 create_row (const KvmrtDiagnostic *diagnostic)
 {
@@ -116,6 +150,7 @@ create_row (const KvmrtDiagnostic *diagnostic)
   gtk_box_append (GTK_BOX (box), icon);
   gtk_box_append (GTK_BOX (box), label);
   gtk_box_append (GTK_BOX (box), code);
+  gtk_box_append (GTK_BOX (box), create_help_button (diagnostic));
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   accessible, -1);
@@ -245,6 +280,7 @@ kvmrt_diagnostic_list_class_init (KvmrtDiagnosticListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KvmrtDiagnosticList, placeholder);
   gtk_widget_class_bind_template_callback (widget_class, on_list_box_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_list_box_row_activated_cb);
+  gtk_widget_class_install_action (widget_class, "diagnostic.explain", "s", explain_action);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "kvmrtdiagnosticlist");
 }

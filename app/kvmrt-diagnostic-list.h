@@ -2,7 +2,8 @@
 /* KvmrtDiagnosticList: the configuration dialog's diagnostic box. The validator's findings
  * for the configuration as edited, one row each ("[VM] what is wrong"), errors first, with a
  * summary line. Selecting a row emits "diagnostic-activated" so the dialog can show the VM's
- * page and field. */
+ * page and field; each row's help button opens the code's section of the guide's
+ * troubleshooting page (action diagnostic.explain). */
 #pragma once
 
 #include <adwaita.h>
@@ -34,6 +35,9 @@ void                   kvmrt_diagnostic_list_select          (KvmrtDiagnosticLis
                                                               guint                index);
 /* The summary line ("2 errors, 3 warnings" or "No problems found"). */
 const char            *kvmrt_diagnostic_list_get_summary     (KvmrtDiagnosticList *self);
+
+/* "help:kvmrt/troubleshooting#CODE": the guide's section on @code (its id is the code). */
+char                  *kvmrt_diagnostic_list_help_uri        (const char          *code);
 
 /* Signals:
  *   "diagnostic-activated" (KvmrtDiagnostic *)   a row was selected */

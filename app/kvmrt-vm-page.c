@@ -773,7 +773,9 @@ apply_marks (KvmrtVmPage *self)
           g_ptr_array_add (messages[attr], NULL);
           message = g_strjoinv ("\n", (char **) messages[attr]->pdata);
         }
-      mark_widget (attr_widget (self, attr), severity[attr], message);
+      /* Attributes the page has no field for (rt_priority) are shown by the CLI only. */
+      if (attr_widget (self, attr) != NULL)
+        mark_widget (attr_widget (self, attr), severity[attr], message);
     }
 
   for (KvmrtVmAttr attr = 0; attr < KVMRT_VM_N_ATTRS; attr++)

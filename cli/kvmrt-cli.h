@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-/* Exit codes of every tool (DESIGN.md "Common CLI contract"). */
+/* Exit codes of every tool (docs/design.md, "Command line"). */
 enum {
   KVMRT_EXIT_OK = 0,
   KVMRT_EXIT_FAILED = 1,   /* the job found errors or failed */

@@ -14,7 +14,7 @@
 static const char new_file_text[] =
   "# KVM-RT configuration: one [UUID] section per libvirt VM (kvmrt-import adds them).\n"
   "# Attributes: name, title, description, nr_vcpus, cpu_topology, cpuset, rt, rt_memory,\n"
-  "# numatune, hide_kvm, autostart, disabled, pcidevs, comments.\n";
+  "# rt_priority, numatune, hide_kvm, autostart, disabled, pcidevs, comments.\n";
 
 static char *replace_from;
 

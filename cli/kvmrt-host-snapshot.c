@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* kvmrt-host-snapshot: copy the files kvmrt's host model reads (CPU and NUMA topology, PCI
- * devices, IRQs, kernel command line, host and board names) from this machine, or from
+/* kvmrt-host-snapshot: copy the files kvmrt's host model reads (CPU and NUMA topology, caches,
+ * PCI devices with SR-IOV and network interface names, IRQs, kernel command line, host and board
+ * names) from this machine, or from
  * another host root, into a directory that kvmrt then reads as that host (--sysroot DIR).
  * For bug reports and tests. Only those files are copied: nothing else of /sys or /proc, so
  * no serial numbers, keys or process data; symbolic links stay links, as kvmrt reads some of
@@ -247,9 +248,33 @@ is_number (const char *name)
 }
 
 static gboolean
+is_cache_index (const char *name)
+{
+  return has_number_after (name, "index");
+}
+
+static gboolean
 is_entry (const char *name)
 {
   return name[0] != '.';
+}
+
+/* The cache levels, sizes and sharing of one CPU (hwtopo's level-3 caches). */
+static void
+copy_caches (Snapshot *snap, const char *cpu_dir)
+{
+  static const char *const files[] = { "level", "size", "shared_cpu_list" };
+  g_autofree char *cache_dir = g_strconcat (cpu_dir, "/cache", NULL);
+  g_autoptr(GPtrArray) indexes = list_dir (snap, cache_dir, is_cache_index);
+
+  for (guint i = 0; i < indexes->len; i++)
+    for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+      {
+        g_autofree char *file = g_strconcat (cache_dir, "/", indexes->pdata[i], "/", files[f],
+                                             NULL);
+
+        copy_file (snap, file);
+      }
 }
 
 static void
@@ -263,6 +288,8 @@ copy_cpus (Snapshot *snap)
 
   copy_file (snap, "sys/devices/system/cpu/present");
   copy_file (snap, "sys/devices/system/cpu/online");
+  copy_file (snap, "sys/devices/system/cpu/isolated");
+  copy_file (snap, "sys/devices/system/cpu/nohz_full");
   for (guint i = 0; i < cpus->len; i++)
     {
       g_autofree char *dir = g_strconcat ("sys/devices/system/cpu/", cpus->pdata[i], NULL);
@@ -277,6 +304,7 @@ copy_cpus (Snapshot *snap)
         }
       /* The node an offline CPU belongs to is only told by this link. */
       copy_each (snap, dir, links, copy_link_only);
+      copy_caches (snap, dir);
       {
         g_autofree char *governor = g_strconcat (dir, "/cpufreq/scaling_governor", NULL);
 
@@ -302,11 +330,29 @@ copy_nodes (Snapshot *snap)
     }
 }
 
+/* The names of a device's network interfaces (pci -v), not their MAC addresses: like serial
+ * numbers, those identify the machine. */
+static void
+copy_interfaces (Snapshot *snap, const char *device_dir)
+{
+  g_autofree char *net_dir = g_strconcat (device_dir, "/net", NULL);
+  g_autoptr(GPtrArray) names = list_dir (snap, net_dir, is_entry);
+  g_autofree char *resolved = names->len > 0 ? copy_path (snap, device_dir, FALSE, 0) : NULL;
+
+  for (guint i = 0; resolved != NULL && i < names->len; i++)
+    {
+      g_autofree char *interface = g_strconcat (resolved, "/net/", names->pdata[i], NULL);
+
+      make_dir (snap, interface);
+    }
+}
+
 static void
 copy_pci (Snapshot *snap)
 {
   static const char *const files[] = {
     "uevent", "vendor", "device", "class", "irq", "numa_node", "local_cpulist",
+    "sriov_totalvfs", "sriov_numvfs",
   };
   static const char *const links[] = { "driver", "iommu_group", "physfn" };
   g_autoptr(GPtrArray) devices = list_dir (snap, "sys/bus/pci/devices", is_entry);
@@ -331,6 +377,7 @@ copy_pci (Snapshot *snap)
           copy_link_only (snap, link);
         }
       copy_each (snap, msi_dir, msi, copy_file);
+      copy_interfaces (snap, dir);
     }
 
   /* The groups the devices' iommu_group links point to, with their members. */
@@ -377,6 +424,10 @@ copy_system (Snapshot *snap)
     "sys/devices/system/cpu/smt/control", "etc/default/irqbalance",
     "sys/fs/cgroup/cpu/cpu.rt_runtime_us", "sys/fs/cgroup/cpu/machine.slice/cpu.rt_runtime_us",
     "sys/fs/cgroup/cpu/machine/cpu.rt_runtime_us",
+    /* The kernel tunables the run-time shield changes. */
+    "sys/devices/virtual/workqueue/cpumask", "sys/devices/virtual/workqueue/writeback/cpumask",
+    "proc/sys/kernel/timer_migration", "proc/sys/kernel/nmi_watchdog",
+    "proc/sys/kernel/watchdog_cpumask", "proc/sys/vm/stat_interval",
   };
 
   for (guint f = 0; f < G_N_ELEMENTS (files); f++)

@@ -2,6 +2,7 @@
 /* kvmrt-show-config: the configuration as kvmrt interprets it on this host, every "auto"
  * resolved, with the real-time policy each VM gets. */
 #include "kvmrt-cli.h"
+#include "kvmrt-tuner.h"
 
 #include <glib/gi18n.h>
 #include <stdio.h>
@@ -29,6 +30,20 @@ set_text (const KvmrtIdSet *set, const char *empty)
   if (set == NULL || kvmrt_id_set_is_empty (set))
     return g_strdup (empty);
   return kvmrt_id_set_to_string (set);
+}
+
+/* Where a VM's threads may run: the cpuset, less real-time CPUs for one that is not
+ * real-time; an empty cpuset is the pool no real-time VM owns. */
+static char *
+effective_text (const KvmrtVmPlan *p)
+{
+  g_autofree char *cpus = set_text (p->effective_cpus, NULL);
+
+  if (p->rt || !kvmrt_id_set_is_empty (p->cpus))
+    return set_text (p->effective_cpus, _("any"));
+  if (cpus == NULL)
+    return g_strdup (_("any (real-time VMs own every CPU)"));
+  return g_strdup_printf (_("any CPU not owned by a real-time VM (%s)"), cpus);
 }
 
 static const char *
@@ -86,7 +101,7 @@ print_table (KvmrtPlan *plan, GPtrArray *vms)
                                                    p->topology.cores, p->topology.threads),
                                   topo_auto));
       g_ptr_array_add (columns[4].cells, g_strdup (*cpuset ? cpuset : "-"));
-      g_ptr_array_add (columns[5].cells, set_text (p->cpus, _("any")));
+      g_ptr_array_add (columns[5].cells, effective_text (p));
       g_ptr_array_add (columns[6].cells, auto_mark (set_text (p->numatune, _("any")), numa_auto));
       g_ptr_array_add (columns[7].cells, auto_mark (g_strdup (yes_no (p->rt_memory)), mem_auto));
       g_ptr_array_add (columns[8].cells, g_strdup (yes_no (kvmrt_vm_get_autostart (vm))));
@@ -200,8 +215,30 @@ print_device_line (KvmrtHost *host, KvmrtPciAddress addr, const char *indent)
   g_print (", %s]\n", dev->driver ? dev->driver : _("no driver"));
 }
 
+/* What booting a real-time VM will change on this host now (the tuner's own computation). */
 static void
-print_verbose (KvmrtHost *host, KvmrtPlan *plan, GPtrArray *vms)
+print_boot_changes (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *p)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lines = kvmrt_tuner_preview (sysroot, host, p, &error);
+
+  if (lines == NULL)
+    {
+      g_print (_("  At boot:        unknown (%s)\n"), error->message);
+      return;
+    }
+  if (lines->len == 0)
+    {
+      g_print (_("  At boot:        nothing to change on this host\n"));
+      return;
+    }
+  g_print (_("  At boot:\n"));
+  for (guint i = 0; i < lines->len; i++)
+    g_print ("    %s\n", (char *) lines->pdata[i]);
+}
+
+static void
+print_verbose (const char *sysroot, KvmrtHost *host, KvmrtPlan *plan, GPtrArray *vms)
 {
   for (guint i = 0; i < vms->len; i++)
     {
@@ -210,7 +247,7 @@ print_verbose (KvmrtHost *host, KvmrtPlan *plan, GPtrArray *vms)
       const GArray *devs = kvmrt_vm_get_pcidevs (vm);
       const char *name = kvmrt_vm_get_name (vm);
       g_autofree char *cpuset = kvmrt_cpu_set_to_string (kvmrt_vm_get_cpuset (vm));
-      g_autofree char *cpus = set_text (p->cpus, _("any (not pinned)"));
+      g_autofree char *cpus = effective_text (p);
       g_autofree char *pins = describe_pins (p);
       g_autofree char *emulator = set_text (p->emulator_cpus, _("any"));
       g_autofree char *numa = set_text (p->numatune, NULL);
@@ -222,13 +259,27 @@ print_verbose (KvmrtHost *host, KvmrtPlan *plan, GPtrArray *vms)
                kvmrt_vm_get_disabled (vm) ? _(" (disabled)") : "");
       g_print (_("  Title:          %s\n"), kvmrt_vm_get_title (vm));
       g_print (_("  Description:    %s\n"), kvmrt_vm_get_description (vm));
-      g_print (_("  Real-time:      %s\n"), yes_no (p->rt));
+      if (p->rt)
+        g_print (_("  Real-time:      yes (vCPU threads SCHED_FIFO, priority %u)\n"),
+                 p->rt_priority);
+      else
+        g_print (_("  Real-time:      no\n"));
       g_print (_("  vCPUs:          %u%s\n"), p->nr_vcpus,
                kvmrt_vm_get_nr_vcpus (vm) == 0 ? a : "");
       g_print (_("  Topology:       sockets %u, cores %u, threads %u%s\n"),
                p->topology.sockets, p->topology.cores, p->topology.threads,
                kvmrt_vm_get_cpu_topology (vm).sockets == 0 ? a : "");
-      g_print (_("  cpuset:         %s = CPUs %s\n"), *cpuset ? cpuset : "\"\"", cpus);
+      if (*cpuset != '\0' && !p->rt && !kvmrt_id_set_equal (p->cpus, p->effective_cpus))
+        {
+          g_autofree char *written = set_text (p->cpus, "-");
+
+          g_print (_("  cpuset:         %s = CPUs %s, without real-time CPUs %s\n"), cpuset,
+                   written, cpus);
+        }
+      else if (*cpuset == '\0')
+        g_print (_("  cpuset:         \"\" = %s\n"), cpus);
+      else
+        g_print (_("  cpuset:         %s = CPUs %s\n"), cpuset, cpus);
       g_print (_("  vCPU pins:      %s\n"), pins);
       g_print (_("  Emulator, I/O:  %s\n"), emulator);
       if (p->rt)
@@ -240,6 +291,7 @@ print_verbose (KvmrtHost *host, KvmrtPlan *plan, GPtrArray *vms)
           g_print (_("  Taken offline:  %s\n"), offline);
           if (p->irq_cpu >= 0)
             g_print (_("  Device IRQs on: CPU %d\n"), p->irq_cpu);
+          print_boot_changes (sysroot, host, p);
         }
       g_print (_("  Memory:         %s%s; %s%s%s\n"),
                p->rt_memory ? _("locked") : _("not locked"),
@@ -348,7 +400,9 @@ main (int argc, char **argv)
   vms = kvmrt_cli_select_vms (&cli, config);
   if (vms == NULL)
     return KVMRT_EXIT_USAGE;
-  host = kvmrt_cli_load_host (&cli, KVMRT_HOST_LOAD_NO_IRQS);
+  /* -v previews the IRQs the tuning moves. */
+  host = kvmrt_cli_load_host (&cli, opt_verbose && !cli.json ? KVMRT_HOST_LOAD_DEFAULT
+                                                             : KVMRT_HOST_LOAD_NO_IRQS);
   if (host == NULL)
     return KVMRT_EXIT_USAGE;
   plan = kvmrt_plan_new (config, host);
@@ -372,7 +426,7 @@ main (int argc, char **argv)
   else if (vms->len == 0)
     g_print (_("%s has no enabled VMs (--all shows disabled ones too).\n"), cli.config_path);
   else if (opt_verbose)
-    print_verbose (host, plan, vms);
+    print_verbose (cli.sysroot, host, plan, vms);
   else
     {
       print_table (plan, vms);

@@ -91,10 +91,19 @@ read_cpu_class (KvmrtHost *host, int cpu_fd, const char *file, const char *param
   return cpus != NULL ? cpus : kvmrt_cmdline_cpu_list (kvmrt_host_get_cmdline (host), parameter);
 }
 
+/* Adds IRQ @number to each CPU of @cpus: to its allowed or its effective IRQs. */
 static void
-add_irq (GArray *irqs, int number)
+add_irq_to_cpus (KvmrtCpuSnapshot *snapshot, const KvmrtIdSet *cpus, int number,
+                 gboolean effective)
 {
-  g_array_append_val (irqs, number);
+  for (int c = cpus != NULL ? kvmrt_id_set_first (cpus) : -1; c >= 0;
+       c = kvmrt_id_set_next (cpus, c))
+    {
+      KvmrtCpuState *state = (guint) c < snapshot->cpus->len ? snapshot->cpus->pdata[c] : NULL;
+
+      if (state != NULL)
+        g_array_append_val (effective ? state->effective_irqs : state->irqs, number);
+    }
 }
 
 static void
@@ -108,18 +117,8 @@ place_irqs (KvmrtCpuSnapshot *snapshot)
 
       if (irq->number < 0)
         continue;
-      for (guint c = 0; c < snapshot->cpus->len; c++)
-        {
-          KvmrtCpuState *state = snapshot->cpus->pdata[c];
-
-          if (state == NULL)
-            continue;
-          if (irq->affinity != NULL && kvmrt_id_set_contains (irq->affinity, c))
-            add_irq (state->irqs, irq->number);
-          if (irq->effective_affinity != NULL
-              && kvmrt_id_set_contains (irq->effective_affinity, c))
-            add_irq (state->effective_irqs, irq->number);
-        }
+      add_irq_to_cpus (snapshot, irq->affinity, irq->number, FALSE);
+      add_irq_to_cpus (snapshot, irq->effective_affinity, irq->number, TRUE);
     }
 }
 
@@ -138,8 +137,13 @@ place_tasks (KvmrtCpuSnapshot *snapshot)
 
       if (thread->cpu >= 0 && (guint) thread->cpu < snapshot->cpus->len
           && snapshot->cpus->pdata[thread->cpu] != NULL)
-        g_ptr_array_add (((KvmrtCpuState *) snapshot->cpus->pdata[thread->cpu])->last_tasks,
-                         (gpointer) thread);
+        {
+          KvmrtCpuState *last = snapshot->cpus->pdata[thread->cpu];
+
+          g_ptr_array_add (last->last_tasks, (gpointer) thread);
+          if (thread->state == 'R')
+            last->n_tasks_running++;
+        }
       for (int c = kvmrt_id_set_first (all); c >= 0; c = kvmrt_id_set_next (all, c))
         {
           KvmrtCpuState *state = snapshot->cpus->pdata[c];

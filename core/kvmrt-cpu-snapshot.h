@@ -37,6 +37,7 @@ typedef struct {
   GPtrArray          *bound_tasks;     /* const KvmrtThread*: threads allowed on it but not on
                                         * every CPU (with TASKS) */
   GPtrArray          *last_tasks;      /* const KvmrtThread*: threads that last ran on it */
+  guint               n_tasks_running; /* of those, the ones running or runnable now */
 } KvmrtCpuState;
 
 typedef struct {

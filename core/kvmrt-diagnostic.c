@@ -8,7 +8,7 @@ typedef struct {
   KvmrtSeverity  severity;
 } CodeInfo;
 
-/* The table of DESIGN.md, in its order. */
+/* The table of docs/design.md ("Diagnostic codes"), in its order. */
 static const CodeInfo codes[] = {
   { "config-syntax", KVMRT_SEVERITY_ERROR },
   { "value-invalid", KVMRT_SEVERITY_ERROR },

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* One finding of the validator. The codes are a stable contract (DESIGN.md "Diagnostic
+/* One finding of the validator. The codes are a stable contract (docs/design.md "Diagnostic
  * codes"): the CLI, the GUI, the tests and the docs all refer to them. */
 #pragma once
 
@@ -41,7 +41,7 @@ void             kvmrt_diagnostic_free     (KvmrtDiagnostic *diagnostic);
 
 /* Severity of a known code; aborts on an unknown code (a programming error). */
 KvmrtSeverity    kvmrt_diagnostic_code_get_severity (const char *code);
-/* Every known code, NULL-terminated, in the order of DESIGN.md. */
+/* Every known code, NULL-terminated, in the order of docs/design.md. */
 const char * const *kvmrt_diagnostic_list_codes (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KvmrtDiagnostic, kvmrt_diagnostic_free)

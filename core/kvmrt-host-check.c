@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "kvmrt-host-check.h"
 
+#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kvmrt-i18n.h"
+#include "kvmrt-proc.h"
 #include "kvmrt-sysroot.h"
 
 /* CAP_SYS_RESOURCE: what lets libvirt raise QEMU's memlock limit. */
@@ -525,6 +528,197 @@ check_numa_balancing (Checking *c)
          g_strdup (_("Automatic NUMA balancing is off.")), NULL);
 }
 
+/* ---- What kvmrt-boot's shield will change at run time, and what the host will refuse ---- */
+
+/* Whether a tunable the tuner writes is there and writable (a read-only /proc/sys, as in
+ * containers, refuses even root: access() says EROFS). */
+typedef enum { TUNABLE_OK, TUNABLE_MISSING, TUNABLE_READ_ONLY } Tunable;
+
+static Tunable
+tunable (Checking *c, const char *relative)
+{
+  g_autofree char *path = kvmrt_sysroot_path (c->sysroot, relative);
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return TUNABLE_MISSING;
+  return g_access (path, W_OK) == 0 ? TUNABLE_OK : TUNABLE_READ_ONLY;
+}
+
+static gboolean
+rt_planned (Checking *c)
+{
+  return !kvmrt_id_set_is_empty (c->rt_cpus);
+}
+
+/* The tuner lifts throttling (-1) while real-time VMs run: a SCHED_FIFO vCPU that never
+ * sleeps would otherwise be stopped for the rest of every period. */
+static void
+check_rt_throttling (Checking *c)
+{
+  const char *file = "proc/sys/kernel/sched_rt_runtime_us";
+  g_autofree char *now = read_optional (c, file);
+
+  switch (tunable (c, file))
+    {
+    case TUNABLE_MISSING:
+      add (c, "rt-throttling", KVMRT_CHECK_WARNING,
+           g_strdup (_("The kernel has no /proc/sys/kernel/sched_rt_runtime_us: real-time "
+                       "throttling cannot be lifted, and a busy SCHED_FIFO vCPU may be stopped "
+                       "for part of every second.")),
+           g_strdup (_("Use a kernel with the standard scheduler sysctls (any distribution "
+                       "kernel has them).")));
+      return;
+    case TUNABLE_READ_ONLY:
+      add (c, "rt-throttling", rt_planned (c) ? KVMRT_CHECK_FAILURE : KVMRT_CHECK_WARNING,
+           g_strdup (_("/proc/sys/kernel/sched_rt_runtime_us is read-only here: the host will "
+                       "refuse to lift real-time throttling.")),
+           g_strdup (_("Run kvmrt where /proc/sys is writable (not in an unprivileged "
+                       "container).")));
+      return;
+    case TUNABLE_OK:
+    default:
+      add (c, "rt-throttling", KVMRT_CHECK_PASS,
+           g_strdup_printf (_("Real-time throttling is %s µs per second now; while a real-time "
+                              "VM runs kvmrt sets it to -1 (off)."), now), NULL);
+    }
+}
+
+/* Unbound workqueues: the kernel refuses (EINVAL) a mask with no online CPU left. */
+static void
+check_workqueues (Checking *c)
+{
+  static const char *const files[] = { "sys/devices/virtual/workqueue/cpumask",
+                                       "sys/devices/virtual/workqueue/writeback/cpumask" };
+  g_autoptr(KvmrtIdSet) left = kvmrt_id_set_copy (kvmrt_host_get_online_cpus (c->host));
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    if (tunable (c, files[i]) != TUNABLE_OK)
+      {
+        add (c, "workqueues", KVMRT_CHECK_WARNING,
+             g_strdup_printf (_("/%s is missing or read-only: unbound kernel work may still run "
+                                "on the real-time CPUs."), files[i]),
+             g_strdup (_("Use a kernel with the workqueue sysfs interface (Linux 4.2 or later) "
+                         "and a writable /sys.")));
+        return;
+      }
+  kvmrt_id_set_subtract (left, c->rt_cpus);
+  if (rt_planned (c) && kvmrt_id_set_is_empty (left))
+    add (c, "workqueues", KVMRT_CHECK_FAILURE,
+         g_strdup (_("The real-time VMs take every online CPU: the kernel will refuse a "
+                     "workqueue mask without one.")),
+         g_strdup (_("Leave at least one online CPU to the host.")));
+  else
+    add (c, "workqueues", KVMRT_CHECK_PASS,
+         g_strdup (_("Unbound and writeback work queues can be kept to the housekeeping "
+                     "CPUs.")), NULL);
+}
+
+static void
+check_timer_migration (Checking *c)
+{
+  switch (tunable (c, "proc/sys/kernel/timer_migration"))
+    {
+    case TUNABLE_MISSING:
+      add (c, "timer-migration", KVMRT_CHECK_WARNING,
+           g_strdup (_("The kernel has no kernel.timer_migration (built without NO_HZ): "
+                       "timers may still be queued on the real-time CPUs.")),
+           g_strdup (_("Use a kernel built with CONFIG_NO_HZ_COMMON (distribution kernels "
+                       "are).")));
+      return;
+    case TUNABLE_READ_ONLY:
+      add (c, "timer-migration", KVMRT_CHECK_WARNING,
+           g_strdup (_("kernel.timer_migration is read-only here: the host will refuse to turn "
+                       "timer migration off.")),
+           g_strdup (_("Run kvmrt where /proc/sys is writable.")));
+      return;
+    case TUNABLE_OK:
+    default:
+      add (c, "timer-migration", KVMRT_CHECK_PASS,
+           g_strdup (_("Timer migration can be turned off while real-time VMs run.")), NULL);
+    }
+}
+
+/* The lockup detector's NMIs land on every CPU it watches. */
+static void
+check_nmi_watchdog (Checking *c)
+{
+  if (tunable (c, "proc/sys/kernel/watchdog_cpumask") == TUNABLE_OK)
+    add (c, "nmi-watchdog", KVMRT_CHECK_PASS,
+         g_strdup (_("The lockup watchdogs can be kept off the real-time CPUs "
+                     "(kernel.watchdog_cpumask).")), NULL);
+  else if (tunable (c, "proc/sys/kernel/nmi_watchdog") == TUNABLE_OK)
+    add (c, "nmi-watchdog", KVMRT_CHECK_WARNING,
+         g_strdup (_("The kernel has no kernel.watchdog_cpumask: kvmrt turns the NMI watchdog "
+                     "off on every CPU while real-time VMs run.")),
+         g_strdup (_("Boot with nmi_watchdog=0, or use a kernel with watchdog_cpumask "
+                     "(Linux 4.5 or later), to keep it on the other CPUs.")));
+  else if (exists (c, "proc/sys/kernel/nmi_watchdog"))
+    add (c, "nmi-watchdog", KVMRT_CHECK_WARNING,
+         g_strdup (_("kernel.nmi_watchdog is read-only here: the NMI watchdog stays on the "
+                     "real-time CPUs.")),
+         g_strdup (_("Boot with nmi_watchdog=0.")));
+  else
+    add (c, "nmi-watchdog", KVMRT_CHECK_PASS,
+         g_strdup (_("The kernel has no NMI watchdog.")), NULL);
+}
+
+/* Movable kernel threads on the real-time CPUs now (kvmrt-boot moves them; per-CPU threads
+ * stay, bound by the kernel). */
+static void
+check_kernel_threads (Checking *c)
+{
+  g_autoptr(GPtrArray) threads = kvmrt_proc_list_movable_kthreads (c->sysroot);
+  guint n = 0;
+
+  for (guint i = 0; rt_planned (c) && i < threads->len; i++)
+    n += kvmrt_id_set_intersects (((KvmrtKernelThread *) threads->pdata[i])->affinity,
+                                  c->rt_cpus);
+  if (!rt_planned (c))
+    add (c, "kernel-threads", KVMRT_CHECK_PASS,
+         g_strdup_printf (_("Kernel threads that may move: %u; no real-time CPUs are planned."),
+                          threads->len), NULL);
+  else if (kvmrt_sysroot_is_live (c->sysroot))
+    add (c, "kernel-threads", KVMRT_CHECK_PASS,
+         g_strdup_printf (_("Kernel threads that may move and can run on the real-time CPUs "
+                            "now: %u; kvmrt-boot keeps them off. Per-CPU kernel threads stay."),
+                          n),
+         NULL);
+  else
+    add (c, "kernel-threads", KVMRT_CHECK_PASS,
+         g_strdup_printf (_("Kernel threads that may move and can run on the real-time CPUs: "
+                            "%u; kvmrt moves threads on the live host only."), n), NULL);
+}
+
+/* Other VMs are confined through the scope libvirt gives each QEMU below machine.slice (or
+ * machine); a QEMU in no scope (the root cgroup, or straight in the machine group) cannot be
+ * confined that way. */
+static void
+check_other_vms (Checking *c)
+{
+  g_autoptr(GPtrArray) qemus = kvmrt_proc_list_qemus (c->sysroot);
+  g_autoptr(GString) loose = g_string_new (NULL);
+  guint n_loose = 0;
+
+  for (guint i = 0; i < qemus->len; i++)
+    {
+      const KvmrtQemuProcess *q = qemus->pdata[i];
+      g_autofree char *cgroup = kvmrt_proc_get_cgroup (c->sysroot, q->pid, NULL);
+
+      if (cgroup != NULL && (!g_str_has_prefix (cgroup, "machine") || strchr (cgroup, '/')))
+        continue;
+      g_string_append_printf (loose, "%s%d", n_loose++ > 0 ? ", " : "", q->pid);
+    }
+  if (n_loose > 0)
+    add (c, "other-vms", KVMRT_CHECK_WARNING,
+         g_strdup_printf (_("QEMU processes %s are in no cgroup kvmrt can confine: they may run "
+                            "on the real-time CPUs."), loose->str),
+         g_strdup (_("Start VMs through libvirt (each gets its own machine.slice scope).")));
+  else
+    add (c, "other-vms", KVMRT_CHECK_PASS,
+         g_strdup_printf (_("Running QEMU processes: %u; each can be kept off the real-time "
+                            "CPUs through its cgroup."), qemus->len), NULL);
+}
+
 GPtrArray *
 kvmrt_host_check_run (const char *sysroot, KvmrtHost *host, KvmrtPlan *plan)
 {
@@ -550,5 +744,11 @@ kvmrt_host_check_run (const char *sysroot, KvmrtHost *host, KvmrtPlan *plan)
   check_smt (&c);
   check_governor (&c);
   check_numa_balancing (&c);
+  check_rt_throttling (&c);
+  check_workqueues (&c);
+  check_timer_migration (&c);
+  check_nmi_watchdog (&c);
+  check_kernel_threads (&c);
+  check_other_vms (&c);
   return c.checks;
 }

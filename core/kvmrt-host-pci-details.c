@@ -92,7 +92,9 @@ read_interfaces (int device_fd)
 void
 kvmrt_pci_device_read_details (KvmrtPciDevice *device, int device_fd)
 {
-  device->irq_file = read_count (device_fd, "irq");
+  /* The host model read it already when it is the legacy line the device uses. */
+  device->irq_file = device->irqs_legacy ? (int) g_array_index (device->irqs, guint, 0)
+                                         : read_count (device_fd, "irq");
   if (!device->is_virtual_function)
     {
       device->sriov_total_vfs = read_count (device_fd, "sriov_totalvfs");

@@ -532,3 +532,45 @@ kvmrt_id_set_parse (const char *text, GError **error)
 
   return g_steal_pointer (&set);
 }
+
+KvmrtIdSet *
+kvmrt_id_set_parse_mask (const char *mask)
+{
+  g_autoptr(KvmrtIdSet) set = kvmrt_id_set_new ();
+  guint bit = 0;
+
+  for (const char *p = mask + strlen (mask); p > mask; p--)
+    {
+      int digit = g_ascii_xdigit_value (p[-1]);
+
+      if (p[-1] == ',')
+        continue;
+      if (digit < 0)
+        return NULL;
+      for (guint b = 0; b < 4; b++, bit++)
+        if (digit & (1 << b))
+          kvmrt_id_set_add (set, bit);
+    }
+  return g_steal_pointer (&set);
+}
+
+char *
+kvmrt_id_set_to_mask (const KvmrtIdSet *set, const char *layout)
+{
+  g_autofree char *text = g_strdup (layout);
+  guint bit = 0;
+
+  /* Fill the layout's digits from the lowest (rightmost) up. */
+  for (char *p = text + strlen (text); p > text; p--)
+    {
+      int digit = 0;
+
+      if (p[-1] == ',')
+        continue;
+      for (guint b = 0; b < 4; b++, bit++)
+        if (kvmrt_id_set_contains (set, bit))
+          digit |= 1 << b;
+      p[-1] = "0123456789abcdef"[digit];
+    }
+  return g_steal_pointer (&text);
+}

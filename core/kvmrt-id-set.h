@@ -26,6 +26,12 @@ void        kvmrt_id_set_free        (KvmrtIdSet *set);
 KvmrtIdSet *kvmrt_id_set_parse       (const char *text, GError **error);
 /* Compact form: ascending, consecutive ids folded into ranges ("0-3,8,10-11"); "" if empty. */
 char       *kvmrt_id_set_to_string   (const KvmrtIdSet *set);
+/* The kernel's hexadecimal CPU masks ("ffffffff,0000ff00": comma-separated groups of 32 bits,
+ * highest first). Characters other than hex digits and commas make the parse fail (NULL). */
+KvmrtIdSet *kvmrt_id_set_parse_mask  (const char *mask);
+/* @set as a mask laid out like @layout (the same groups, the first one as wide), the way the
+ * kernel prints it back; bits beyond the layout are dropped. */
+char       *kvmrt_id_set_to_mask     (const KvmrtIdSet *set, const char *layout);
 
 void        kvmrt_id_set_add         (KvmrtIdSet *set, guint id);
 void        kvmrt_id_set_add_range   (KvmrtIdSet *set, guint first, guint last);

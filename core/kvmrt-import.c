@@ -23,6 +23,10 @@ add_domain (KvmrtConfig *config, GVirDomain *domain, guint *changed_attrs, GErro
     {
       const char *text = kvmrt_vm_get_text (read, attr);
 
+      /* kvmrt's own addition, not one of the manual's attributes: set only where wanted. */
+      if (attr == KVMRT_VM_ATTR_RT_PRIORITY)
+        continue;
+
       kvmrt_vm_set_text (vm, attr, text != NULL ? text : kvmrt_vm_attr_get_default_text (attr),
                          NULL);
     }

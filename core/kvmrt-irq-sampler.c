@@ -299,3 +299,13 @@ kvmrt_irq_sampler_get_interval (KvmrtIrqSampler *self)
 {
   return self->interval;
 }
+
+double
+kvmrt_irq_sampler_get_rate (KvmrtIrqSampler *self, guint row, guint column)
+{
+  const KvmrtIrq *irq = kvmrt_irq_sampler_get_row (self, row);
+
+  g_return_val_if_fail (irq != NULL && column < irq->counts->len, 0.0);
+  return self->interval > 0 ? kvmrt_irq_sampler_get_deltas (self, row)[column] / self->interval
+                            : 0.0;
+}

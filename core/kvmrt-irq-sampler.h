@@ -29,6 +29,8 @@ guint            kvmrt_irq_sampler_get_n_rows  (KvmrtIrqSampler *self);
 const KvmrtIrq  *kvmrt_irq_sampler_get_row     (KvmrtIrqSampler *self, guint row);
 /* Per column of row @row (as many as its counts): the increase since the previous sample. */
 const guint64   *kvmrt_irq_sampler_get_deltas  (KvmrtIrqSampler *self, guint row);
+/* Deltas of row @row, column @column per second of the last interval; 0 after the first. */
+double           kvmrt_irq_sampler_get_rate    (KvmrtIrqSampler *self, guint row, guint column);
 /* Seconds between the previous sample and the latest (monotonic clock); 0 after the first. */
 double           kvmrt_irq_sampler_get_interval (KvmrtIrqSampler *self);
 

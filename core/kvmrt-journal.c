@@ -47,6 +47,14 @@ original_free (KvmrtOriginal *original)
   g_free (original);
 }
 
+static void
+thread_original_free (KvmrtThreadOriginal *thread)
+{
+  g_free (thread->comm);
+  kvmrt_id_set_free (thread->cpus);
+  g_free (thread);
+}
+
 static KvmrtJournal *
 journal_new (const char *sysroot)
 {
@@ -55,6 +63,7 @@ journal_new (const char *sysroot)
   journal->sysroot = g_strdup (sysroot);
   journal->vms = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_tuned_vm_free);
   journal->originals = g_ptr_array_new_with_free_func ((GDestroyNotify) original_free);
+  journal->threads = g_ptr_array_new_with_free_func ((GDestroyNotify) thread_original_free);
   return journal;
 }
 
@@ -66,13 +75,14 @@ kvmrt_journal_free (KvmrtJournal *journal)
   g_free (journal->sysroot);
   g_ptr_array_unref (journal->vms);
   g_ptr_array_unref (journal->originals);
+  g_ptr_array_unref (journal->threads);
   g_free (journal);
 }
 
 gboolean
 kvmrt_journal_is_empty (KvmrtJournal *journal)
 {
-  return journal->vms->len == 0 && journal->originals->len == 0;
+  return journal->vms->len == 0 && journal->originals->len == 0 && journal->threads->len == 0;
 }
 
 static KvmrtIdSet *
@@ -121,7 +131,7 @@ kvmrt_journal_load (const char *sysroot, GError **error)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
   JsonObject *root;
-  JsonArray *vms, *originals;
+  JsonArray *vms, *originals, *threads;
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     return g_steal_pointer (&journal);
@@ -154,6 +164,21 @@ kvmrt_journal_load (const char *sysroot, GError **error)
         continue;
       kvmrt_journal_set_original (journal, json_object_get_string_member (o, "path"),
                                   json_object_get_string_member (o, "value"));
+    }
+  threads = json_object_has_member (root, "threads")
+            ? json_object_get_array_member (root, "threads") : NULL;
+  for (guint i = 0; threads != NULL && i < json_array_get_length (threads); i++)
+    {
+      JsonObject *t = json_array_get_object_element (threads, i);
+      g_autoptr(KvmrtIdSet) cpus = NULL;
+
+      if (t == NULL || !json_object_has_member (t, "pid") || !json_object_has_member (t, "cpus"))
+        continue;
+      cpus = read_id_set (t, "cpus");
+      kvmrt_journal_set_thread (journal, (int) json_object_get_int_member (t, "pid"),
+                                (guint64) json_object_get_int_member_with_default (t, "start", 0),
+                                json_object_get_string_member_with_default (t, "comm", NULL),
+                                cpus);
     }
   return g_steal_pointer (&journal);
 }
@@ -202,6 +227,20 @@ to_json (KvmrtJournal *journal)
       kvmrt_json_writer_begin_object (&w);
       kvmrt_json_writer_member_string (&w, "path", o->path);
       kvmrt_json_writer_member_string (&w, "value", o->value);
+      kvmrt_json_writer_end_object (&w);
+    }
+  kvmrt_json_writer_end_array (&w);
+  kvmrt_json_writer_member (&w, "threads");
+  kvmrt_json_writer_begin_array (&w);
+  for (guint i = 0; i < journal->threads->len; i++)
+    {
+      const KvmrtThreadOriginal *t = journal->threads->pdata[i];
+
+      kvmrt_json_writer_begin_object (&w);
+      kvmrt_json_writer_member_int (&w, "pid", t->pid);
+      kvmrt_json_writer_member_int (&w, "start", (gint64) t->start);
+      kvmrt_json_writer_member_string (&w, "comm", t->comm);
+      kvmrt_json_writer_member_id_set (&w, "cpus", t->cpus);
       kvmrt_json_writer_end_object (&w);
     }
   kvmrt_json_writer_end_array (&w);
@@ -327,4 +366,38 @@ kvmrt_journal_drop_original (KvmrtJournal *journal, const char *path)
 
   if (original != NULL)
     g_ptr_array_remove (journal->originals, original);
+}
+
+const KvmrtThreadOriginal *
+kvmrt_journal_get_thread (KvmrtJournal *journal, int pid)
+{
+  for (guint i = 0; i < journal->threads->len; i++)
+    if (((KvmrtThreadOriginal *) journal->threads->pdata[i])->pid == pid)
+      return journal->threads->pdata[i];
+  return NULL;
+}
+
+void
+kvmrt_journal_set_thread (KvmrtJournal *journal, int pid, guint64 start, const char *comm,
+                          const KvmrtIdSet *cpus)
+{
+  KvmrtThreadOriginal *thread;
+
+  if (kvmrt_journal_get_thread (journal, pid) != NULL)
+    return;   /* the first affinity seen is the original */
+  thread = g_new0 (KvmrtThreadOriginal, 1);
+  thread->pid = pid;
+  thread->start = start;
+  thread->comm = g_strdup (comm);
+  thread->cpus = kvmrt_id_set_copy (cpus);
+  g_ptr_array_add (journal->threads, thread);
+}
+
+void
+kvmrt_journal_drop_thread (KvmrtJournal *journal, int pid)
+{
+  const KvmrtThreadOriginal *thread = kvmrt_journal_get_thread (journal, pid);
+
+  if (thread != NULL)
+    g_ptr_array_remove (journal->threads, (gpointer) thread);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The tuner's state journal (run/kvmrt/journal.json below the sysroot): which real-time VMs
- * are tuned, and the original value of every host file the tuner changed, recorded before the
- * change. Restoring a value removes it; an empty journal removes the file. After a crash the
- * journal tells the next run what to restore or finish. */
+ * are tuned, and the original value of every host file the tuner changed (and the original
+ * affinity of every thread it moved), recorded before the change. Restoring a value removes
+ * it; an empty journal removes the file. After a crash the journal tells the next run what to
+ * restore or finish. */
 #pragma once
 
 #include "kvmrt-id-set.h"
@@ -27,10 +28,19 @@ typedef struct {
   char *value;            /* as read, without the trailing newline */
 } KvmrtOriginal;
 
+/* A thread the tuner moved (sched_setaffinity), with where it could run before. */
+typedef struct {
+  int         pid;
+  guint64     start;      /* its start time (proc/PID/stat field 22): a reused PID differs */
+  char       *comm;
+  KvmrtIdSet *cpus;       /* its affinity before the change */
+} KvmrtThreadOriginal;
+
 typedef struct {
   char      *sysroot;
   GPtrArray *vms;         /* KvmrtTunedVm*, in the order they were tuned */
   GPtrArray *originals;   /* KvmrtOriginal*, in the order they were first changed */
+  GPtrArray *threads;     /* KvmrtThreadOriginal*, in the order they were moved */
 } KvmrtJournal;
 
 KvmrtTunedVm *kvmrt_tuned_vm_new  (const char *uuid, const char *name);
@@ -52,6 +62,15 @@ const char   *kvmrt_journal_get_original  (KvmrtJournal *journal, const char *pa
 void          kvmrt_journal_set_original  (KvmrtJournal *journal, const char *path,
                                            const char *value);
 void          kvmrt_journal_drop_original (KvmrtJournal *journal, const char *path);
+
+/* Threads: NULL when @pid was not moved; the first affinity recorded is kept. */
+const KvmrtThreadOriginal *kvmrt_journal_get_thread  (KvmrtJournal *journal, int pid);
+void          kvmrt_journal_set_thread    (KvmrtJournal     *journal,
+                                           int               pid,
+                                           guint64           start,
+                                           const char       *comm,
+                                           const KvmrtIdSet *cpus);
+void          kvmrt_journal_drop_thread   (KvmrtJournal *journal, int pid);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KvmrtJournal, kvmrt_journal_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KvmrtTunedVm, kvmrt_tuned_vm_free)

@@ -59,6 +59,7 @@ kvmrt_json_write_vm_plan (KvmrtJsonWriter *w, const KvmrtVmPlan *p)
   KvmrtVm *vm = p->vm;
   const GArray *devs = kvmrt_vm_get_pcidevs (vm);
   g_autofree char *cpuset_text = kvmrt_cpu_set_to_string (kvmrt_vm_get_cpuset (vm));
+  g_autofree char *effective_text = kvmrt_id_set_to_string (p->effective_cpus);
 
   kvmrt_json_writer_begin_object (w);
   kvmrt_json_writer_member_string (w, "uuid", kvmrt_vm_get_uuid (vm));
@@ -74,8 +75,11 @@ kvmrt_json_write_vm_plan (KvmrtJsonWriter *w, const KvmrtVmPlan *p)
   kvmrt_json_writer_end_object (w);
   kvmrt_json_writer_member_id_set (w, "cpuset", p->cpus);
   kvmrt_json_writer_member_string (w, "cpuset_text", cpuset_text);
+  kvmrt_json_writer_member_id_set (w, "effective_cpus", p->effective_cpus);
+  kvmrt_json_writer_member_string (w, "effective_cpus_text", effective_text);
   kvmrt_json_writer_member_bool (w, "rt", p->rt);
   kvmrt_json_writer_member_bool (w, "rt_memory", p->rt_memory);
+  kvmrt_json_writer_member_int (w, "rt_priority", p->rt_priority);
   kvmrt_json_writer_member_id_set (w, "numatune", p->numatune);
   kvmrt_json_writer_member_bool (w, "hide_kvm", kvmrt_vm_get_hide_kvm (vm));
   kvmrt_json_writer_member_bool (w, "autostart", kvmrt_vm_get_autostart (vm));

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The JSON documents of the CLI's --json output (shapes in DESIGN.md "Common CLI contract"). */
+/* The JSON documents of the CLI's --json output (shapes in docs/design.md, "JSON documents"). */
 #pragma once
 
 #include "kvmrt-json-writer.h"

@@ -284,6 +284,63 @@ get_handle (GVirDomain *domain)
   return handle;
 }
 
+/* @cpus as libvirt's CPU map (one bit per host CPU, lowest first); NULL for an empty set. */
+static unsigned char *
+cpu_map (const KvmrtIdSet *cpus, int *length)
+{
+  unsigned char *map;
+
+  if (kvmrt_id_set_is_empty (cpus))
+    return NULL;
+  *length = VIR_CPU_MAPLEN (kvmrt_id_set_last (cpus) + 1);
+  map = g_malloc0 (*length);
+  for (int cpu = kvmrt_id_set_first (cpus); cpu >= 0; cpu = kvmrt_id_set_next (cpus, cpu))
+    VIR_USE_CPU (map, cpu);
+  return map;
+}
+
+gboolean
+kvmrt_libvirt_pin_live (GVirDomain *domain, const KvmrtVmPlan *plan, GError **error)
+{
+  virDomainPtr handle = get_handle (domain);
+  g_autofree unsigned char *emulator = NULL;
+  virDomainIOThreadInfoPtr *iothreads = NULL;
+  int length = 0, n_iothreads;
+  int failed = 0;
+
+  for (guint i = 0; failed == 0 && i < plan->vcpu_pins->len; i++)
+    {
+      g_autofree unsigned char *map = cpu_map (plan->vcpu_pins->pdata[i], &length);
+
+      if (map != NULL)
+        failed = virDomainPinVcpuFlags (handle, i, map, length, VIR_DOMAIN_AFFECT_LIVE);
+    }
+  emulator = cpu_map (plan->emulator_cpus, &length);
+  if (failed == 0 && emulator != NULL)
+    failed = virDomainPinEmulator (handle, emulator, length, VIR_DOMAIN_AFFECT_LIVE);
+  /* I/O threads run with the emulator. */
+  n_iothreads = failed == 0 && emulator != NULL
+                ? virDomainGetIOThreadInfo (handle, &iothreads, VIR_DOMAIN_AFFECT_LIVE) : 0;
+  for (int i = 0; i < n_iothreads; i++)
+    {
+      if (failed == 0)
+        failed = virDomainPinIOThread (handle, iothreads[i]->iothread_id, emulator, length,
+                                       VIR_DOMAIN_AFFECT_LIVE);
+      virDomainIOThreadInfoFree (iothreads[i]);
+    }
+  free (iothreads);
+  if (failed != 0)
+    {
+      virErrorPtr saved = virSaveLastError ();
+      g_autofree char *what = g_strdup_printf (_("Pinning the threads of running %s"),
+                                               gvir_domain_get_name (domain));
+
+      set_domain_error (error, saved, handle, what);
+    }
+  virDomainFree (handle);
+  return failed == 0;
+}
+
 char *
 kvmrt_libvirt_get_xml (GVirDomain *domain, GError **error)
 {

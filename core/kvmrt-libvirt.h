@@ -7,6 +7,8 @@
 
 #include <libvirt-gobject/libvirt-gobject.h>
 
+#include "kvmrt-plan.h"
+
 G_BEGIN_DECLS
 
 #define KVMRT_LIBVIRT_ERROR (kvmrt_libvirt_error_quark ())
@@ -55,6 +57,11 @@ gboolean        kvmrt_libvirt_rename        (GVirDomain *domain, const char *nam
 
 GVirDomainState kvmrt_libvirt_get_state     (GVirDomain *domain);
 gboolean        kvmrt_libvirt_is_active     (GVirDomain *domain);
+/* Moves a running domain's vCPU, emulator and I/O threads to @plan's pins at once (libvirt
+ * live pinning); FALSE with @error when libvirt refuses one of them. */
+gboolean        kvmrt_libvirt_pin_live      (GVirDomain        *domain,
+                                             const KvmrtVmPlan *plan,
+                                             GError           **error);
 gboolean        kvmrt_libvirt_get_autostart (GVirDomain *domain);
 /* "running", "shut off", ... for tables (translated). */
 const char     *kvmrt_libvirt_state_to_string (GVirDomainState state);

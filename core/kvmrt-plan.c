@@ -109,16 +109,51 @@ plan_vm (KvmrtVmPlan *p, KvmrtVm *vm, KvmrtHost *host)
       kvmrt_id_set_subtract (p->offline_cpus, p->usable_cpus);
       p->irq_cpu = kvmrt_id_set_last (p->usable_cpus);
     }
-  else
+  /* Not rt (or rt without CPUs, an error): the pins come with the effective CPUs, once every
+   * real-time VM is planned (plan_effective_cpus). */
+  p->rt_priority = kvmrt_vm_get_rt_priority (vm);
+  p->effective_cpus = kvmrt_id_set_copy (p->usable_cpus);
+}
+
+/* Every CPU an enabled real-time VM owns (its cores, siblings included). */
+static KvmrtIdSet *
+rt_owned_cpus (GArray *vms)
+{
+  KvmrtIdSet *owned = kvmrt_id_set_new ();
+
+  for (guint i = 0; i < vms->len; i++)
     {
-      /* Not rt (or rt without CPUs, an error): every thread may run anywhere in the cpuset;
-       * an empty cpuset means no pinning at all. */
-      /* Every vCPU shares the one set (the array does not own it). */
-      p->vcpu_pins = g_ptr_array_sized_new (p->nr_vcpus);
-      for (guint i = 0; i < p->nr_vcpus; i++)
-        g_ptr_array_add (p->vcpu_pins, p->cpus);
-      p->emulator_cpus = kvmrt_id_set_copy (p->cpus);
+      const KvmrtVmPlan *p = &g_array_index (vms, KvmrtVmPlan, i);
+
+      if (p->rt && !kvmrt_vm_get_disabled (p->vm) && p->irq_cpu >= 0)
+        kvmrt_id_set_union (owned, p->owned_cpus);
     }
+  return owned;
+}
+
+/* The CPUs of a VM that is not real-time: its cpuset, or the host's pool for an empty one,
+ * less what real-time VMs own. The validator reports a cpuset that overlaps a real-time VM;
+ * such a VM keeps its cpuset rather than being moved somewhere the user did not write. */
+static void
+plan_effective_cpus (KvmrtVmPlan *p, KvmrtHost *host, const KvmrtIdSet *rt_owned)
+{
+  g_autoptr(KvmrtIdSet) effective = kvmrt_id_set_copy (kvmrt_id_set_is_empty (p->cpus)
+                                                       ? kvmrt_host_get_cpus (host) : p->cpus);
+  KvmrtIdSet *pins;
+
+  kvmrt_id_set_subtract (effective, rt_owned);
+  if (kvmrt_id_set_is_empty (effective))
+    kvmrt_id_set_union (effective, p->cpus);
+  kvmrt_id_set_free (p->effective_cpus);
+  p->effective_cpus = g_steal_pointer (&effective);
+
+  /* Every vCPU shares the one set (the array does not own it). With nothing to keep away
+   * from, an empty cpuset stays unpinned rather than pinned to every CPU. */
+  pins = kvmrt_id_set_is_empty (rt_owned) ? p->cpus : p->effective_cpus;
+  p->vcpu_pins = g_ptr_array_sized_new (p->nr_vcpus);
+  for (guint i = 0; i < p->nr_vcpus; i++)
+    g_ptr_array_add (p->vcpu_pins, pins);
+  p->emulator_cpus = kvmrt_id_set_copy (pins);
 }
 
 static void
@@ -134,6 +169,7 @@ clear_vm_plan (KvmrtVmPlan *p)
   g_clear_pointer (&p->emulator_cpus, kvmrt_id_set_free);
   g_clear_pointer (&p->shielded_cpus, kvmrt_id_set_free);
   g_clear_pointer (&p->offline_cpus, kvmrt_id_set_free);
+  g_clear_pointer (&p->effective_cpus, kvmrt_id_set_free);
 }
 
 KvmrtPlan *
@@ -141,6 +177,7 @@ kvmrt_plan_new (KvmrtConfig *config, KvmrtHost *host)
 {
   guint n = kvmrt_config_get_n_vms (config);
   KvmrtPlan *plan = g_new0 (KvmrtPlan, 1);
+  g_autoptr(KvmrtIdSet) rt_owned = NULL;
 
   plan->vms = g_array_sized_new (FALSE, TRUE, sizeof (KvmrtVmPlan), n);
   g_array_set_clear_func (plan->vms, (GDestroyNotify) clear_vm_plan);
@@ -153,6 +190,14 @@ kvmrt_plan_new (KvmrtConfig *config, KvmrtHost *host)
 
       plan_vm (&g_array_index (plan->vms, KvmrtVmPlan, i), vm, host);
       g_hash_table_insert (plan->by_vm, vm, GUINT_TO_POINTER (i + 1));
+    }
+  rt_owned = rt_owned_cpus (plan->vms);
+  for (guint i = 0; i < n; i++)
+    {
+      KvmrtVmPlan *p = &g_array_index (plan->vms, KvmrtVmPlan, i);
+
+      if (p->vcpu_pins == NULL)
+        plan_effective_cpus (p, host, rt_owned);
     }
   return plan;
 }

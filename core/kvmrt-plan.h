@@ -29,11 +29,20 @@ typedef struct {
    * use; not rt: the cpus */
   KvmrtIdSet   *owned_cpus;
   KvmrtIdSet   *nodes;           /* NUMA nodes of the owned CPUs */
-  GPtrArray    *vcpu_pins;       /* KvmrtIdSet* per vCPU; empty sets when not pinned */
-  KvmrtIdSet   *emulator_cpus;   /* empty when not pinned */
+  /* Where its threads may run. rt: the usable CPUs. Not rt: the cpuset without the CPUs
+   * real-time VMs own, or, for an empty cpuset, every host CPU no enabled real-time VM owns
+   * (siblings included). Falls back to the cpus when nothing would be left (an error the
+   * validator reports), so it is empty only for an empty cpuset on a host that real-time VMs
+   * take whole. */
+  KvmrtIdSet   *effective_cpus;
+  /* KvmrtIdSet* per vCPU. Not rt: each the effective CPUs, except that an empty cpuset
+   * stays unpinned (empty sets) while no real-time VM owns a CPU. */
+  GPtrArray    *vcpu_pins;
+  KvmrtIdSet   *emulator_cpus;   /* not rt: as each vCPU pin; empty when not pinned */
   KvmrtIdSet   *shielded_cpus;   /* rt: the usable CPUs; otherwise empty */
   KvmrtIdSet   *offline_cpus;    /* rt: owned minus usable; otherwise empty */
   int           irq_cpu;         /* rt: the highest usable CPU; otherwise -1 */
+  guint         rt_priority;     /* SCHED_FIFO priority of its vCPU threads (rt) */
 } KvmrtVmPlan;
 
 typedef struct _KvmrtPlan KvmrtPlan;

@@ -148,6 +148,19 @@ read_affinity (const char *status)
   return kvmrt_id_set_parse (value, NULL);
 }
 
+/* The thread group (process) a thread's status names, else @fallback. */
+static int
+read_tgid (const char *status, int fallback)
+{
+  const char *line = status != NULL ? strstr (status, "\nTgid:") : NULL;
+  long value;
+
+  if (line == NULL)
+    return fallback;
+  value = strtol (line + strlen ("\nTgid:"), NULL, 10);
+  return value > 0 && value <= G_MAXINT ? (int) value : fallback;
+}
+
 /* The name between the parentheses of a stat line (comm may hold ')' itself). */
 static char *
 stat_name (const char *stat)
@@ -185,11 +198,12 @@ read_thread (int task_fd, int pid, int tid)
   status = kvmrt_sysroot_read_at (task_fd, path);
   thread = g_new0 (KvmrtThread, 1);
   thread->tid = tid;
-  thread->pid = pid;
+  thread->pid = read_tgid (status, pid);
   thread->name = name;
   thread->kind = kvmrt_thread_classify (thread->name, &thread->vcpu);
   thread->affinity = read_affinity (status);
   thread->cpu = (int) stat_field (fields, 39);
+  thread->state = fields[0][0];
   thread->priority = (int) stat_field (fields, 40);
   thread->policy = (int) stat_field (fields, 41);
   return thread;
@@ -364,25 +378,66 @@ kvmrt_proc_list_all_threads (const char *sysroot, GError **error)
   return threads;
 }
 
-/* Whether process @pid's command line holds "-uuid" followed by @uuid. */
-static gboolean
-runs_domain (const char *sysroot, int pid, const char *uuid)
+/* The PIDs in the sysroot's proc/, in directory order. */
+static GArray *
+list_pids (const char *sysroot)
+{
+  g_autofree char *proc = kvmrt_sysroot_path (sysroot, "proc");
+  g_autoptr(GDir) dir = g_dir_open (proc, 0, NULL);
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
+  const char *entry;
+
+  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+    {
+      char *end = NULL;
+      long pid = strtol (entry, &end, 10);
+
+      if (*end == '\0' && pid > 0 && pid <= G_MAXINT)
+        {
+          int value = (int) pid;
+
+          g_array_append_val (pids, value);
+        }
+    }
+  return pids;
+}
+
+/* The arguments of process @pid (NULL-terminated), or NULL when it is gone or a kernel
+ * thread (empty cmdline). */
+static GStrv
+read_cmdline (const char *sysroot, int pid)
 {
   g_autofree char *relative = g_strdup_printf ("proc/%d/cmdline", pid);
   g_autofree char *path = kvmrt_sysroot_path (sysroot, relative);
   g_autofree char *cmdline = NULL;
+  g_autoptr(GStrvBuilder) args = g_strv_builder_new ();
   gsize length = 0;
-  const char *previous = NULL;
 
-  if (!g_file_get_contents (path, &cmdline, &length, NULL))
-    return FALSE;
+  if (!g_file_get_contents (path, &cmdline, &length, NULL) || length == 0)
+    return NULL;
   for (const char *arg = cmdline; arg < cmdline + length; arg += strlen (arg) + 1)
-    {
-      if (previous != NULL && strcmp (previous, "-uuid") == 0)
-        return g_ascii_strcasecmp (arg, uuid) == 0;
-      previous = arg;
-    }
-  return FALSE;
+    g_strv_builder_add (args, arg);
+  return g_strv_builder_end (args);
+}
+
+/* The argument after "-uuid" in @args, or NULL. */
+static const char *
+uuid_argument (char **args)
+{
+  for (guint i = 1; args != NULL && args[i] != NULL; i++)
+    if (strcmp (args[i - 1], "-uuid") == 0)
+      return args[i];
+  return NULL;
+}
+
+/* Whether process @pid's command line holds "-uuid" followed by @uuid. */
+static gboolean
+runs_domain (const char *sysroot, int pid, const char *uuid)
+{
+  g_auto(GStrv) args = read_cmdline (sysroot, pid);
+  const char *found = uuid_argument (args);
+
+  return found != NULL && g_ascii_strcasecmp (found, uuid) == 0;
 }
 
 static int
@@ -401,24 +456,172 @@ pid_from_file (const char *sysroot, const char *name)
 int
 kvmrt_proc_find_qemu (const char *sysroot, const char *uuid, const char *name)
 {
-  g_autofree char *proc = kvmrt_sysroot_path (sysroot, "proc");
-  g_autoptr(GDir) dir = NULL;
-  const char *entry;
+  g_autoptr(GArray) pids = NULL;
   int pid = pid_from_file (sysroot, name);
 
   /* The pid file may be stale (a crashed QEMU, a reused PID): trust it only if it matches. */
   if (pid > 0 && runs_domain (sysroot, pid, uuid))
     return pid;
-  dir = g_dir_open (proc, 0, NULL);
-  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
-    {
-      char *end = NULL;
-      long candidate = strtol (entry, &end, 10);
-
-      if (*end == '\0' && candidate > 0 && runs_domain (sysroot, (int) candidate, uuid))
-        return (int) candidate;
-    }
+  pids = list_pids (sysroot);
+  for (guint i = 0; i < pids->len; i++)
+    if (runs_domain (sysroot, g_array_index (pids, int, i), uuid))
+      return g_array_index (pids, int, i);
   return 0;
+}
+
+void
+kvmrt_qemu_process_free (KvmrtQemuProcess *qemu)
+{
+  g_free (qemu->uuid);
+  g_free (qemu);
+}
+
+static gboolean
+is_qemu_program (const char *argv0)
+{
+  g_autofree char *base = g_path_get_basename (argv0);
+
+  return g_str_has_prefix (base, "qemu-system-") || g_str_equal (base, "qemu-kvm");
+}
+
+static int
+compare_qemu_pids (gconstpointer a, gconstpointer b)
+{
+  const KvmrtQemuProcess *x = *(KvmrtQemuProcess **) a, *y = *(KvmrtQemuProcess **) b;
+
+  return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+GPtrArray *
+kvmrt_proc_list_qemus (const char *sysroot)
+{
+  g_autoptr(GArray) pids = list_pids (sysroot);
+  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_qemu_process_free);
+
+  for (guint i = 0; i < pids->len; i++)
+    {
+      int pid = g_array_index (pids, int, i);
+      g_auto(GStrv) args = read_cmdline (sysroot, pid);
+      KvmrtQemuProcess *qemu;
+
+      if (args == NULL || !is_qemu_program (args[0]))
+        continue;
+      qemu = g_new0 (KvmrtQemuProcess, 1);
+      qemu->pid = pid;
+      qemu->uuid = g_strdup (uuid_argument (args));
+      g_ptr_array_add (found, qemu);
+    }
+  g_ptr_array_sort (found, compare_qemu_pids);
+  return found;
+}
+
+/* Whether every "/"-separated part of @path is a plain name. */
+static gboolean
+is_plain_path (const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (*parts[i] == '\0' || g_str_equal (parts[i], ".") || g_str_equal (parts[i], ".."))
+      return FALSE;
+  return TRUE;
+}
+
+char *
+kvmrt_proc_get_cgroup (const char *sysroot, int pid, const char *controller)
+{
+  g_autofree char *relative = g_strdup_printf ("proc/%d/cgroup", pid);
+  g_autofree char *text = kvmrt_sysroot_read_optional (sysroot, relative);
+  g_auto(GStrv) lines = text != NULL ? g_strsplit (text, "\n", -1) : NULL;
+
+  /* "ID:CONTROLLERS:PATH"; v2 is "0::PATH". */
+  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], ":", 3);
+      g_auto(GStrv) controllers = NULL;
+      gboolean match;
+      const char *path;
+
+      if (g_strv_length (fields) != 3 || fields[2][0] != '/')
+        continue;
+      controllers = g_strsplit (fields[1], ",", -1);
+      match = controller == NULL ? g_str_equal (fields[0], "0") && *fields[1] == '\0'
+                                 : g_strv_contains ((const char * const *) controllers,
+                                                    controller);
+      if (!match)
+        continue;
+      path = fields[2] + 1;
+      return *path == '\0' || is_plain_path (path) ? g_strdup (path) : NULL;
+    }
+  return NULL;
+}
+
+/* Task flags (include/linux/sched.h). */
+#define PF_KTHREAD        0x00200000u
+#define PF_NO_SETAFFINITY 0x04000000u
+
+void
+kvmrt_kernel_thread_free (KvmrtKernelThread *thread)
+{
+  g_free (thread->comm);
+  g_clear_pointer (&thread->affinity, kvmrt_id_set_free);
+  g_free (thread);
+}
+
+guint64
+kvmrt_proc_get_start_time (const char *sysroot, int pid)
+{
+  g_autofree char *relative = g_strdup_printf ("proc/%d/stat", pid);
+  g_autofree char *stat = kvmrt_sysroot_read_optional (sysroot, relative);
+  g_auto(GStrv) fields = split_stat (stat);
+  long long start = stat_field (fields, 22);
+
+  return start > 0 ? (guint64) start : 0;
+}
+
+GPtrArray *
+kvmrt_proc_list_movable_kthreads (const char *sysroot)
+{
+  g_autoptr(GArray) pids = list_pids (sysroot);
+  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_kernel_thread_free);
+
+  for (guint i = 0; i < pids->len; i++)
+    {
+      int pid = g_array_index (pids, int, i);
+      g_autofree char *stat_path = NULL;
+      g_autofree char *status_path = NULL;
+      g_autofree char *stat = NULL;
+      g_autofree char *status = NULL;
+      g_auto(GStrv) fields = NULL;
+      const char *open_paren, *close_paren;
+      long long flags;
+      KvmrtKernelThread *thread;
+
+      stat_path = g_strdup_printf ("proc/%d/stat", pid);
+      stat = kvmrt_sysroot_read_optional (sysroot, stat_path);
+      fields = split_stat (stat);
+      flags = stat_field (fields, 9);
+      if (flags < 0 || !(flags & PF_KTHREAD) || (flags & PF_NO_SETAFFINITY))
+        continue;
+      status_path = g_strdup_printf ("proc/%d/status", pid);
+      status = kvmrt_sysroot_read_optional (sysroot, status_path);
+      open_paren = strchr (stat, '(');
+      close_paren = strrchr (stat, ')');
+      if (open_paren == NULL || open_paren > close_paren)
+        continue;
+      thread = g_new0 (KvmrtKernelThread, 1);
+      thread->pid = pid;
+      thread->comm = g_strndup (open_paren + 1, close_paren - open_paren - 1);
+      thread->start = (guint64) MAX (stat_field (fields, 22), 0);
+      thread->affinity = read_affinity (status);
+      if (thread->affinity == NULL)
+        {
+          kvmrt_kernel_thread_free (thread);
+          continue;
+        }
+      g_ptr_array_add (found, thread);
+    }
+  return found;
 }
 
 gboolean

@@ -124,6 +124,34 @@ has_field (const KvmrtSyncState *state, KvmrtDomainField field)
   return FALSE;
 }
 
+static gboolean
+is_pin_field (KvmrtDomainField field)
+{
+  return field == KVMRT_DOMAIN_FIELD_VCPUPIN || field == KVMRT_DOMAIN_FIELD_EMULATORPIN
+         || field == KVMRT_DOMAIN_FIELD_IOTHREADPIN;
+}
+
+/* A running domain takes new pins at once (libvirt's live pinning), so an unpinned VM leaves
+ * the real-time CPUs without a restart. Where libvirt refuses (a driver without live pinning),
+ * the pins wait for the next start like the other changes. */
+static void
+pin_running (KvmrtSyncState *state, const KvmrtVmPlan *plan)
+{
+  gboolean pins = FALSE;
+
+  for (guint i = 0; i < state->changes->len; i++)
+    pins |= is_pin_field (((KvmrtDomainChange *) state->changes->pdata[i])->field);
+  if (!state->running || !pins || !kvmrt_libvirt_pin_live (state->domain, plan, NULL))
+    return;
+  for (guint i = 0; i < state->changes->len; i++)
+    {
+      KvmrtDomainChange *c = state->changes->pdata[i];
+
+      if (is_pin_field (c->field))
+        c->needs_restart = FALSE;
+    }
+}
+
 gboolean
 kvmrt_sync_to_libvirt (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, KvmrtSyncState **out_state,
                        GError **error)
@@ -155,6 +183,7 @@ kvmrt_sync_to_libvirt (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, KvmrtSync
       state->domain = kvmrt_libvirt_define (libvirt, wanted, error);
       if (state->domain == NULL)
         return FALSE;
+      pin_running (state, plan);
     }
   if (out_state != NULL)
     *out_state = g_steal_pointer (&state);

@@ -37,25 +37,13 @@ kvmrt_tune_backend_name (KvmrtTuneBackend backend)
   return backend == KVMRT_TUNE_BACKEND_REDHAWK ? "RedHawk" : "Linux";
 }
 
-/* RedHawk's shield masks are hexadecimal, in comma-separated groups of 32 CPUs, highest
- * first ("00000000,00ff0000"). */
+/* RedHawk's shield mask as a CPU list (hexadecimal, like the kernel's masks). */
 static char *
 mask_to_list (const char *mask)
 {
-  g_autoptr(KvmrtIdSet) set = kvmrt_id_set_new ();
-  guint bit = 0;
+  g_autoptr(KvmrtIdSet) set = kvmrt_id_set_parse_mask (mask);
 
-  for (const char *p = mask + strlen (mask); p > mask; p--)
-    {
-      int digit = g_ascii_xdigit_value (p[-1]);
-
-      if (digit < 0)
-        continue;
-      for (guint b = 0; b < 4; b++, bit++)
-        if (digit & (1 << b))
-          kvmrt_id_set_add (set, bit);
-    }
-  return kvmrt_id_set_to_string (set);
+  return set != NULL ? kvmrt_id_set_to_string (set) : g_strdup (mask);
 }
 
 char *

@@ -16,6 +16,12 @@ kvmrt_tune_setting_free (KvmrtTuneSetting *setting)
   g_free (setting);
 }
 
+int
+kvmrt_tune_compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_ascii_strcasecmp (*(const char **) a, *(const char **) b);
+}
+
 KvmrtTunePhase
 kvmrt_tune_phase_of (const char *path)
 {
@@ -42,8 +48,8 @@ kvmrt_tune_state_vm_from_plan (const KvmrtVmPlan *plan)
 
 /* The value the tuner derives a file's new value from: its original if it changed it, else
  * what the file holds now. */
-static char *
-base_value (KvmrtJournal *journal, const char *path)
+char *
+kvmrt_tune_state_base_value (KvmrtJournal *journal, const char *path)
 {
   const char *original = kvmrt_journal_get_original (journal, path);
 
@@ -52,8 +58,8 @@ base_value (KvmrtJournal *journal, const char *path)
                           : kvmrt_sysroot_read_optional (journal->sysroot, path);
 }
 
-static void
-want (GPtrArray *settings, char *path, char *value, char *what)
+void
+kvmrt_tune_state_want (GPtrArray *settings, char *path, char *value, char *what)
 {
   KvmrtTuneSetting *s = g_new0 (KvmrtTuneSetting, 1);
 
@@ -68,8 +74,10 @@ static void
 want_cpus_offline (GPtrArray *settings, const KvmrtIdSet *offline)
 {
   for (int cpu = kvmrt_id_set_first (offline); cpu >= 0; cpu = kvmrt_id_set_next (offline, cpu))
-    want (settings, g_strdup_printf ("sys/devices/system/cpu/cpu%d/online", cpu), g_strdup ("0"),
-          g_strdup_printf (_("CPU %d offline (hyperthread sibling of a real-time core)"), cpu));
+    kvmrt_tune_state_want (settings, g_strdup_printf ("sys/devices/system/cpu/cpu%d/online", cpu),
+                           g_strdup ("0"),
+                           g_strdup_printf (_("CPU %d offline (hyperthread sibling of a real-time "
+                                              "core)"), cpu));
 }
 
 /* Every top-level cgroup but libvirt's machine group keeps to the housekeeping CPUs: that is
@@ -90,12 +98,12 @@ want_shield (GPtrArray *settings, KvmrtJournal *journal, const KvmrtIdSet *house
       while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
         if (!g_str_has_prefix (name, "machine") && !g_str_equal (name, "cpuset"))
           g_ptr_array_add (names, g_strdup (name));
-      g_ptr_array_sort (names, (GCompareFunc) g_ascii_strcasecmp);
+      g_ptr_array_sort (names, kvmrt_tune_compare_names);
       for (guint i = 0; i < names->len; i++)
         {
           g_autofree char *path = g_strconcat (roots[r], "/", names->pdata[i], "/cpuset.cpus",
                                                NULL);
-          g_autofree char *base = base_value (journal, path);
+          g_autofree char *base = kvmrt_tune_state_base_value (journal, path);
           g_autoptr(KvmrtIdSet) cpus = NULL;
 
           if (base == NULL)
@@ -110,8 +118,9 @@ want_shield (GPtrArray *settings, KvmrtJournal *journal, const KvmrtIdSet *house
           {
             char *text = kvmrt_id_set_to_string (cpus);
 
-            want (settings, g_steal_pointer (&path), text,
-                  g_strdup_printf (_("%s confined to CPUs %s"), (char *) names->pdata[i], text));
+            kvmrt_tune_state_want (settings, g_steal_pointer (&path), text,
+                                   g_strdup_printf (_("%s confined to CPUs %s"),
+                                                    (char *) names->pdata[i], text));
           }
         }
     }
@@ -160,23 +169,25 @@ want_irqs (GPtrArray *settings, KvmrtJournal *journal, KvmrtHost *host,
       owner = owner_of_irq (journal, host, (guint) irq->number);
       if (owner != NULL)
         {
-          want (settings, g_steal_pointer (&path), g_strdup_printf ("%d", owner->irq_cpu),
-                g_strdup_printf (_("IRQ %d (%s's device) to CPU %d"), irq->number,
-                                 owner->name != NULL ? owner->name : owner->uuid,
-                                 owner->irq_cpu));
+          kvmrt_tune_state_want (settings, g_steal_pointer (&path),
+                                 g_strdup_printf ("%d", owner->irq_cpu),
+                                 g_strdup_printf (_("IRQ %d (%s's device) to CPU %d"),
+                                                  irq->number,
+                                                  owner->name != NULL ? owner->name : owner->uuid,
+                                                  owner->irq_cpu));
           continue;
         }
       if (!others)
         continue;
-      base = base_value (journal, path);
+      base = kvmrt_tune_state_base_value (journal, path);
       cpus = base != NULL ? kvmrt_id_set_parse (base, NULL) : NULL;
       if (cpus == NULL || !kvmrt_id_set_intersects (cpus, rt))
         continue;
       kvmrt_id_set_intersect (cpus, housekeeping);
       if (kvmrt_id_set_is_empty (cpus))
         kvmrt_id_set_union (cpus, housekeeping);
-      want (settings, g_steal_pointer (&path), kvmrt_id_set_to_string (cpus),
-            g_strdup_printf (_("IRQ %d off the real-time CPUs"), irq->number));
+      kvmrt_tune_state_want (settings, g_steal_pointer (&path), kvmrt_id_set_to_string (cpus),
+                             g_strdup_printf (_("IRQ %d off the real-time CPUs"), irq->number));
     }
 }
 
@@ -188,17 +199,15 @@ compare_phase (gconstpointer a, gconstpointer b)
   return (int) x->phase - (int) y->phase;
 }
 
-GPtrArray *
-kvmrt_tune_state_wanted (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneBackend backend)
+void
+kvmrt_tune_state_cpus (KvmrtJournal *journal, KvmrtHost *host, KvmrtIdSet *rt,
+                       KvmrtIdSet *housekeeping)
 {
-  GPtrArray *settings = g_ptr_array_new_with_free_func ((GDestroyNotify)
-                                                        kvmrt_tune_setting_free);
-  g_autoptr(KvmrtIdSet) rt = kvmrt_id_set_new ();
   g_autoptr(KvmrtIdSet) offline = kvmrt_id_set_new ();
-  g_autoptr(KvmrtIdSet) housekeeping = kvmrt_id_set_copy (kvmrt_host_get_cpus (host));
 
-  if (journal->vms->len == 0)
-    return settings;
+  kvmrt_id_set_clear (rt);
+  kvmrt_id_set_clear (housekeeping);
+  kvmrt_id_set_union (housekeeping, kvmrt_host_get_cpus (host));
   for (guint i = 0; i < journal->vms->len; i++)
     {
       const KvmrtTunedVm *vm = journal->vms->pdata[i];
@@ -219,16 +228,36 @@ kvmrt_tune_state_wanted (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneBacken
           && kvmrt_journal_get_original (journal, path) == NULL)
         kvmrt_id_set_remove (housekeeping, cpu);
     }
+}
+
+GPtrArray *
+kvmrt_tune_state_wanted (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneBackend backend)
+{
+  GPtrArray *settings = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                        kvmrt_tune_setting_free);
+  g_autoptr(KvmrtIdSet) rt = kvmrt_id_set_new ();
+  g_autoptr(KvmrtIdSet) offline = kvmrt_id_set_new ();
+  g_autoptr(KvmrtIdSet) housekeeping = kvmrt_id_set_new ();
+
+  if (journal->vms->len == 0)
+    return settings;
+  kvmrt_tune_state_cpus (journal, host, rt, housekeeping);
+  for (guint i = 0; i < journal->vms->len; i++)
+    kvmrt_id_set_union (offline, ((KvmrtTunedVm *) journal->vms->pdata[i])->offline);
 
   if (backend == KVMRT_TUNE_BACKEND_REDHAWK)
     {
       char *list = kvmrt_id_set_to_string (rt);
 
-      want (settings, g_strdup (KVMRT_REDHAWK_SHIELD_FILE), list,
-            g_strdup_printf (_("CPUs %s shielded (shield -a)"), list));
+      kvmrt_tune_state_want (settings, g_strdup (KVMRT_REDHAWK_SHIELD_FILE), list,
+                             g_strdup_printf (_("CPUs %s shielded (shield -a)"), list));
     }
   else
-    want_shield (settings, journal, housekeeping, kvmrt_host_get_cpus (host));
+    {
+      want_shield (settings, journal, housekeeping, kvmrt_host_get_cpus (host));
+      kvmrt_tune_state_want_other_vms (settings, journal, rt, housekeeping);
+    }
+  kvmrt_tune_state_want_kernel (settings, journal, housekeeping);
   want_irqs (settings, journal, host, rt, housekeeping, backend == KVMRT_TUNE_BACKEND_LINUX);
   want_cpus_offline (settings, offline);
   g_ptr_array_sort (settings, compare_phase);

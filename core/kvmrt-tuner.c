@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <sched.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,27 +14,6 @@
 #include "kvmrt-i18n.h"
 #include "kvmrt-proc.h"
 #include "kvmrt-sysroot.h"
-
-/* The real-time priority of vCPU threads unless the config's rt_priority (in the VM's section
- * or [DEFAULT]) says otherwise: 1 is above every normal task and below the kernel's own
- * real-time threads. */
-#define DEFAULT_FIFO_PRIORITY 1
-
-static int
-fifo_priority (const KvmrtVmPlan *plan, KvmrtTuneReport *report)
-{
-  const char *text = kvmrt_vm_get_extra (plan->vm, "rt_priority");
-  guint64 value = 0;
-
-  if (text == NULL)
-    return DEFAULT_FIFO_PRIORITY;
-  if (g_ascii_string_to_unsigned (text, 10, 1, 99, &value, NULL))
-    return (int) value;
-  g_ptr_array_add (report->problems,
-                   g_strdup_printf (_("rt_priority \"%s\" is not a number from 1 to 99; "
-                                      "priority %d is used"), text, DEFAULT_FIFO_PRIORITY));
-  return DEFAULT_FIFO_PRIORITY;
-}
 
 KvmrtTuneReport *
 kvmrt_tune_report_new (void)
@@ -57,8 +37,8 @@ kvmrt_tune_report_free (KvmrtTuneReport *report)
 
 /* For tests of crash recovery: KVMRT_TUNER_STOP_AFTER=N ends the process, as a kill would,
  * right after the Nth host file it writes. */
-static void
-count_write (void)
+void
+kvmrt_tune_count_write (void)
 {
   static int left = -2;
 
@@ -94,7 +74,7 @@ write_setting (KvmrtTuneBackend backend, const char *sysroot, const char *path,
 {
   int result = kvmrt_tune_backend_write (backend, sysroot, path, value, detail);
 
-  count_write ();
+  kvmrt_tune_count_write ();
   return result;
 }
 
@@ -115,16 +95,18 @@ compare_restore_order (gconstpointer a, gconstpointer b)
   return (int) kvmrt_tune_phase_of (y->path) - (int) kvmrt_tune_phase_of (x->path);
 }
 
-/* Writes back the originals no tuned VM needs any more: CPUs first, cgroups last. */
+/* Writes back the originals no tuned VM needs any more: CPUs first, cgroups last, and within
+ * a phase the last changed first (a cgroup v1 parent widens before its children). */
 static gboolean
 restore_unneeded (KvmrtJournal *journal, KvmrtTuneBackend backend, GPtrArray *wanted,
                   KvmrtTuneReport *report, GError **error)
 {
   g_autoptr(GPtrArray) order = g_ptr_array_new ();
 
-  for (guint i = 0; i < journal->originals->len; i++)
+  for (guint i = journal->originals->len; i-- > 0;)
     if (find_setting (wanted, ((KvmrtOriginal *) journal->originals->pdata[i])->path) == NULL)
       g_ptr_array_add (order, journal->originals->pdata[i]);
+  /* Stable: the reverse order stays within each phase. */
   g_ptr_array_sort (order, compare_restore_order);
 
   for (guint i = 0; i < order->len; i++)
@@ -135,6 +117,15 @@ restore_unneeded (KvmrtJournal *journal, KvmrtTuneBackend backend, GPtrArray *wa
       g_autofree char *detail = NULL;
       int failed = write_setting (backend, journal->sysroot, path, value, &detail);
 
+      /* The file went away with what it belonged to (a VM's cgroup, a device's IRQ): there
+       * is nothing left to give back. */
+      if (failed == ENOENT && detail == NULL)
+        {
+          kvmrt_journal_drop_original (journal, path);
+          if (!kvmrt_journal_save (journal, error))
+            return FALSE;
+          continue;
+        }
       if (failed != 0)
         {
           g_ptr_array_add (report->problems,
@@ -193,6 +184,20 @@ apply_wanted (KvmrtJournal *journal, KvmrtTuneBackend backend, GPtrArray *wanted
   return TRUE;
 }
 
+/* Kernel threads: kept off the real-time CPUs while a VM is tuned, given back after. */
+static gboolean
+reconcile_threads (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneBackend backend,
+                   KvmrtTuneReport *report, GError **error)
+{
+  g_autoptr(KvmrtIdSet) rt = kvmrt_id_set_new ();
+  g_autoptr(KvmrtIdSet) housekeeping = kvmrt_id_set_new ();
+
+  if (journal->vms->len == 0 || !kvmrt_tune_threads_applicable (journal->sysroot, backend))
+    return kvmrt_tune_threads_restore (journal, report, error);
+  kvmrt_tune_state_cpus (journal, host, rt, housekeeping);
+  return kvmrt_tune_threads_confine (journal, rt, housekeeping, report, error);
+}
+
 static gboolean
 reconcile (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneReport *report, GError **error)
 {
@@ -201,6 +206,7 @@ reconcile (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneReport *report, GErr
 
   return restore_unneeded (journal, backend, wanted, report, error)
          && apply_wanted (journal, backend, wanted, report, error)
+         && reconcile_threads (journal, host, backend, report, error)
          && kvmrt_journal_save (journal, error);
 }
 
@@ -212,7 +218,9 @@ set_vcpu_fifo (const char *sysroot, const KvmrtVmPlan *plan, int qemu_pid,
 {
   KvmrtTuneBackend backend = kvmrt_tune_backend_choose (sysroot);
   g_autoptr(GPtrArray) threads = NULL;
-  int priority = fifo_priority (plan, report);
+  /* rt_priority, checked by the validator (1-99; 1 is above every normal task and below
+   * the kernel's own real-time threads). */
+  int priority = (int) plan->rt_priority;
   guint done = 0;
 
   if ((!kvmrt_sysroot_is_live (sysroot) && backend != KVMRT_TUNE_BACKEND_REDHAWK)
@@ -301,9 +309,11 @@ release_locked (const char *sysroot, KvmrtHost *host, const char *uuid,
 
   if (journal == NULL)
     return FALSE;
-  if (!kvmrt_journal_remove_vm (journal, uuid))
-    return TRUE;
-  return kvmrt_journal_save (journal, error) && reconcile (journal, host, report, error);
+  if (kvmrt_journal_remove_vm (journal, uuid) && !kvmrt_journal_save (journal, error))
+    return FALSE;
+  /* Also when the VM had left already: a release that was cut short (a crash) left
+   * originals behind that no VM needs any more. */
+  return kvmrt_journal_is_empty (journal) || reconcile (journal, host, report, error);
 }
 
 static gboolean
@@ -422,9 +432,111 @@ kvmrt_tuner_check (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan
                                                          s->path, now));
             }
           check_threads (sysroot, plan, vm, qemu_pid, found);
+          if (kvmrt_tune_threads_applicable (sysroot, backend))
+            {
+              g_autoptr(KvmrtIdSet) rt = kvmrt_id_set_new ();
+              g_autoptr(KvmrtIdSet) housekeeping = kvmrt_id_set_new ();
+
+              kvmrt_tune_state_cpus (journal, host, rt, housekeeping);
+              kvmrt_tune_threads_check (sysroot, journal, rt, found);
+            }
         }
     }
   if (drift != NULL)
     *drift = g_ptr_array_ref (found);
   return found->len == 0;
+}
+
+/* The IRQ and CPU lines of a preview come together: hosts have hundreds. */
+static void
+preview_irqs_and_cpus (GPtrArray *lines, GPtrArray *settings, int irq_cpu)
+{
+  g_autofree char *own = g_strdup_printf ("%d", irq_cpu);
+  g_autoptr(KvmrtIdSet) offline = kvmrt_id_set_new ();
+  guint moved = 0, to_vm = 0;
+  int cpu;
+
+  for (guint i = 0; i < settings->len; i++)
+    {
+      const KvmrtTuneSetting *s = settings->pdata[i];
+
+      if (s->phase == KVMRT_TUNE_PHASE_CPU
+          && sscanf (s->path, "sys/devices/system/cpu/cpu%d/online", &cpu) == 1)
+        kvmrt_id_set_add (offline, cpu);
+      if (s->phase != KVMRT_TUNE_PHASE_IRQ || !g_str_has_suffix (s->path, "/smp_affinity_list"))
+        continue;
+      if (g_str_equal (s->value, own) && strstr (s->what, "'s device") != NULL)
+        to_vm++;
+      else
+        moved++;
+    }
+  if (moved > 0)
+    g_ptr_array_add (lines, g_strdup_printf (_("%u IRQs moved off the real-time CPUs"), moved));
+  if (to_vm > 0)
+    g_ptr_array_add (lines, g_strdup_printf (_("%u IRQs of its devices sent to CPU %d"), to_vm,
+                                             irq_cpu));
+  if (!kvmrt_id_set_is_empty (offline))
+    {
+      g_autofree char *text = kvmrt_id_set_to_string (offline);
+
+      g_ptr_array_add (lines, g_strdup_printf (_("CPUs %s offline (hyperthread siblings of its "
+                                                 "cores)"), text));
+    }
+}
+
+GPtrArray *
+kvmrt_tuner_preview (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan,
+                     GError **error)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(KvmrtJournal) journal = NULL;
+  g_autoptr(GPtrArray) wanted = NULL;
+  g_autoptr(GPtrArray) changing = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+  g_autoptr(KvmrtIdSet) rt = kvmrt_id_set_new ();
+  g_autoptr(KvmrtIdSet) housekeeping = kvmrt_id_set_new ();
+  KvmrtTuneBackend backend = kvmrt_tune_backend_choose (sysroot);
+  guint n_threads = 0;
+
+  if (!plan->rt || kvmrt_id_set_is_empty (plan->usable_cpus))
+    return g_steal_pointer (&lines);
+  journal = kvmrt_journal_load (sysroot, error);
+  if (journal == NULL)
+    return NULL;
+  /* In memory only: the journal on disk stays as it is. */
+  kvmrt_journal_put_vm (journal, kvmrt_tune_state_vm_from_plan (plan));
+  wanted = kvmrt_tune_state_wanted (journal, host, backend);
+  changing = g_ptr_array_new ();
+  for (guint i = 0; i < wanted->len; i++)
+    {
+      const KvmrtTuneSetting *s = wanted->pdata[i];
+      g_autofree char *now = kvmrt_tune_backend_read (backend, sysroot, s->path);
+
+      if (now == NULL || g_str_equal (now, s->value))
+        continue;
+      g_ptr_array_add (changing, (gpointer) s);
+      if (s->phase == KVMRT_TUNE_PHASE_CGROUP || g_str_equal (s->path, KVMRT_IRQ_DEFAULT_AFFINITY))
+        g_ptr_array_add (lines, g_strdup_printf (_("%s (now %s)"), s->what,
+                                                 *now != '\0' ? now : _("empty")));
+    }
+  preview_irqs_and_cpus (lines, changing, plan->irq_cpu);
+
+  kvmrt_tune_state_cpus (journal, host, rt, housekeeping);
+  threads = kvmrt_proc_list_movable_kthreads (sysroot);
+  for (guint i = 0; i < threads->len; i++)
+    n_threads += kvmrt_id_set_intersects (((KvmrtKernelThread *) threads->pdata[i])->affinity,
+                                          rt);
+  if (n_threads > 0 && kvmrt_tune_threads_applicable (sysroot, backend))
+    g_ptr_array_add (lines, g_strdup_printf (_("%u kernel threads kept off the real-time CPUs"),
+                                             n_threads));
+  else if (n_threads > 0)
+    g_ptr_array_add (lines, g_strdup_printf (_("%u kernel threads may run on the real-time "
+                                               "CPUs; they are moved on the live host only"),
+                                             n_threads));
+  g_ptr_array_add (lines, g_strdup_printf (_("vCPU threads get SCHED_FIFO priority %u%s"),
+                                           plan->rt_priority,
+                                           kvmrt_sysroot_is_live (sysroot)
+                                           || backend == KVMRT_TUNE_BACKEND_REDHAWK
+                                           ? "" : _(" (on the live host only)")));
+  return g_steal_pointer (&lines);
 }

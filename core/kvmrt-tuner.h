@@ -49,6 +49,14 @@ gboolean kvmrt_tuner_recover (const char       *sysroot,
                               KvmrtHost        *host,
                               KvmrtTuneReport  *report,
                               GError          **error);
+/* What tuning the host for @plan's VM (beside the VMs tuned now) would change, one line
+ * each (char*), changing nothing: the CPUs, cgroups, IRQs, workqueues and sysctls that
+ * differ now, and the threads that would move or get SCHED_FIFO. Empty for a VM that is not
+ * real-time. */
+GPtrArray *kvmrt_tuner_preview (const char        *sysroot,
+                                KvmrtHost         *host,
+                                const KvmrtVmPlan *plan,
+                                GError           **error);
 /* Whether the VM's tuning is in force. @drift receives (char*) what is not: the VM is not
  * tuned, a CPU is online again, a cgroup may use a real-time CPU, an IRQ may run there, a vCPU
  * thread lost SCHED_FIFO. Always TRUE (and no drift) for a VM that is not real-time. */

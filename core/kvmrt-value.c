@@ -106,6 +106,35 @@ scan_integer (const char *word, gint64 *out)
 }
 
 gboolean
+kvmrt_value_parse_int_range (const char *text, guint min, guint max, guint *out, GError **error)
+{
+  g_autofree char *word = NULL;
+  gint64 value;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (min <= max, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  word = g_strstrip (g_strdup (text));
+  if (!scan_integer (word, &value))
+    {
+      g_set_error (error, KVMRT_VALUE_ERROR, KVMRT_VALUE_ERROR_INVALID,
+                   _("'%s' is not a whole number; write a number from %u to %u"), word, min,
+                   max);
+      return FALSE;
+    }
+  if (value < min || value > max)
+    {
+      g_set_error (error, KVMRT_VALUE_ERROR, KVMRT_VALUE_ERROR_OUT_OF_RANGE,
+                   _("'%s' is out of range; write a number from %u to %u"), word, min, max);
+      return FALSE;
+    }
+  if (out != NULL)
+    *out = (guint) value;
+  return TRUE;
+}
+
+gboolean
 kvmrt_value_parse_count_or_auto (const char *text, guint max, guint *out, GError **error)
 {
   g_autofree char *word = NULL;

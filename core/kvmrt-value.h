@@ -27,6 +27,9 @@ gboolean kvmrt_value_parse_tristate    (const char *text, KvmrtTristate *out, GE
 /* A positive integer, or "auto" (stored as 0). @max bounds the value. */
 gboolean kvmrt_value_parse_count_or_auto (const char *text, guint max, guint *out,
                                         GError **error);
+/* An integer from @min to @max (no "auto"). */
+gboolean kvmrt_value_parse_int_range   (const char *text, guint min, guint max, guint *out,
+                                        GError **error);
 /* "sockets, cores, threads" (three positive integers) or "auto" (all three 0). */
 gboolean kvmrt_value_parse_topology    (const char *text, KvmrtTopology *out, GError **error);
 

@@ -21,6 +21,7 @@ struct _KvmrtVm {
   KvmrtCpuSet   *cpuset;
   gboolean       rt;
   KvmrtTristate  rt_memory;
+  guint          rt_priority;
   KvmrtIdSet    *numatune;
   gboolean       hide_kvm;
   gboolean       autostart;
@@ -65,6 +66,7 @@ static const struct {
   [KVMRT_VM_ATTR_CPUSET] = { "cpuset", "", 0 },
   [KVMRT_VM_ATTR_RT] = { "rt", "false", PROP_RT },
   [KVMRT_VM_ATTR_RT_MEMORY] = { "rt_memory", "auto", 0 },
+  [KVMRT_VM_ATTR_RT_PRIORITY] = { "rt_priority", "1", 0 },
   [KVMRT_VM_ATTR_NUMATUNE] = { "numatune", "auto", 0 },
   [KVMRT_VM_ATTR_HIDE_KVM] = { "hide_kvm", "false", PROP_HIDE_KVM },
   [KVMRT_VM_ATTR_AUTOSTART] = { "autostart", "false", PROP_AUTOSTART },
@@ -147,6 +149,10 @@ parse_attr (KvmrtVm *self, KvmrtVmAttr attr)
     case KVMRT_VM_ATTR_RT_MEMORY:
       if (!kvmrt_value_parse_tristate (text, &self->rt_memory, error))
         self->rt_memory = KVMRT_TRISTATE_AUTO;
+      break;
+    case KVMRT_VM_ATTR_RT_PRIORITY:
+      if (!kvmrt_value_parse_int_range (text, 1, 99, &self->rt_priority, error))
+        self->rt_priority = 1;
       break;
     case KVMRT_VM_ATTR_NUMATUNE:
       {
@@ -417,6 +423,12 @@ KvmrtTristate
 kvmrt_vm_get_rt_memory (KvmrtVm *self)
 {
   return self->rt_memory;
+}
+
+guint
+kvmrt_vm_get_rt_priority (KvmrtVm *self)
+{
+  return self->rt_priority;
 }
 
 const KvmrtIdSet *

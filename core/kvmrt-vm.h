@@ -25,6 +25,7 @@ typedef enum {
   KVMRT_VM_ATTR_CPUSET,
   KVMRT_VM_ATTR_RT,
   KVMRT_VM_ATTR_RT_MEMORY,
+  KVMRT_VM_ATTR_RT_PRIORITY,
   KVMRT_VM_ATTR_NUMATUNE,
   KVMRT_VM_ATTR_HIDE_KVM,
   KVMRT_VM_ATTR_AUTOSTART,
@@ -79,6 +80,8 @@ KvmrtTopology       kvmrt_vm_get_cpu_topology  (KvmrtVm *self);  /* all 0 means 
 const KvmrtCpuSet  *kvmrt_vm_get_cpuset        (KvmrtVm *self);  /* never NULL; may be empty */
 gboolean            kvmrt_vm_get_rt            (KvmrtVm *self);
 KvmrtTristate       kvmrt_vm_get_rt_memory     (KvmrtVm *self);
+/* SCHED_FIFO priority of a real-time VM's vCPU threads, 1-99; default 1. */
+guint               kvmrt_vm_get_rt_priority   (KvmrtVm *self);
 const KvmrtIdSet   *kvmrt_vm_get_numatune      (KvmrtVm *self);  /* NULL means auto */
 gboolean            kvmrt_vm_get_hide_kvm      (KvmrtVm *self);
 gboolean            kvmrt_vm_get_autostart     (KvmrtVm *self);

@@ -117,6 +117,39 @@ def show_config_all_includes_disabled():
 
 
 @case
+def show_config_effective_cpus_of_unpinned_and_overlapping_vms():
+    # Beside a real-time VM on node 1, an unpinned VM may use every CPU but node 1's, and a
+    # VM whose cpuset names node 1's siblings keeps the rest of its cpuset.
+    tmp = tempfile.mkdtemp(prefix="kvmrt-cli-")
+    try:
+        cfg = os.path.join(tmp, "kvmrt.cfg")
+        with open(cfg, "w", encoding="utf-8") as f:
+            f.write("[0a5d2b6e-7d33-4a4c-9a11-000000000001]\nname = rt\nrt = true\n"
+                    "cpuset = n1\nrt_priority = 20\n"
+                    "[0a5d2b6e-7d33-4a4c-9a11-000000000002]\nname = free\ncpuset =\n"
+                    "[0a5d2b6e-7d33-4a4c-9a11-000000000003]\nname = over\ncpuset = 0-1,40-41\n")
+        status, out, err = run("kvmrt-show-config", "--json", "--sysroot", DEMO_HOST, "-f", cfg)
+        check(status == 0, err)
+        vms = {vm["name"]: vm for vm in json.loads(out)["vms"]}
+        check(vms["free"]["effective_cpus_text"] == "0-7,16-39,48-63", vms["free"])
+        check(vms["free"]["plan"]["vcpu_pins"] == [vms["free"]["effective_cpus"]], vms["free"])
+        check(vms["over"]["effective_cpus"] == [0, 1], vms["over"])
+        check(vms["rt"]["effective_cpus_text"] == "8-15" and vms["rt"]["rt_priority"] == 20,
+              vms["rt"])
+        status, out, err = run("kvmrt-show-config", "--sysroot", DEMO_HOST, "-f", cfg)
+        check("any CPU not owned by a real-time VM (0-7,16-39,48-63)" in out, out)
+        status, out, err = run("kvmrt-show-config", "-v", "--sysroot", DEMO_HOST, "-f", cfg)
+        check("cpuset:         \"\" = any CPU not owned by a real-time VM (0-7,16-39,48-63)"
+              in out, out)
+        check("cpuset:         0-1,40-41 = CPUs 0-1,40-41, without real-time CPUs 0-1" in out,
+              out)
+        check("Real-time:      yes (vCPU threads SCHED_FIFO, priority 20)" in out, out)
+        check("CPUs 40-47 offline" in out and "kernel.sched_rt_runtime_us = -1" in out, out)
+    finally:
+        shutil.rmtree(tmp)
+
+
+@case
 def sysroot_from_environment():
     status, out, err = run("kvmrt-show-config", "--host", env={"KVMRT_SYSROOT": DEMO_HOST})
     check(status == 0, err)

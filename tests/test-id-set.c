@@ -524,6 +524,30 @@ test_random_against_reference (void)
     }
 }
 
+/* The kernel's hexadecimal CPU masks, read and written back in the layout read. */
+static void
+test_kernel_masks (void)
+{
+  g_autoptr(KvmrtIdSet) all = kvmrt_id_set_parse_mask ("ffffffff,ffffffff");
+  g_autoptr(KvmrtIdSet) small = kvmrt_id_set_parse_mask ("3");
+  g_autoptr(KvmrtIdSet) some = kvmrt_id_set_parse ("0-7,14-39,46-63", NULL);
+  g_autofree char *all_text = kvmrt_id_set_to_string (all);
+  g_autofree char *small_text = kvmrt_id_set_to_string (small);
+  g_autofree char *some_mask = kvmrt_id_set_to_mask (some, "ffffffff,ffffffff");
+  g_autofree char *odd_mask = kvmrt_id_set_to_mask (some, "f,ffffffff");
+  g_autofree char *none_mask = NULL;
+
+  g_assert_cmpstr (all_text, ==, "0-63");
+  g_assert_cmpstr (small_text, ==, "0-1");
+  g_assert_cmpstr (some_mask, ==, "ffffc0ff,ffffc0ff");
+  /* Bits beyond the layout (a 36-CPU mask) are dropped. */
+  g_assert_cmpstr (odd_mask, ==, "f,ffffc0ff");
+  none_mask = kvmrt_id_set_to_mask (small, "00000000,00000000");
+  g_assert_cmpstr (none_mask, ==, "00000000,00000003");
+  g_assert_null (kvmrt_id_set_parse_mask ("0x3"));
+  g_assert_null (kvmrt_id_set_parse_mask ("f f"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -538,6 +562,7 @@ main (int argc, char **argv)
   g_test_add_func ("/id-set/add-range", test_add_range);
   g_test_add_func ("/id-set/copy-and-equal", test_copy_and_equal);
   g_test_add_func ("/id-set/algebra", test_algebra);
+  g_test_add_func ("/id-set/kernel-masks", test_kernel_masks);
   g_test_add_func ("/id-set/relations", test_relations);
   g_test_add_func ("/id-set/iteration", test_iteration);
   g_test_add_func ("/id-set/nth-dense", test_nth_dense);

@@ -6,10 +6,13 @@ own process, so each starts from the node file's state: these tests check one co
 time; the chained flow on a real libvirtd is tests/test-integration.py. Prints TAP."""
 import json
 import os
+import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 # As root, the test runs in a mount namespace of its own, where each private copy of the demo
 # host is an overlay on the fixture (instant, and gone with the namespace whatever ends the
@@ -22,8 +25,8 @@ if (os.geteuid() == 0 and "KVMRT_TEST_MOUNT_NS" not in os.environ and shutil.whi
                           sys.executable, *sys.argv])
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kvmrt_tap import (CLI, DEMO_CFG, DEMO_HOST, SRC, TOP, case, check, editor_script, main,  # noqa: E402
-                       run)
+from kvmrt_tap import (CLI, DEMO_CFG, DEMO_HOST, HOSTS, SRC, TOP, case, check,  # noqa: E402
+                       editor_script, main, run)
 
 DEMO_NODE = "test://" + os.path.join(TOP, "data", "demo", "libvirt-node.xml")
 RUNNING_NODE = "test://" + os.path.join(SRC, "libvirt", "node-running.xml")
@@ -36,8 +39,9 @@ class PrivateHost:
     """A copy of the demo host for commands that tune it (kvmrt-boot, kvmrt-shutdown): the
     fixture under the build tree must stay as generated. Yields the options to pass."""
 
-    def __init__(self, node=DEMO_NODE):
+    def __init__(self, node=DEMO_NODE, source=DEMO_HOST):
         self.node = node
+        self.source = source
 
     def __enter__(self):
         self.dir = tempfile.mkdtemp(prefix="kvmrt-host-")
@@ -49,12 +53,12 @@ class PrivateHost:
                 os.mkdir(path)
             self.mounted = subprocess.run(
                 ["mount", "-t", "overlay", "overlay", "-o", "lowerdir=%s,upperdir=%s,workdir=%s"
-                 % (DEMO_HOST, upper, work), self.host],
+                 % (self.source, upper, work), self.host],
                 capture_output=True, check=False).returncode == 0
             if not self.mounted:
                 os.rmdir(self.host)
         if not self.mounted:
-            subprocess.run(["cp", "-a", DEMO_HOST, self.host], check=True)
+            subprocess.run(["cp", "-a", self.source, self.host], check=True)
         return ["--sysroot", self.host, "-c", self.node]
 
     def __exit__(self, *exc):
@@ -389,6 +393,222 @@ def tuning_recovers_after_a_crash():
         status, out, err = run("kvmrt-shutdown", "-f", DEMO_CFG, *common)
         changed = differences(original, tree_contents(host))
         check(changed == [], "not restored: %s" % changed[:10])
+
+
+SCRATCH_SCOPE = "sys/fs/cgroup/machine.slice/machine-qemu\\x2d1\\x2dscratch.scope"
+# What rh84-control-rt (cpuset 8-13: shielded 8-13, siblings 40-45 offline) keeps for itself.
+CONTROL_RT_CPUS = set(range(8, 14)) | set(range(40, 46))
+
+
+def cpus_of(text):
+    """A kernel CPU list ("0-7,14-39") as a set."""
+    cpus = set()
+    for part in filter(None, text.strip().split(",")):
+        first, _, last = part.partition("-")
+        cpus |= set(range(int(first), int(last or first) + 1))
+    return cpus
+
+
+def mask_cpus(text):
+    """A kernel hex CPU mask ("ffffc0ff,ffffc0ff") as a set."""
+    bits = int(text.strip().replace(",", ""), 16)
+    return {b for b in range(bits.bit_length()) if bits >> b & 1}
+
+
+def host_file(host, path):
+    with open(os.path.join(host, path), encoding="utf-8") as f:
+        return f.read()
+
+
+def control_rt_vm(common, cfg=DEMO_CFG, env=None):
+    status, out, err = run("kvmrt-stat", "--json", "-f", cfg, *common, env=env)
+    return [v for v in json.loads(out)["vms"] if v["name"] == "rh84-control-rt"][0]
+
+
+@case
+def other_vms_and_kernel_work_leave_the_real_time_cpus():
+    # The fixture host runs "scratch", a QEMU outside the configuration (as virsh would start
+    # it) in its machine.slice scope, unpinned. Booting rh84-control-rt confines that scope,
+    # the unbound and writeback workqueues and the watchdog to the other CPUs and sets the
+    # real-time sysctls; shutting it down gives every byte back.
+    with PrivateHost(RUNNING_NODE) as common:
+        host = common[1]
+        original = tree_contents(host)
+        check(host_file(host, SCRATCH_SCOPE + "/cpuset.cpus") == "\n", "fixture: scope pinned")
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
+        check(status == 0 and "tuned for real time" in out, out + err)
+        scope = cpus_of(host_file(host, SCRATCH_SCOPE + "/cpuset.cpus"))
+        check(scope and not scope & CONTROL_RT_CPUS, "scratch's scope: %s" % sorted(scope))
+        for path in ("sys/devices/virtual/workqueue/cpumask",
+                     "sys/devices/virtual/workqueue/writeback/cpumask"):
+            cpus = mask_cpus(host_file(host, path))
+            check(cpus == set(range(64)) - CONTROL_RT_CPUS, "%s: %s" % (path, sorted(cpus)))
+        check(cpus_of(host_file(host, "proc/sys/kernel/watchdog_cpumask"))
+              == set(range(64)) - CONTROL_RT_CPUS, "watchdog_cpumask")
+        for path, value in (("proc/sys/kernel/sched_rt_runtime_us", "-1\n"),
+                            ("proc/sys/kernel/timer_migration", "0\n"),
+                            ("proc/sys/vm/stat_interval", "10\n"),
+                            ("proc/sys/kernel/nmi_watchdog", "1\n")):
+            check(host_file(host, path) == value, "%s is %r" % (path, host_file(host, path)))
+        _, originals = journal_of(host)
+        check(originals["proc/sys/kernel/sched_rt_runtime_us"] == "950000", originals)
+        vm = control_rt_vm(common)
+        check(vm["tuned"] is True and vm["drift"] == [], vm)
+        # Someone puts real-time throttling back and another VM starts (virsh) meanwhile:
+        # both are drift, and kvmrt-boot on the running VM (a retune) fixes both.
+        with open(os.path.join(host, "proc/sys/kernel/sched_rt_runtime_us"), "w") as f:
+            f.write("950000\n")
+        second = "sys/fs/cgroup/machine.slice/machine-qemu\\x2d2\\x2dlate.scope"
+        shutil.copytree(os.path.join(host, SCRATCH_SCOPE), os.path.join(host, second))
+        with open(os.path.join(host, second, "cpuset.cpus"), "w") as f:
+            f.write("\n")
+        shutil.copytree(os.path.join(host, "proc/4321"), os.path.join(host, "proc/5321"))
+        with open(os.path.join(host, "proc/5321/cgroup"), "w") as f:
+            f.write("0::/machine.slice/machine-qemu\\x2d2\\x2dlate.scope/libvirt/emulator\n")
+        with open(os.path.join(host, "proc/5321/cmdline"), "wb") as f:
+            f.write(b"/usr/bin/qemu-system-x86_64\0-uuid\0a1b2c3d4-0000-4000-8000-00000000abcd\0")
+        vm = control_rt_vm(common)
+        check(len(vm["drift"]) == 2 and any("sched_rt_runtime_us" in d for d in vm["drift"])
+              and any("QEMU 5321" in d for d in vm["drift"]), vm["drift"])
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
+        check("already running; tuned for real time (2 changes)" in out, out + err)
+        check(not cpus_of(host_file(host, second + "/cpuset.cpus")) & CONTROL_RT_CPUS,
+              "the late VM's scope")
+        # The late VM stops before the real-time one: its scope is gone, nothing to restore.
+        shutil.rmtree(os.path.join(host, second))
+        shutil.rmtree(os.path.join(host, "proc/5321"))
+        status, out, err = run("kvmrt-shutdown", "-f", DEMO_CFG, *common)
+        check("real-time tuning released" in out and status == 0, out + err)
+        changed = differences(original, tree_contents(host))
+        check(changed == [], "not restored: %s" % changed[:10])
+
+
+@case
+def without_watchdog_cpumask_the_nmi_watchdog_goes_off():
+    # An older kernel: no kernel.watchdog_cpumask, so the NMI watchdog is turned off while the
+    # real-time VM runs; vm.stat_interval already at 30 s is left alone.
+    with PrivateHost(RUNNING_NODE) as common:
+        host = common[1]
+        os.remove(os.path.join(host, "proc/sys/kernel/watchdog_cpumask"))
+        with open(os.path.join(host, "proc/sys/vm/stat_interval"), "w") as f:
+            f.write("30\n")
+        original = tree_contents(host)
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
+        check(status == 0, out + err)
+        check(host_file(host, "proc/sys/kernel/nmi_watchdog") == "0\n", "NMI watchdog on")
+        check(host_file(host, "proc/sys/vm/stat_interval") == "30\n", "stat_interval changed")
+        check(not os.path.exists(os.path.join(host, "proc/sys/kernel/watchdog_cpumask")),
+              "a file was created")
+        run("kvmrt-shutdown", "-f", DEMO_CFG, *common)
+        changed = differences(original, tree_contents(host))
+        check(changed == [], "not restored: %s" % changed[:10])
+
+
+def cgroup_cpus(host, directory, every):
+    """The CPUs a cgroup v2 group may use by its own cpuset.cpus (empty: all)."""
+    text = host_file(host, os.path.join(directory, "cpuset.cpus")).strip()
+    return cpus_of(text) if text else set(every)
+
+
+@case
+def every_fixture_host_keeps_its_real_time_cpus_free():
+    # On each fixture host, rh84-control-rt (running on the test:/// node) on its last two
+    # cores: while it is tuned, no top-level cgroup, no other VM's scope, no workqueue, no
+    # watchdog and no interrupt but its own devices' may use its CPUs; after shutdown every
+    # byte is back.
+    for name in ("m12swa-tf", "wrx90e-sage-se", "small-nosmt", "bench-256"):
+        with PrivateHost(RUNNING_NODE, os.path.join(HOSTS, name)) as common, \
+                TempDir() as work:
+            host = common[1]
+            cfg = os.path.join(work, "kvmrt.cfg")
+            status, out, err = run("kvmrt-show-config", "--host", "--sysroot", host)
+            cores = int(out.splitlines()[1].split(" cores")[0].rsplit(" ", 1)[1])
+            with open(cfg, "w", encoding="utf-8") as f:
+                f.write("[6660b902-990d-4eb6-91ca-4b1d7a848587]\nname = rh84-control-rt\n"
+                        "rt = true\ncpuset = c%d-%d\nnr_vcpus = 1\n" % (cores - 2, cores - 1))
+            status, out, err = run("kvmrt-show-config", "--json", "-f", cfg, "--sysroot", host)
+            owned = set(json.loads(out)["vms"][0]["plan"]["owned_cpus"])
+            every = cpus_of(host_file(host, "sys/devices/system/cpu/possible"))
+            original = tree_contents(host)
+            status, out, err = run("kvmrt-boot", "-f", cfg, *common, "rh84-control-rt")
+            check(status == 0 and "tuned for real time" in out, "%s: %s %s" % (name, out, err))
+            cgroups = [os.path.join("sys/fs/cgroup", d) for d in
+                       os.listdir(os.path.join(host, "sys/fs/cgroup"))
+                       if os.path.isdir(os.path.join(host, "sys/fs/cgroup", d))
+                       and not d.startswith("machine")] + [SCRATCH_SCOPE]
+            for d in cgroups:
+                check(not cgroup_cpus(host, d, every) & owned, "%s: %s" % (name, d))
+            for path in ("sys/devices/virtual/workqueue/cpumask",
+                         "sys/devices/virtual/workqueue/writeback/cpumask",
+                         "proc/irq/default_smp_affinity"):
+                check(not mask_cpus(host_file(host, path)) & owned, "%s: %s" % (name, path))
+            check(not cpus_of(host_file(host, "proc/sys/kernel/watchdog_cpumask")) & owned,
+                  "%s: watchdog" % name)
+            # Every interrupt with a handler (those proc/interrupts lists).
+            for line in host_file(host, "proc/interrupts").splitlines()[1:]:
+                irq = line.split(":", 1)[0].strip()
+                path = os.path.join("proc/irq", irq, "smp_affinity_list")
+                if irq.isdigit() and os.path.exists(os.path.join(host, path)):
+                    check(not cpus_of(host_file(host, path)) & owned, "%s: IRQ %s" % (name, irq))
+            vm = control_rt_vm(["--sysroot", host, "-c", RUNNING_NODE], cfg)
+            check(vm["tuned"] is True and vm["drift"] == [], "%s: %s" % (name, vm))
+            status, out, err = run("kvmrt-shutdown", "-f", cfg, *common)
+            check(status == 0, "%s: %s %s" % (name, out, err))
+            changed = differences(original, tree_contents(host))
+            check(changed == [], "%s: not restored: %s" % (name, changed[:10]))
+
+
+def tuned_then_restored(common, host, original, stop_boot=None, stop_shutdown=None,
+                        kill_after=None):
+    """Boots rh84-control-rt, stopped after @stop_boot host writes (or killed with SIGKILL
+    after @kill_after seconds), recovers with a second kvmrt-boot, shuts down (stopped after
+    @stop_shutdown writes, then again), and says what is not as before."""
+    boot = ["-f", DEMO_CFG, *common, "rh84-control-rt"]
+    if kill_after is not None:
+        process = subprocess.Popen([os.path.join(CLI, "kvmrt-boot"), *boot],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(kill_after)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    else:
+        env = {"KVMRT_TUNER_STOP_AFTER": str(stop_boot)} if stop_boot else None
+        run("kvmrt-boot", *boot, env=env)
+    status, out, err = run("kvmrt-boot", *boot)
+    if status != 0 or control_rt_vm(common)["tuned"] is not True:
+        return ["not tuned after recovery: %s %s" % (out, err)]
+    if stop_shutdown:
+        run("kvmrt-shutdown", "-f", DEMO_CFG, *common,
+            env={"KVMRT_TUNER_STOP_AFTER": str(stop_shutdown)})
+        # The VM is off now (test:/// keeps no state between runs, so it "runs" again):
+        # the next kvmrt-shutdown finishes the release from the journal.
+    run("kvmrt-shutdown", "-f", DEMO_CFG, *common)
+    return differences(original, tree_contents(host))
+
+
+@case
+def killed_at_random_points_then_recovered():
+    # kvmrt-boot and kvmrt-shutdown end abruptly after a random number of host writes (as
+    # kill -9 would there), or are sent SIGKILL after a random delay; the next runs finish
+    # from the journal and the host ends byte for byte as it was.
+    rng = random.Random(int(os.environ.get("KVMRT_TEST_SEED", "12")))
+    with PrivateHost(RUNNING_NODE) as common:
+        host = common[1]
+        original = tree_contents(host)
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
+        writes = int(out.rsplit("(", 1)[1].split()[0])
+        run("kvmrt-shutdown", "-f", DEMO_CFG, *common)
+        check(differences(original, tree_contents(host)) == [], "first round")
+        print("# %d host writes to tune; seed %s" % (writes, os.environ.get("KVMRT_TEST_SEED",
+                                                                               "12")))
+        for round_ in range(16):
+            if round_ % 3 == 2:
+                options = {"kill_after": rng.uniform(0.0, 0.08)}
+            else:
+                options = {"stop_boot": rng.randint(1, writes),
+                           "stop_shutdown": rng.randint(1, writes) if round_ % 2 else None}
+            changed = tuned_then_restored(common, host, original, **options)
+            check(changed == [], "round %d %s: not restored: %s" % (round_, options,
+                                                                    changed[:10]))
 
 
 def fake_qemu(host, pid, uuid, vcpus):

@@ -159,9 +159,118 @@ test_nonrt_unpinned (void)
   const KvmrtVmPlan *p = plan_one (&f, "m12swa-tf", "nr_vcpus = auto\ncpuset =");
 
   g_assert_cmpuint (p->nr_vcpus, ==, 1);
+  /* No real-time VM: the pool is the whole host, and nothing needs pinning. */
+  assert_set (p->effective_cpus, "0-63");
   assert_pins (p, (const char *[]) { "", NULL });
   assert_set (p->emulator_cpus, "");
   assert_set (p->numatune, NULL);
+  fixture_clear (&f);
+}
+
+/* A plan of several VMs (sections "[UUID]\n..." each). */
+static KvmrtPlan *
+plan_many (Fixture *f, const char *host, const char *text)
+{
+  f->config = test_config (text);
+  f->plan = kvmrt_plan_new (f->config, test_load_host (host));
+  return f->plan;
+}
+
+#define VM_A "[0a5d2b6e-7d33-4a4c-9a11-000000000001]\nname = a\n"
+#define VM_B "[0a5d2b6e-7d33-4a4c-9a11-000000000002]\nname = b\n"
+#define VM_C "[0a5d2b6e-7d33-4a4c-9a11-000000000003]\nname = c\n"
+#define VM_D "[0a5d2b6e-7d33-4a4c-9a11-000000000004]\nname = d\n"
+
+static void
+test_effective_unpinned_beside_rt (void)
+{
+  Fixture f = { 0 };
+  KvmrtPlan *plan = plan_many (&f, "m12swa-tf",
+                               VM_A "rt = true\ncpuset = n1\n"
+                               VM_B "cpuset =\nnr_vcpus = 2\n");
+  const KvmrtVmPlan *rt = kvmrt_plan_get_vm (plan, 0);
+  const KvmrtVmPlan *p = kvmrt_plan_get_vm (plan, 1);
+
+  /* The real-time VM's threads stay on its usable CPUs. */
+  assert_set (rt->effective_cpus, "8-15");
+  /* Everything but node 1's cores, the offline siblings 40-47 included. */
+  assert_set (p->effective_cpus, "0-7,16-39,48-63");
+  assert_pins (p, (const char *[]) { "0-7,16-39,48-63", "0-7,16-39,48-63", NULL });
+  assert_set (p->emulator_cpus, "0-7,16-39,48-63");
+  /* The cpuset itself stays empty: an unpinned VM claims no node. */
+  assert_set (p->cpus, "");
+  assert_set (p->numatune, NULL);
+  fixture_clear (&f);
+}
+
+static void
+test_effective_cpuset_over_rt_siblings (void)
+{
+  Fixture f = { 0 };
+  /* b's cpuset names CPUs 40-41, siblings of a's real-time cores 8-9 (a validator error):
+   * they are not b's to use; the rest of its cpuset is. */
+  KvmrtPlan *plan = plan_many (&f, "m12swa-tf",
+                               VM_A "rt = true\ncpuset = 8-9\nnr_vcpus = 1\n"
+                               VM_B "cpuset = 0-3,40-41\nnr_vcpus = 2\n"
+                               VM_C "cpuset = 40-41\n");
+  const KvmrtVmPlan *b = kvmrt_plan_get_vm (plan, 1);
+  const KvmrtVmPlan *c = kvmrt_plan_get_vm (plan, 2);
+
+  assert_set (b->cpus, "0-3,40-41");
+  assert_set (b->effective_cpus, "0-3");
+  assert_pins (b, (const char *[]) { "0-3", "0-3", NULL });
+  assert_set (b->emulator_cpus, "0-3");
+  /* Nothing left: it keeps what was written (the validator's error says why). */
+  assert_set (c->effective_cpus, "40-41");
+  fixture_clear (&f);
+}
+
+static void
+test_effective_two_rt_vms (void)
+{
+  Fixture f = { 0 };
+  /* Two real-time VMs and a disabled one: only the enabled ones take CPUs from the pool. */
+  KvmrtPlan *plan = plan_many (&f, "m12swa-tf",
+                               VM_A "rt = true\ncpuset = n1\n"
+                               VM_B "rt = true\ncpuset = c16-17\nnr_vcpus = 1\n"
+                               VM_C "rt = true\ncpuset = n3\ndisabled = true\n"
+                               VM_D "\n");
+  const KvmrtVmPlan *d = kvmrt_plan_get_vm (plan, 3);
+
+  assert_set (kvmrt_plan_get_vm (plan, 1)->effective_cpus, "16-17");
+  assert_set (d->effective_cpus, "0-7,18-39,50-63");
+  fixture_clear (&f);
+}
+
+static void
+test_effective_rt_takes_all (void)
+{
+  Fixture f = { 0 };
+  /* Real-time VMs own every CPU (rt-consumes-all-cpus): an unpinned VM has nowhere left and
+   * stays unpinned. */
+  KvmrtPlan *plan = plan_many (&f, "small-nosmt",
+                               VM_A "rt = true\ncpuset = 0-3\n"
+                               VM_B "\n");
+
+  assert_set (kvmrt_plan_get_vm (plan, 1)->effective_cpus, "");
+  assert_pins (kvmrt_plan_get_vm (plan, 1), (const char *[]) { "", NULL });
+  fixture_clear (&f);
+}
+
+static void
+test_rt_priority (void)
+{
+  Fixture f = { 0 };
+  KvmrtPlan *plan = plan_many (&f, "m12swa-tf",
+                               "[DEFAULT]\nrt_priority = 7\n"
+                               VM_A "rt = true\ncpuset = 8-9\nrt_priority = 42\n"
+                               VM_B "rt = true\ncpuset = 10-11\n"
+                               VM_C "rt = true\ncpuset = 12-13\nrt_priority = 100\n");
+
+  g_assert_cmpuint (kvmrt_plan_get_vm (plan, 0)->rt_priority, ==, 42);
+  g_assert_cmpuint (kvmrt_plan_get_vm (plan, 1)->rt_priority, ==, 7);
+  /* Out of range: the default (the validator reports value-invalid). */
+  g_assert_cmpuint (kvmrt_plan_get_vm (plan, 2)->rt_priority, ==, 1);
   fixture_clear (&f);
 }
 
@@ -216,6 +325,8 @@ test_unknown_cpu (void)
 
   g_assert_error (p->cpuset_error, KVMRT_VALUE_ERROR, KVMRT_VALUE_ERROR_UNKNOWN_ID);
   assert_set (p->cpus, "");
+  /* A real-time VM without CPUs (an error) runs like an unpinned one. */
+  assert_set (p->effective_cpus, "0-63");
   assert_pins (p, (const char *[]) { "", NULL });
   fixture_clear (&f);
 }
@@ -259,6 +370,12 @@ main (int argc, char **argv)
   g_test_add_func ("/plan/rt/no-smt-host", test_no_smt_host);
   g_test_add_func ("/plan/nonrt/pinned", test_nonrt_pinned);
   g_test_add_func ("/plan/nonrt/unpinned", test_nonrt_unpinned);
+  g_test_add_func ("/plan/effective/unpinned-beside-rt", test_effective_unpinned_beside_rt);
+  g_test_add_func ("/plan/effective/cpuset-over-rt-siblings",
+                   test_effective_cpuset_over_rt_siblings);
+  g_test_add_func ("/plan/effective/two-rt-vms", test_effective_two_rt_vms);
+  g_test_add_func ("/plan/effective/rt-takes-all", test_effective_rt_takes_all);
+  g_test_add_func ("/plan/rt-priority", test_rt_priority);
   g_test_add_func ("/plan/defaults", test_defaults);
   g_test_add_func ("/plan/explicit-values", test_explicit_values);
   g_test_add_func ("/plan/inverted-cpuset", test_inverted_cpuset);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "kvmrt-proc.h"
+#include "kvmrt-test-hosts.h"
 
 static void
 test_classify (void)
@@ -218,6 +219,77 @@ test_find_qemu (void)
   }
 }
 
+/* The demo fixture host: its unpinned QEMU "scratch" with its scope, and kernel threads of
+ * which only kthreadd and the unbound ones may move. */
+static void
+test_fixture_qemus_and_kernel_threads (void)
+{
+  g_autofree char *root = test_host_dir ("m12swa-tf");
+  g_autoptr(GPtrArray) qemus = kvmrt_proc_list_qemus (root);
+  g_autoptr(GPtrArray) kthreads = kvmrt_proc_list_movable_kthreads (root);
+  g_autofree char *cgroup = NULL;
+  g_autofree char *none = kvmrt_proc_get_cgroup (root, 4321, "cpuset");
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  g_assert_cmpuint (qemus->len, ==, 1);
+  g_assert_cmpint (((KvmrtQemuProcess *) qemus->pdata[0])->pid, ==, 4321);
+  g_assert_cmpstr (((KvmrtQemuProcess *) qemus->pdata[0])->uuid, ==,
+                   "5b0c52a4-9d4e-4a57-b1a2-3c9f6e0d7a18");
+  cgroup = kvmrt_proc_get_cgroup (root, 4321, NULL);
+  g_assert_cmpstr (cgroup, ==,
+                   "machine.slice/machine-qemu\\x2d1\\x2dscratch.scope/libvirt/emulator");
+  g_assert_null (none);   /* no cgroup v1 cpuset hierarchy there */
+  g_assert_cmpuint (kvmrt_proc_get_start_time (root, 4321), ==, 100);
+  g_assert_cmpuint (kvmrt_proc_get_start_time (root, 999999), ==, 0);
+
+  /* Not migration/N, ksoftirqd/N (bound) or the unbound kworker (PF_NO_SETAFFINITY). */
+  for (guint i = 0; i < kthreads->len; i++)
+    {
+      const KvmrtKernelThread *t = kthreads->pdata[i];
+
+      g_assert_false (g_str_has_prefix (t->comm, "migration/"));
+      g_assert_false (g_str_has_prefix (t->comm, "ksoftirqd/"));
+      g_assert_false (g_str_has_prefix (t->comm, "kworker/"));
+      if (g_str_equal (t->comm, "kthreadd"))
+        g_assert_cmpuint (kvmrt_id_set_count (t->affinity), ==, 64);
+      if (g_str_equal (t->comm, "kswapd1"))
+        g_assert_true (kvmrt_id_set_contains (t->affinity, 8)
+                       && !kvmrt_id_set_contains (t->affinity, 0));
+    }
+  /* kthreadd, rcu_preempt, khugepaged, and kswapd and kcompactd of each of 4 nodes */
+  g_assert_cmpuint (kthreads->len, ==, 11);
+}
+
+/* proc/PID/cgroup lines that are not plain paths are not trusted. */
+static void
+test_cgroup_paths (void)
+{
+  g_autofree char *root = g_dir_make_tmp ("kvmrt-proc-XXXXXX", NULL);
+  g_autofree char *v2 = NULL;
+  g_autofree char *v1 = NULL;
+  g_autofree char *bad = NULL;
+  g_autofree char *top = NULL;
+
+  write_file (root, "proc/10/cgroup", "12:cpu,cpuacct:/machine/q.libvirt-qemu\n"
+              "5:cpuset:/machine/q.libvirt-qemu/emulator\n0::/machine.slice/x.scope\n", -1);
+  write_file (root, "proc/11/cgroup", "0::/machine.slice/../user.slice\n", -1);
+  write_file (root, "proc/12/cgroup", "0::/\n", -1);
+  v2 = kvmrt_proc_get_cgroup (root, 10, NULL);
+  v1 = kvmrt_proc_get_cgroup (root, 10, "cpuset");
+  bad = kvmrt_proc_get_cgroup (root, 11, NULL);
+  top = kvmrt_proc_get_cgroup (root, 12, NULL);
+  g_assert_cmpstr (v2, ==, "machine.slice/x.scope");
+  g_assert_cmpstr (v1, ==, "machine/q.libvirt-qemu/emulator");
+  g_assert_null (bad);
+  g_assert_cmpstr (top, ==, "");
+  {
+    const char *argv[] = { "rm", "-rf", root, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                 NULL, NULL, NULL, NULL));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -225,5 +297,8 @@ main (int argc, char **argv)
   g_test_add_func ("/proc/classify", test_classify);
   g_test_add_func ("/proc/live-threads", test_live_threads);
   g_test_add_func ("/proc/find-qemu", test_find_qemu);
+  g_test_add_func ("/proc/fixture-qemus-and-kernel-threads",
+                   test_fixture_qemus_and_kernel_threads);
+  g_test_add_func ("/proc/cgroup-paths", test_cgroup_paths);
   return g_test_run ();
 }

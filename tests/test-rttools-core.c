@@ -234,6 +234,8 @@ test_irq_sampler (void)
   g_assert_cmpuint (kvmrt_irq_sampler_get_deltas (sampler, r)[2], ==, 7);
   g_assert_cmpuint (kvmrt_irq_sampler_get_deltas (sampler, r)[1], ==, 0);
   g_assert_cmpfloat (kvmrt_irq_sampler_get_interval (sampler), >, 0.0);
+  g_assert_cmpfloat_with_epsilon (kvmrt_irq_sampler_get_rate (sampler, r, 2),
+                                  7 / kvmrt_irq_sampler_get_interval (sampler), 1e-6);
 
   /* A new IRQ before LOC: rows parsed again, LOC's delta found by name. */
   plus10 = with_count (plus7, 2, before + 10);
@@ -256,6 +258,56 @@ test_irq_sampler (void)
   r = find_row (sampler, "LOC");
   g_assert_cmpuint (kvmrt_irq_sampler_get_deltas (sampler, r)[2], ==, 5);
   remove_copy (dir);
+}
+
+static void
+write_interrupts (const char *dir, const char *text)
+{
+  g_autofree char *path = g_build_filename (dir, "proc", "interrupts", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_NONE, 0644,
+                                           &error));
+}
+
+/* A CPU goes offline between samples: its column leaves, the others' deltas stay matched by
+ * CPU number; ERR's single total is matched as such. */
+static void
+test_irq_sampler_hotplug (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("rttools-irq-XXXXXX", &error);
+  g_autofree char *proc = g_build_filename (dir, "proc", NULL);
+  g_autoptr(KvmrtIrqSampler) sampler = NULL;
+  const GArray *columns;
+  guint r;
+
+  g_assert_cmpint (g_mkdir (proc, 0755), ==, 0);
+  write_interrupts (dir, "           CPU0       CPU1       CPU2       CPU3\n"
+                         "  24:        10         20         30         40  IR-PCI-MSIX-0000:01:00.0    0-edge      nvme0q1\n"
+                         "LOC:        100        200        300        400   Local timer interrupts\n"
+                         "ERR:          5\n");
+  sampler = kvmrt_irq_sampler_new (dir, &error);
+  g_assert_no_error (error);
+  write_interrupts (dir, "           CPU0       CPU1       CPU3\n"
+                         "  24:        11         20         44  IR-PCI-MSIX-0000:01:00.0    0-edge      nvme0q1\n"
+                         "LOC:        101        203        409   Local timer interrupts\n"
+                         "ERR:          6\n");
+  g_assert_true (kvmrt_irq_sampler_sample (sampler, &error));
+  columns = kvmrt_irq_sampler_get_columns (sampler);
+  g_assert_cmpuint (columns->len, ==, 3);
+  g_assert_cmpuint (g_array_index (columns, guint, 2), ==, 3);
+  r = find_row (sampler, "24");
+  g_assert_cmpuint (kvmrt_irq_sampler_get_deltas (sampler, r)[0], ==, 1);
+  g_assert_cmpuint (kvmrt_irq_sampler_get_deltas (sampler, r)[2], ==, 4);
+  g_assert_cmpstr (kvmrt_irq_sampler_get_row (sampler, r)->actions, ==, "nvme0q1");
+  r = find_row (sampler, "LOC");
+  g_assert_cmpuint (kvmrt_irq_sampler_get_deltas (sampler, r)[1], ==, 3);
+  g_assert_cmpuint (kvmrt_irq_sampler_get_deltas (sampler, r)[2], ==, 9);
+  r = find_row (sampler, "ERR");
+  g_assert_cmpuint (kvmrt_irq_sampler_get_row (sampler, r)->counts->len, ==, 1);
+  g_assert_cmpuint (kvmrt_irq_sampler_get_deltas (sampler, r)[0], ==, 1);
+  remove_copy (proc);
 }
 
 /* Puts a tuned real-time VM into the journal of @dir, as the tuner would. */
@@ -580,6 +632,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rttools/caches", test_caches);
   g_test_add_func ("/rttools/pci-details", test_pci_details);
   g_test_add_func ("/rttools/irq-sampler", test_irq_sampler);
+  g_test_add_func ("/rttools/irq-sampler-hotplug", test_irq_sampler_hotplug);
   g_test_add_func ("/rttools/cpu-snapshot", test_cpu_snapshot);
   g_test_add_func ("/rttools/cmdline-lists", test_cmdline_lists);
   g_test_add_func ("/rttools/change-irq", test_change_irq);

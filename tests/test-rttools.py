@@ -8,13 +8,15 @@ VM in the tuner's journal), and that every command runs on this machine's own /p
 with JSON that parses. Prints TAP."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kvmrt_tap import CLI, DEMO_HOST, HOSTS, SRC, case, check, golden, main, run  # noqa: E402
+from kvmrt_tap import (CLI, DEMO_CFG, DEMO_HOST, HOSTS, SRC, case, check, golden, main,  # noqa: E402
+                       run)
 
 FIXTURES = ["m12swa-tf", "wrx90e-sage-se", "small-nosmt"]
 PUT_TUNED_VM = os.environ["KVMRT_PUT_TUNED_VM"]
@@ -47,7 +49,7 @@ def documents(text):
 # What each command shows on a fixture host, by golden file name.
 def fixture_runs(host):
     root = os.path.join(HOSTS, host)
-    some_pid = {"m12swa-tf": "3120", "wrx90e-sage-se": "1", "small-nosmt": "655"}[host]
+    some_pid = "4321"   # the QEMU every fixture host runs outside kvmrt's configuration
     runs = {
         "hwtopo": ["-v"],
         "hwtopo-plain": ["--no-io"],
@@ -139,11 +141,23 @@ def appendix_b_pci_examples():
     check(pf[1] == "              (numa=2, iommu=45, driver=ixgbe, irq=48, msi_irqs=265-269)",
           pf)
     check('NIC "enp33s0f0" (ec:e7:a7:07:79:44)' in pf, pf)
-    check("SR-IOV: 2 of 64 VFs enabled: 0000:21:10.0, 0000:21:10.2" in pf, pf)
+    check("SR-IOV: 2 of 64 VFs enabled: 0000:21:10.0 (vfio-pci), 0000:21:10.2 (ixgbevf)" in pf, pf)
     vf = ok("pci", "-v", "21:10.0", "--sysroot", DEMO_HOST).splitlines()
     check(vf[1] == "              (numa=2, iommu=56, driver=vfio-pci, irq=0, msi_irqs=270-272)",
           vf)
     check("SR-IOV VF of 0000:21:00.0" in vf, vf)
+
+
+@case
+def task_patterns():
+    # A word anywhere in the name or the VM; a glob as it is.
+    rows = ok("tasks", "scratc", "--sysroot", DEMO_HOST).splitlines()[1:]
+    check(len(rows) == 5 and all("scratch/" in r for r in rows), rows)
+    rows = ok("tasks", "CPU ?/KVM", "--sysroot", DEMO_HOST).splitlines()[1:]
+    check(len(rows) == 2 and all("/vCPU " in r for r in rows), rows)
+    doc = json.loads(ok("tasks", "-p", "4321", "--json", "--sysroot", DEMO_HOST))
+    vcpus = [(t["tid"], t["vcpu"], t["vm"]) for t in doc["tasks"] if t["kind"] == "vcpu"]
+    check(vcpus == [(4324, 0, "scratch"), (4325, 1, "scratch")], vcpus)
 
 
 @case
@@ -180,7 +194,7 @@ def dispatcher():
     listing = subprocess.run([path, "--help"], capture_output=True, text=True, check=False)
     check(all(c in listing.stdout for c in ("cpustat", "cpi", "task-affinity")), listing.stdout)
     where = subprocess.run([path, "--dir"], capture_output=True, text=True, check=False)
-    check(where.stdout.strip() == os.path.join(CLI, "rttools"), where.stdout)
+    check(where.stdout.strip() == os.path.realpath(os.path.join(CLI, "rttools")), where.stdout)
     bad = subprocess.run([path, "lspci"], capture_output=True, text=True, check=False)
     check(bad.returncode == 2 and "rttools --help" in bad.stderr, bad.stderr)
 
@@ -195,6 +209,41 @@ def refresh_without_terminal():
     check(len(frames) == 2 and frames[1]["interval_us"] > 0, [f["interval_us"] for f in frames])
     frames = documents(ok("cpustat", "-d", "0.05", "-n", "2", "--json", "--sysroot", DEMO_HOST))
     check(len(frames) == 2 and len(frames[0]["cpus"]) == 64, len(frames))
+
+
+@case
+def offline_cpu_without_topology():
+    # As the kernel does: an offline CPU loses topology/ and cache/. It is still listed.
+    work = tempfile.mkdtemp(prefix="rttools-")
+    root = os.path.join(work, "host")
+    try:
+        shutil.copytree(os.path.join(HOSTS, "wrx90e-sage-se"), root, symlinks=True)
+        for sub in ("topology", "cache"):
+            shutil.rmtree(os.path.join(root, "sys/devices/system/cpu/cpu40", sub))
+        out = ok("hwtopo", "--no-io", "--sysroot", root)
+        check("CPU 40 (offline, core unknown)" in out and "CPU 41 (offline)" in out, out)
+        cpus = json.loads(ok("cpus", "40", "--json", "--sysroot", root))["cpus"]
+        check(cpus[0]["core"] == -1 and cpus[0]["node"] == 1 and not cpus[0]["online"], cpus)
+    finally:
+        shutil.rmtree(work)
+
+
+@case
+def snapshot_shows_the_same_host():
+    # kvmrt-host-snapshot copies what these commands read too.
+    work = tempfile.mkdtemp(prefix="rttools-")
+    try:
+        copy = os.path.join(work, "snap")
+        status, _, err = run("kvmrt-host-snapshot", "--sysroot", DEMO_HOST, copy)
+        check(status == 0, err)
+        for args in (["hwtopo", "-v"], ["pci", "-v"], ["cpus"], ["irqs"]):
+            mine = ok(args[0], "--sysroot", copy, *args[1:])
+            theirs = ok(args[0], "--sysroot", DEMO_HOST, *args[1:])
+            # MAC addresses identify the machine: the snapshot leaves them out.
+            theirs = re.sub(r'(NIC "[^"]*") \([0-9a-f:]{17}\)', r"\1 (no address)", theirs)
+            check(mine == theirs, "%s differs" % args)
+    finally:
+        shutil.rmtree(work)
 
 
 def demo_copy():
@@ -253,9 +302,60 @@ def changes_on_a_copy():
         status, _, err = rt("task-affinity", "812", "0", "--sysroot", root)
         check(status == 2 and "running host" in err, err)
 
+        # A thread named with a terminal escape: shown harmless in text, exact in JSON.
+        stat = os.path.join(root, "proc/4321/task/4322/stat")
+        with open(stat, encoding="utf-8") as f:
+            text = f.read()
+        with open(stat, "w", encoding="utf-8") as f:
+            f.write(text.replace("(call_rcu)", "(\x1b[2J(evil))"))
+        out = ok("tasks", "-p", "4321", "--sysroot", root)
+        check("\x1b" not in out and "?[2J(evil)" in out, out)
+        names = [t["name"] for t in json.loads(ok("tasks", "--json", "--sysroot", root))["tasks"]]
+        check("\x1b[2J(evil)" in names, names)
+
         # cpi marks interrupts that fired on a held CPU.
         out = ok("cpi", "--sysroot", root)
         check(" !" in out and "!:" in out, out[:600])
+    finally:
+        shutil.rmtree(work)
+
+
+def stat_of(root, node):
+    status, out, err = run("kvmrt-stat", "--json", "-f", DEMO_CFG, "--sysroot", root, "-c", node)
+    check(status in (0, 1), "kvmrt-stat: %d %s" % (status, err))
+    return [v for v in json.loads(out)["vms"] if v["name"] == "rh84-control-rt"][0]
+
+
+@case
+def changes_meet_kvmrt_tuning():
+    # rh84-control-rt running (libvirt's test driver) and tuned by kvmrt-boot on a copy of the
+    # demo host: its CPUs are 8-13, IRQs go to the others.
+    node = "test://" + os.path.join(SRC, "libvirt", "node-running.xml")
+    work = tempfile.mkdtemp(prefix="rttools-")
+    root = os.path.join(work, "host")
+    shutil.copytree(DEMO_HOST, root, symlinks=True)
+    common = ["-f", DEMO_CFG, "--sysroot", root, "-c", node]
+    try:
+        status, out, err = run("kvmrt-boot", *common, "rh84-control-rt")
+        check(status == 0 and "tuned for real time" in out, out + err)
+        check(stat_of(root, node)["drift"] == [], "drift right after tuning")
+        # Onto one of its CPUs: refused, naming it; forced, it is the VM's drift.
+        status, _, err = rt("irq-affinity", "0", "9", "--sysroot", root)
+        check(status == 1 and "rh84-control-rt" in err, err)
+        ok("irq-affinity", "0", "9", "--force", "--sysroot", root)
+        drift = stat_of(root, node)["drift"]
+        check(len(drift) == 1 and "proc/irq/0/" in drift[0], drift)
+        # kvmrt-boot on the running VM puts its tuning back.
+        status, out, err = run("kvmrt-boot", *common, "rh84-control-rt")
+        check("tuned for real time (1 change" in out, out + err)
+        check(stat_of(root, node)["drift"] == [], "drift after retuning")
+        # A change the VM does not mind: no drift, and it is what shutting down leaves.
+        out = ok("irq-affinity", "4", "0-1", "--sysroot", root)
+        check(stat_of(root, node)["drift"] == [], "drift from a harmless change")
+        status, out, err = run("kvmrt-shutdown", *common)
+        check("real-time tuning released" in out, out + err)
+        check(read(root, "proc/irq/4/smp_affinity_list") == "0-1", "IRQ 4 not as asked")
+        check(read(root, "proc/irq/0/smp_affinity_list") == "9", "IRQ 0 not as asked")
     finally:
         shutil.rmtree(work)
 

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The tuner on the live host (root only, at least 2 CPUs): a real-time plan on the last CPU
- * moves the host's IRQs off it and, after release, every file holds its old value again and
- * the journal is gone. The fixture hosts cover the rest (tests/test-libvirt-cli.py). */
+ * moves the host's IRQs and movable kernel threads off it and, after release, every IRQ,
+ * kernel file (workqueue masks, sysctls) and kernel thread is as before and the journal is
+ * gone. The fixture hosts cover the rest (tests/test-libvirt-cli.py). */
 #include <kvmrt.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "kvmrt-journal.h"
+#include "kvmrt-proc.h"
 #include "kvmrt-tuner.h"
 
 /* IRQ number -> its smp_affinity_list now. */
@@ -29,6 +31,44 @@ read_affinities (void)
   return table;
 }
 
+/* The kernel files the shield changes besides IRQs, path -> contents. */
+static GHashTable *
+read_kernel_files (void)
+{
+  static const char *const paths[] = {
+    "/sys/devices/virtual/workqueue/cpumask", "/sys/devices/virtual/workqueue/writeback/cpumask",
+    "/proc/sys/kernel/sched_rt_runtime_us", "/proc/sys/kernel/timer_migration",
+    "/proc/sys/vm/stat_interval", "/proc/sys/kernel/nmi_watchdog",
+    "/proc/sys/kernel/watchdog_cpumask", "/proc/irq/default_smp_affinity",
+  };
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      char *text = NULL;
+
+      if (g_file_get_contents (paths[i], &text, NULL, NULL))
+        g_hash_table_insert (table, (gpointer) paths[i], text);
+    }
+  return table;
+}
+
+/* PID -> affinity of every kernel thread that may move (as text). */
+static GHashTable *
+read_kthread_affinities (void)
+{
+  GHashTable *table = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  g_autoptr(GPtrArray) threads = kvmrt_proc_list_movable_kthreads ("/");
+
+  for (guint i = 0; i < threads->len; i++)
+    {
+      const KvmrtKernelThread *t = threads->pdata[i];
+
+      g_hash_table_insert (table, GINT_TO_POINTER (t->pid), kvmrt_id_set_to_string (t->affinity));
+    }
+  return table;
+}
+
 static void
 test_live_irqs_moved_and_restored (void)
 {
@@ -40,6 +80,13 @@ test_live_irqs_moved_and_restored (void)
   g_autoptr(KvmrtTuneReport) undo = kvmrt_tune_report_new ();
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
+  g_autoptr(GHashTable) kernel_before = NULL;
+  g_autoptr(GHashTable) kernel_after = NULL;
+  g_autoptr(GHashTable) kthreads_before = NULL;
+  g_autoptr(GHashTable) kthreads_after = NULL;
+  g_autoptr(GPtrArray) movable = NULL;
+  guint stuck = 0;
+  gboolean journaled;
   g_autoptr(GPtrArray) drift = NULL;
   g_autofree char *text = NULL;
   GHashTableIter iter;
@@ -70,12 +117,17 @@ test_live_irqs_moved_and_restored (void)
   g_assert_no_error (error);
   plan = kvmrt_plan_new (config, host);
   before = read_affinities ();
+  kernel_before = read_kernel_files ();
+  kthreads_before = read_kthread_affinities ();
 
   g_assert_true (kvmrt_tuner_apply ("/", host, kvmrt_plan_get_vm (plan, 0), 0, report, &error));
   g_assert_no_error (error);
   for (guint i = 0; i < report->problems->len; i++)
     g_test_message ("refused: %s", (char *) report->problems->pdata[i]);
-  g_assert_true (g_file_test ("/run/kvmrt/journal.json", G_FILE_TEST_EXISTS));
+  for (guint i = 0; i < report->changes->len; i++)
+    if (strstr (report->changes->pdata[i], "IRQ") == NULL)
+      g_test_message ("changed: %s", (char *) report->changes->pdata[i]);
+  journaled = g_file_test ("/run/kvmrt/journal.json", G_FILE_TEST_EXISTS);
   /* Every IRQ the kernel let move is off the real-time CPU now. */
   after = read_affinities ();
   g_hash_table_iter_init (&iter, after);
@@ -87,18 +139,43 @@ test_live_irqs_moved_and_restored (void)
 
       for (guint i = 0; i < report->problems->len; i++)
         refused = refused || strstr (report->problems->pdata[i], needle) != NULL;
-      if (cpus != NULL && !refused)
-        g_assert_false (kvmrt_id_set_contains (cpus, (guint) last));
+      if (cpus != NULL && !refused && kvmrt_id_set_contains (cpus, (guint) last))
+        {
+          g_test_message ("IRQ %s still on CPU %d", (char *) key, last);
+          stuck++;
+        }
     }
-  g_assert_cmpuint (report->changes->len, >, 0);
+  /* Kernel threads that may move left the real-time CPU, unless the report names a refusal. */
+  movable = kvmrt_proc_list_movable_kthreads ("/");
+  for (guint i = 0; i < movable->len; i++)
+    {
+      const KvmrtKernelThread *t = movable->pdata[i];
+      gboolean refused = FALSE;
 
-  kvmrt_tuner_check ("/", host, kvmrt_plan_get_vm (plan, 0), 0, &drift, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (drift->len, <=, report->problems->len);
+      for (guint p = 0; p < report->problems->len; p++)
+        refused = refused || strstr (report->problems->pdata[p], t->comm) != NULL;
+      if (!refused && g_hash_table_contains (kthreads_before, GINT_TO_POINTER (t->pid))
+          && kvmrt_id_set_contains (t->affinity, (guint) last))
+        {
+          g_test_message ("kernel thread %s (%d) still on CPU %d", t->comm, t->pid, last);
+          stuck++;
+        }
+    }
 
+  kvmrt_tuner_check ("/", host, kvmrt_plan_get_vm (plan, 0), 0, &drift, NULL);
+  for (guint i = 0; drift != NULL && i < drift->len; i++)
+    g_test_message ("drift: %s", (char *) drift->pdata[i]);
+
+  /* Given back before anything else is asserted: a failed test must not leave the host
+   * tuned. */
   g_assert_true (kvmrt_tuner_release ("/", host, "3c1f0a52-7d1e-4b8a-9e61-0f2d3c4b5a69", undo,
                                       &error));
   g_assert_no_error (error);
+  g_assert_true (journaled);
+  g_assert_cmpuint (report->changes->len, >, 0);
+  g_assert_nonnull (drift);
+  g_assert_cmpuint (drift->len, <=, report->problems->len);
+  g_assert_cmpuint (stuck, ==, 0);
   g_assert_cmpuint (undo->problems->len, ==, 0);
   g_assert_false (g_file_test ("/run/kvmrt/journal.json", G_FILE_TEST_EXISTS));
   g_clear_pointer (&after, g_hash_table_unref);
@@ -106,6 +183,16 @@ test_live_irqs_moved_and_restored (void)
   g_hash_table_iter_init (&iter, before);
   while (g_hash_table_iter_next (&iter, &key, &value))
     g_assert_cmpstr (g_hash_table_lookup (after, key), ==, value);
+  /* The kernel files byte for byte, and every kernel thread still there where it was. */
+  kernel_after = read_kernel_files ();
+  g_hash_table_iter_init (&iter, kernel_before);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_assert_cmpstr (g_hash_table_lookup (kernel_after, key), ==, value);
+  kthreads_after = read_kthread_affinities ();
+  g_hash_table_iter_init (&iter, kthreads_before);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_hash_table_contains (kthreads_after, key))
+      g_assert_cmpstr (g_hash_table_lookup (kthreads_after, key), ==, value);
 }
 
 int

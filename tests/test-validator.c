@@ -19,6 +19,12 @@ static const Case cases[] = {
   { "value-invalid", "m12swa-tf",
     U1 "name = a\nrt = maybe\n",
     U1 "name = a\nrt = yes\ncpuset = n1\n" },
+  { "value-invalid", "m12swa-tf",
+    U1 "name = a\nrt = yes\ncpuset = n1\nrt_priority = 0\n",
+    U1 "name = a\nrt = yes\ncpuset = n1\nrt_priority = 99\n" },
+  { "value-invalid", "m12swa-tf",
+    "[DEFAULT]\nrt_priority = high\n" U1 "name = a\nrt = yes\ncpuset = n1\n",
+    "[DEFAULT]\nrt_priority = 50\n" U1 "name = a\nrt = yes\ncpuset = n1\n" },
   { "name-missing", "m12swa-tf",
     U1 "title = nameless\n",
     U1 "name = a\n" },
@@ -214,6 +220,19 @@ test_attribute_and_line (void)
 }
 
 static void
+test_rt_priority_line (void)
+{
+  g_autoptr(GPtrArray) diagnostics =
+    validate ("m12swa-tf", U1 "name = a\nrt = yes\ncpuset = n1\nrt_priority = 100\n", 0);
+  const KvmrtDiagnostic *d = find_code (diagnostics, "value-invalid");
+
+  g_assert_nonnull (d);
+  g_assert_cmpstr (d->attribute, ==, "rt_priority");
+  g_assert_cmpint (d->line, ==, 5);
+  g_assert_nonnull (strstr (d->message, "1 to 99"));
+}
+
+static void
 test_order_per_vm (void)
 {
   /* Diagnostics come grouped by VM in config order, whole-config ones last. */
@@ -263,6 +282,7 @@ main (int argc, char **argv)
   g_test_add_func ("/validator/clean-config", test_clean_config);
   g_test_add_func ("/validator/disabled-left-out", test_disabled_left_out);
   g_test_add_func ("/validator/attribute-and-line", test_attribute_and_line);
+  g_test_add_func ("/validator/rt-priority-line", test_rt_priority_line);
   g_test_add_func ("/validator/order-per-vm", test_order_per_vm);
   g_test_add_func ("/validator/codes", test_every_code_has_a_severity);
   return g_test_run ();

@@ -60,13 +60,12 @@ load_held (const char *sysroot)
   return held;
 }
 
-/* What to show of row @r in column @c: its delta or its count. */
-static guint64
-value_of (Cpi *cpi, guint r, guint c)
+/* What to show of row @r, per column: its deltas or its counts. */
+static const guint64 *
+values_of (Cpi *cpi, guint r)
 {
-  return cpi->rates ? kvmrt_irq_sampler_get_deltas (cpi->sampler, r)[c]
-                    : g_array_index (kvmrt_irq_sampler_get_row (cpi->sampler, r)->counts,
-                                     guint64, c);
+  return cpi->rates ? kvmrt_irq_sampler_get_deltas (cpi->sampler, r)
+                    : (const guint64 *) kvmrt_irq_sampler_get_row (cpi->sampler, r)->counts->data;
 }
 
 /* The rows with something to show, the busiest first. */
@@ -79,10 +78,11 @@ busy_rows (Cpi *cpi)
   for (guint r = 0; r < n; r++)
     {
       const KvmrtIrq *irq = kvmrt_irq_sampler_get_row (cpi->sampler, r);
+      const guint64 *values = values_of (cpi, r);
       Line line = { r, 0 };
 
       for (guint c = 0; c < irq->counts->len; c++)
-        line.value += value_of (cpi, r, c);
+        line.value += values[c];
       if (line.value > 0)
         g_array_append_val (lines, line);
     }
@@ -90,6 +90,7 @@ busy_rows (Cpi *cpi)
   return lines;
 }
 
+/* A row's total per second. */
 static double
 per_second (Cpi *cpi, guint64 value)
 {
@@ -117,13 +118,14 @@ print_text (Cpi *cpi, GString *out)
       const Line *line = &g_array_index (lines, Line, l);
       const KvmrtIrq *irq = kvmrt_irq_sampler_get_row (cpi->sampler, line->row);
       g_autoptr(GString) cells = g_string_new (NULL);
+      const guint64 *values = values_of (cpi, line->row);
       gboolean marked = FALSE;
       const char *name = irq->actions != NULL ? irq->actions
                          : irq->description != NULL ? irq->description : "-";
 
       for (guint c = 0; c < irq->counts->len; c++)
         {
-          guint64 value = value_of (cpi, line->row, c);
+          guint64 value = values[c];
           guint cpu = g_array_index (columns, guint, c);
           gboolean held = irq->counts->len > 1 && kvmrt_id_set_contains (cpi->held, cpu);
 
@@ -134,7 +136,8 @@ print_text (Cpi *cpi, GString *out)
             g_string_append (cells, _("(total)"));
           else if (cpi->rates)
             g_string_append_printf (cells, "%s%u%s:%.0f", cells->len > 0 ? " " : "", cpu,
-                                    held ? "!" : "", per_second (cpi, value));
+                                    held ? "!" : "",
+                                    kvmrt_irq_sampler_get_rate (cpi->sampler, line->row, c));
           else
             g_string_append_printf (cells, "%s%u%s:%" G_GUINT64_FORMAT, cells->len > 0 ? " " : "",
                                     cpu, held ? "!" : "", value);
@@ -197,15 +200,13 @@ write_json (Cpi *cpi, GString *out)
       else
         kvmrt_json_writer_null (&w);
       for (guint c = 0; irq->counts->len > 1 && c < irq->counts->len; c++)
-        held |= value_of (cpi, r, c) > 0
+        held |= values_of (cpi, r)[c] > 0
                 && kvmrt_id_set_contains (cpi->held, g_array_index (columns, guint, c));
       kvmrt_json_writer_member_bool (&w, "on_held_cpu", held);
       kvmrt_json_writer_end_object (&w);
     }
   kvmrt_json_writer_end_array (&w);
-  kvmrt_json_writer_end_object (&w);
-  kvmrt_json_writer_clear (&w);
-  g_string_append_c (out, '\n');
+  rttools_json_finish (&w, out);
 }
 
 static gboolean

@@ -82,9 +82,7 @@ write_json (KvmrtCpuSnapshot *snapshot, const KvmrtIdSet *cpus, const KvmrtIdSet
       kvmrt_json_writer_end_object (&w);
     }
   kvmrt_json_writer_end_array (&w);
-  kvmrt_json_writer_end_object (&w);
-  kvmrt_json_writer_clear (&w);
-  g_string_append_c (out, '\n');
+  rttools_json_finish (&w, out);
 }
 
 /* The CPUs the arguments name (every CPU without one), or NULL after saying why not. */
@@ -131,11 +129,7 @@ change (KvmrtCli *cli, KvmrtHost *host, const KvmrtIdSet *cpus, KvmrtIdSet *chan
 
       g_print (opt_online ? _("CPU %s brought online\n") : _("CPU %s taken offline\n"), list);
     }
-  if (ok)
-    return KVMRT_EXIT_OK;
-  kvmrt_cli_error ("%s", error->message);
-  return g_error_matches (error, KVMRT_HOST_CHANGE_ERROR, KVMRT_HOST_CHANGE_ERROR_INVALID)
-         ? KVMRT_EXIT_USAGE : KVMRT_EXIT_FAILED;
+  return ok ? KVMRT_EXIT_OK : rttools_change_failed (error);
 }
 
 int
@@ -178,6 +172,15 @@ main (int argc, char **argv)
         {
           kvmrt_cli_clear (&cli);
           return status;
+        }
+      /* The state after the change. */
+      g_clear_pointer (&snapshot, kvmrt_cpu_snapshot_free);
+      snapshot = rttools_load_snapshot (&cli, KVMRT_HOST_LOAD_NO_PCI | KVMRT_HOST_LOAD_NO_IRQS,
+                                        KVMRT_CPU_SNAPSHOT_DEFAULT);
+      if (snapshot == NULL)
+        {
+          kvmrt_cli_clear (&cli);
+          return KVMRT_EXIT_FAILED;
         }
     }
   if (cli.json)

@@ -59,7 +59,7 @@ print_cpus (KvmrtCpuSnapshot *snapshot, GString *out)
   const KvmrtIdSet *cpus = kvmrt_host_get_cpus (snapshot->host);
 
   g_string_append (out, _("\nCPU  NODE CORE STATE    REAL-TIME VM           IRQS  EFF  TASKS "
-                          "BOUND LAST\n"));
+                          "BOUND LAST  RUN\n"));
   for (int c = kvmrt_id_set_first (cpus); c >= 0; c = kvmrt_id_set_next (cpus, c))
     {
       const KvmrtCpuState *s = kvmrt_cpu_snapshot_get (snapshot, c);
@@ -68,11 +68,12 @@ print_cpus (KvmrtCpuSnapshot *snapshot, GString *out)
                                                 s->isolated ? "+i" : "",
                                                 s->nohz_full ? "+n" : "");
 
-      g_string_append_printf (out, "%3d %5d %4d %-8s %-22s %4u %4u %6u %5u %4u\n", c,
+      g_string_append_printf (out, "%3d %5d %4d %-8s %-22s %4u %4u %6u %5u %4u %4u\n", c,
                               kvmrt_host_get_cpu_level (snapshot->host, KVMRT_HOST_LEVEL_NODE, c),
                               kvmrt_host_get_cpu_level (snapshot->host, KVMRT_HOST_LEVEL_CORE, c),
                               state, owner, s->irqs->len, s->effective_irqs->len,
-                              s->n_tasks_allowed, s->bound_tasks->len, s->last_tasks->len);
+                              s->n_tasks_allowed, s->bound_tasks->len, s->last_tasks->len,
+                              s->n_tasks_running);
       if (!opt_verbose)
         continue;
       if (s->effective_irqs->len > 0)
@@ -91,7 +92,8 @@ print_cpus (KvmrtCpuSnapshot *snapshot, GString *out)
         }
     }
   g_string_append (out, _("(+i isolcpus, +n nohz_full; IRQS allowed, EFF routed there; TASKS "
-                          "allowed, BOUND to some CPUs only, LAST ran there)\n"));
+                          "allowed, BOUND to some CPUs only, LAST ran there, RUN of those "
+                          "running now)\n"));
 }
 
 static void
@@ -165,12 +167,11 @@ write_json (KvmrtCpuSnapshot *snapshot, GString *out)
       kvmrt_json_writer_member_int (&w, "tasks_allowed", s->n_tasks_allowed);
       write_threads (&w, "bound_tasks", s->bound_tasks);
       write_threads (&w, "last_tasks", s->last_tasks);
+      kvmrt_json_writer_member_int (&w, "tasks_running", s->n_tasks_running);
       kvmrt_json_writer_end_object (&w);
     }
   kvmrt_json_writer_end_array (&w);
-  kvmrt_json_writer_end_object (&w);
-  kvmrt_json_writer_clear (&w);
-  g_string_append_c (out, '\n');
+  rttools_json_finish (&w, out);
 }
 
 typedef struct {

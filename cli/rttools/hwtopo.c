@@ -192,10 +192,18 @@ print_level (Tree *tree, guint level, const KvmrtIdSet *cpus, guint depth)
   if (kind == GROUP_CACHE)
     {
       GPtrArray *caches = kvmrt_host_get_caches (tree->host);
+      g_autoptr(KvmrtIdSet) uncached = kvmrt_id_set_copy (cpus);
 
       for (guint i = 0; i < caches->len; i++)
-        print_group (tree, level, kind, i, ((KvmrtHostCache *) caches->pdata[i])->cpus, cpus,
-                     depth);
+        {
+          const KvmrtIdSet *members = ((KvmrtHostCache *) caches->pdata[i])->cpus;
+
+          print_group (tree, level, kind, i, members, cpus, depth);
+          kvmrt_id_set_subtract (uncached, members);
+        }
+      /* Offline CPUs whose cache the kernel no longer shows. */
+      if (!kvmrt_id_set_is_empty (uncached))
+        print_level (tree, level + 1, uncached, depth);
       return;
     }
   {
@@ -411,9 +419,7 @@ write_json (KvmrtHost *host, GString *out)
       kvmrt_json_writer_end_object (&w);
     }
   kvmrt_json_writer_end_array (&w);
-  kvmrt_json_writer_end_object (&w);
-  kvmrt_json_writer_clear (&w);
-  g_string_append_c (out, '\n');
+  rttools_json_finish (&w, out);
 }
 
 int

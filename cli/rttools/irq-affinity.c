@@ -27,6 +27,24 @@ find_irq (KvmrtHost *host, guint number)
   return NULL;
 }
 
+static KvmrtIdSet *
+read_cpus (const char *sysroot, int number, const char *file)
+{
+  g_autofree char *relative = g_strdup_printf ("proc/irq/%d/%s", number, file);
+  g_autofree char *text = kvmrt_sysroot_read_optional (sysroot, relative);
+
+  return text != NULL ? kvmrt_id_set_parse (g_strstrip (text), NULL) : NULL;
+}
+
+static void
+reread_affinity (KvmrtIrq *irq, const char *sysroot)
+{
+  g_clear_pointer (&irq->affinity, kvmrt_id_set_free);
+  g_clear_pointer (&irq->effective_affinity, kvmrt_id_set_free);
+  irq->affinity = read_cpus (sysroot, irq->number, "smp_affinity_list");
+  irq->effective_affinity = read_cpus (sysroot, irq->number, "effective_affinity_list");
+}
+
 static void
 show (const KvmrtIrq *irq, gboolean json, gboolean changed, GString *out)
 {
@@ -44,20 +62,10 @@ show (const KvmrtIrq *irq, gboolean json, gboolean changed, GString *out)
   kvmrt_json_writer_begin_object (&w);
   kvmrt_json_writer_member_int (&w, "irq", irq->number);
   kvmrt_json_writer_member_string (&w, "actions", irq->actions);
-  kvmrt_json_writer_member (&w, "affinity");
-  if (irq->affinity != NULL)
-    kvmrt_json_writer_id_set (&w, irq->affinity);
-  else
-    kvmrt_json_writer_null (&w);
-  kvmrt_json_writer_member (&w, "effective_affinity");
-  if (irq->effective_affinity != NULL)
-    kvmrt_json_writer_id_set (&w, irq->effective_affinity);
-  else
-    kvmrt_json_writer_null (&w);
+  rttools_write_cpus (&w, "affinity", irq->affinity);
+  rttools_write_cpus (&w, "effective_affinity", irq->effective_affinity);
   kvmrt_json_writer_member_bool (&w, "changed", changed);
-  kvmrt_json_writer_end_object (&w);
-  kvmrt_json_writer_clear (&w);
-  g_string_append_c (out, '\n');
+  rttools_json_finish (&w, out);
 }
 
 static int
@@ -94,17 +102,9 @@ run (KvmrtCli *cli)
   if (cpus != NULL)
     {
       if (!kvmrt_host_change_irq_affinity (host, number, cpus, opt_force, &error))
-        {
-          kvmrt_cli_error ("%s", error->message);
-          return g_error_matches (error, KVMRT_HOST_CHANGE_ERROR,
-                                  KVMRT_HOST_CHANGE_ERROR_INVALID)
-                 ? KVMRT_EXIT_USAGE : KVMRT_EXIT_FAILED;
-        }
-      /* What the kernel made of it (the effective CPU follows). */
-      g_clear_object (&host);
-      host = kvmrt_cli_load_host (cli, KVMRT_HOST_LOAD_NO_PCI);
-      if (host == NULL || (irq = find_irq (host, number)) == NULL)
-        return KVMRT_EXIT_FAILED;
+        return rttools_change_failed (error);
+      /* What the kernel made of it (the effective CPU follows): its two files again. */
+      reread_affinity ((KvmrtIrq *) irq, cli->sysroot);
     }
   show (irq, cli->json, cpus != NULL, out);
   rttools_print (out);

@@ -117,11 +117,7 @@ write_json (KvmrtHost *host, char **args, GString *out)
         continue;
       kvmrt_json_writer_begin_object (&w);
       kvmrt_json_writer_member_string (&w, "name", irq->name);
-      kvmrt_json_writer_member (&w, "number");
-      if (irq->number >= 0)
-        kvmrt_json_writer_int (&w, irq->number);
-      else
-        kvmrt_json_writer_null (&w);
+      rttools_write_number (&w, "number", irq->number);
       kvmrt_json_writer_member_string (&w, "chip", irq->chip);
       kvmrt_json_writer_member_string (&w, "hwirq", irq->hwirq);
       kvmrt_json_writer_member_string (&w, "actions", irq->actions);
@@ -130,16 +126,8 @@ write_json (KvmrtHost *host, char **args, GString *out)
                                        device != NULL
                                        ? kvmrt_pci_address_format (device->address, address)
                                        : NULL);
-      kvmrt_json_writer_member (&w, "affinity");
-      if (irq->affinity != NULL)
-        kvmrt_json_writer_id_set (&w, irq->affinity);
-      else
-        kvmrt_json_writer_null (&w);
-      kvmrt_json_writer_member (&w, "effective_affinity");
-      if (irq->effective_affinity != NULL)
-        kvmrt_json_writer_id_set (&w, irq->effective_affinity);
-      else
-        kvmrt_json_writer_null (&w);
+      rttools_write_cpus (&w, "affinity", irq->affinity);
+      rttools_write_cpus (&w, "effective_affinity", irq->effective_affinity);
       kvmrt_json_writer_member (&w, "counts");
       kvmrt_json_writer_begin_array (&w);
       for (guint c = 0; c < irq->counts->len; c++)
@@ -149,9 +137,7 @@ write_json (KvmrtHost *host, char **args, GString *out)
       kvmrt_json_writer_end_object (&w);
     }
   kvmrt_json_writer_end_array (&w);
-  kvmrt_json_writer_end_object (&w);
-  kvmrt_json_writer_clear (&w);
-  g_string_append_c (out, '\n');
+  rttools_json_finish (&w, out);
 }
 
 int

@@ -31,20 +31,21 @@ append_line (GString *out, const KvmrtPciDevice *d, const char *prefix)
                           d->vendor_name, d->device_name);
 }
 
-/* "0000:21:10.0, 0000:21:10.2" */
+/* "0000:21:10.0 (vfio-pci), 0000:21:10.2 (ixgbevf)": the VFs and who uses them. */
 static char *
-address_list (const GArray *addresses)
+vf_list (KvmrtHost *host, const GArray *addresses)
 {
   GString *text = g_string_new (NULL);
 
   for (guint i = 0; i < addresses->len; i++)
     {
-      char address[KVMRT_PCI_ADDRESS_STRLEN];
+      KvmrtPciAddress address = g_array_index (addresses, KvmrtPciAddress, i);
+      const KvmrtPciDevice *vf = kvmrt_host_lookup_pci_device (host, address);
+      char buf[KVMRT_PCI_ADDRESS_STRLEN];
 
-      g_string_append_printf (text, "%s%s", i > 0 ? ", " : "",
-                              kvmrt_pci_address_format (g_array_index (addresses,
-                                                                       KvmrtPciAddress, i),
-                                                        address));
+      g_string_append_printf (text, "%s%s (%s)", i > 0 ? ", " : "",
+                              kvmrt_pci_address_format (address, buf),
+                              vf != NULL && vf->driver != NULL ? vf->driver : _("no driver"));
     }
   return g_string_free (text, FALSE);
 }
@@ -84,7 +85,7 @@ append_verbose (GString *out, KvmrtHost *host, const KvmrtPciDevice *d)
     }
   if (d->sriov_total_vfs >= 0)
     {
-      g_autofree char *list = address_list (vfs);
+      g_autofree char *list = vf_list (host, vfs);
 
       g_string_append_printf (out, _("SR-IOV: %d of %d VFs enabled%s%s\n"), d->sriov_num_vfs,
                               d->sriov_total_vfs, vfs->len > 0 ? ": " : "", list);
@@ -249,9 +250,7 @@ write_json (KvmrtHost *host, GArray *wanted, GString *out)
     if (selected (devices->pdata[i], wanted))
       write_device (&w, host, devices->pdata[i]);
   kvmrt_json_writer_end_array (&w);
-  kvmrt_json_writer_end_object (&w);
-  kvmrt_json_writer_clear (&w);
-  g_string_append_c (out, '\n');
+  rttools_json_finish (&w, out);
 }
 
 /* The addresses named on the command line; FALSE after printing why one is not usable. */

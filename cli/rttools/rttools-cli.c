@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#define _GNU_SOURCE   /* strchrnul */
 #include "rttools-cli.h"
 
 #include <glib/gi18n.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,11 +18,48 @@ rttools_parse (KvmrtCli *cli, int *argc, char ***argv, const GOptionEntry *extra
                    parameter, summary);
 }
 
+/* Thread, VM and device names come from other users (a process names its own threads): no
+ * control character of theirs reaches the terminal. */
+static void
+neutralize_controls (GString *out)
+{
+  for (gsize i = 0; i < out->len; i++)
+    {
+      guchar c = out->str[i];
+
+      if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+        out->str[i] = '?';
+    }
+}
+
 void
 rttools_print (GString *out)
 {
+  neutralize_controls (out);
   fwrite (out->str, 1, out->len, stdout);
   fflush (stdout);
+}
+
+/* What fits a terminal of @columns x @rows: long lines cut, the last lines left out. */
+static void
+fit_terminal (GString *out, guint columns, guint rows)
+{
+  g_autoptr(GString) fitted = g_string_new (NULL);
+  const char *p = out->str;
+
+  for (guint row = 0; *p != '\0' && row + 1 < rows; row++)
+    {
+      const char *end = strchrnul (p, '\n');
+      const char *cut = p;
+
+      /* Count characters, not bytes (names may be UTF-8). */
+      for (guint column = 0; cut < end && column < columns; column++)
+        cut = g_utf8_find_next_char (cut, end) != NULL ? g_utf8_find_next_char (cut, end) : end;
+      g_string_append_len (fitted, p, cut - p);
+      g_string_append_c (fitted, '\n');
+      p = *end != '\0' ? end + 1 : end;
+    }
+  g_string_assign (out, fitted->str);
 }
 
 char *
@@ -67,6 +106,34 @@ rttools_short_class (const char *class_name)
   return g_strdup (class_name);
 }
 
+void
+rttools_json_finish (KvmrtJsonWriter *w, GString *out)
+{
+  kvmrt_json_writer_end_object (w);
+  kvmrt_json_writer_clear (w);
+  g_string_append_c (out, '\n');
+}
+
+void
+rttools_write_cpus (KvmrtJsonWriter *w, const char *name, const KvmrtIdSet *set)
+{
+  kvmrt_json_writer_member (w, name);
+  if (set != NULL)
+    kvmrt_json_writer_id_set (w, set);
+  else
+    kvmrt_json_writer_null (w);
+}
+
+void
+rttools_write_number (KvmrtJsonWriter *w, const char *name, gint64 value)
+{
+  kvmrt_json_writer_member (w, name);
+  if (value >= 0)
+    kvmrt_json_writer_int (w, value);
+  else
+    kvmrt_json_writer_null (w);
+}
+
 static volatile sig_atomic_t interrupted;
 
 static void
@@ -87,14 +154,21 @@ rttools_refresh (double seconds, int count, gboolean json, RttoolsDrawFunc draw,
   for (int frame = 0; !interrupted; frame++)
     {
       g_autoptr(GString) out = g_string_new (NULL);
+      struct winsize size = { 0 };
 
-      if (terminal && seconds > 0)
-        g_string_append (out, "\033[H\033[2J");   /* home, clear screen */
-      else if (frame > 0 && !json)
+      if (frame > 0 && !json && !terminal)
         g_string_append_c (out, '\n');
       if (!draw (out, data))
         return KVMRT_EXIT_FAILED;
-      rttools_print (out);
+      neutralize_controls (out);
+      if (terminal && seconds > 0)
+        {
+          if (ioctl (STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0 && size.ws_row > 1)
+            fit_terminal (out, size.ws_col, size.ws_row);
+          g_string_prepend (out, "\033[H\033[2J");   /* home, clear screen */
+        }
+      fwrite (out->str, 1, out->len, stdout);
+      fflush (stdout);
       if (seconds <= 0 || (count > 0 && frame + 1 >= count))
         break;
       {

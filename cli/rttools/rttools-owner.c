@@ -3,6 +3,8 @@
 
 #include <glib/gi18n.h>
 
+#include "kvmrt-host-change.h"
+
 char *
 rttools_owner_text (const KvmrtCpuState *state)
 {
@@ -43,4 +45,12 @@ rttools_load_snapshot (KvmrtCli *cli, KvmrtHostLoadFlags host_flags, KvmrtCpuSna
   if (snapshot == NULL)
     kvmrt_cli_error ("%s", error->message);
   return snapshot;
+}
+
+int
+rttools_change_failed (const GError *error)
+{
+  kvmrt_cli_error ("%s", error->message);
+  return g_error_matches (error, KVMRT_HOST_CHANGE_ERROR, KVMRT_HOST_CHANGE_ERROR_INVALID)
+         ? KVMRT_EXIT_USAGE : KVMRT_EXIT_FAILED;
 }

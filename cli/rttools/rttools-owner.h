@@ -15,4 +15,8 @@ void  rttools_write_owner  (KvmrtJsonWriter *w, const KvmrtCpuState *state);
 KvmrtCpuSnapshot *rttools_load_snapshot (KvmrtCli *cli, KvmrtHostLoadFlags host_flags,
                                          KvmrtCpuSnapshotFlags flags);
 
+/* Prints why a change (kvmrt-host-change.h) was not made; the exit code: 2 for a change that
+ * cannot be (no such IRQ, CPU or thread), 1 for one refused or failed. */
+int   rttools_change_failed (const GError *error);
+
 G_END_DECLS

@@ -2,13 +2,13 @@
 /* rttools: runs one of the host inspection commands (rttools hwtopo -v --no-io). They live in
  * a private directory, not on PATH, because their names are common words and Debian has a
  * cpustat of its own; an operator who wants them by their bare names puts that directory on
- * PATH (rttools --dir prints it). Next to this program in a build tree, the commands there
- * are run instead. */
+ * PATH (rttools --dir prints it). Run from its build tree, it runs the commands built there. */
 #include <errno.h>
 #include <glib.h>
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,15 +29,17 @@ static const struct {
   { "tasks", N_("threads: scheduling, affinity, CPU, VM") },
 };
 
-/* The directory of the commands: this program's own when it holds them (a build tree). */
+/* The directory of the commands: the build tree's when this is the program built there (not
+ * whatever else lies beside an installed copy, such as another vendor's hwtopo). */
 static char *
 commands_dir (void)
 {
   g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : NULL;
-  g_autofree char *probe = dir != NULL ? g_build_filename (dir, "hwtopo", NULL) : NULL;
+  /* /proc/self/exe has every link resolved: so must the build directory. */
+  g_autofree char *build = realpath (RTTOOLS_BUILD_DIR, NULL);
 
-  if (probe != NULL && g_file_test (probe, G_FILE_TEST_IS_EXECUTABLE))
+  if (dir != NULL && build != NULL && g_str_equal (dir, build))
     return g_steal_pointer (&dir);
   return g_strdup (RTTOOLS_DIR);
 }

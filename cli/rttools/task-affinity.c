@@ -16,11 +16,12 @@ static const GOptionEntry entries[] = {
   { NULL }
 };
 
-/* Thread @tid as tasks shows it, or NULL. */
+/* Thread @tid as tasks shows it, or NULL: from the threads of its process (proc/TID/task
+ * lists them for any thread of it). */
 static KvmrtThread *
 find_thread (const char *sysroot, int tid)
 {
-  g_autoptr(GPtrArray) threads = kvmrt_proc_list_all_threads (sysroot, NULL);
+  g_autoptr(GPtrArray) threads = kvmrt_proc_list_threads (sysroot, tid, NULL);
 
   for (guint i = 0; threads != NULL && i < threads->len; i++)
     if (((KvmrtThread *) threads->pdata[i])->tid == tid)
@@ -45,16 +46,10 @@ show (const KvmrtThread *t, gboolean json, gboolean changed, GString *out)
   kvmrt_json_writer_member_int (&w, "tid", t->tid);
   kvmrt_json_writer_member_int (&w, "pid", t->pid);
   kvmrt_json_writer_member_string (&w, "name", t->name);
-  kvmrt_json_writer_member (&w, "affinity");
-  if (t->affinity != NULL)
-    kvmrt_json_writer_id_set (&w, t->affinity);
-  else
-    kvmrt_json_writer_null (&w);
+  rttools_write_cpus (&w, "affinity", t->affinity);
   kvmrt_json_writer_member_int (&w, "cpu", t->cpu);
   kvmrt_json_writer_member_bool (&w, "changed", changed);
-  kvmrt_json_writer_end_object (&w);
-  kvmrt_json_writer_clear (&w);
-  g_string_append_c (out, '\n');
+  rttools_json_finish (&w, out);
 }
 
 static int
@@ -85,12 +80,7 @@ run (KvmrtCli *cli)
       if (host == NULL)
         return KVMRT_EXIT_USAGE;
       if (!kvmrt_host_change_task_affinity (host, (int) tid, cpus, opt_force, &error))
-        {
-          kvmrt_cli_error ("%s", error->message);
-          return g_error_matches (error, KVMRT_HOST_CHANGE_ERROR,
-                                  KVMRT_HOST_CHANGE_ERROR_INVALID)
-                 ? KVMRT_EXIT_USAGE : KVMRT_EXIT_FAILED;
-        }
+        return rttools_change_failed (error);
     }
   thread = find_thread (cli->sysroot, (int) tid);
   if (thread == NULL)

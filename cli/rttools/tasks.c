@@ -5,6 +5,7 @@
 #include "rttools-cli.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "kvmrt-proc.h"
 
@@ -28,7 +29,8 @@ selected (const KvmrtThread *t, GPatternSpec *pattern)
 static void
 print_table (GPtrArray *threads, GPatternSpec *pattern, GString *out)
 {
-  g_string_append (out, _("PID     TID     POLICY PRI AFFINITY     CPU  VM/THREAD                  NAME\n"));
+  g_string_append (out, _("PID     TID     S POLICY PRI AFFINITY     CPU  VM/THREAD                  "
+                          "NAME\n"));
   for (guint i = 0; i < threads->len; i++)
     {
       const KvmrtThread *t = threads->pdata[i];
@@ -43,7 +45,8 @@ print_table (GPtrArray *threads, GPatternSpec *pattern, GString *out)
           kind = kvmrt_thread_describe_kind (t);
           vm = g_strdup_printf ("%s/%s", t->vm, kind);
         }
-      g_string_append_printf (out, "%-7d %-7d %-6s %3d %-12s %3d  %-26s %s\n", t->pid, t->tid,
+      g_string_append_printf (out, "%-7d %-7d %c %-6s %3d %-12s %3d  %-26s %s\n", t->pid, t->tid,
+                              t->state != '\0' ? t->state : '?',
                               kvmrt_sched_policy_to_string (t->policy), t->priority, affinity,
                               t->cpu, vm != NULL ? vm : "-", t->name);
     }
@@ -68,28 +71,23 @@ write_json (GPtrArray *threads, GPatternSpec *pattern, GString *out)
       kvmrt_json_writer_member_int (&w, "pid", t->pid);
       kvmrt_json_writer_member_int (&w, "tid", t->tid);
       kvmrt_json_writer_member_string (&w, "name", t->name);
+      {
+        char state[2] = { t->state, '\0' };
+
+        kvmrt_json_writer_member_string (&w, "state", state);
+      }
       kvmrt_json_writer_member_string (&w, "policy", kvmrt_sched_policy_to_string (t->policy));
       kvmrt_json_writer_member_int (&w, "priority", t->priority);
-      kvmrt_json_writer_member (&w, "affinity");
-      if (t->affinity != NULL)
-        kvmrt_json_writer_id_set (&w, t->affinity);
-      else
-        kvmrt_json_writer_null (&w);
+      rttools_write_cpus (&w, "affinity", t->affinity);
       kvmrt_json_writer_member_int (&w, "cpu", t->cpu);
       kvmrt_json_writer_member_string (&w, "vm", t->vm);
       kvmrt_json_writer_member_string (&w, "kind",
                                        t->vm != NULL ? kvmrt_thread_kind_to_json (t->kind) : NULL);
-      kvmrt_json_writer_member (&w, "vcpu");
-      if (t->vm != NULL && t->vcpu >= 0)
-        kvmrt_json_writer_int (&w, t->vcpu);
-      else
-        kvmrt_json_writer_null (&w);
+      rttools_write_number (&w, "vcpu", t->vm != NULL ? t->vcpu : -1);
       kvmrt_json_writer_end_object (&w);
     }
   kvmrt_json_writer_end_array (&w);
-  kvmrt_json_writer_end_object (&w);
-  kvmrt_json_writer_clear (&w);
-  g_string_append_c (out, '\n');
+  rttools_json_finish (&w, out);
 }
 
 int
@@ -104,7 +102,8 @@ main (int argc, char **argv)
   rttools_parse (&cli, &argc, &argv, entries, N_("[PATTERN]"),
                  N_("Show the host's threads: scheduling policy and priority, CPU affinity, "
                     "the CPU each last ran on, and for QEMU threads their VM and vCPU. PATTERN "
-                    "(with * and ?) selects threads by name or VM."));
+                    "selects threads by name or VM: a glob with * and ?, or a word found "
+                    "anywhere in them."));
   if (cli.args[0] != NULL && cli.args[1] != NULL)
     {
       kvmrt_cli_error (_("give one pattern, not “%s” and “%s”"), cli.args[0], cli.args[1]);
@@ -119,7 +118,13 @@ main (int argc, char **argv)
       return KVMRT_EXIT_USAGE;
     }
   if (cli.args[0] != NULL)
-    pattern = g_pattern_spec_new (cli.args[0]);
+    {
+      /* A plain word is looked for anywhere in the name. */
+      g_autofree char *glob = strpbrk (cli.args[0], "*?") != NULL
+                              ? g_strdup (cli.args[0]) : g_strdup_printf ("*%s*", cli.args[0]);
+
+      pattern = g_pattern_spec_new (glob);
+    }
   if (cli.json)
     write_json (threads, pattern, out);
   else

@@ -67,14 +67,18 @@ Description (JSON object; unknown keys are errors so that typos do not go unnoti
                                                (default: no cpufreq)
              "irqbalance_banned": "8-23",      etc/default/irqbalance IRQBALANCE_BANNED_CPULIST
              "processes": [{"pid": 812, "comm": "libvirtd", "cap_eff": "000001ffffffffff",
-                            "memlock": "unlimited"}]}
+                            "memlock": "unlimited"}],
                                                proc/PID/{comm,status,limits} of host daemons
-                                               kvmrt-validate-host looks at; also proc/PID/stat
-                                               and task/TID/{comm,stat,status} for each thread
-                                               (the main one, plus "threads": [{"tid", "comm",
-                                               "cpu", "affinity", "policy", "priority"}]),
-                                               and "cmdline": [ARG, ...]; "cpu" and "affinity"
-                                               of the process are its main thread's
+                                               kvmrt-validate-host looks at
+             "running_vms": [{"pid": 4321, "name": "scratch", "uuid": "...", "vcpus": 2}]}
+                                               QEMUs running outside the configuration, each
+                                               with its proc/PID (threads, cgroup) and the
+                                               machine.slice scope libvirt gives it; default:
+                                               one unpinned 2-vCPU VM, [] for none
+  Every tree also has the kernel's run-time tunables kvmrt's tuning changes (the workqueue
+  cpumasks, proc/sys/kernel/{sched_rt_runtime_us,timer_migration,nmi_watchdog,
+  watchdog_cpumask}, proc/sys/vm/stat_interval) and kernel threads in proc/ (kthreadd,
+  per-CPU ones bound with PF_NO_SETAFFINITY, movable ones such as rcu_preempt and kswapd).
   "pci": [ROOT, ...]                           host bridges (PCI root buses), in bus order
   "synthetic_pci": {"nics_per_node": 1, "vfs_per_nic": 2, "nvme_per_node": 1,
                     "gpu_every": 2}            instead of "pci": a root bus per NUMA node
@@ -529,15 +533,10 @@ class Host:
         check_keys(self.cgroup, {"controllers", "slices"}, "cgroup")
         self.tuning = desc.get("tuning", {})
         check_keys(self.tuning, {"kvm", "numa_balancing", "governor", "irqbalance_banned",
-                                 "processes"}, "tuning")
+                                 "processes", "running_vms"}, "tuning")
+        self.running_vms = running_vms(self.tuning)
         for proc in self.tuning.get("processes", []):
-            check_keys(proc, {"pid", "comm", "cap_eff", "memlock", "cmdline", "threads", "cpu",
-                              "affinity", "policy", "priority"}, "tuning.processes")
-            for thread in proc.get("threads", []):
-                check_keys(thread, {"tid", "comm", "cpu", "affinity", "policy", "priority"},
-                           "tuning.processes.threads")
-                need(thread, "tid", "tuning.processes.threads", int)
-                need(thread, "comm", "tuning.processes.threads", str)
+            check_keys(proc, {"pid", "comm", "cap_eff", "memlock"}, "tuning.processes")
             need(proc, "pid", "tuning.processes", int)
             need(proc, "comm", "tuning.processes", str)
         if "pci" in desc and "synthetic_pci" in desc:
@@ -1790,42 +1789,168 @@ def write_tuning(tree, host):
         base = "proc/%d" % proc["pid"]
         memlock = proc.get("memlock", "8388608")
         tree.write(base + "/comm", proc["comm"] + "\n")
-        tree.write(base + "/status", "Name:\t%s\nPid:\t%d\nCapEff:\t%s\nCpus_allowed_list:\t%s\n"
-                   % (proc["comm"], proc["pid"], proc.get("cap_eff", "0000000000000000"),
-                      proc.get("affinity", format_list(host.topo.online_numbers()))))
+        tree.write(base + "/status", "Name:\t%s\nPid:\t%d\nCapEff:\t%s\n"
+                   % (proc["comm"], proc["pid"], proc.get("cap_eff", "0000000000000000")))
         tree.write(base + "/limits",
                    "Limit                     Soft Limit           Hard Limit           Units\n"
                    "Max locked memory         %-20s %-20s bytes\n" % (memlock, memlock))
-        if "cmdline" in proc:
-            tree.write(base + "/cmdline", "".join(arg + "\0" for arg in proc["cmdline"]))
-        main = dict(proc, tid=proc["pid"])
-        for thread in [main] + proc.get("threads", []):
-            write_thread(tree, host, proc, thread)
 
 
-# sched(7) policy numbers, as proc/PID/stat shows them
-POLICIES = {"other": 0, "fifo": 1, "rr": 2, "batch": 3, "idle": 5}
+# Task flags of proc/PID/stat (field 9), from include/linux/sched.h.
+PF_WQ_WORKER = 0x00000020
+PF_FORKNOEXEC = 0x00000040
+PF_NOFREEZE = 0x00008000
+PF_KTHREAD = 0x00200000
+PF_NO_SETAFFINITY = 0x04000000
+KTHREAD_FLAGS = PF_KTHREAD | PF_NOFREEZE | PF_FORKNOEXEC
+SCHED_OTHER, SCHED_FIFO = 0, 1
+
+DEFAULT_RUNNING_VM = {"pid": 4321, "name": "scratch", "uuid": "5b0c52a4-9d4e-4a57-b1a2-3c9f6e0d7a18",
+                      "vcpus": 2}
 
 
-def write_thread(tree, host, proc, thread):
-    """proc/PID/task/TID/{comm,stat,status} (and proc/PID/stat for the main thread)."""
-    all_cpus = format_list(host.topo.online_numbers())
-    affinity = thread.get("affinity", all_cpus)
-    cpu = thread.get("cpu", 0)
-    policy = POLICIES[thread.get("policy", "other")]
-    priority = thread.get("priority", 0)
-    # Fields 3..52 of proc(5): state, ppid ... processor (39), rt_priority (40), policy (41).
-    fields = ["S", "1"] + ["0"] * 34 + [str(cpu), str(priority), str(policy)] + ["0"] * 11
-    stat = "%d (%s) %s\n" % (thread["tid"], thread["comm"], " ".join(fields))
-    status = ("Name:\t%s\nTgid:\t%d\nPid:\t%d\nCapEff:\t%s\nCpus_allowed_list:\t%s\n"
-              % (thread["comm"], proc["pid"], thread["tid"],
-                 proc.get("cap_eff", "0000000000000000"), affinity))
-    task = "proc/%d/task/%d" % (proc["pid"], thread["tid"])
-    tree.write(task + "/comm", thread["comm"] + "\n")
-    tree.write(task + "/stat", stat)
-    tree.write(task + "/status", status)
-    if thread["tid"] == proc["pid"]:
-        tree.write("proc/%d/stat" % proc["pid"], stat)
+def running_vms(tuning):
+    """The QEMUs a description runs outside kvmrt's configuration (default: one)."""
+    vms = tuning.get("running_vms", [DEFAULT_RUNNING_VM])
+    for vm in vms:
+        check_keys(vm, {"pid", "name", "uuid", "vcpus"}, "tuning.running_vms")
+        need(vm, "pid", "tuning.running_vms", int)
+        need(vm, "name", "tuning.running_vms", str)
+        need(vm, "uuid", "tuning.running_vms", str)
+    return vms
+
+
+def stat_line(pid, comm, ppid, flags, cpu, prio=0, policy=SCHED_OTHER, threads=1, start=100):
+    """A proc/PID/stat line (52 fields, Linux 5.x and later) with the fields kvmrt reads set:
+    flags (9), num_threads (20), starttime (22), processor (39), rt_priority (40),
+    policy (41)."""
+    nice_prio = -prio - 1 if policy == SCHED_FIFO else 20
+    fields = [str(pid), "(%s)" % comm, "S", str(ppid), "0", "0", "0", "-1", str(flags),
+              "0", "0", "0", "0", "0", "0", "0", "0", str(nice_prio), "0", str(threads), "0",
+              str(start), "0", "0", "18446744073709551615", "0", "0", "0", "0", "0", "0",
+              "0", "2147483647", "0", "0", "0", "0", "17", str(cpu), str(prio), str(policy),
+              "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"]
+    return " ".join(fields) + "\n"
+
+
+def status_text(pid, tgid, comm, ppid, cpus, nbits, kthread, threads=1):
+    return ("Name:\t%s\nUmask:\t0000\nState:\tS (sleeping)\nTgid:\t%d\nNgid:\t0\n"
+            "Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n"
+            "Threads:\t%d\nKthread:\t%d\nCpus_allowed:\t%s\nCpus_allowed_list:\t%s\n"
+            "Mems_allowed_list:\t0\nvoluntary_ctxt_switches:\t%d\n"
+            "nonvoluntary_ctxt_switches:\t0\n"
+            % (comm, tgid, pid, ppid, threads, 1 if kthread else 0, format_mask(cpus, nbits),
+               format_list(cpus), 1000 + pid))
+
+
+def write_kernel_tunables(tree, host):
+    """The run-time knobs of tuned's realtime-virtual-host profile, with the kernel's defaults."""
+    t = host.topo
+    every = t.all_numbers()
+    mask = format_mask(every, t.nr_cpu_ids) + "\n"
+    wq = "sys/devices/virtual/workqueue"
+    tree.write(wq + "/cpumask", mask, 0o644)
+    tree.write(wq + "/writeback/cpumask", mask, 0o644)
+    tree.write(wq + "/writeback/per_cpu", "0\n")
+    tree.write(wq + "/writeback/nice", "0\n", 0o644)
+    tree.write(wq + "/writeback/max_active", "256\n", 0o644)
+    tree.write("proc/sys/kernel/timer_migration", "1\n", 0o644)
+    tree.write("proc/sys/kernel/nmi_watchdog", "1\n", 0o644)
+    tree.write("proc/sys/kernel/watchdog", "1\n", 0o644)
+    tree.write("proc/sys/kernel/watchdog_cpumask", format_list(every) + "\n", 0o644)
+    tree.write("proc/sys/vm/stat_interval", "1\n", 0o644)
+
+
+def write_task(tree, base, pid, tgid, comm, ppid, flags, cpus, nbits, cpu, prio=0,
+               policy=SCHED_OTHER, threads=1, kthread=False, cgroup="/"):
+    tree.write(base + "/comm", comm + "\n", 0o644)
+    tree.write(base + "/stat", stat_line(pid, comm, ppid, flags, cpu, prio, policy, threads))
+    tree.write(base + "/status", status_text(pid, tgid, comm, ppid, cpus, nbits, kthread,
+                                             threads))
+    tree.write(base + "/cgroup", "0::%s\n" % cgroup)
+
+
+def write_kernel_threads(tree, host):
+    """kthreadd and its children as proc/ shows them: per-CPU threads bound to their CPU
+    (PF_NO_SETAFFINITY: nobody may move them), unbound workers (PF_NO_SETAFFINITY too: the
+    workqueue cpumask places them), and threads any CPU may run (movable)."""
+    t = host.topo
+    nbits = t.nr_cpu_ids
+    online = t.online_numbers()
+    every = t.all_numbers()
+    threads = [(2, "kthreadd", KTHREAD_FLAGS, every, SCHED_OTHER, 0)]
+    for cpu in online:
+        bound = KTHREAD_FLAGS | PF_NO_SETAFFINITY
+        threads.append((None, "migration/%d" % cpu, bound, [cpu], SCHED_FIFO, 99))
+        threads.append((None, "ksoftirqd/%d" % cpu, bound, [cpu], SCHED_OTHER, 0))
+    threads.append((None, "rcu_preempt", KTHREAD_FLAGS, every, SCHED_OTHER, 0))
+    threads.append((None, "kworker/u%d:0-events_unbound" % (2 * nbits),
+                    KTHREAD_FLAGS | PF_NO_SETAFFINITY | PF_WQ_WORKER, every, SCHED_OTHER, 0))
+    for node in range(t.n_nodes):
+        cpus = t.node_cpus(node)
+        if not cpus:
+            continue
+        threads.append((None, "kswapd%d" % node, KTHREAD_FLAGS, cpus, SCHED_OTHER, 0))
+        threads.append((None, "kcompactd%d" % node, KTHREAD_FLAGS, cpus, SCHED_OTHER, 0))
+    threads.append((None, "khugepaged", KTHREAD_FLAGS, every, SCHED_OTHER, 0))
+    pid = 2
+    for fixed, comm, flags, cpus, policy, prio in threads:
+        if fixed is not None:
+            pid = fixed
+        base = "proc/%d" % pid
+        ppid = 0 if pid == 2 else 2
+        write_task(tree, base, pid, pid, comm, ppid, flags, cpus, nbits, cpus[0], prio, policy,
+                   kthread=True)
+        write_task(tree, "%s/task/%d" % (base, pid), pid, pid, comm, ppid, flags, cpus, nbits,
+                   cpus[0], prio, policy, kthread=True)
+        tree.write(base + "/cmdline", "")
+        pid += 1
+
+
+def systemd_escape(name):
+    return "".join(c if c.isalnum() or c in ":_." else "\\x%02x" % ord(c) for c in name)
+
+
+def write_running_vms(tree, host):
+    """A QEMU that libvirt runs outside the configuration (started with virsh): its process,
+    threads and the machine.slice scope with libvirt's groups, nobody having pinned it."""
+    t = host.topo
+    nbits = t.nr_cpu_ids
+    every = t.all_numbers()
+    online = t.online_numbers()
+    cpus_text = format_list(online) + "\n"
+    mems_text = format_list(range(t.n_nodes)) + "\n"
+    for number, vm in enumerate(host.running_vms, 1):
+        pid, name, vcpus = vm["pid"], vm["name"], vm.get("vcpus", 1)
+        scope = "machine.slice/machine-qemu%s.scope" % systemd_escape("-%d-%s" % (number, name))
+        groups = {"": "domain", "libvirt": "domain threaded", "libvirt/emulator": "threaded"}
+        for v in range(vcpus):
+            groups["libvirt/vcpu%d" % v] = "threaded"
+        for group, kind in groups.items():
+            d = "sys/fs/cgroup/%s%s" % (scope, "/" + group if group else "")
+            tree.write(d + "/cgroup.type", kind.split()[0] + "\n", 0o644)
+            tree.write(d + "/cgroup.procs", (str(pid) + "\n") if group == "libvirt/emulator"
+                       else "\n", 0o644)
+            tree.write(d + "/cpuset.cpus", "\n", 0o644)
+            tree.write(d + "/cpuset.cpus.effective", cpus_text)
+            tree.write(d + "/cpuset.mems", "\n", 0o644)
+            tree.write(d + "/cpuset.mems.effective", mems_text)
+        base = "proc/%d" % pid
+        argv = ["/usr/bin/qemu-system-x86_64", "-name", "guest=%s,debug-threads=on" % name,
+                "-S", "-machine", "pc-q35-7.2,usb=off", "-accel", "kvm", "-m", "2048",
+                "-smp", "%d,sockets=1,cores=%d,threads=1" % (vcpus, vcpus), "-uuid",
+                vm["uuid"], "-no-user-config", "-nodefaults"]
+        tree.write(base + "/cmdline", "\0".join(argv) + "\0")
+        names = [("qemu-system-x86", "libvirt/emulator"), ("call_rcu", "libvirt/emulator"),
+                 ("IO mon_iothread", "libvirt/emulator")]
+        names += [("CPU %d/KVM" % v, "libvirt/vcpu%d" % v) for v in range(vcpus)]
+        for offset, (comm, group) in enumerate(names):
+            tid = pid + offset
+            cgroup = "/%s/%s" % (scope, group)
+            target = base if offset == 0 else None
+            for d in filter(None, (target, "%s/task/%d" % (base, tid))):
+                write_task(tree, d, tid, pid, comm, 1, 0x00400140, every, nbits,
+                           online[offset % len(online)], threads=len(names), cgroup=cgroup)
 
 
 def write_host(host, outdir):
@@ -1850,6 +1975,9 @@ def write_host(host, outdir):
         write_irqs(tree, host)
         write_cgroup(tree, host)
         write_tuning(tree, host)
+        write_kernel_tunables(tree, host)
+        write_kernel_threads(tree, host)
+        write_running_vms(tree, host)
         os.chmod(work, 0o755)
         if os.path.lexists(outdir):
             old = outdir + ".old"
