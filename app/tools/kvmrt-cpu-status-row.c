@@ -9,6 +9,7 @@ struct _KvmrtCpuStatusRow
 
   guint     cpu;
   char     *texts[KVMRT_CPU_STATUS_N_TEXTS];
+  double    load;       /* 0..1, or -1 when unknown */
   gboolean  rt;
   gboolean  flagged;
   gpointer  vm;
@@ -19,6 +20,7 @@ enum {
   PROP_0,
   PROP_FIRST_TEXT,
   PROP_CSS_CLASSES = PROP_FIRST_TEXT + KVMRT_CPU_STATUS_N_TEXTS,
+  PROP_LOAD_VALUE,
   N_PROPS
 };
 
@@ -56,6 +58,8 @@ kvmrt_cpu_status_row_get_property (GObject    *object,
 
   if (prop_id == PROP_CSS_CLASSES)
     g_value_take_boxed (value, css_classes (self));
+  else if (prop_id == PROP_LOAD_VALUE)
+    g_value_set_double (value, self->load);
   else if (prop_id >= PROP_FIRST_TEXT && prop_id < PROP_CSS_CLASSES)
     g_value_set_string (value, self->texts[prop_id - PROP_FIRST_TEXT]);
   else
@@ -88,12 +92,16 @@ kvmrt_cpu_status_row_class_init (KvmrtCpuStatusRowClass *klass)
   properties[PROP_CSS_CLASSES] =
     g_param_spec_boxed ("css-classes", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_LOAD_VALUE] =
+    g_param_spec_double ("load-value", NULL, NULL, -1, 1, -1,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 kvmrt_cpu_status_row_init (KvmrtCpuStatusRow *self)
 {
+  self->load = -1;
 }
 
 KvmrtCpuStatusRow *
@@ -131,6 +139,25 @@ kvmrt_cpu_status_row_take_text (KvmrtCpuStatusRow  *self,
   g_free (self->texts[which]);
   self->texts[which] = text;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIRST_TEXT + which]);
+}
+
+void
+kvmrt_cpu_status_row_set_text (KvmrtCpuStatusRow  *self,
+                               KvmrtCpuStatusText  which,
+                               const char         *text)
+{
+  if (g_strcmp0 (self->texts[which], text) == 0)
+    return;
+  kvmrt_cpu_status_row_take_text (self, which, g_strdup (text));
+}
+
+void
+kvmrt_cpu_status_row_set_load (KvmrtCpuStatusRow *self, double load)
+{
+  if (self->load == load)
+    return;
+  self->load = load;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOAD_VALUE]);
 }
 
 void

@@ -14,7 +14,7 @@ typedef enum {
   KVMRT_CPU_STATUS_STATE,       /* "online", "offline", "shielded" */
   KVMRT_CPU_STATUS_OWNER,       /* "Vision Inspection (RT)" or "Host" */
   KVMRT_CPU_STATUS_VCPU,        /* "3" or "" */
-  KVMRT_CPU_STATUS_LOAD,        /* "12 %" or "" */
+  KVMRT_CPU_STATUS_LOAD,        /* unused: the load is a number ("load-value") */
   KVMRT_CPU_STATUS_IRQS,        /* IRQs whose affinity includes the CPU */
   KVMRT_CPU_STATUS_TASKS,       /* tasks allowed on it */
   KVMRT_CPU_STATUS_FLAG,        /* what foreign work a real-time CPU has, and why it matters */
@@ -32,6 +32,12 @@ const char        *kvmrt_cpu_status_row_get_text (KvmrtCpuStatusRow *self,
 void               kvmrt_cpu_status_row_take_text (KvmrtCpuStatusRow  *self,
                                                    KvmrtCpuStatusText  which,
                                                    char               *text);
+/* Copies @text when it differs. */
+void               kvmrt_cpu_status_row_set_text (KvmrtCpuStatusRow  *self,
+                                                  KvmrtCpuStatusText  which,
+                                                  const char         *text);
+/* The load since the previous sample, 0..1, or -1 when unknown ("load-value"). */
+void               kvmrt_cpu_status_row_set_load (KvmrtCpuStatusRow *self, double load);
 /* Real-time CPUs are tinted, flagged ones marked (the "css-classes" property). */
 void               kvmrt_cpu_status_row_set_marks (KvmrtCpuStatusRow *self,
                                                    gboolean           rt,

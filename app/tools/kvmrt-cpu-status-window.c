@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "kvmrt-cpu-status-row.h"
+#include "kvmrt-load-cell.h"
 #include "kvmrt-cpu-work.h"
 #include "kvmrt-cpu-snapshot.h"
 #include "kvmrt-tools-feed.h"
@@ -53,29 +54,29 @@ G_DEFINE_FINAL_TYPE (KvmrtCpuStatusWindow, kvmrt_cpu_status_window, ADW_TYPE_WIN
 
 /* Cells -------------------------------------------------------------------------------- */
 
-static char *
-format_irqs (const KvmrtCpuState *state)
+/* "3: 24, 25, 77 …" into @buf: how many IRQs may reach the CPU, the first few by number. */
+static const char *
+format_irqs (const KvmrtCpuState *state, char *buf, gsize size)
 {
-  GString *text;
+  gsize used;
 
   if (state == NULL || state->irqs->len == 0)
-    return g_strdup ("");
-  text = g_string_new (NULL);
-  g_string_append_printf (text, "%u:", state->irqs->len);
-  for (guint i = 0; i < MIN (state->irqs->len, MAX_NAMED_IRQS); i++)
-    g_string_append_printf (text, " %d%s", g_array_index (state->irqs, int, i),
-                            i + 1 < state->irqs->len ? "," : "");
-  if (state->irqs->len > MAX_NAMED_IRQS)
-    g_string_append (text, " …");
-  return g_string_free (text, FALSE);
+    return "";
+  used = g_snprintf (buf, size, "%u:", state->irqs->len);
+  for (guint i = 0; i < MIN (state->irqs->len, MAX_NAMED_IRQS) && used < size; i++)
+    used += g_snprintf (buf + used, size - used, " %d%s", g_array_index (state->irqs, int, i),
+                        i + 1 < state->irqs->len ? "," : "");
+  if (state->irqs->len > MAX_NAMED_IRQS && used < size)
+    g_snprintf (buf + used, size - used, " …");
+  return buf;
 }
 
-static char *
+static const char *
 format_state (const KvmrtCpuOwner *owner)
 {
   if (owner == NULL || !owner->online)
-    return g_strdup (_("offline"));
-  return g_strdup (owner->shielded ? _("shielded") : _("online"));
+    return _("offline");
+  return owner->shielded ? _("shielded") : _("online");
 }
 
 static char *
@@ -89,16 +90,16 @@ format_place (KvmrtHost *host, guint cpu)
   return g_strdup_printf (_("node %d, core %d"), node, core);
 }
 
-static char *
+static const char *
 format_owner (const KvmrtCpuOwner *owner)
 {
   if (owner == NULL)
-    return g_strdup (_("Offline"));
+    return _("Offline");
   if (owner->vm != NULL)
-    return g_strdup (kvmrt_vm_get_title (owner->vm));
+    return kvmrt_vm_get_title (owner->vm);
   if (owner->vm_name != NULL)
-    return g_strdup (owner->vm_name);
-  return g_strdup (kvmrt_owner_kind_to_string (owner->kind));
+    return owner->vm_name;
+  return kvmrt_owner_kind_to_string (owner->kind);
 }
 
 static char *
@@ -127,20 +128,24 @@ update_row (KvmrtCpuStatusWindow *self, KvmrtCpuStatusRow *row, KvmrtHost *host,
   double load = kvmrt_host_sample_load (kvmrt_tools_feed_get_previous (self->feed), sample,
                                         cpu);
 
-  kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_STATE, format_state (owner));
-  kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_OWNER, format_owner (owner));
-  kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_VCPU,
-                                  owner != NULL && owner->vcpu >= 0
-                                  ? g_strdup_printf ("%d", owner->vcpu) : g_strdup (""));
-  kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_LOAD,
-                                  load >= 0 ? g_strdup_printf ("%.0f %%", load * 100)
-                                            : g_strdup (""));
-  kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_IRQS, format_irqs (state));
-  kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_TASKS,
-                                  owner != NULL && owner->online && state != NULL
-                                  ? g_strdup_printf ("%u", state->n_tasks_allowed)
-                                  : g_strdup (""));
-  kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_FLAG, format_flag (foreign));
+  /* A refresh changes a few texts of a few rows: format into buffers, copy only changes. */
+  char vcpu[16] = "", irqs[96], tasks[16] = "";
+
+  if (owner != NULL && owner->vcpu >= 0)
+    g_snprintf (vcpu, sizeof vcpu, "%d", owner->vcpu);
+  if (owner != NULL && owner->online && state != NULL)
+    g_snprintf (tasks, sizeof tasks, "%u", state->n_tasks_allowed);
+  kvmrt_cpu_status_row_set_text (row, KVMRT_CPU_STATUS_STATE, format_state (owner));
+  kvmrt_cpu_status_row_set_text (row, KVMRT_CPU_STATUS_OWNER, format_owner (owner));
+  kvmrt_cpu_status_row_set_text (row, KVMRT_CPU_STATUS_VCPU, vcpu);
+  kvmrt_cpu_status_row_set_load (row, load);
+  kvmrt_cpu_status_row_set_text (row, KVMRT_CPU_STATUS_IRQS,
+                                 format_irqs (state, irqs, sizeof irqs));
+  kvmrt_cpu_status_row_set_text (row, KVMRT_CPU_STATUS_TASKS, tasks);
+  if (foreign->len > 0)
+    kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_FLAG, format_flag (foreign));
+  else
+    kvmrt_cpu_status_row_set_text (row, KVMRT_CPU_STATUS_FLAG, "");
   kvmrt_cpu_status_row_set_vm (row, owner != NULL ? owner->vm : NULL);
   kvmrt_cpu_status_row_set_marks (row, owner != NULL && owner->kind == KVMRT_OWNER_RT_VM,
                                   foreign->len > 0);
@@ -410,6 +415,7 @@ kvmrt_cpu_status_window_class_init (KvmrtCpuStatusWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (KVMRT_TYPE_CPU_STATUS_ROW);
+  g_type_ensure (KVMRT_TYPE_LOAD_CELL);
   if (gdk_display_get_default () != NULL)
     {
       g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();

@@ -3,8 +3,8 @@
  * Interrupt Count windows open side by side, their feeds refreshed by hand, with counts added
  * to a writable copy of proc/interrupts before each refresh so the heat map has rates to draw.
  * Per refresh of both views it measures the GUI thread's CPU time (the windows' updates, the
- * layout, the drawing and the frame) and the wall time of each window's frame (layout to
- * after-paint), and reports the worker threads' sampling CPU beside them. Targets (issue
+ * layout, the drawing and the frame) and the wall time of each window's frame (before-paint
+ * to after-paint), and reports the worker threads' sampling CPU beside them. Targets (issue
  * "Tools menu"): GUI thread under 5 ms of CPU, frames under 16 ms (medians). Prints TAP. */
 #include <adwaita.h>
 #include <glib/gstdio.h>
@@ -22,7 +22,7 @@
 
 typedef struct {
   GtkWindow *window;
-  gint64     layout_start;    /* µs of the current frame's layout, 0 outside one */
+  gint64     layout_start;    /* µs of the current frame's start, 0 outside one */
   double     layout_cpu;      /* the GUI thread's CPU time then, ms */
   double     frame_ms;        /* wall time of the last whole frame */
   double     frame_cpu_ms;    /* GUI thread CPU time of the frames since reset */
@@ -63,7 +63,8 @@ watch_frames (FrameProbe *probe)
 {
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (probe->window));
 
-  g_signal_connect (clock, "layout", G_CALLBACK (on_layout_cb), probe);
+  /* Every frame has a before-paint phase; a redraw without a new layout has no layout one. */
+  g_signal_connect (clock, "before-paint", G_CALLBACK (on_layout_cb), probe);
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint_cb), probe);
 }
 
@@ -121,7 +122,7 @@ on_updated_after_cb (gpointer feed, gpointer which)
   update_split_ms[GPOINTER_TO_INT (which)] += spent;
 }
 
-/* Both windows updated, and each drew its frame (or had nothing to draw for 100 ms). */
+/* Both windows updated, and each drew its frame (or had nothing to draw for a second). */
 static gboolean
 round_done (gpointer data)
 {
@@ -134,7 +135,7 @@ round_done (gpointer data)
   if (round->updated_at == 0)
     round->updated_at = g_get_monotonic_time ();
   return (round->probes[0].frames > round->frames[0] && round->probes[1].frames > round->frames[1])
-         || g_get_monotonic_time () - round->updated_at > 100000;
+         || g_get_monotonic_time () - round->updated_at > 1000000;
 }
 
 /* A tree that is the bench host but for a private, writable proc/interrupts. */
@@ -348,13 +349,15 @@ main (int argc, char *argv[])
           gui_ms);
   printf ("# worker threads (sampling) CPU per refresh: median %.2f ms\n", worker_ms);
   printf ("# renderer: %s\n", g_getenv ("GSK_RENDERER"));
-  printf ("# frame (layout to after-paint): median %.2f ms, max %.2f ms\n", frame_ms,
+  printf ("# frame (before-paint to after-paint): median %.2f ms, max %.2f ms\n", frame_ms,
           g_array_index (frames, double, frames->len - 1));
   printf ("%s 1 - GUI thread CPU per refresh %.2f ms (target < %.0f ms)\n",
           refresh_ms < CPU_TARGET_MS ? "ok" : "not ok", refresh_ms, CPU_TARGET_MS);
   printf ("%s 2 - frame %.2f ms (target < %.0f ms)\n",
           frame_ms < FRAME_TARGET_MS ? "ok" : "not ok", frame_ms, FRAME_TARGET_MS);
   printf ("ok 3 - sampling in worker threads: %.2f ms CPU per refresh (reported)\n", worker_ms);
+  kvmrt_gui_test_screenshot (GTK_WIDGET (round.cpus), "tools-bench-cpu-status");
+  kvmrt_gui_test_screenshot (GTK_WIDGET (round.irqs), "tools-bench-interrupts");
   gtk_window_destroy (GTK_WINDOW (round.cpus));
   gtk_window_destroy (GTK_WINDOW (round.irqs));
   kvmrt_gui_test_remove_tree (sysroot);
