@@ -14,7 +14,6 @@ typedef enum {
   KVMRT_CPU_STATUS_STATE,       /* "online", "offline", "shielded" */
   KVMRT_CPU_STATUS_OWNER,       /* "Vision Inspection (RT)" or "Host" */
   KVMRT_CPU_STATUS_VCPU,        /* "3" or "" */
-  KVMRT_CPU_STATUS_LOAD,        /* unused: the load is a number ("load-value") */
   KVMRT_CPU_STATUS_IRQS,        /* IRQs whose affinity includes the CPU */
   KVMRT_CPU_STATUS_TASKS,       /* tasks allowed on it */
   KVMRT_CPU_STATUS_FLAG,        /* what foreign work a real-time CPU has, and why it matters */
