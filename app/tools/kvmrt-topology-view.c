@@ -311,7 +311,8 @@ place_node (KvmrtTopologyView *self, int node, double x, double y, double *w, do
   g_autoptr(GArray) sizes = g_array_new (FALSE, FALSE, sizeof (guint64));
   g_autoptr(GPtrArray) caches = self->show_caches ? caches_of (self, cpus, sizes) : NULL;
   guint slot = reserve (self);
-  double inner_w = cores_width (self, cpus);
+  /* Room for the node's own label on a host of a few cores. */
+  double inner_w = MAX (cores_width (self, cpus), 180);
   double cy = y + HEADER_H;
 
   if (caches != NULL && caches->len > 0)
