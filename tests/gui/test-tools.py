@@ -269,6 +269,19 @@ def counts_since_reset_start_from_zero():
 
 
 @case
+def shutting_the_vm_down_gives_its_cpus_back():
+    card_action(RT_TITLE, "_Shut Down")
+    a = app()
+    win = window("Host CPU Status")
+    a.wait_for(lambda: "Shielded: none" in label_text(win, "64 CPUs"), timeout=90,
+               what="the shield to go with the VM")
+    topology = window("Host Hardware Topology")
+    a.wait_for(lambda: any(t.startswith("Host, CPUs 0-63") for t in a.texts(topology)),
+               timeout=30, what="every CPU back with the host in the topology")
+    shot("cpu-status-shut-down")
+
+
+@case
 def nothing_above_went_with_a_gtk_warning_or_critical():
     bad = [line for line in app().output().splitlines()
            if re.search(r"\b(Gtk|GLib|GLib-GObject|Gdk|Adwaita|kvmrt)-(WARNING|CRITICAL) \*\*",
