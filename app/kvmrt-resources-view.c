@@ -135,9 +135,7 @@ marks_add_error (Marks *marks, const char *message)
 static gboolean
 pci_device_is_endpoint (const KvmrtPciDevice *device)
 {
-  return !device->is_bridge
-         && (device->class_code >> 16) != 0x06
-         && (device->class_code >> 8) != 0x0806;
+  return !kvmrt_pci_device_is_infrastructure (device);
 }
 
 static KvmrtResourceItem *
@@ -169,8 +167,16 @@ add_device_item (KvmrtResourcesView   *self,
   KvmrtResourceItem *item;
 
   item = add_item (self, KVMRT_RESOURCE_DEVICE, device->address, group, device->device_name);
-  details = g_strdup_printf ("%s · %s", device->class_name,
-                             device->driver ? device->driver : _("no driver"));
+  {
+    GString *text = g_string_new (NULL);
+
+    g_string_printf (text, "%s · %s", device->class_name,
+                     device->driver ? device->driver : _("no driver"));
+    /* What the host runs on it: the reason it cannot be passed through. */
+    if (device->host_needs_detail != NULL)
+      g_string_append_printf (text, _(" · the host runs %s on it"), device->host_needs_detail);
+    details = g_string_free (text, FALSE);
+  }
   kvmrt_resource_item_set_details (item, details);
   kvmrt_resource_item_set_address (item, kvmrt_pci_address_format (device->address, address));
   if (device->iommu_group >= 0)
@@ -520,6 +526,10 @@ mark_diagnostic (KvmrtResourcesView    *self,
             continue;
           if (g_str_equal (code, "pci-iommu-group-incomplete")
               && iommu_group_complete (self->host, address, pcidevs))
+            continue;
+          /* A finding that names its devices marks only those. */
+          if (diagnostic->devices != NULL
+              && !kvmrt_pci_set_contains (diagnostic->devices, address))
             continue;
           marks_add_error (m, diagnostic->message);
         }

@@ -487,6 +487,79 @@ copy_daemons (Snapshot *snap)
     }
 }
 
+static gboolean
+is_lower (const char *name)
+{
+  return g_str_has_prefix (name, "lower_");
+}
+
+static gboolean
+is_vtconsole (const char *name)
+{
+  return has_number_after (name, "vtcon");
+}
+
+/* What kvmrt-host-needs.c reads to tell which devices the host runs on: mounts, swap, the
+ * block devices under them, routes and addresses with their interfaces (no MAC address), the
+ * console and its display, and each display controller's boot_vga. */
+static void
+copy_host_needs (Snapshot *snap)
+{
+  static const char *const files[] = {
+    "proc/mounts", "proc/swaps", "proc/net/route", "proc/net/if_inet6", "proc/net/ipv6_route",
+    "sys/class/graphics/fb0/name",
+  };
+  static const char *const block_files[] = { "dev", "partition", "dm/name" };
+  g_autoptr(GPtrArray) devices = list_dir (snap, "sys/bus/pci/devices", is_entry);
+  g_autoptr(GPtrArray) blocks = list_dir (snap, "sys/class/block", is_entry);
+  g_autoptr(GPtrArray) nets = list_dir (snap, "sys/class/net", is_entry);
+  g_autoptr(GPtrArray) consoles = list_dir (snap, "sys/class/vtconsole", is_vtconsole);
+
+  for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+    copy_file (snap, files[f]);
+  copy_link_only (snap, "sys/class/graphics/fb0/device");
+  for (guint i = 0; i < devices->len; i++)
+    {
+      g_autofree char *boot_vga = g_strconcat ("sys/bus/pci/devices/", devices->pdata[i],
+                                               "/boot_vga", NULL);
+
+      copy_file (snap, boot_vga);
+    }
+  for (guint i = 0; i < blocks->len; i++)
+    {
+      g_autofree char *dir = g_strconcat ("sys/class/block/", blocks->pdata[i], NULL);
+      g_autofree char *slaves_dir = g_strconcat (dir, "/slaves", NULL);
+      g_autoptr(GPtrArray) slaves = list_dir (snap, slaves_dir, is_entry);
+
+      for (guint f = 0; f < G_N_ELEMENTS (block_files); f++)
+        {
+          g_autofree char *file = g_strconcat (dir, "/", block_files[f], NULL);
+
+          copy_file (snap, file);
+        }
+      copy_each (snap, slaves_dir, slaves, copy_link_only);
+    }
+  for (guint i = 0; i < nets->len; i++)
+    {
+      g_autofree char *dir = g_strconcat ("sys/class/net/", nets->pdata[i], NULL);
+      g_autofree char *operstate = g_strconcat (dir, "/operstate", NULL);
+      g_autoptr(GPtrArray) lower = list_dir (snap, dir, is_lower);
+
+      copy_file (snap, operstate);
+      copy_each (snap, dir, lower, copy_link_only);
+    }
+  for (guint i = 0; i < consoles->len; i++)
+    {
+      g_autofree char *bind = g_strconcat ("sys/class/vtconsole/", consoles->pdata[i], "/bind",
+                                           NULL);
+      g_autofree char *name = g_strconcat ("sys/class/vtconsole/", consoles->pdata[i], "/name",
+                                           NULL);
+
+      copy_file (snap, bind);
+      copy_file (snap, name);
+    }
+}
+
 /* The target must be new or empty: mixing two hosts' files would make a host of neither. */
 static gboolean
 prepare_target (const char *target)
@@ -557,6 +630,7 @@ main (int argc, char **argv)
   copy_cpus (&snap);
   copy_nodes (&snap);
   copy_pci (&snap);
+  copy_host_needs (&snap);
   copy_irqs (&snap);
 
   if (snap.n_failed > 0)

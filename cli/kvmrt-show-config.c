@@ -14,7 +14,8 @@ static const GOptionEntry extra_entries[] = {
   { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
     N_("Show every attribute and the full plan of each VM"), NULL },
   { "host", 0, 0, G_OPTION_ARG_NONE, &opt_host,
-    N_("Show the host's NUMA nodes, cores, CPUs and PCI devices instead"), NULL },
+    N_("Show the host's NUMA nodes, cores, CPUs and PCI devices instead (with -a, bridges "
+       "too)"), NULL },
   { NULL }
 };
 
@@ -185,15 +186,40 @@ print_rt_policy (KvmrtPlan *plan, GPtrArray *vms)
       pins = describe_pins (p);
       emulator = set_text (p->emulator_cpus, "-");
       g_print (_("  %s: shield CPUs %s, take %s offline, memory %s\n"
-                 "    vCPU:host %s; emulator and I/O threads on %s; its device IRQs on CPU %d, "
-                 "all other IRQs kept off its CPUs\n"),
+                 "    vCPU:host %s; emulator and I/O threads on %s; "),
                name ? name : kvmrt_vm_get_uuid (p->vm), shielded, offline,
-               p->rt_memory ? _("locked") : _("NOT locked"), pins, emulator, p->irq_cpu);
+               p->rt_memory ? _("locked") : _("NOT locked"), pins, emulator);
+      if (kvmrt_vm_get_pcidevs (p->vm)->len > 0)
+        g_print (_("its device IRQs on CPU %d, all other IRQs kept off its CPUs\n"),
+                 p->irq_cpu);
+      else
+        g_print (_("every IRQ kept off its CPUs\n"));
     }
 }
 
+/* ", IRQs 265-269, enp33s0f0": what the host inventory adds to a device's line. */
 static void
-print_device_line (KvmrtHost *host, KvmrtPciAddress addr, const char *indent)
+print_inventory_details (const KvmrtPciDevice *dev)
+{
+  if (dev->irqs->len > 0)
+    {
+      g_autoptr(KvmrtIdSet) irqs = kvmrt_id_set_new ();
+      g_autofree char *text = NULL;
+
+      for (guint i = 0; i < dev->irqs->len; i++)
+        kvmrt_id_set_add (irqs, g_array_index (dev->irqs, guint, i));
+      text = kvmrt_id_set_to_string (irqs);
+      g_print (dev->irqs->len == 1 ? _(", IRQ %s") : _(", IRQs %s"), text);
+    }
+  for (guint i = 0; dev->interfaces != NULL && i < dev->interfaces->len; i++)
+    g_print (", %s", ((const KvmrtNetInterface *) dev->interfaces->pdata[i])->name);
+  if (dev->boot_vga)
+    g_print (_(", boot display"));
+}
+
+static void
+print_device_line (KvmrtHost *host, KvmrtPciAddress addr, const char *indent,
+                   gboolean inventory)
 {
   const KvmrtPciDevice *dev = kvmrt_host_lookup_pci_device (host, addr);
   char text[KVMRT_PCI_ADDRESS_STRLEN];
@@ -212,7 +238,12 @@ print_device_line (KvmrtHost *host, KvmrtPciAddress addr, const char *indent)
     g_print (_("no node"));
   if (dev->iommu_group >= 0)
     g_print (_(", IOMMU group %d"), dev->iommu_group);
-  g_print (", %s]\n", dev->driver ? dev->driver : _("no driver"));
+  g_print (", %s", dev->driver ? dev->driver : _("no driver"));
+  if (inventory)
+    print_inventory_details (dev);
+  g_print ("]\n");
+  if (inventory && dev->host_needs_detail != NULL)
+    g_print (_("%s    the host runs on it: %s\n"), indent, dev->host_needs_detail);
 }
 
 /* What booting a real-time VM will change on this host now (the tuner's own computation). */
@@ -289,7 +320,8 @@ print_verbose (const char *sysroot, KvmrtHost *host, KvmrtPlan *plan, GPtrArray 
 
           g_print (_("  Shielded CPUs:  %s\n"), shielded);
           g_print (_("  Taken offline:  %s\n"), offline);
-          if (p->irq_cpu >= 0)
+          /* Without devices there are no device IRQs to place. */
+          if (p->irq_cpu >= 0 && devs->len > 0)
             g_print (_("  Device IRQs on: CPU %d\n"), p->irq_cpu);
           print_boot_changes (sysroot, host, p);
         }
@@ -305,7 +337,7 @@ print_verbose (const char *sysroot, KvmrtHost *host, KvmrtPlan *plan, GPtrArray 
       else
         g_print (_("  PCI devices:\n"));
       for (guint d = 0; d < devs->len; d++)
-        print_device_line (host, g_array_index (devs, KvmrtPciAddress, d), "    ");
+        print_device_line (host, g_array_index (devs, KvmrtPciAddress, d), "    ", FALSE);
       if (*kvmrt_vm_get_comments (vm))
         {
           g_auto(GStrv) lines = g_strsplit (kvmrt_vm_get_comments (vm), "\n", -1);
@@ -316,8 +348,15 @@ print_verbose (const char *sysroot, KvmrtHost *host, KvmrtPlan *plan, GPtrArray 
     }
 }
 
+/* Bridges only with -a: they are never passed to a VM. */
+static gboolean
+listed (const KvmrtPciDevice *dev, gboolean all)
+{
+  return all || !dev->is_bridge;
+}
+
 static void
-print_host (KvmrtHost *host)
+print_host (KvmrtHost *host, gboolean all)
 {
   const KvmrtIdSet *nodes = kvmrt_host_get_ids (host, KVMRT_HOST_LEVEL_NODE);
   GPtrArray *devices = kvmrt_host_get_pci_devices (host);
@@ -350,8 +389,8 @@ print_host (KvmrtHost *host)
         {
           const KvmrtPciDevice *dev = devices->pdata[d];
 
-          if (dev->numa_node == n && !dev->is_bridge)
-            print_device_line (host, dev->address, "  ");
+          if (dev->numa_node == n && listed (dev, all))
+            print_device_line (host, dev->address, "  ", TRUE);
         }
     }
 
@@ -359,11 +398,11 @@ print_host (KvmrtHost *host)
     {
       const KvmrtPciDevice *dev = devices->pdata[d];
 
-      if (dev->numa_node >= 0 || dev->is_bridge)
+      if (dev->numa_node >= 0 || !listed (dev, all))
         continue;
       if (!header++)
         g_print (_("\nDevices without a NUMA node:\n"));
-      print_device_line (host, dev->address, "  ");
+      print_device_line (host, dev->address, "  ", TRUE);
     }
 }
 
@@ -386,10 +425,21 @@ main (int argc, char **argv)
 
   if (opt_host)
     {
-      host = kvmrt_cli_load_host (&cli, KVMRT_HOST_LOAD_NO_IRQS);
+      host = kvmrt_cli_load_host (&cli, KVMRT_HOST_LOAD_NO_IRQS | KVMRT_HOST_LOAD_PCI_DETAILS);
       if (host == NULL)
         return KVMRT_EXIT_USAGE;
-      print_host (host);
+      if (cli.json)
+        {
+          g_autoptr(GString) text = g_string_new (NULL);
+          KvmrtJsonWriter w;
+
+          kvmrt_json_writer_init (&w, text);
+          kvmrt_json_write_host (&w, host, cli.all);
+          kvmrt_json_writer_clear (&w);
+          fwrite (text->str, 1, text->len, stdout);
+        }
+      else
+        print_host (host, cli.all);
       kvmrt_cli_clear (&cli);
       return KVMRT_EXIT_OK;
     }

@@ -38,6 +38,13 @@ static const CodeInfo codes[] = {
   { "underprovisioned", KVMRT_SEVERITY_WARNING },
   { "windows-topology", KVMRT_SEVERITY_WARNING },
   { "out-of-sync", KVMRT_SEVERITY_WARNING },
+  { "pci-no-iommu", KVMRT_SEVERITY_ERROR },
+  { "pci-not-endpoint", KVMRT_SEVERITY_ERROR },
+  { "pci-needed-by-host", KVMRT_SEVERITY_ERROR },
+  { "pci-vfs-in-use", KVMRT_SEVERITY_WARNING },
+  { "pci-host-driver", KVMRT_SEVERITY_WARNING },
+  { "rt-hugepages-missing", KVMRT_SEVERITY_WARNING },
+  { "rt-emulated-device", KVMRT_SEVERITY_WARNING },
 };
 
 G_DEFINE_BOXED_TYPE (KvmrtDiagnostic, kvmrt_diagnostic, kvmrt_diagnostic_copy,
@@ -134,7 +141,18 @@ kvmrt_diagnostic_copy (const KvmrtDiagnostic *diagnostic)
   d->vm_name = g_strdup (diagnostic->vm_name);
   d->attribute = g_strdup (diagnostic->attribute);
   d->message = g_strdup (diagnostic->message);
+  if (diagnostic->devices != NULL)
+    d->devices = g_array_copy (diagnostic->devices);
   return d;
+}
+
+void
+kvmrt_diagnostic_add_device (KvmrtDiagnostic *diagnostic, KvmrtPciAddress address)
+{
+  g_return_if_fail (diagnostic != NULL);
+  if (diagnostic->devices == NULL)
+    diagnostic->devices = g_array_new (FALSE, FALSE, sizeof (KvmrtPciAddress));
+  g_array_append_val (diagnostic->devices, address);
 }
 
 void
@@ -146,5 +164,6 @@ kvmrt_diagnostic_free (KvmrtDiagnostic *diagnostic)
   g_free (diagnostic->vm_name);
   g_free (diagnostic->attribute);
   g_free (diagnostic->message);
+  g_clear_pointer (&diagnostic->devices, g_array_unref);
   g_free (diagnostic);
 }

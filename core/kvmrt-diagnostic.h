@@ -5,6 +5,7 @@
 
 #include <glib-object.h>
 
+#include "kvmrt-pci-address.h"
 #include "kvmrt-vm.h"
 
 G_BEGIN_DECLS
@@ -27,6 +28,8 @@ typedef struct {
   char         *attribute;  /* config key ("cpuset"), NULL if none */
   char         *message;    /* what is wrong and what to change, translated */
   int           line;       /* line in the config file, 0 if unknown */
+  GArray       *devices;    /* KvmrtPciAddress of the PCI devices it is about, or NULL when
+                             * it names none in particular */
 } KvmrtDiagnostic;
 
 GType            kvmrt_diagnostic_get_type (void) G_GNUC_CONST;
@@ -37,6 +40,9 @@ KvmrtDiagnostic *kvmrt_diagnostic_new      (const char  *code,
                                             const char  *format,
                                             ...) G_GNUC_PRINTF (4, 5);
 KvmrtDiagnostic *kvmrt_diagnostic_copy     (const KvmrtDiagnostic *diagnostic);
+/* Records that @diagnostic is about PCI device @address (the GUI marks that device). */
+void             kvmrt_diagnostic_add_device (KvmrtDiagnostic *diagnostic,
+                                              KvmrtPciAddress  address);
 void             kvmrt_diagnostic_free     (KvmrtDiagnostic *diagnostic);
 
 /* Severity of a known code; aborts on an unknown code (a programming error). */

@@ -41,6 +41,23 @@ gboolean    kvmrt_domain_read_hidden (xmlNodePtr root);
 /* <numatune><memory nodeset>, normalized, or NULL. */
 char       *kvmrt_domain_read_numatune (xmlNodePtr root);
 
+/* Unlinks and frees every element child of @parent named @name. */
+void        kvmrt_xml_remove_children (xmlNodePtr parent, const char *name);
+
+/* "0:a 1:a 2:b" -> "0-1:a 2:b": vCPUs in a row with the same value read as one (takes
+ * @pins). */
+char       *kvmrt_domain_compress_pins (char *pins);
+
+/* The sync's state while it writes one domain (kvmrt-domain-xml.c). */
+typedef struct _KvmrtDomainSync KvmrtDomainSync;
+/* Records a difference (taking both strings); TRUE when there is one, and the caller then
+ * changes the field. */
+gboolean    kvmrt_domain_sync_differs (KvmrtDomainSync *s, KvmrtDomainField field,
+                                       KvmrtVmAttr attr, char *current, char *wanted);
+/* The real-time guest definition of a real-time VM (kvmrt-domain-xml-rt.c). */
+void        kvmrt_domain_sync_rt_guest (KvmrtDomainSync *s, const KvmrtVmPlan *plan,
+                                        xmlNodePtr root);
+
 /* Parses what gconfig serialized into a libxml2 document. */
 xmlDocPtr   kvmrt_domain_parse       (const char *xml, GError **error);
 

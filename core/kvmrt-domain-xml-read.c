@@ -38,6 +38,22 @@ kvmrt_xml_drop_if_empty (xmlNodePtr node)
   xmlFreeNode (node);
 }
 
+void
+kvmrt_xml_remove_children (xmlNodePtr parent, const char *name)
+{
+  xmlNodePtr next;
+
+  for (xmlNodePtr n = parent != NULL ? parent->children : NULL; n != NULL; n = next)
+    {
+      next = n->next;
+      if (n->type == XML_ELEMENT_NODE && xmlStrcmp (n->name, BAD_CAST name) == 0)
+        {
+          xmlUnlinkNode (n);
+          xmlFreeNode (n);
+        }
+    }
+}
+
 char *
 kvmrt_xml_get_prop (xmlNodePtr node, const char *name)
 {

@@ -36,12 +36,19 @@ kvmrt_domain_field_to_string (KvmrtDomainField field)
     [KVMRT_DOMAIN_FIELD_KVM_HIDDEN] = "kvm-hidden",
     [KVMRT_DOMAIN_FIELD_HOSTDEVS] = "hostdevs",
     [KVMRT_DOMAIN_FIELD_METADATA] = "metadata",
+    [KVMRT_DOMAIN_FIELD_CPU_MODE] = "cpu-mode",
+    [KVMRT_DOMAIN_FIELD_TSC_DEADLINE] = "tsc-deadline",
+    [KVMRT_DOMAIN_FIELD_PMU] = "pmu",
+    [KVMRT_DOMAIN_FIELD_MEMBALLOON] = "memballoon",
+    [KVMRT_DOMAIN_FIELD_HUGEPAGES] = "hugepages",
+    [KVMRT_DOMAIN_FIELD_NOSHAREPAGES] = "nosharepages",
+    [KVMRT_DOMAIN_FIELD_VCPUSCHED] = "vcpusched",
   };
 
   return field < G_N_ELEMENTS (names) ? names[field] : "?";
 }
 
-typedef struct {
+typedef struct _KvmrtDomainSync {
   const KvmrtVmPlan *plan;
   GVirConfigDomain  *domain;
   GPtrArray         *changes;
@@ -71,6 +78,13 @@ differs (Sync *s, KvmrtDomainField field, KvmrtVmAttr attr, char *current, char 
                           && field != KVMRT_DOMAIN_FIELD_METADATA;
   g_ptr_array_add (s->changes, change);
   return TRUE;
+}
+
+gboolean
+kvmrt_domain_sync_differs (KvmrtDomainSync *s, KvmrtDomainField field, KvmrtVmAttr attr,
+                           char *current, char *wanted)
+{
+  return differs (s, field, attr, current, wanted);
 }
 
 static char *
@@ -298,6 +312,12 @@ compress_pins (char *pins)
   return g_string_free (text, FALSE);
 }
 
+char *
+kvmrt_domain_compress_pins (char *pins)
+{
+  return compress_pins (pins);
+}
+
 /* The pins the plan wants, in the form kvmrt_domain_read_pins() reports. */
 static char *
 wanted_vcpu_pins (const KvmrtVmPlan *plan)
@@ -342,22 +362,6 @@ wanted_iothread_pins (const KvmrtVmPlan *plan, guint n_iothreads)
 }
 
 static void
-remove_children (xmlNodePtr parent, const char *name)
-{
-  xmlNodePtr next;
-
-  for (xmlNodePtr n = parent != NULL ? parent->children : NULL; n != NULL; n = next)
-    {
-      next = n->next;
-      if (n->type == XML_ELEMENT_NODE && xmlStrcmp (n->name, BAD_CAST name) == 0)
-        {
-          xmlUnlinkNode (n);
-          xmlFreeNode (n);
-        }
-    }
-}
-
-static void
 add_pin (xmlNodePtr cputune, const char *element, const char *key, guint id, const char *cpuset)
 {
   xmlNodePtr pin = xmlNewChild (cputune, NULL, BAD_CAST element, NULL);
@@ -386,7 +390,7 @@ sync_cputune (Sync *s, xmlNodePtr root)
                compress_pins (wanted_vcpu_pins (plan))))
     {
       cputune = kvmrt_xml_ensure_child (root, "cputune");
-      remove_children (cputune, "vcpupin");
+      kvmrt_xml_remove_children (cputune, "vcpupin");
       for (guint i = 0; i < plan->vcpu_pins->len; i++)
         {
           g_autofree char *set = kvmrt_id_set_to_string (plan->vcpu_pins->pdata[i]);
@@ -399,7 +403,7 @@ sync_cputune (Sync *s, xmlNodePtr root)
                kvmrt_domain_read_pins (root, "emulatorpin", NULL), text_or_none (emulator)))
     {
       cputune = kvmrt_xml_ensure_child (root, "cputune");
-      remove_children (cputune, "emulatorpin");
+      kvmrt_xml_remove_children (cputune, "emulatorpin");
       if (*emulator != '\0')
         add_pin (cputune, "emulatorpin", NULL, 0, emulator);
     }
@@ -408,7 +412,7 @@ sync_cputune (Sync *s, xmlNodePtr root)
                compress_pins (wanted_iothread_pins (plan, n_iothreads))))
     {
       cputune = kvmrt_xml_ensure_child (root, "cputune");
-      remove_children (cputune, "iothreadpin");
+      kvmrt_xml_remove_children (cputune, "iothreadpin");
       for (guint i = 1; *emulator != '\0' && i <= n_iothreads; i++)
         add_pin (cputune, "iothreadpin", "iothread", i, emulator);
     }
@@ -477,7 +481,7 @@ sync_flags (Sync *s, xmlNodePtr root)
       if (s->plan->rt_memory)
         kvmrt_xml_ensure_child (backing, "locked");
       else
-        remove_children (backing, "locked");
+        kvmrt_xml_remove_children (backing, "locked");
       kvmrt_xml_drop_if_empty (backing);
     }
   if (differs (s, KVMRT_DOMAIN_FIELD_KVM_HIDDEN, KVMRT_VM_ATTR_HIDE_KVM,
@@ -486,7 +490,7 @@ sync_flags (Sync *s, xmlNodePtr root)
       xmlNodePtr features = kvmrt_xml_ensure_child (root, "features");
       xmlNodePtr kvm = kvmrt_xml_ensure_child (features, "kvm");
 
-      remove_children (kvm, "hidden");
+      kvmrt_xml_remove_children (kvm, "hidden");
       if (hide)
         xmlSetProp (xmlNewChild (kvm, NULL, BAD_CAST "hidden", NULL), BAD_CAST "state",
                     BAD_CAST "on");
@@ -584,6 +588,7 @@ kvmrt_domain_xml_sync (const char *domain_xml, const KvmrtVmPlan *plan, GPtrArra
   sync_cputune (&s, root);
   sync_numatune (&s, root);
   sync_flags (&s, root);
+  kvmrt_domain_sync_rt_guest (&s, plan, root);
   remove_hostdevs (root, remove);
 
   result = list->len > 0 ? dump_root (doc) : g_strdup (domain_xml);

@@ -11,6 +11,7 @@
  * hostdevs, custom metadata); libxml2 then works on the same document for the rest. */
 #pragma once
 
+#include "kvmrt-diagnostic.h"
 #include "kvmrt-plan.h"
 
 G_BEGIN_DECLS
@@ -32,6 +33,14 @@ typedef enum {
   KVMRT_DOMAIN_FIELD_KVM_HIDDEN,
   KVMRT_DOMAIN_FIELD_HOSTDEVS,
   KVMRT_DOMAIN_FIELD_METADATA,
+  /* A real-time guest as libvirt's kvm-realtime guide describes it (kvmrt-domain-xml-rt.c). */
+  KVMRT_DOMAIN_FIELD_CPU_MODE,
+  KVMRT_DOMAIN_FIELD_TSC_DEADLINE,
+  KVMRT_DOMAIN_FIELD_PMU,
+  KVMRT_DOMAIN_FIELD_MEMBALLOON,
+  KVMRT_DOMAIN_FIELD_HUGEPAGES,
+  KVMRT_DOMAIN_FIELD_NOSHAREPAGES,
+  KVMRT_DOMAIN_FIELD_VCPUSCHED,
 } KvmrtDomainField;
 
 typedef struct {
@@ -62,6 +71,12 @@ gboolean  kvmrt_domain_xml_read (const char  *domain_xml,
                                  KvmrtVm     *vm,
                                  guint        attrs,
                                  GError     **error);
+
+/* What a real-time VM's domain lacks that kvmrt does not write (KvmrtDiagnostic*, empty for a VM
+ * that is not real-time): too few huge pages on its nodes (rt-hugepages-missing) and
+ * emulated devices that interrupt heavily (rt-emulated-device), each with what to do. */
+GPtrArray *kvmrt_domain_xml_rt_advice (const char         *domain_xml,
+                                       const KvmrtVmPlan  *plan);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KvmrtDomainChange, kvmrt_domain_change_free)
 

@@ -158,6 +158,33 @@ check_usable (KvmrtHost *host, const KvmrtIdSet *cpus, GError **error)
   return FALSE;
 }
 
+/* Whether @irq is raised by a device passed through to @vm (the host's PCI devices). */
+static gboolean
+irq_of_vm (KvmrtHost *host, const KvmrtTunedVm *vm, guint irq)
+{
+  for (guint d = 0; d < vm->pcidevs->len; d++)
+    {
+      const KvmrtPciDevice *dev =
+        kvmrt_host_lookup_pci_device (host, g_array_index (vm->pcidevs, KvmrtPciAddress, d));
+
+      for (guint i = 0; dev != NULL && i < dev->irqs->len; i++)
+        if (g_array_index (dev->irqs, guint, i) == irq)
+          return TRUE;
+    }
+  return FALSE;
+}
+
+/* What the tuner itself does: a VM's own device interrupt to that VM's IRQ CPU. */
+static gboolean
+is_vm_irq_cpu (KvmrtHost *host, KvmrtJournal *journal, guint irq, const KvmrtIdSet *cpus)
+{
+  const KvmrtTunedVm *vm = kvmrt_id_set_count (cpus) == 1
+                           ? kvmrt_journal_find_cpu_owner (journal, kvmrt_id_set_first (cpus))
+                           : NULL;
+
+  return vm != NULL && vm->irq_cpu == kvmrt_id_set_first (cpus) && irq_of_vm (host, vm, irq);
+}
+
 gboolean
 kvmrt_host_change_irq_affinity (KvmrtHost *host, guint irq, const KvmrtIdSet *cpus,
                                 gboolean force, GError **error)
@@ -176,7 +203,8 @@ kvmrt_host_change_irq_affinity (KvmrtHost *host, guint irq, const KvmrtIdSet *cp
     }
   if (!check_usable (host, cpus, error) || !lock_begin (host, &locked, error))
     return FALSE;
-  ok = check_owners (locked.journal, cpus, what, force, error)
+  ok = (is_vm_irq_cpu (host, locked.journal, irq, cpus)
+        || check_owners (locked.journal, cpus, what, force, error))
        && write_journaled (locked.journal, path, value, error);
   lock_end (&locked);
   return ok;
@@ -228,6 +256,70 @@ kvmrt_host_change_cpus_online (KvmrtHost *host, const KvmrtIdSet *cpus, gboolean
   return ok;
 }
 
+static int
+set_affinity (int tid, const KvmrtIdSet *cpus)
+{
+  cpu_set_t set;
+
+  CPU_ZERO (&set);
+  for (int c = kvmrt_id_set_first (cpus); c >= 0; c = kvmrt_id_set_next (cpus, c))
+    if (c < CPU_SETSIZE)
+      CPU_SET (c, &set);
+  return sched_setaffinity (tid, sizeof set, &set) == 0 ? 0 : errno;
+}
+
+/* A thread's journaled original affinity (a kernel thread the tuner moved) becomes @cpus
+ * before the change, as a file's does in write_journaled(). */
+static void
+replace_thread_original (KvmrtJournal *journal, const KvmrtThreadOriginal *original,
+                         const KvmrtIdSet *cpus)
+{
+  int pid = original->pid;
+  guint64 start = original->start;
+  g_autofree char *comm = g_strdup (original->comm);
+
+  kvmrt_journal_drop_thread (journal, pid);
+  kvmrt_journal_set_thread (journal, pid, start, comm, cpus);
+}
+
+static gboolean
+set_thread_journaled (KvmrtJournal *journal, int tid, const KvmrtIdSet *cpus, GError **error)
+{
+  const KvmrtThreadOriginal *original = kvmrt_journal_get_thread (journal, tid);
+  g_autoptr(KvmrtIdSet) previous = original != NULL ? kvmrt_id_set_copy (original->cpus) : NULL;
+  g_autoptr(GError) local_error = NULL;
+  int failed;
+
+  if (original != NULL)
+    {
+      replace_thread_original (journal, original, cpus);
+      if (!kvmrt_journal_save (journal, &local_error))
+        {
+          g_set_error_literal (error, KVMRT_HOST_CHANGE_ERROR, KVMRT_HOST_CHANGE_ERROR_FAILED,
+                               local_error->message);
+          return FALSE;
+        }
+    }
+  failed = set_affinity (tid, cpus);
+  if (failed == 0)
+    return TRUE;
+  if (previous != NULL)
+    {
+      replace_thread_original (journal, kvmrt_journal_get_thread (journal, tid), previous);
+      kvmrt_journal_save (journal, NULL);
+    }
+  {
+    g_autofree char *list = kvmrt_id_set_to_string (cpus);
+
+    g_set_error (error, KVMRT_HOST_CHANGE_ERROR, KVMRT_HOST_CHANGE_ERROR_FAILED,
+                 _("the kernel refused CPUs %s for thread %d: %s%s"), list, tid,
+                 g_strerror (failed),
+                 failed == EINVAL ? _(" (its cgroup's cpuset may not allow them, or it is a "
+                                      "kernel thread bound to its CPUs)") : "");
+  }
+  return FALSE;
+}
+
 gboolean
 kvmrt_host_change_task_affinity (KvmrtHost *host, int tid, const KvmrtIdSet *cpus,
                                  gboolean force, GError **error)
@@ -256,25 +348,7 @@ kvmrt_host_change_task_affinity (KvmrtHost *host, int tid, const KvmrtIdSet *cpu
       ok = FALSE;
     }
   if (ok)
-    {
-      cpu_set_t set;
-
-      CPU_ZERO (&set);
-      for (int c = kvmrt_id_set_first (cpus); c >= 0; c = kvmrt_id_set_next (cpus, c))
-        if (c < CPU_SETSIZE)
-          CPU_SET (c, &set);
-      if (sched_setaffinity (tid, sizeof set, &set) != 0)
-        {
-          int saved = errno;
-          g_autofree char *list = kvmrt_id_set_to_string (cpus);
-
-          g_set_error (error, KVMRT_HOST_CHANGE_ERROR, KVMRT_HOST_CHANGE_ERROR_FAILED,
-                       _("the kernel refused CPUs %s for thread %d: %s%s"), list, tid,
-                       g_strerror (saved),
-                       saved == EINVAL ? _(" (its cgroup's cpuset may not allow them)") : "");
-          ok = FALSE;
-        }
-    }
+    ok = set_thread_journaled (locked.journal, tid, cpus, error);
   lock_end (&locked);
   return ok;
 }

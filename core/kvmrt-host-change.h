@@ -6,10 +6,12 @@
  *     tuning the host;
  *   - refused (KVMRT_HOST_CHANGE_ERROR_REFUSED, naming the VM) when it would give work to a
  *     CPU that a tuned real-time VM of the journal holds (its shielded CPUs and the siblings it
- *     took offline), or take away a CPU such a VM runs on, unless @force;
+ *     took offline), or take away a CPU such a VM runs on, unless @force; the interrupt of a
+ *     device passed through to such a VM may go to that VM's IRQ CPU, as the tuner sends it;
  *   - through the journal: a file whose original value the tuner keeps (it changed the file
- *     for a real-time VM) gets the operator's value as its new original, saved before the
- *     write. So the tuner derives its wanted value from what the operator asked, restores
+ *     for a real-time VM), or a kernel thread whose original affinity it keeps (it moved the
+ *     thread off the real-time CPUs), gets the operator's value as its new original, saved
+ *     before the change and put back if the change fails. So the tuner derives its wanted value from what the operator asked, restores
  *     that value, not the older one, when the last VM stops, and a restarted kvmrtd finds the
  *     same. A forced change that conflicts with a tuned VM is what kvmrt-stat reports as that
  *     VM's drift, and the next kvmrt-boot or kvmrtd recovery corrects it.
@@ -44,7 +46,8 @@ gboolean kvmrt_host_change_cpus_online   (KvmrtHost        *host,
                                           gboolean          force,
                                           KvmrtIdSet       *changed,
                                           GError          **error);
-/* The CPU affinity of thread @tid (sched_setaffinity; the running host only). */
+/* The CPU affinity of thread @tid (sched_setaffinity; the running host only). A thread the
+ * tuner moved keeps @cpus as its journaled original. */
 gboolean kvmrt_host_change_task_affinity (KvmrtHost        *host,
                                           int               tid,
                                           const KvmrtIdSet *cpus,

@@ -143,6 +143,20 @@ any_pci_devices_configured (Checking *c)
   return FALSE;
 }
 
+/* Parameters the kernel accepts: Intel's IOMMU needs intel_iommu=on; AMD's is on by default
+ * (amd_iommu= takes no "on"). iommu=pt keeps the host's own devices off the IOMMU's
+ * translation on both. */
+static char *
+iommu_fix (gboolean amd)
+{
+  if (amd)
+    return g_strdup (_("Enable the IOMMU (AMD-Vi, often just \"IOMMU\" in the setup screens) in "
+                       "the firmware: Linux uses it by itself on AMD. Add \"iommu=pt\" to the "
+                       "kernel command line so the host's own devices skip its translation."));
+  return g_strdup (_("Enable VT-d in the firmware and add \"intel_iommu=on iommu=pt\" to the "
+                     "kernel command line."));
+}
+
 static void
 check_iommu (Checking *c)
 {
@@ -164,9 +178,7 @@ check_iommu (Checking *c)
   add (c, "iommu", any_pci_devices_configured (c) ? KVMRT_CHECK_FAILURE : KVMRT_CHECK_WARNING,
        g_strdup (_("No IOMMU groups: the IOMMU is off, so no PCI device can be passed to a "
                    "VM.")),
-       g_strdup_printf (_("Enable %s in the firmware and add \"%s iommu=pt\" to the kernel "
-                          "command line."),
-                        amd ? "AMD-Vi" : "VT-d", amd ? "amd_iommu=on" : "intel_iommu=on"));
+       iommu_fix (amd));
 }
 
 static void
@@ -306,6 +318,14 @@ check_irqbalance (Checking *c)
            NULL);
       return;
     }
+  /* It only gets in the way of CPUs kvmrt keeps free of interrupts. */
+  if (*cpus == '\0')
+    {
+      add (c, "irqbalance", KVMRT_CHECK_PASS,
+           g_strdup (_("irqbalance runs; the configuration plans no real-time CPUs for it to "
+                       "disturb.")), NULL);
+      return;
+    }
   if (banned != NULL)
     {
       g_autofree char *value = g_strndup (banned + strlen ("IRQBALANCE_BANNED_CPULIST="),
@@ -315,7 +335,7 @@ check_irqbalance (Checking *c)
       g_strdelimit (value, "\"'", ' ');
       banned_cpus = kvmrt_id_set_parse (g_strstrip (value), NULL);
     }
-  if (*cpus != '\0' && banned_cpus != NULL && kvmrt_id_set_is_subset (c->rt_cpus, banned_cpus))
+  if (banned_cpus != NULL && kvmrt_id_set_is_subset (c->rt_cpus, banned_cpus))
     add (c, "irqbalance", KVMRT_CHECK_PASS,
          g_strdup_printf (_("irqbalance runs but leaves the real-time CPUs %s alone."), cpus),
          NULL);
@@ -323,12 +343,8 @@ check_irqbalance (Checking *c)
     add (c, "irqbalance", KVMRT_CHECK_WARNING,
          g_strdup (_("irqbalance is running: it moves interrupts back onto the CPUs kvmrt "
                      "keeps free of them.")),
-         *cpus != '\0'
-           ? g_strdup_printf (_("Stop it (systemctl disable --now irqbalance), or set "
-                                "IRQBALANCE_BANNED_CPULIST=%s in /etc/default/irqbalance."),
-                              cpus)
-           : g_strdup (_("Stop it (systemctl disable --now irqbalance), or ban the real-time "
-                         "CPUs with IRQBALANCE_BANNED_CPULIST in /etc/default/irqbalance.")));
+         g_strdup_printf (_("Stop it (systemctl disable --now irqbalance), or set "
+                            "IRQBALANCE_BANNED_CPULIST=%s in /etc/default/irqbalance."), cpus));
 }
 
 /* With CONFIG_RT_GROUP_SCHED (cgroup v1 "cpu" with cpu.rt_runtime_us), a cgroup without a
@@ -717,6 +733,19 @@ check_other_vms (Checking *c)
     add (c, "other-vms", KVMRT_CHECK_PASS,
          g_strdup_printf (_("Running QEMU processes: %u; each can be kept off the real-time "
                             "CPUs through its cgroup."), qemus->len), NULL);
+}
+
+gboolean
+kvmrt_host_check_libvirt_fifo (const char *sysroot)
+{
+  Checking c = { sysroot, NULL, NULL, NULL, NULL };
+  gboolean allowed;
+
+  c.checks = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_host_check_free);
+  check_rt_budget (&c);
+  allowed = ((KvmrtHostCheck *) c.checks->pdata[0])->status == KVMRT_CHECK_PASS;
+  g_ptr_array_unref (c.checks);
+  return allowed;
 }
 
 GPtrArray *

@@ -28,6 +28,9 @@ const char *kvmrt_check_status_to_string (KvmrtCheckStatus status);  /* "pass", 
 /* Runs every check that needs only the sysroot, in a fixed order. @plan may be NULL (no
  * configuration): the checks about real-time CPUs then judge every CPU. */
 GPtrArray  *kvmrt_host_check_run         (const char *sysroot, KvmrtHost *host, KvmrtPlan *plan);
+/* Whether libvirt may give vCPU threads SCHED_FIFO on this host (what the rt-budget check
+ * predicts): the domain XML records vcpusched only then. */
+gboolean    kvmrt_host_check_libvirt_fifo (const char *sysroot);
 /* A check result made by the caller (kvmrt-validate-host adds "libvirt" this way). */
 KvmrtHostCheck *kvmrt_host_check_new     (const char       *id,
                                           KvmrtCheckStatus  status,

@@ -36,12 +36,12 @@ kvmrt_pci_device_free (KvmrtPciDevice *device)
   g_free (device->driver);
   g_clear_pointer (&device->irqs, g_array_unref);
   g_clear_pointer (&device->interfaces, g_ptr_array_unref);
+  g_free (device->host_needs_detail);
   g_free (device);
 }
 
-/* "dddd:bb:dd.f" exactly, as sysfs names devices. */
-static gboolean
-parse_address (const char *name, KvmrtPciAddress *address)
+gboolean
+kvmrt_pci_address_parse_sysfs (const char *name, KvmrtPciAddress *address)
 {
   guint value[4] = { 0, };
   const char *p = name;
@@ -185,6 +185,18 @@ read_identity (KvmrtPciDevice *device, int device_fd)
     device->class_code = value & 0xffffff;
 }
 
+/* A VF's physfn link: whether it is one, and its PF (read always: the validator needs the
+ * VFs of a PF). */
+static void
+read_physfn (KvmrtPciDevice *device, int device_fd)
+{
+  g_autofree char *physfn = read_link_name (device_fd, "physfn");
+
+  device->is_virtual_function = physfn != NULL;
+  if (physfn != NULL)
+    kvmrt_pci_address_parse_sysfs (physfn, &device->physfn);
+}
+
 static KvmrtPciDevice *
 read_device (KvmrtHost *self, int devices_fd, const char *name, KvmrtPciAddress address)
 {
@@ -225,7 +237,14 @@ read_device (KvmrtHost *self, int devices_fd, const char *name, KvmrtPciAddress 
         device->iommu_group = number;
     }
   device->driver = read_link_name (device_fd, "driver");
-  device->is_virtual_function = faccessat (device_fd, "physfn", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+  read_physfn (device, device_fd);
+  /* Only display controllers (class 03) have boot_vga. */
+  if ((device->class_code >> 16) == 0x03)
+    {
+      int boot_vga = 0;
+
+      device->boot_vga = read_int (device_fd, "boot_vga", &boot_vga) && boot_vga == 1;
+    }
 
   /* "irq" shows the first vector of a device in MSI mode and the routed legacy line
    * otherwise, even when the device uses MSI-X or nothing at all. The line is the device's
@@ -342,7 +361,7 @@ kvmrt_host_load_pci (KvmrtHost *self, GError **error)
       KvmrtPciAddress address;
       KvmrtPciDevice *device;
 
-      if (!parse_address (entry->d_name, &address))
+      if (!kvmrt_pci_address_parse_sysfs (entry->d_name, &address))
         continue;
       device = read_device (self, devices_fd, entry->d_name, address);
       if (device == NULL)

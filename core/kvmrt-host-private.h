@@ -30,6 +30,7 @@ struct _KvmrtHost
   GPtrArray  *lone_cpus;                         /* per CPU number: a set of just that CPU when
                                                   * its core is unknown (owned), else NULL */
   GArray     *node_memory;                       /* guint64 bytes per node id */
+  GArray     *hugepages;                         /* KvmrtHugePages, per node and page size */
   gboolean    smt;
   GPtrArray  *caches;                            /* KvmrtHostCache* */
 
@@ -43,11 +44,26 @@ struct _KvmrtHost
 };
 
 gboolean kvmrt_host_load_topology (KvmrtHost *self, GError **error);
+/* Huge pages reserved per node (kvmrt-host-hugepages.c); nothing when unreadable. */
+void     kvmrt_host_load_hugepages (KvmrtHost *self);
+
+typedef struct {
+  guint   node;
+  guint64 page_kib;
+  guint64 total;
+  guint64 free;
+} KvmrtHugePages;
 gboolean kvmrt_host_load_pci      (KvmrtHost *self, GError **error);
 gboolean kvmrt_host_load_irqs     (KvmrtHost *self, GError **error);
 void     kvmrt_host_load_caches   (KvmrtHost *self);
 /* SR-IOV counts, PF link and network interfaces of one device (its directory open). */
 void     kvmrt_pci_device_read_details (KvmrtPciDevice *device, int device_fd);
+/* Marks the PCI devices the host runs its storage, network or console on (best effort: what
+ * cannot be read is not marked). */
+void     kvmrt_host_load_needs    (KvmrtHost *self);
+
+/* "dddd:bb:dd.f" exactly, as sysfs names devices. */
+gboolean kvmrt_pci_address_parse_sysfs (const char *name, KvmrtPciAddress *address);
 
 void     kvmrt_pci_device_free    (KvmrtPciDevice *device);
 void     kvmrt_irq_free           (KvmrtIrq *irq);

@@ -36,6 +36,7 @@ kvmrt_host_finalize (GObject *object)
     }
   g_clear_pointer (&self->lone_cpus, g_ptr_array_unref);
   g_clear_pointer (&self->node_memory, g_array_unref);
+  g_clear_pointer (&self->hugepages, g_array_unref);
   g_clear_pointer (&self->caches, g_ptr_array_unref);
   g_clear_pointer (&self->pci_devices, g_ptr_array_unref);
   g_clear_pointer (&self->iommu_groups, g_hash_table_unref);
@@ -57,6 +58,7 @@ static void
 kvmrt_host_init (KvmrtHost *self)
 {
   self->node_memory = g_array_new (FALSE, TRUE, sizeof (guint64));
+  self->hugepages = g_array_new (FALSE, FALSE, sizeof (KvmrtHugePages));
   self->caches = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_host_cache_free);
   self->pci_devices = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_pci_device_free);
   self->iommu_groups = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
@@ -185,6 +187,7 @@ kvmrt_host_load (const char         *sysroot,
 
   if (!kvmrt_host_load_topology (self, error))
     return NULL;
+  kvmrt_host_load_hugepages (self);
   if (flags & KVMRT_HOST_LOAD_CACHES)
     kvmrt_host_load_caches (self);
 
@@ -195,8 +198,12 @@ kvmrt_host_load (const char         *sysroot,
   if (self->cmdline == NULL)
     self->cmdline = g_strdup ("");
 
-  if ((flags & KVMRT_HOST_LOAD_NO_PCI) == 0 && !kvmrt_host_load_pci (self, error))
-    return NULL;
+  if ((flags & KVMRT_HOST_LOAD_NO_PCI) == 0)
+    {
+      if (!kvmrt_host_load_pci (self, error))
+        return NULL;
+      kvmrt_host_load_needs (self);
+    }
   if ((flags & KVMRT_HOST_LOAD_NO_IRQS) == 0 && !kvmrt_host_load_irqs (self, error))
     return NULL;
   if (self->irq_columns == NULL)
@@ -330,6 +337,27 @@ kvmrt_host_get_node_memory (KvmrtHost *self, guint node)
   return g_array_index (self->node_memory, guint64, node);
 }
 
+guint64
+kvmrt_host_get_node_hugepages (KvmrtHost *self, guint node, guint64 page_kib,
+                               guint64 *free_pages)
+{
+  g_return_val_if_fail (KVMRT_IS_HOST (self), 0);
+  for (guint i = 0; i < self->hugepages->len; i++)
+    {
+      const KvmrtHugePages *h = &g_array_index (self->hugepages, KvmrtHugePages, i);
+
+      if (h->node == node && h->page_kib == page_kib)
+        {
+          if (free_pages != NULL)
+            *free_pages = h->free;
+          return h->total;
+        }
+    }
+  if (free_pages != NULL)
+    *free_pages = 0;
+  return 0;
+}
+
 gboolean
 kvmrt_host_has_smt (KvmrtHost *self)
 {
@@ -406,6 +434,20 @@ kvmrt_pci_device_is_host_used (const KvmrtPciDevice *device)
   if (device->is_bridge || device->driver == NULL)
     return FALSE;
   return !g_str_equal (device->driver, "vfio-pci") && !g_str_equal (device->driver, "pci-stub");
+}
+
+gboolean
+kvmrt_pci_device_is_infrastructure (const KvmrtPciDevice *device)
+{
+  g_return_val_if_fail (device != NULL, FALSE);
+  return device->is_bridge || (device->class_code >> 8) == 0x0806;
+}
+
+gboolean
+kvmrt_host_has_iommu (KvmrtHost *self)
+{
+  g_return_val_if_fail (KVMRT_IS_HOST (self), FALSE);
+  return g_hash_table_size (self->iommu_groups) > 0;
 }
 
 GPtrArray *

@@ -28,6 +28,14 @@ typedef enum {
   KVMRT_HOST_LEVEL_CORE,
 } KvmrtHostLevel;
 
+/* What the host itself runs on a PCI device, so that passing it to a VM would take it away
+ * (see kvmrt-host-needs.c). */
+typedef enum {
+  KVMRT_PCI_HOST_NEED_STORAGE = 1 << 0,   /* a mounted filesystem or active swap is on it */
+  KVMRT_PCI_HOST_NEED_NETWORK = 1 << 1,   /* it carries the default route or an address */
+  KVMRT_PCI_HOST_NEED_CONSOLE = 1 << 2,   /* the host's console is drawn on it */
+} KvmrtPciHostNeed;
+
 /* One PCI function. Fields are read-only for users of the host model. */
 typedef struct {
   KvmrtPciAddress address;
@@ -46,12 +54,17 @@ typedef struct {
   gboolean    irqs_legacy;      /* irqs holds the legacy line (and no MSI IRQ) */
   gboolean    is_bridge;        /* class 0x06 (host, PCI, ISA bridges and the like) */
   gboolean    is_virtual_function;  /* SR-IOV VF (has a physfn link) */
+  KvmrtPciAddress physfn;       /* the PF of a VF (always read) */
   /* With KVMRT_HOST_LOAD_PCI_DETAILS only (else -1, 0 and NULL): */
   int         irq_file;         /* what its "irq" file says (lspci's IRQ), -1 if unreadable */
   int         sriov_total_vfs;  /* VFs the PF can have; -1 when it has no SR-IOV */
   int         sriov_num_vfs;    /* VFs enabled now */
-  KvmrtPciAddress physfn;       /* the PF of a VF */
   GPtrArray  *interfaces;       /* KvmrtNetInterface*: network interfaces of the function */
+  /* Always: */
+  gboolean    boot_vga;         /* the display the firmware booted on (boot_vga is 1) */
+  guint       host_needs;       /* KvmrtPciHostNeed flags */
+  char       *host_needs_detail;  /* what the host runs on it ("/ (nvme1n1p2), swap
+                                   * (nvme1n1p3)", "default route via eno1"); NULL without */
 } KvmrtPciDevice;
 
 typedef struct {
@@ -115,6 +128,10 @@ const KvmrtIdSet *kvmrt_host_get_core_siblings (KvmrtHost *self, guint cpu);
 KvmrtIdSet *kvmrt_host_get_nodes_of_cpus (KvmrtHost *self, const KvmrtIdSet *cpus);
 /* Memory of a node in bytes, 0 if unknown. */
 guint64     kvmrt_host_get_node_memory (KvmrtHost *self, guint node);
+/* Huge pages of @page_kib KiB reserved on @node (nr_hugepages) and how many of them are free
+ * (free_hugepages), from sys/devices/system/node/nodeN/hugepages; 0 when none or unknown. */
+guint64     kvmrt_host_get_node_hugepages (KvmrtHost *self, guint node, guint64 page_kib,
+                                           guint64 *free_pages);
 gboolean    kvmrt_host_has_smt         (KvmrtHost *self);
 
 /* Level-3 caches (KvmrtHostCache*) ordered by their first CPU; empty without
@@ -126,12 +143,16 @@ GPtrArray  *kvmrt_host_get_pci_devices (KvmrtHost *self);
 const KvmrtPciDevice *kvmrt_host_lookup_pci_device (KvmrtHost *self, KvmrtPciAddress address);
 /* Addresses (KvmrtPciAddress) of every device in an IOMMU group, ascending; NULL if none. */
 const GArray *kvmrt_host_get_iommu_group (KvmrtHost *self, int group);
-/* The VFs (KvmrtPciAddress) whose PF is @pf, ascending; empty without
- * KVMRT_HOST_LOAD_PCI_DETAILS. New array. */
+/* The VFs (KvmrtPciAddress) whose PF is @pf, ascending. New array. */
 GArray     *kvmrt_host_get_virtual_functions (KvmrtHost *self, KvmrtPciAddress pf);
 /* A device the host itself uses: bound to a driver other than vfio-pci / pci-stub, and not a
  * bridge. */
 gboolean    kvmrt_pci_device_is_host_used (const KvmrtPciDevice *device);
+/* Not a function a VM can be given: a bridge of any kind (class 06: host, PCI, ISA bridges),
+ * or the IOMMU itself (class 08 06). */
+gboolean    kvmrt_pci_device_is_infrastructure (const KvmrtPciDevice *device);
+/* Whether the host has an IOMMU that put its PCI devices into groups. */
+gboolean    kvmrt_host_has_iommu       (KvmrtHost *self);
 
 /* IRQs in /proc/interrupts order (elements are KvmrtIrq*), empty with NO_IRQS. */
 GPtrArray  *kvmrt_host_get_irqs        (KvmrtHost *self);

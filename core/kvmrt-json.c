@@ -26,6 +26,20 @@ kvmrt_json_write_diagnostics (KvmrtJsonWriter *w, GPtrArray *diagnostics)
       else
         kvmrt_json_writer_null (w);
       kvmrt_json_writer_member_string (w, "message", d->message);
+      if (d->devices != NULL)
+        {
+          kvmrt_json_writer_member (w, "devices");
+          kvmrt_json_writer_begin_array (w);
+          for (guint j = 0; j < d->devices->len; j++)
+            {
+              char text[KVMRT_PCI_ADDRESS_STRLEN];
+
+              kvmrt_json_writer_string (w, kvmrt_pci_address_format (
+                                             g_array_index (d->devices, KvmrtPciAddress, j),
+                                             text));
+            }
+          kvmrt_json_writer_end_array (w);
+        }
       kvmrt_json_writer_end_object (w);
     }
   kvmrt_json_writer_end_array (w);

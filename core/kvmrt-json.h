@@ -13,4 +13,8 @@ void kvmrt_json_write_diagnostics (KvmrtJsonWriter *w, GPtrArray *diagnostics);
 /* One VM of kvmrt-show-config --json as an object: autos resolved, with its "plan". */
 void kvmrt_json_write_vm_plan     (KvmrtJsonWriter *w, const KvmrtVmPlan *plan);
 
+/* kvmrt-show-config --host --json: the host as one object (kvmrt-json-host.c); bridges only
+ * with @all. Interfaces need a host loaded with KVMRT_HOST_LOAD_PCI_DETAILS. */
+void kvmrt_json_write_host        (KvmrtJsonWriter *w, KvmrtHost *host, gboolean all);
+
 G_END_DECLS

@@ -50,6 +50,7 @@ plan_vm (KvmrtVmPlan *p, KvmrtVm *vm, KvmrtHost *host)
   guint n_usable;
 
   p->vm = vm;
+  p->host = g_object_ref (host);
   p->rt = kvmrt_vm_get_rt (vm);
   p->cpus = kvmrt_cpu_set_resolve (kvmrt_vm_get_cpuset (vm), host, &p->cpuset_error);
   if (p->cpus == NULL)
@@ -170,6 +171,7 @@ clear_vm_plan (KvmrtVmPlan *p)
   g_clear_pointer (&p->shielded_cpus, kvmrt_id_set_free);
   g_clear_pointer (&p->offline_cpus, kvmrt_id_set_free);
   g_clear_pointer (&p->effective_cpus, kvmrt_id_set_free);
+  g_clear_object (&p->host);
 }
 
 KvmrtPlan *

@@ -43,6 +43,7 @@ typedef struct {
   KvmrtIdSet   *offline_cpus;    /* rt: owned minus usable; otherwise empty */
   int           irq_cpu;         /* rt: the highest usable CPU; otherwise -1 */
   guint         rt_priority;     /* SCHED_FIFO priority of its vCPU threads (rt) */
+  KvmrtHost    *host;            /* the host planned for (a reference) */
 } KvmrtVmPlan;
 
 typedef struct _KvmrtPlan KvmrtPlan;

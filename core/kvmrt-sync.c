@@ -267,6 +267,25 @@ diagnose_vm (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan)
                                described);
 }
 
+/* What a real-time VM's domain lacks that the sync does not write (huge pages to reserve,
+ * emulated devices), appended to @diagnostics. */
+static void
+diagnose_rt_guest (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, GPtrArray *diagnostics)
+{
+  GVirDomain *domain;
+  g_autofree char *xml = NULL;
+  g_autoptr(GPtrArray) advice = NULL;
+
+  if (!plan->rt)
+    return;
+  domain = kvmrt_libvirt_lookup_uuid (libvirt, kvmrt_vm_get_uuid (plan->vm));
+  xml = domain != NULL ? kvmrt_libvirt_get_xml (domain, NULL) : NULL;
+  if (xml == NULL)
+    return;
+  advice = kvmrt_domain_xml_rt_advice (xml, plan);
+  g_ptr_array_extend_and_steal (diagnostics, g_steal_pointer (&advice));
+}
+
 void
 kvmrt_sync_diagnose (KvmrtLibvirt *libvirt, KvmrtPlan *plan, KvmrtValidateFlags flags,
                      GPtrArray *diagnostics)
@@ -311,6 +330,7 @@ kvmrt_sync_diagnose (KvmrtLibvirt *libvirt, KvmrtPlan *plan, KvmrtValidateFlags 
       d = diagnose_vm (libvirt, p);
       if (d != NULL)
         g_ptr_array_add (diagnostics, d);
+      diagnose_rt_guest (libvirt, p, diagnostics);
     }
   for (guint j = 0; j < global->len; j++)
     g_ptr_array_add (diagnostics, global->pdata[j]);

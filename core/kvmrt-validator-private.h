@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Private: what the validator's rule files share. kvmrt-validator.c runs the rules;
  * kvmrt-validator-vm.c judges each VM on its own, kvmrt-validator-cross.c VMs against each
- * other and against the host's devices. */
+ * other and against the host's devices, kvmrt-validator-pci.c whether a device may leave the
+ * host at all. */
 #pragma once
 
 #include "kvmrt-i18n.h"
@@ -38,6 +39,11 @@ gboolean    kvmrt_validation_device_is_local (const KvmrtPciDevice *dev, const K
 void        kvmrt_validation_check_vm     (Validation *v, const KvmrtVmPlan *p, GHashTable *names);
 void        kvmrt_validation_check_cross  (Validation *v);
 void        kvmrt_validation_check_rt_neighbours (Validation *v);
+/* Passthrough that keeps the host whole (kvmrt-validator-pci.c). */
+void        kvmrt_validation_check_iommu_present (Validation *v, const KvmrtVmPlan *p);
+void        kvmrt_validation_check_pci_host      (Validation *v, const KvmrtVmPlan *p,
+                                                  const KvmrtPciDevice *dev);
+void        kvmrt_validation_check_pci_vfs       (Validation *v);
 
 #define REPORT(v, code, vm, attr, ...) \
   kvmrt_validation_add ((v), kvmrt_diagnostic_new ((code), (vm), (attr), __VA_ARGS__), (vm))

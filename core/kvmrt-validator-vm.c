@@ -147,6 +147,43 @@ check_cpus (Validation *v, const KvmrtVmPlan *p)
               "not use all vCPUs with such a layout. Set cpu_topology = auto."));
 }
 
+/* Both hyperthreads of a core listed CPU by CPU ("8-11,40"): the planner keeps the lowest and
+ * takes the rest offline, which the user may not have meant. Whole cores, nodes, dies and
+ * packages ("c8-11", "n1") name every thread of their cores by design, so they are left
+ * alone, as is an inverted cpuset. */
+static void
+check_sibling_cpus (Validation *v, const KvmrtVmPlan *p)
+{
+  const KvmrtCpuSet *cpuset = kvmrt_vm_get_cpuset (p->vm);
+  const KvmrtIdSet *listed = kvmrt_cpu_set_get_items (cpuset, KVMRT_CPU_ITEM_CPU);
+  g_autoptr(KvmrtIdSet) doubled = kvmrt_id_set_new ();
+  g_autofree char *text = NULL;
+
+  if (kvmrt_cpu_set_is_inverted (cpuset))
+    return;
+  for (int c = kvmrt_id_set_first (listed); c >= 0; c = kvmrt_id_set_next (listed, c))
+    {
+      const KvmrtIdSet *siblings = kvmrt_host_get_core_siblings (v->host, c);
+
+      /* The one the planner keeps is usable; a listed CPU beside a listed sibling is not. */
+      if (siblings == NULL || kvmrt_id_set_contains (p->usable_cpus, c))
+        continue;
+      for (int s = kvmrt_id_set_first (siblings); s >= 0; s = kvmrt_id_set_next (siblings, s))
+        if (s != c && kvmrt_id_set_contains (listed, s))
+          {
+            kvmrt_id_set_add (doubled, c);
+            break;
+          }
+    }
+  if (kvmrt_id_set_is_empty (doubled))
+    return;
+  text = kvmrt_validation_ids (doubled);
+  REPORT (v, "rt-sibling-both-specified", p->vm, "cpuset",
+          _("CPUs %s are hyperthread siblings of other CPUs listed in the cpuset; a real-time "
+            "VM uses one CPU per core, so these will be taken offline, not used. List one "
+            "CPU per core, or name whole cores (c8-11) or a node (n1)."), text);
+}
+
 static void
 check_rt (Validation *v, const KvmrtVmPlan *p)
 {
@@ -202,21 +239,7 @@ check_rt (Validation *v, const KvmrtVmPlan *p)
                 "numatune = auto, or nodes among those."), want, have);
     }
 
-  /* Both hyperthreads of a core named: the planner keeps the lowest, the rest go offline. */
-  {
-    g_autoptr(KvmrtIdSet) doubled = kvmrt_id_set_copy (p->cpus);
-
-    kvmrt_id_set_subtract (doubled, p->usable_cpus);
-    if (!kvmrt_id_set_is_empty (doubled))
-      {
-        g_autofree char *text = kvmrt_validation_ids (doubled);
-
-        REPORT (v, "rt-sibling-both-specified", vm, "cpuset",
-                _("CPUs %s are hyperthread siblings of other CPUs in the cpuset; a real-time "
-                  "VM uses one CPU per core, so these will be taken offline, not used."),
-                text);
-      }
-  }
+  check_sibling_cpus (v, p);
 }
 
 gboolean
@@ -235,6 +258,7 @@ check_pci (Validation *v, const KvmrtVmPlan *p)
   const KvmrtIdSet *nodes = p->nodes;
   g_autoptr(GHashTable) groups_done = g_hash_table_new (NULL, NULL);
 
+  kvmrt_validation_check_iommu_present (v, p);
   for (guint i = 0; i < devs->len; i++)
     {
       KvmrtPciAddress addr = g_array_index (devs, KvmrtPciAddress, i);
@@ -259,6 +283,7 @@ check_pci (Validation *v, const KvmrtVmPlan *p)
                 _("PCI device %s (%s) is also passed through to '%s'; a device can belong to "
                   "one VM only, so remove it from one of them."),
                 text, dev->device_name, kvmrt_validation_vm_label (owner->vm));
+      kvmrt_validation_check_pci_host (v, p, dev);
 
       if (dev->iommu_group >= 0
           && !g_hash_table_contains (groups_done, GINT_TO_POINTER (dev->iommu_group + 1)))

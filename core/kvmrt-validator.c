@@ -98,6 +98,7 @@ kvmrt_validate (KvmrtConfig        *config,
     }
   kvmrt_validation_check_cross (&v);
   kvmrt_validation_check_rt_neighbours (&v);
+  kvmrt_validation_check_pci_vfs (&v);
 
   for (guint i = 0; i < v.active->len; i++)
     {

@@ -201,6 +201,149 @@ test_iothreads (Fixture *f, gconstpointer data)
                                     "    <topology sockets=\"1\" cores=\"2\" threads=\"1\"/>"));
 }
 
+/* A real-time VM made with virt-manager's defaults gets the real-time guest definition; its
+ * disks, NICs, display and everything else stay as they were, and what kvmrt does not write is
+ * advice with the XML to use. */
+static void
+test_rt_guest (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autofree char *output = sync_file (f, "rt-virt-manager.xml", "rt-virt-manager", &changes);
+  g_autoptr(GPtrArray) advice = NULL;
+  guint nics = 0, displays = 0;
+
+  check_domain (f, "rt-virt-manager.xml", "rt-virt-manager");
+  for (KvmrtDomainField field = KVMRT_DOMAIN_FIELD_CPU_MODE;
+       field <= KVMRT_DOMAIN_FIELD_VCPUSCHED; field++)
+    if (field != KVMRT_DOMAIN_FIELD_HUGEPAGES && !has_change (changes, field))
+      g_error ("no %s change", kvmrt_domain_field_to_string (field));
+  /* Node 2 has 4096 free 2 MiB pages; 16 GiB needs 8192: no huge pages written. */
+  g_assert_false (has_change (changes, KVMRT_DOMAIN_FIELD_HUGEPAGES));
+  for (const char *const *wanted = (const char *const[]) {
+         "<cpu mode=\"host-passthrough\" check=\"partial\">",
+         "<feature policy=\"require\" name=\"tsc-deadline\"/>",
+         "<feature policy=\"require\" name=\"x2apic\"/>",
+         "<pmu state=\"off\"/>", "<memballoon model=\"none\"/>", "<nosharepages/>",
+         "<vcpusched vcpus=\"0-2\" scheduler=\"fifo\" priority=\"1\"/>",
+         /* untouched */
+         "rt-virt-manager.qcow2", "<model type=\"e1000\"/>", "<model type=\"rtl8139\"/>",
+         "<model type=\"vga\"", "<graphics type=\"vnc\"", "<acpi/>", NULL };
+       *wanted != NULL; wanted++)
+    if (strstr (output, *wanted) == NULL)
+      g_error ("missing %s:\n%s", *wanted, output);
+  for (const char *const *gone = (const char *const[]) {
+         "EPYC-Milan", "<vendor>", "scheduler=\"rr\"", "policy=\"disable\"", "match=",
+         "bus=\"0x05\"", "<hugepages", NULL };
+       *gone != NULL; gone++)
+    if (strstr (output, *gone) != NULL)
+      g_error ("still there: %s:\n%s", *gone, output);
+
+  advice = kvmrt_domain_xml_rt_advice (output, plan_of (f, "rt-virt-manager"));
+  for (guint i = 0; i < advice->len; i++)
+    {
+      const KvmrtDiagnostic *d = advice->pdata[i];
+
+      g_test_message ("%s: %s", d->code, d->message);
+      if (g_str_equal (d->code, "rt-emulated-device"))
+        {
+          nics += strstr (d->message, "52:54:00:aa:bb:0") != NULL;
+          displays += strstr (d->message, "virtio-gpu") != NULL;
+          g_assert_null (strstr (d->message, "52:54:00:aa:bb:03"));
+        }
+      else
+        {
+          g_assert_cmpstr (d->code, ==, "rt-hugepages-missing");
+          g_assert_nonnull (strstr (d->message, "8192"));
+          g_assert_nonnull (strstr (d->message, "echo 8192 > /sys/devices/system/node/node2/"
+                                                "hugepages/hugepages-2048kB/nr_hugepages"));
+          g_assert_nonnull (strstr (d->message, "<page size='2048' unit='KiB'/>"));
+        }
+    }
+  g_assert_cmpuint (nics, ==, 2);
+  g_assert_cmpuint (displays, ==, 1);
+  g_assert_cmpuint (advice->len, ==, 4);
+}
+
+/* Enough huge pages: the sync writes them, and there is no advice about them. A VM that is not
+ * real-time keeps its settings, but never a FIFO vcpusched. */
+static void
+test_rt_guest_hugepages_and_non_rt (Fixture *f, gconstpointer data)
+{
+  const char *domain = "<domain type='kvm'><name>rt-virt-manager</name>"
+                       "<uuid>c4d5e6f7-0819-4a2b-9c3d-4e5f60718293</uuid>"
+                       "<memory unit='MiB'>4096</memory><vcpu>3</vcpu>"
+                       "<os><type arch='x86_64'>hvm</type></os></domain>";
+  const char *non_rt = "<domain type='kvm'><name>storage-gw</name>"
+                       "<uuid>9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d</uuid>"
+                       "<memory unit='MiB'>4096</memory><vcpu>2</vcpu>"
+                       "<cputune><vcpusched vcpus='0-1' scheduler='fifo' priority='5'/>"
+                       "<vcpusched vcpus='0' scheduler='batch'/></cputune>"
+                       "<cpu mode='host-model'/>"
+                       "<os><type arch='x86_64'>hvm</type></os>"
+                       "<devices><memballoon model='virtio'/></devices></domain>";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GPtrArray) advice = NULL;
+  g_autofree char *output = kvmrt_domain_xml_sync (domain, plan_of (f, "rt-virt-manager"),
+                                                   &changes, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (has_change (changes, KVMRT_DOMAIN_FIELD_HUGEPAGES));
+  g_assert_nonnull (strstr (output, "<page size=\"2048\" unit=\"KiB\"/>"));
+  assert_schema_valid (output);
+  advice = kvmrt_domain_xml_rt_advice (output, plan_of (f, "rt-virt-manager"));
+  g_assert_cmpuint (advice->len, ==, 0);
+
+  /* libvirt keeps one vcpusched per vCPU: the same setting, nothing to sync. */
+  {
+    g_autoptr(GPtrArray) split_changes = NULL;
+    g_autofree char *split = NULL;
+    g_autofree char *again = NULL;
+    const char *one = "<vcpusched vcpus=\"0-2\" scheduler=\"fifo\" priority=\"1\"/>";
+    char *at = strstr (output, one);
+
+    g_assert_nonnull (at);
+    split = g_strdup_printf ("%.*s<vcpusched vcpus='0' scheduler='fifo' priority='1'/>"
+                             "<vcpusched vcpus='1' scheduler='fifo' priority='1'/>"
+                             "<vcpusched vcpus='2' scheduler='fifo' priority='1'/>%s",
+                             (int) (at - output), output, at + strlen (one));
+    again = kvmrt_domain_xml_sync (split, plan_of (f, "rt-virt-manager"), &split_changes,
+                                   &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (split_changes->len, ==, 0);
+  }
+
+  /* TCG has no host CPU to pass through. */
+  {
+    g_autofree char *tcg = g_strconcat ("<domain type='qemu'>",
+                                        domain + strlen ("<domain type='kvm'>"), NULL);
+    g_autoptr(GPtrArray) tcg_changes = NULL;
+    g_autofree char *tcg_output = NULL;
+
+    tcg_output = kvmrt_domain_xml_sync (tcg, plan_of (f, "rt-virt-manager"), &tcg_changes,
+                                        &error);
+    g_assert_no_error (error);
+    g_assert_false (has_change (tcg_changes, KVMRT_DOMAIN_FIELD_CPU_MODE));
+    g_assert_true (has_change (tcg_changes, KVMRT_DOMAIN_FIELD_PMU));
+    g_assert_null (strstr (tcg_output, "host-passthrough"));
+  }
+
+  g_clear_pointer (&output, g_free);
+  g_clear_pointer (&changes, g_ptr_array_unref);
+  output = kvmrt_domain_xml_sync (non_rt, plan_of (f, "storage-gw"), &changes, &error);
+  g_assert_no_error (error);
+  g_assert_true (has_change (changes, KVMRT_DOMAIN_FIELD_VCPUSCHED));
+  g_assert_false (has_change (changes, KVMRT_DOMAIN_FIELD_CPU_MODE));
+  g_assert_false (has_change (changes, KVMRT_DOMAIN_FIELD_MEMBALLOON));
+  g_assert_null (strstr (output, "fifo"));
+  g_assert_nonnull (strstr (output, "scheduler=\"batch\""));
+  g_assert_nonnull (strstr (output, "host-model"));
+  g_assert_nonnull (strstr (output, "model=\"virtio\""));
+  g_clear_pointer (&advice, g_ptr_array_unref);
+  advice = kvmrt_domain_xml_rt_advice (output, plan_of (f, "storage-gw"));
+  g_assert_cmpuint (advice->len, ==, 0);
+}
+
 /* Dropping a pcidev removes the hostdev kvmrt added, never the user's. */
 static void
 test_removal_only_removes_own (Fixture *f, gconstpointer data)
@@ -296,6 +439,8 @@ main (int argc, char **argv)
   ADD ("/domain-xml/minimal-rt", test_minimal_rt);
   ADD ("/domain-xml/rich-keeps-the-rest", test_rich_keeps_the_rest);
   ADD ("/domain-xml/iothreads", test_iothreads);
+  ADD ("/domain-xml/rt-guest", test_rt_guest);
+  ADD ("/domain-xml/rt-guest-hugepages-and-non-rt", test_rt_guest_hugepages_and_non_rt);
   ADD ("/domain-xml/removal-only-removes-own", test_removal_only_removes_own);
   ADD ("/domain-xml/read-back", test_read_back);
   ADD ("/domain-xml/read-rich", test_read_rich);

@@ -209,6 +209,10 @@ assert_hosts_equal (KvmrtHost *a, KvmrtHost *b)
                        y->irqs->data, y->irqs->len * sizeof (guint));
       g_assert_cmpint (x->is_bridge, ==, y->is_bridge);
       g_assert_cmpint (x->is_virtual_function, ==, y->is_virtual_function);
+      g_assert_cmpuint (x->physfn, ==, y->physfn);
+      g_assert_cmpint (x->boot_vga, ==, y->boot_vga);
+      g_assert_cmpuint (x->host_needs, ==, y->host_needs);
+      g_assert_cmpstr (x->host_needs_detail, ==, y->host_needs_detail);
       if (x->iommu_group >= 0)
         {
           g_autofree char *ga = group_text (a, x->iommu_group);
@@ -431,8 +435,9 @@ test_m12_pci (void)
   g_assert_cmpint (dev->numa_node, ==, 1);
   g_assert_cmpint (dev->iommu_group, ==, 84);
   assert_ids (dev->local_cpus, "8-15,40-47");
+  /* The RCIM is held by vfio-pci for the VM Figure 5-8 gives it to. */
   dev = device (host, "0000:01:00.0");
-  g_assert_cmpstr (dev->driver, ==, "rcim");
+  g_assert_cmpstr (dev->driver, ==, "vfio-pci");
   g_assert_cmpint (dev->numa_node, ==, 3);
   g_assert_cmpint (dev->iommu_group, ==, 13);
   assert_ids (dev->local_cpus, "24-31,56-63");
@@ -532,6 +537,183 @@ test_m12_irqs (void)
   find_irq (host, "MIS");
 }
 
+/* What the host runs on its devices, SR-IOV links, interfaces and the boot display. */
+
+static void
+assert_needs (KvmrtHost *host, const char *address, guint needs, const char *detail)
+{
+  const KvmrtPciDevice *dev = device (host, address);
+
+  g_assert_cmpuint (dev->host_needs, ==, needs);
+  g_assert_cmpstr (dev->host_needs_detail, ==, detail);
+}
+
+static void
+test_host_needs (void)
+{
+  KvmrtHost *m12 = test_load_host ("m12swa-tf");
+  KvmrtHost *wrx = test_load_host ("wrx90e-sage-se");
+  KvmrtHost *small = test_load_host ("small-nosmt");
+  const KvmrtPciDevice *dev;
+
+  assert_needs (m12, "0000:41:00.0", KVMRT_PCI_HOST_NEED_STORAGE,
+                "/ (nvme1n1p2), /boot/efi (nvme1n1p1), swap (nvme1n1p3)");
+  assert_needs (m12, "0000:02:00.0", KVMRT_PCI_HOST_NEED_STORAGE, "/srv/data (nvme0n1p1)");
+  assert_needs (m12, "0000:4a:00.0", KVMRT_PCI_HOST_NEED_STORAGE,
+                "/var/lib/libvirt/images (sda1)");
+  assert_needs (m12, "0000:43:00.0", KVMRT_PCI_HOST_NEED_NETWORK, "the default route via eno2");
+  /* The i210 has no address: Figure 5-8 gives it to a VM */
+  assert_needs (m12, "0000:42:00.0", 0, NULL);
+  assert_needs (m12, "0000:47:00.0", KVMRT_PCI_HOST_NEED_CONSOLE,
+                "the host console (fb0, astdrmfb)");
+  /* Held for VMs, or used without anything the host depends on */
+  assert_needs (m12, "0000:61:00.0", 0, NULL);
+  assert_needs (m12, "0000:21:00.0", 0, NULL);
+  assert_needs (m12, "0000:22:00.0", 0, NULL);
+  assert_needs (m12, "0000:45:00.0", 0, NULL);
+
+  /* Through device-mapper (root and swap on LVM) and a Linux bridge */
+  assert_needs (wrx, "0000:01:00.0", KVMRT_PCI_HOST_NEED_STORAGE,
+                "/ (mapper/vg0-root), /boot (nvme0n1p2), /boot/efi (nvme0n1p1), "
+                "swap (mapper/vg0-swap)");
+  assert_needs (wrx, "0000:81:00.0", KVMRT_PCI_HOST_NEED_NETWORK, "the default route via br0");
+  assert_needs (wrx, "0000:61:00.1", KVMRT_PCI_HOST_NEED_NETWORK, "addresses on enp97s0f1");
+  assert_needs (wrx, "0000:61:00.0", 0, NULL);
+  assert_needs (small, "0000:00:17.0", KVMRT_PCI_HOST_NEED_STORAGE, "/ (sda2), /boot/efi (sda1)");
+  assert_needs (small, "0000:01:00.0", KVMRT_PCI_HOST_NEED_NETWORK, "addresses on enp1s0");
+  assert_needs (small, "0000:00:1f.6", KVMRT_PCI_HOST_NEED_NETWORK, "the default route via eno1");
+  assert_needs (small, "0000:00:02.0", KVMRT_PCI_HOST_NEED_CONSOLE,
+                "the host console (fb0, i915drmfb)");
+
+  /* A PF's VFs without PCI details (the validator's load), the boot display */
+  {
+    g_autoptr(GArray) vfs = kvmrt_host_get_virtual_functions (m12,
+                                                              KVMRT_PCI_ADDRESS (0, 0x21, 0, 0));
+    g_autoptr(GArray) none = kvmrt_host_get_virtual_functions (m12,
+                                                               KVMRT_PCI_ADDRESS (0, 0x21, 0, 1));
+
+    g_assert_cmpuint (vfs->len, ==, 2);
+    g_assert_cmpuint (g_array_index (vfs, KvmrtPciAddress, 0), ==,
+                      KVMRT_PCI_ADDRESS (0, 0x21, 0x10, 0));
+    g_assert_cmpuint (g_array_index (vfs, KvmrtPciAddress, 1), ==,
+                      KVMRT_PCI_ADDRESS (0, 0x21, 0x10, 2));
+    g_assert_cmpuint (none->len, ==, 0);
+  }
+  dev = device (m12, "0000:21:10.2");
+  g_assert_true (dev->is_virtual_function);
+  g_assert_cmpuint (dev->physfn, ==, KVMRT_PCI_ADDRESS (0, 0x21, 0, 0));
+  g_assert_true (device (m12, "0000:47:00.0")->boot_vga);
+  g_assert_false (device (m12, "0000:22:00.0")->boot_vga);
+
+  g_assert_true (kvmrt_host_has_iommu (m12));
+  g_assert_false (kvmrt_host_has_iommu (small));
+  g_assert_true (kvmrt_pci_device_is_infrastructure (device (m12, "0000:40:00.2")));
+  g_assert_true (kvmrt_pci_device_is_infrastructure (device (m12, "0000:40:01.1")));
+  g_assert_false (kvmrt_pci_device_is_infrastructure (device (m12, "0000:41:00.0")));
+}
+
+/* Hostile files: a mount source that climbs out of /dev, interface names with slashes, lines
+ * cut short. Nothing outside the tree is read and nothing is marked. */
+static void
+test_host_needs_hostile (void)
+{
+  g_autofree char *source = test_host_dir ("small-nosmt");
+  g_autofree char *copy = g_dir_make_tmp ("kvmrt-needs-XXXXXX", NULL);
+  g_autofree char *mounts = g_build_filename (copy, "proc", "mounts", NULL);
+  g_autofree char *route = g_build_filename (copy, "proc", "net", "route", NULL);
+  g_autofree char *if_inet6 = g_build_filename (copy, "proc", "net", "if_inet6", NULL);
+  g_autofree char *swaps = g_build_filename (copy, "proc", "swaps", NULL);
+  const char *argv[] = { "cp", "-a", NULL, NULL, NULL };
+  g_autofree char *dest = g_build_filename (copy, "tree", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtHost) host = NULL;
+  GPtrArray *devices;
+  int status;
+
+  argv[2] = source;
+  argv[3] = dest;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_free (mounts);
+  g_free (route);
+  g_free (if_inet6);
+  g_free (swaps);
+  mounts = g_build_filename (dest, "proc", "mounts", NULL);
+  route = g_build_filename (dest, "proc", "net", "route", NULL);
+  if_inet6 = g_build_filename (dest, "proc", "net", "if_inet6", NULL);
+  swaps = g_build_filename (dest, "proc", "swaps", NULL);
+  g_assert_true (g_file_set_contents (mounts,
+                                      "/dev/../../sys/class/block/sda2 / ext4 rw 0 0\n"
+                                      "/dev/mapper/../sda1 /boot ext4 rw 0 0\n"
+                                      "/dev/sda2\n"
+                                      "\n/dev/ / ext4 rw 0 0\n", -1, NULL));
+  g_assert_true (g_file_set_contents (swaps, "Filename Type\n/dev/../sda1 partition\n\n",
+                                      -1, NULL));
+  g_assert_true (g_file_set_contents (route,
+                                      "Iface\tDestination\n"
+                                      "../net/eno1\t00000000\t01010101\t0003\t0\t0\t0\t"
+                                      "00000000\n"
+                                      "eno1\t00000000\n", -1, NULL));
+  g_assert_true (g_file_set_contents (if_inet6, "zz 02 40 00 00 ..\n", -1, NULL));
+
+  host = kvmrt_host_load (dest, KVMRT_HOST_LOAD_NO_IRQS, &error);
+  g_assert_no_error (error);
+  devices = kvmrt_host_get_pci_devices (host);
+  for (guint i = 0; i < devices->len; i++)
+    {
+      const KvmrtPciDevice *dev = devices->pdata[i];
+
+      /* Only the console, which these files do not touch, is still found. */
+      g_assert_cmpuint (dev->host_needs & ~KVMRT_PCI_HOST_NEED_CONSOLE, ==, 0);
+    }
+
+  /* A root the kernel mounted itself shows as /dev/root: root= says which device it is. */
+  {
+    g_autofree char *cmdline = g_build_filename (dest, "proc", "cmdline", NULL);
+    g_autoptr(KvmrtHost) again = NULL;
+
+    g_assert_true (g_file_set_contents (mounts, "/dev/root / ext4 rw 0 0\n", -1, NULL));
+    g_assert_true (g_file_set_contents (cmdline, "BOOT_IMAGE=/vmlinuz root=/dev/sda2 ro\n", -1,
+                                        NULL));
+    again = kvmrt_host_load (dest, KVMRT_HOST_LOAD_NO_IRQS, &error);
+    g_assert_no_error (error);
+    assert_needs (again, "0000:00:17.0", KVMRT_PCI_HOST_NEED_STORAGE, "/ (root)");
+    g_assert_true (g_file_set_contents (cmdline, "root=/dev/root\n", -1, NULL));
+    g_clear_object (&again);
+    again = kvmrt_host_load (dest, KVMRT_HOST_LOAD_NO_IRQS, &error);
+    g_assert_no_error (error);
+    assert_needs (again, "0000:00:17.0", 0, NULL);
+  }
+
+  /* An NVMe multipath disk sits in its subsystem, not below a controller: the subsystem's
+   * controller links lead to the PCI device (here, as if the SATA controller were one). */
+  {
+    g_autofree char *subsystem = g_build_filename (dest, "sys/devices/virtual/nvme-subsystem/"
+                                                   "nvme-subsys0", NULL);
+    g_autofree char *disk = g_build_filename (subsystem, "nvme0n1", NULL);
+    g_autofree char *controller = g_build_filename (subsystem, "nvme0", NULL);
+    g_autofree char *class_link = g_build_filename (dest, "sys/class/block/nvme0n1", NULL);
+    g_autoptr(KvmrtHost) again = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (disk, 0755), ==, 0);
+    g_assert_cmpint (symlink ("../../../pci0000:00/0000:00:17.0", controller), ==, 0);
+    g_assert_cmpint (symlink ("../../devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1",
+                              class_link), ==, 0);
+    g_assert_true (g_file_set_contents (mounts, "/dev/nvme0n1 /data xfs rw 0 0\n", -1, NULL));
+    again = kvmrt_host_load (dest, KVMRT_HOST_LOAD_NO_IRQS, &error);
+    g_assert_no_error (error);
+    assert_needs (again, "0000:00:17.0", KVMRT_PCI_HOST_NEED_STORAGE, "/data (nvme0n1)");
+  }
+  {
+    const char *rm[] = { "rm", "-rf", copy, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                 NULL, NULL, &status, NULL));
+  }
+}
+
 /* WRX90E-SAGE SE: two CPUs offline, a device without NUMA node */
 
 static void
@@ -610,7 +792,7 @@ test_small_nosmt (void)
   assert_ids (kvmrt_host_get_core_siblings (host, 2), "2");
   g_assert_cmpuint (kvmrt_host_get_node_memory (host, 0) >> 20, ==, 15872);
 
-  g_assert_cmpuint (devices->len, ==, 9);
+  g_assert_cmpuint (devices->len, ==, 13);
   for (guint i = 0; i < devices->len; i++)
     {
       const KvmrtPciDevice *d = devices->pdata[i];
@@ -660,7 +842,7 @@ test_bench_256 (void)
   assert_ids (kvmrt_host_get_level_cpus (host, KVMRT_HOST_LEVEL_CORE, 100), "100,228");
   /* 64 GiB less what the firmware reserves */
   g_assert_cmpuint (kvmrt_host_get_node_memory (host, 7) >> 30, ==, 62);
-  g_assert_cmpuint (kvmrt_host_get_pci_devices (host)->len, ==, 104);
+  g_assert_cmpuint (kvmrt_host_get_pci_devices (host)->len, ==, 107);
 }
 
 /* hwloc and libpci as references */
@@ -872,7 +1054,7 @@ test_snapshot_round_trip (void)
       path = g_build_filename (target, "sys/bus/pci/devices/0000:00:00.0/config", NULL);
       g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
       g_clear_pointer (&path, g_free);
-      path = g_build_filename (target, "proc/mounts", NULL);
+      path = g_build_filename (target, "sys/bus/pci/devices/0000:00:00.0/resource", NULL);
       g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
       /* kvmrt-validate-host's files come along. */
       g_clear_pointer (&path, g_free);
@@ -1205,6 +1387,8 @@ main (int argc, char **argv)
   g_test_add_func ("/host/m12swa-tf/pci", test_m12_pci);
   g_test_add_func ("/host/m12swa-tf/irqs", test_m12_irqs);
   g_test_add_func ("/host/wrx90e-sage-se", test_wrx90e);
+  g_test_add_func ("/host/needs", test_host_needs);
+  g_test_add_func ("/host/needs-hostile", test_host_needs_hostile);
   g_test_add_func ("/host/small-nosmt", test_small_nosmt);
   g_test_add_func ("/host/bench-256", test_bench_256);
   g_test_add_func ("/host/hwloc-agrees", test_hwloc_agrees);

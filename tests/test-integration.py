@@ -18,7 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "libvirt"))
 import libvirtd  # noqa: E402
-from kvmrt_tap import case, check, editor_script, main, run  # noqa: E402
+from kvmrt_tap import DEMO_HOST, case, check, editor_script, main, run  # noqa: E402
 
 libvirtd.skip_unless_able()
 
@@ -334,6 +334,31 @@ def sync_pins_running_unpinned_vms_off_reserved_cpus():
         check(out.count("vcpupin: none -> 0:0") == 2, out)
         on_reserved = {k: sorted(v) for k, v in allowed().items() if v & reserved}
         check(on_reserved == {}, "threads allowed on reserved CPUs: %s" % on_reserved)
+
+
+@case
+def real_time_guest_definition_is_kept_by_libvirt():
+    # A real-time VM planned on the demo host (its CPUs and huge pages), synced into a real
+    # libvirtd: libvirt's QEMU driver takes the real-time guest definition, and reading it
+    # back leaves nothing to sync. A TCG domain gets no host-passthrough CPU.
+    with libvirtd.TinyDomains("kvmrt-rt-guest", 1, directory=WORK) as domains:
+        cfg = os.path.join(WORK, "rt-guest.cfg")
+        with open(cfg, "w", encoding="utf-8") as f:
+            f.write("[%s]\nname = %s\nrt = true\ncpuset = c8-11\nnr_vcpus = 2\n"
+                    % (domains.uuids[0], domains.names[0]))
+        common = ["-f", cfg, "-c", libvirtd.URI, "--sysroot", DEMO_HOST]
+        status, out, err = run("kvmrt-sync-config", *common, timeout=180)
+        check(status == 0, "exit %d: %s %s" % (status, out, err))
+        xml = libvirtd.virsh("dumpxml", "--inactive", domains.uuids[0])
+        for wanted in ("<pmu state='off'/>", "<memballoon model='none'/>", "<nosharepages/>",
+                       "<page size='2048' unit='KiB'/>",
+                       # libvirt keeps one vcpusched per vCPU
+                       "<vcpusched vcpus='0' scheduler='fifo' priority='1'/>",
+                       "<vcpusched vcpus='1' scheduler='fifo' priority='1'/>"):
+            check(wanted in xml, "%s missing:\n%s" % (wanted, xml))
+        check("host-passthrough" not in xml, xml)
+        status, out, err = run("kvmrt-sync-config", "-q", *common, timeout=180)
+        check(status == 0, "still differs after libvirt's round trip: %s %s" % (out, err))
 
 
 def run_all():

@@ -213,6 +213,43 @@ def validate_reports_vm_missing_from_libvirt():
 
 
 @case
+def validate_advises_on_real_time_guests():
+    # The vision VM with 16 GiB (node 2 has 8 GiB of huge pages) and an e1000 NIC: libvirt's
+    # validator names both; the sync writes the rest of the real-time guest definition.
+    with TempDir() as d:
+        node = os.path.join(d, "node.xml")
+        text = read(os.path.join(TOP, "data", "demo", "libvirt-node.xml"))
+        start = text.index("<name>rh84-vision-rt</name>")
+        end = text.index("</domain>", start)
+        vision = text[start:end].replace('<memory unit="MiB">8192</memory>',
+                                         '<memory unit="MiB">16384</memory>')
+        vision = vision.replace('<model type="virtio"/>\n      </interface>',
+                                '<model type="e1000"/>\n      </interface>', 1)
+        with open(node, "w", encoding="utf-8") as f:
+            f.write(text[:start] + vision + text[end:])
+        common = ["--sysroot", DEMO_HOST, "-c", "test://" + node]
+        status, out, err = run("kvmrt-validate-config", "--json", "-f", DEMO_CFG, *common)
+        doc = json.loads(out)
+        vision_codes = [x["code"] for x in doc["diagnostics"] if x["name"] == "rh84-vision-rt"]
+        check("rt-hugepages-missing" in vision_codes and "rt-emulated-device" in vision_codes,
+              vision_codes)
+        check(all(x["code"] not in ("rt-hugepages-missing", "rt-emulated-device")
+                  for x in doc["diagnostics"] if x["name"] != "rh84-vision-rt"), out)
+        sync = [x for x in doc["diagnostics"]
+                if x["code"] == "out-of-sync" and x["name"] == "rh84-control-rt"][0]
+        for field in ("cpu-mode: none -> host-passthrough", "tsc-deadline: absent -> require",
+                      "pmu: default -> off", "memballoon: default -> none",
+                      "hugepages: none -> 2048 KiB", "nosharepages: no -> yes",
+                      "vcpusched: none -> 0-3:fifo/1"):
+            check(field in sync["message"], sync["message"])
+        # Not real-time: none of it.
+        other = [x for x in doc["diagnostics"]
+                 if x["code"] == "out-of-sync" and x["name"] == "win10-eng"][0]
+        check("cpu-mode" not in other["message"] and "vcpusched" not in other["message"],
+              other["message"])
+
+
+@case
 def boot_all_starts_every_enabled_vm():
     with PrivateHost() as common:
         status, out, err = run("kvmrt-boot", "--all", "-f", DEMO_CFG, *common)

@@ -6,6 +6,8 @@
 #include <kvmrt.h>
 #include <glib/gstdio.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kvmrt-cpu-snapshot.h"
@@ -15,6 +17,7 @@
 #include "kvmrt-proc.h"
 #include "kvmrt-test-hosts.h"
 #include "kvmrt-tuner.h"
+#include "kvmrt-tuner-private.h"
 
 /* A private copy of fixture host @name (links kept), removed by the caller. */
 static char *
@@ -426,6 +429,32 @@ test_change_irq (void)
     g_assert_null (kvmrt_journal_get_original (journal, "proc/irq/4/smp_affinity_list"));
   }
 
+  /* The interrupt of a device passed through to a VM may go to that VM's IRQ CPU (as the
+   * tuner sends it), no other: 270 is the X550 VF 0000:21:10.0's. */
+  {
+    g_autoptr(KvmrtJournal) journal = kvmrt_journal_load (dir, &error);
+    KvmrtTunedVm *vm = kvmrt_tuned_vm_new ("9d1b0c4e-0000-4000-8000-00000000000b", "rt2");
+    KvmrtPciAddress vf = KVMRT_PCI_ADDRESS (0, 0x21, 0x10, 0);
+    g_autoptr(KvmrtIdSet) irq_cpu = kvmrt_id_set_parse ("19", NULL);
+    g_autoptr(KvmrtIdSet) other = kvmrt_id_set_parse ("18", NULL);
+
+    kvmrt_id_set_add_range (vm->shielded, 16, 19);
+    vm->irq_cpu = 19;
+    g_array_append_val (vm->pcidevs, vf);
+    kvmrt_journal_put_vm (journal, vm);
+    g_assert_true (kvmrt_journal_save (journal, &error));
+    g_assert_true (kvmrt_host_change_irq_affinity (host, 270, irq_cpu, FALSE, &error));
+    g_assert_no_error (error);
+    g_assert_false (kvmrt_host_change_irq_affinity (host, 270, other, FALSE, &error));
+    g_assert_error (error, KVMRT_HOST_CHANGE_ERROR, KVMRT_HOST_CHANGE_ERROR_REFUSED);
+    g_clear_error (&error);
+    g_assert_false (kvmrt_host_change_irq_affinity (host, 4, irq_cpu, FALSE, &error));
+    g_assert_error (error, KVMRT_HOST_CHANGE_ERROR, KVMRT_HOST_CHANGE_ERROR_REFUSED);
+    g_clear_error (&error);
+    kvmrt_journal_remove_vm (journal, vm->uuid);
+    g_assert_true (kvmrt_journal_save (journal, &error));
+  }
+
   /* Unknown IRQ, offline or absent CPU. */
   g_assert_false (kvmrt_host_change_irq_affinity (host, 4000, housekeeping, FALSE, &error));
   g_assert_error (error, KVMRT_HOST_CHANGE_ERROR, KVMRT_HOST_CHANGE_ERROR_INVALID);
@@ -502,6 +531,90 @@ test_change_task (void)
   g_assert_no_error (error);
   g_assert_cmpint (sched_getaffinity (0, sizeof set, &set), ==, 0);
   g_assert_cmpint (CPU_COUNT (&set), ==, 1);
+}
+
+/* A thread the tuner moved (journaled with its original affinity) and then moved by the
+ * operator keeps the operator's CPUs as its original: the live host's journal, only when the
+ * host is not tuned (the journal is empty before and after). */
+static void
+test_change_journaled_thread (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtHost) live = NULL;
+  g_autoptr(KvmrtIdSet) first = kvmrt_id_set_new ();
+  g_autoptr(KvmrtIdSet) before = NULL;
+  g_autoptr(KvmrtJournal) journal = NULL;
+  GPid child = 0;
+  const char *argv[] = { "sleep", "60", NULL };
+  cpu_set_t set;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root to write the live host's tuning journal");
+      return;
+    }
+  journal = kvmrt_journal_load ("/", &error);
+  g_assert_no_error (error);
+  if (!kvmrt_journal_is_empty (journal))
+    {
+      g_test_skip ("the live host is tuned: its journal is not touched");
+      return;
+    }
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                &child, &error));
+  g_assert_cmpint (sched_getaffinity (0, sizeof set, &set), ==, 0);
+  before = kvmrt_id_set_new ();
+  for (int c = 0; c < CPU_SETSIZE; c++)
+    if (CPU_ISSET (c, &set))
+      kvmrt_id_set_add (before, c);
+  kvmrt_id_set_add (first, kvmrt_id_set_first (before));
+  /* As the tuner records a thread it moves. */
+  kvmrt_journal_set_thread (journal, child, 1, "sleep", before);
+  g_assert_true (kvmrt_journal_save (journal, &error));
+  g_clear_pointer (&journal, kvmrt_journal_free);
+
+  live = load ("/", KVMRT_HOST_LOAD_NO_PCI | KVMRT_HOST_LOAD_NO_IRQS);
+  g_assert_true (kvmrt_host_change_task_affinity (live, child, first, FALSE, &error));
+  g_assert_no_error (error);
+  journal = kvmrt_journal_load ("/", &error);
+  g_assert_true (kvmrt_id_set_equal (kvmrt_journal_get_thread (journal, child)->cpus, first));
+  g_assert_cmpuint (kvmrt_journal_get_thread (journal, child)->start, ==, 1);
+  kvmrt_journal_drop_thread (journal, child);
+  g_assert_true (kvmrt_journal_save (journal, &error));
+  g_assert_true (kvmrt_journal_is_empty (journal));
+  kill (child, SIGKILL);
+  g_spawn_close_pid (child);
+}
+
+/* A change waits while the tuner holds the host (kvmrt-boot, kvmrtd): the two never
+ * interleave. */
+static void
+test_change_waits_for_tuner (void)
+{
+  const char *dir = demo_copy;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *program = g_build_filename (g_getenv ("KVMRT_CLI_DIR"), "rttools",
+                                               "irq-affinity", NULL);
+  const char *argv[] = { program, "--sysroot", dir, "8", "0-2", NULL };
+  g_autofree char *value = NULL;
+  GPid child = 0;
+  int lock, status = -1;
+
+  lock = kvmrt_tuner_lock_host (dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                                NULL, &child, &error));
+  g_usleep (G_USEC_PER_SEC / 2);
+  g_assert_cmpint (waitpid (child, &status, WNOHANG), ==, 0);
+  value = read_file (dir, "proc/irq/8/smp_affinity_list");
+  g_assert_cmpstr (value, !=, "0-2");
+  close (lock);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_free (value);
+  value = read_file (dir, "proc/irq/8/smp_affinity_list");
+  g_assert_cmpstr (value, ==, "0-2");
 }
 
 static gboolean
@@ -638,7 +751,9 @@ main (int argc, char **argv)
   g_test_add_func ("/rttools/change-irq", test_change_irq);
   g_test_add_func ("/rttools/change-cpus", test_change_cpus);
   g_test_add_func ("/rttools/change-task", test_change_task);
+  g_test_add_func ("/rttools/change-waits-for-tuner", test_change_waits_for_tuner);
   g_test_add_func ("/rttools/change-and-tuner", test_change_and_tuner);
+  g_test_add_func ("/rttools/change-journaled-thread", test_change_journaled_thread);
   g_test_add_func ("/rttools/all-threads", test_all_threads);
   demo_copy = copy_host ("m12swa-tf");
   status = g_test_run ();

@@ -2,6 +2,11 @@
 /* Every diagnostic code the validator issues: one configuration that triggers it and one,
  * as close as possible, that does not. Hosts: the demo host (core N = CPUs N and N+32,
  * node k = cores 8k..8k+7; see data/hosts/README.md for its devices). */
+#include <glib/gstdio.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "kvmrt-test-hosts.h"
 
 #define U1 "[11111111-1111-4111-8111-111111111111]\n"
@@ -109,6 +114,58 @@ static const Case cases[] = {
   { "windows-topology", "m12swa-tf",
     U1 "name = eng\ndescription = Windows 11 workstation\nnr_vcpus = 2\ncpu_topology = 2,1,1\n",
     U1 "name = winder\nnr_vcpus = 2\ncpu_topology = 2,1,1\n" },
+  /* Passthrough that keeps the host whole. */
+  { "pci-no-iommu", "small-nosmt",
+    U1 "name = a\npcidevs = 0000:01:00.0\n",
+    U1 "name = a\npcidevs =\n" },
+  { "pci-not-endpoint", "m12swa-tf",           /* a PCIe root port */
+    U1 "name = a\npcidevs = 0000:40:01.1\n",
+    U1 "name = a\npcidevs = 0000:61:00.0\n" },
+  { "pci-not-endpoint", "m12swa-tf",           /* a host bridge (no IOMMU group) */
+    U1 "name = a\npcidevs = 0000:40:00.0\n",
+    U1 "name = a\npcidevs = 0000:61:00.0\n" },
+  { "pci-not-endpoint", "m12swa-tf",           /* the IOMMU itself */
+    U1 "name = a\npcidevs = 0000:60:00.2\n",
+    U1 "name = a\npcidevs = 0000:61:00.0\n" },
+  { "pci-not-endpoint", "wrx90e-sage-se",      /* the LPC (ISA) bridge */
+    U1 "name = a\npcidevs = 0000:00:14.0 0000:00:14.3\n",
+    U1 "name = a\npcidevs = 0000:61:02.1\n" },
+  { "pci-needed-by-host", "m12swa-tf",         /* the root filesystem's NVMe */
+    U1 "name = a\npcidevs = 0000:41:00.0\n",
+    U1 "name = a\npcidevs = 0000:61:00.0\n" },
+  { "pci-needed-by-host", "m12swa-tf",         /* the NIC with the default route */
+    U1 "name = a\npcidevs = 0000:43:00.0\n",
+    U1 "name = a\npcidevs = 0000:42:00.0\n" },
+  { "pci-needed-by-host", "small-nosmt",       /* a NIC with an address */
+    U1 "name = a\npcidevs = 0000:01:00.0\n",
+    U1 "name = a\npcidevs = 0000:00:1f.3\n" },
+  { "pci-needed-by-host", "m12swa-tf",         /* the console's display */
+    U1 "name = a\npcidevs = 0000:47:00.0\n",
+    U1 "name = a\npcidevs = 0000:22:00.0 0000:22:00.1\n" },
+  { "pci-needed-by-host", "m12swa-tf",         /* SATA under a mounted filesystem */
+    U1 "name = a\npcidevs = 0000:4a:00.0\n",
+    U1 "name = a\npcidevs = 0000:61:00.0\n" },
+  { "pci-needed-by-host", "wrx90e-sage-se",    /* root and swap on LVM */
+    U1 "name = a\npcidevs = 0000:01:00.0\n",
+    U1 "name = a\npcidevs = 0000:61:02.1\n" },
+  { "pci-needed-by-host", "wrx90e-sage-se",    /* the port of the bridge with the default route */
+    U1 "name = a\npcidevs = 0000:81:00.0\n",
+    U1 "name = a\npcidevs = 0000:61:02.1\n" },
+  { "pci-needed-by-host", "wrx90e-sage-se",    /* an IPv6 address */
+    U1 "name = a\npcidevs = 0000:61:00.1\n",
+    U1 "name = a\npcidevs = 0000:61:02.1\n" },
+  { "pci-vfs-in-use", "m12swa-tf",             /* VF 21:10.2 has ixgbevf */
+    U1 "name = a\npcidevs = 0000:21:00.0\n",
+    U1 "name = a\npcidevs = 0000:21:00.1\n" },
+  { "pci-vfs-in-use", "small-nosmt",          /* VF 02:10.0 has igbvf */
+    U1 "name = a\npcidevs = 0000:02:00.0\n",
+    U1 "name = a\npcidevs = 0000:01:00.0\n" },
+  { "pci-vfs-in-use", "wrx90e-sage-se",        /* VF 61:02.1 belongs to another VM */
+    U1 "name = a\npcidevs = 0000:61:00.0\n" U2 "name = b\npcidevs = 0000:61:02.1\n",
+    U1 "name = a\npcidevs = 0000:61:02.1\n" U2 "name = b\n" },
+  { "pci-host-driver", "m12swa-tf",            /* USB controller with xhci_hcd */
+    U1 "name = a\npcidevs = 0000:45:00.0\n",
+    U1 "name = a\npcidevs = 0000:61:00.0\n" },
 };
 
 static GPtrArray *
@@ -259,13 +316,199 @@ test_every_code_has_a_severity (void)
 {
   const char * const *codes = kvmrt_diagnostic_list_codes ();
 
-  g_assert_cmpuint (g_strv_length ((char **) codes), ==, 28);
+  g_assert_cmpuint (g_strv_length ((char **) codes), ==, 35);
   for (guint i = 0; codes[i] != NULL; i++)
     kvmrt_diagnostic_code_get_severity (codes[i]);
   g_assert_cmpint (kvmrt_diagnostic_code_get_severity ("rt-cpuset-overlap"), ==,
                    KVMRT_SEVERITY_ERROR);
   g_assert_cmpint (kvmrt_diagnostic_code_get_severity ("pci-not-local"), ==,
                    KVMRT_SEVERITY_WARNING);
+}
+
+/* On every fixture host, each device the host cannot give away (its PCI fabric, the IOMMU, what
+ * it runs its storage, network and console on) is an error when passed through, and each host
+ * has such devices of every kind it describes. */
+static void
+test_host_devices_never_assignable (void)
+{
+  static const struct {
+    const char *host;
+    guint       needs;   /* the kinds the fixture must have */
+  } hosts[] = {
+    { "m12swa-tf", KVMRT_PCI_HOST_NEED_STORAGE | KVMRT_PCI_HOST_NEED_NETWORK
+                   | KVMRT_PCI_HOST_NEED_CONSOLE },
+    { "wrx90e-sage-se", KVMRT_PCI_HOST_NEED_STORAGE | KVMRT_PCI_HOST_NEED_NETWORK
+                        | KVMRT_PCI_HOST_NEED_CONSOLE },
+    { "small-nosmt", KVMRT_PCI_HOST_NEED_STORAGE | KVMRT_PCI_HOST_NEED_NETWORK
+                     | KVMRT_PCI_HOST_NEED_CONSOLE },
+    { "bench-256", KVMRT_PCI_HOST_NEED_STORAGE | KVMRT_PCI_HOST_NEED_NETWORK
+                   | KVMRT_PCI_HOST_NEED_CONSOLE },
+  };
+  static const char *const host_codes[] = { "pci-no-iommu", "pci-not-endpoint",
+                                             "pci-needed-by-host" };
+
+  for (guint h = 0; h < G_N_ELEMENTS (hosts); h++)
+    {
+      KvmrtHost *host = test_load_host (hosts[h].host);
+      GPtrArray *devices = kvmrt_host_get_pci_devices (host);
+      guint seen = 0, checked = 0;
+
+      for (guint i = 0; i < devices->len; i++)
+        {
+          const KvmrtPciDevice *dev = devices->pdata[i];
+          g_autofree char *address = kvmrt_pci_address_to_string (dev->address);
+          g_autofree char *text = NULL;
+          g_autoptr(GPtrArray) diagnostics = NULL;
+          gboolean found = FALSE;
+
+          seen |= dev->host_needs;
+          if (dev->host_needs == 0 && !kvmrt_pci_device_is_infrastructure (dev))
+            continue;
+          text = g_strdup_printf (U1 "name = a\npcidevs = %s\n", address);
+          diagnostics = validate (hosts[h].host, text, 0);
+          for (guint c = 0; c < G_N_ELEMENTS (host_codes); c++)
+            {
+              const KvmrtDiagnostic *d = find_code (diagnostics, host_codes[c]);
+
+              found |= d != NULL;
+              /* The per-device findings name the device (the GUI marks it). */
+              if (d != NULL && !g_str_equal (d->code, "pci-no-iommu"))
+                g_assert_true (kvmrt_pci_set_contains (d->devices, dev->address));
+            }
+          if (!found)
+            {
+              dump (diagnostics);
+              g_error ("%s: %s can be passed through without a host-device error",
+                       hosts[h].host, address);
+            }
+          checked++;
+        }
+      g_test_message ("%s: %u host devices checked", hosts[h].host, checked);
+      g_assert_cmpuint (seen & hosts[h].needs, ==, hosts[h].needs);
+    }
+}
+
+/* @dst as a shadow of @src: a real directory whose entries are links to @src's, except the one
+ * named by the first component of @path (made real the same way, down the rest of @path);
+ * the last component of @path is left out. With @copy_links, @src's entries that are links
+ * are copied as they are (relative ones then resolve in the shadow). Cheap where a copy of a
+ * fixture tree is not (thousands of files). */
+static void
+shadow (const char *src, const char *dst, const char *path, gboolean copy_links)
+{
+  g_autoptr(GDir) dir = g_dir_open (src, 0, NULL);
+  const char *slash = strchr (path, '/');
+  g_autofree char *first = slash != NULL ? g_strndup (path, slash - path) : g_strdup (path);
+  const char *entry;
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (g_mkdir_with_parents (dst, 0755), ==, 0);
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *from = g_build_filename (src, entry, NULL);
+      g_autofree char *to = g_build_filename (dst, entry, NULL);
+      g_autofree char *target = copy_links ? g_file_read_link (from, NULL) : NULL;
+
+      if (g_str_equal (entry, first))
+        {
+          if (slash != NULL)
+            shadow (from, to, slash + 1, FALSE);
+          continue;
+        }
+      g_assert_cmpint (symlink (target != NULL ? target : from, to), ==, 0);
+    }
+}
+
+static void
+remove_tree (const char *path)
+{
+  const char *argv[] = { "rm", "-rf", path, NULL };
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, NULL));
+}
+
+/* An endpoint the IOMMU left out of every group, on a host that has groups: the WRX90E host
+ * with USB controller 24:00.3's iommu_group link taken away. */
+static void
+test_endpoint_without_group (void)
+{
+  g_autofree char *source = test_host_dir ("wrx90e-sage-se");
+  g_autofree char *scratch = g_dir_make_tmp ("kvmrt-validator-XXXXXX", NULL);
+  g_autofree char *tree = g_build_filename (scratch, "host", NULL);
+  g_autofree char *device_link = g_build_filename (source, "sys/bus/pci/devices/0000:24:00.3",
+                                                   NULL);
+  g_autofree char *device = realpath (device_link, NULL);
+  g_autofree char *devices_src = g_build_filename (source, "sys/bus/pci/devices", NULL);
+  g_autofree char *devices_dst = g_build_filename (tree, "sys/bus/pci/devices", NULL);
+  g_autofree char *resolved_source = realpath (source, NULL);
+  g_autofree char *below = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtHost) host = NULL;
+  g_autoptr(KvmrtConfig) bad = test_config (U1 "name = a\npcidevs = 0000:24:00.3\n");
+  g_autoptr(KvmrtConfig) good = test_config (U1 "name = a\npcidevs = 0000:63:00.3\n");
+  g_autoptr(GPtrArray) bad_found = NULL;
+  g_autoptr(GPtrArray) good_found = NULL;
+  const KvmrtDiagnostic *d;
+
+  g_assert_nonnull (device);
+  g_assert_true (g_str_has_prefix (device, resolved_source));
+  /* sys/devices/.../0000:24:00.3 real, without its iommu_group; the bus's device links
+   * copied so that they lead there. */
+  below = g_strconcat (device + strlen (resolved_source) + 1, "/iommu_group", NULL);
+  shadow (source, tree, below, FALSE);
+  {
+    g_autofree char *bus_src = g_build_filename (source, "sys/bus", NULL);
+    g_autofree char *bus_dst = g_build_filename (tree, "sys/bus", NULL);
+
+    /* Only the link to the fixture's sys/bus goes: nothing of the fixture is touched. */
+    g_assert_true (g_file_test (bus_dst, G_FILE_TEST_IS_SYMLINK));
+    g_assert_cmpint (unlink (bus_dst), ==, 0);
+    shadow (bus_src, bus_dst, "pci/devices", FALSE);
+    shadow (devices_src, devices_dst, "", TRUE);
+  }
+
+  host = kvmrt_host_load (tree, KVMRT_HOST_LOAD_NO_IRQS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (kvmrt_host_lookup_pci_device (host, KVMRT_PCI_ADDRESS (0, 0x24, 0, 3))
+                     ->iommu_group, ==, -1);
+  bad_found = kvmrt_validate (bad, host, 0);
+  good_found = kvmrt_validate (good, host, 0);
+  dump (bad_found);
+  d = find_code (bad_found, "pci-not-endpoint");
+  g_assert_nonnull (d);
+  g_assert_nonnull (strstr (d->message, "no IOMMU group"));
+  g_assert_null (find_code (bad_found, "pci-no-iommu"));
+  g_assert_null (find_code (good_found, "pci-not-endpoint"));
+  remove_tree (scratch);
+}
+
+/* The recommended cpuset forms expand to both threads of every core; only CPUs the user listed
+ * one by one are worth a word. */
+static void
+test_sibling_forms (void)
+{
+  static const char *const clean[] = { "n1", "c8-11", "p0", "d0", "8-11", "c8,40", "8-11,n1" };
+  static const char *const doubled[] = { "8-11,40", "8,40", "8-11,40-43" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (clean); i++)
+    {
+      g_autofree char *text = g_strdup_printf (U1 "name = a\nrt = true\ncpuset = %s\n"
+                                               U2 "name = b\ncpuset = 0-3\n", clean[i]);
+      g_autoptr(GPtrArray) diagnostics = validate ("m12swa-tf", text, 0);
+
+      dump (diagnostics);
+      g_assert_null (find_code (diagnostics, "rt-sibling-both-specified"));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (doubled); i++)
+    {
+      g_autofree char *text = g_strdup_printf (U1 "name = a\nrt = true\ncpuset = %s\n",
+                                               doubled[i]);
+      g_autoptr(GPtrArray) diagnostics = validate ("m12swa-tf", text, 0);
+
+      g_assert_nonnull (find_code (diagnostics, "rt-sibling-both-specified"));
+    }
 }
 
 int
@@ -285,5 +528,8 @@ main (int argc, char **argv)
   g_test_add_func ("/validator/rt-priority-line", test_rt_priority_line);
   g_test_add_func ("/validator/order-per-vm", test_order_per_vm);
   g_test_add_func ("/validator/codes", test_every_code_has_a_severity);
+  g_test_add_func ("/validator/host-devices", test_host_devices_never_assignable);
+  g_test_add_func ("/validator/sibling-forms", test_sibling_forms);
+  g_test_add_func ("/validator/endpoint-without-group", test_endpoint_without_group);
   return g_test_run ();
 }

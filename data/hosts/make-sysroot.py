@@ -79,12 +79,35 @@ Description (JSON object; unknown keys are errors so that typos do not go unnoti
   cpumasks, proc/sys/kernel/{sched_rt_runtime_us,timer_migration,nmi_watchdog,
   watchdog_cpumask}, proc/sys/vm/stat_interval) and kernel threads in proc/ (kthreadd,
   per-CPU ones bound with PF_NO_SETAFFINITY, movable ones such as rcu_preempt and kswapd).
+  "host_use": {                                what the host runs on its devices (HostUse below)
+    "boot_vga": "0000:47:00.0",                boot_vga of every display controller (1 here)
+    "console": "fbcon",                        "fbcon" (fb0 on the boot VGA, "fb_name"),
+    "fb_name": "astdrmfb",                     "vgacon" or "none": sys/class/vtconsole
+    "disks": [{"pci": "0000:41:00.0",          a disk on an nvme (nvmeNn1, N the controller's
+               "partitions": 3}],              instance) or ahci (sda, sdb, ...) controller
+    "lvm": [{"name": "vg0-root",               device-mapper devices (dm-0, ...) over
+             "on": ["nvme1n1p3"]}],            partitions
+    "mounts": [{"source": "nvme1n1p2",         proc/mounts (after proc, sysfs and cgroup2);
+                "on": "/", "fs": "ext4"}],     "mapper/NAME" for an lvm entry
+    "swaps": ["nvme1n1p3"],                    proc/swaps
+    "bridges": [{"name": "br0",                Linux bridges (sys/class/net/NAME with
+                 "ports": ["eno1"]}],          lower_PORT links)
+    "routes": [{"ifname": "eno1",              proc/net/route: the subnet's route and, with
+                "net": "192.168.10.0/24",      "gateway", the default route
+                "gateway": "192.168.10.1"}],
+    "addresses6": [{"ifname": "eno1",          proc/net/if_inet6 (global scope; every
+                    "address": "2001:db8::21", interface also gets a link-local one) and,
+                    "prefix": 64,              with "gateway", a default route in
+                    "gateway": "2001:db8::1"}] proc/net/ipv6_route
+  }
   "pci": [ROOT, ...]                           host bridges (PCI root buses), in bus order
   "synthetic_pci": {"nics_per_node": 1, "vfs_per_nic": 2, "nvme_per_node": 1,
-                    "gpu_every": 2}            instead of "pci": a root bus per NUMA node
+                    "gpu_every": 2, "bmc_vga": true}
+                                               instead of "pci": a root bus per NUMA node
                                                (bus 0x20 * node) with a dual-port X710 (VFs on
-                                               port 0), NVMe drives and, on every gpu_every-th
-                                               node, a GPU with its audio function
+                                               port 0), NVMe drives, on every gpu_every-th
+                                               node a GPU with its audio function, and with
+                                               bmc_vga an ASPEED display on node 0
 
   ROOT:   {"root": "0000:20", "node": 2, "devices": [DEVICE, ...]}
 
@@ -506,7 +529,7 @@ def parse_vectors(value, where):
 
 class Host:
     KEYS = {"hostname", "kernel", "dmi", "cpu", "memory", "distances", "iommu", "irq",
-            "cgroup", "tuning", "pci", "synthetic_pci"}
+            "cgroup", "tuning", "pci", "synthetic_pci", "host_use"}
 
     def __init__(self, desc, name="host"):
         check_keys(desc, self.KEYS, name)
@@ -547,6 +570,7 @@ class Host:
         self._pci(roots or [])
         self._allocate_irqs()
         self._iommu_groups()
+        self.host_use = HostUse(desc.get("host_use", {}), self)
 
     # -- memory, distances ---------------------------------------------------------------------
 
@@ -1079,7 +1103,7 @@ class Host:
 # Synthetic PCI for the large benchmark host
 
 def synthetic_pci(spec, topo):
-    check_keys(spec, {"nics_per_node", "vfs_per_nic", "nvme_per_node", "gpu_every"},
+    check_keys(spec, {"nics_per_node", "vfs_per_nic", "nvme_per_node", "gpu_every", "bmc_vga"},
                "synthetic_pci")
     nics = spec.get("nics_per_node", 1)
     vfs = spec.get("vfs_per_nic", 2)
@@ -1131,6 +1155,12 @@ def synthetic_pci(spec, topo):
             slots.append({"addr": a(bus, 0, 1), "id": "10de:228e", "subsys": "10de:151d",
                           "class": "040300", "rev": "a1", "driver": "vfio-pci", "msi": 1,
                           "iommu_group": "gpu%d" % node, "bars": ["0:mem32:16K"]})
+            bus += 1
+        if spec.get("bmc_vga") and node == 0:
+            # The BMC's display, the server's boot VGA.
+            slots.append({"addr": a(bus, 0, 0), "id": "1a03:2000", "subsys": "15d9:1b95",
+                          "class": "030000", "rev": "52", "driver": "ast", "pcie": False,
+                          "bars": ["0:mem32:64M", "1:mem32:256K", "2:io:128"]})
             bus += 1
         by_bus = {}
         for s in slots:
@@ -1953,6 +1983,214 @@ def write_running_vms(tree, host):
                            online[offset % len(online)], threads=len(names), cgroup=cgroup)
 
 
+# ---------------------------------------------------------------------------------------------
+# What the host runs on its devices: disks, mounts, swap, routes, addresses, the console
+
+class HostUse:
+    KEYS = {"boot_vga", "console", "fb_name", "disks", "lvm", "mounts", "swaps", "bridges",
+            "routes", "addresses6"}
+
+    def __init__(self, desc, host):
+        where = "host_use"
+        check_keys(desc, self.KEYS, where)
+        by_address = {d.address: d for d in host.devices}
+        self.boot_vga = None
+        if "boot_vga" in desc:
+            self.boot_vga = by_address.get(desc["boot_vga"])
+            if self.boot_vga is None or (self.boot_vga.class_code >> 16) != 0x03:
+                fail(where + ".boot_vga", "%r is not a display controller of the host"
+                     % desc["boot_vga"])
+        self.console = desc.get("console", "fbcon" if self.boot_vga else "none")
+        if self.console not in ("fbcon", "vgacon", "none"):
+            fail(where + ".console", "expected \"fbcon\", \"vgacon\" or \"none\"")
+        if self.console != "none" and self.boot_vga is None:
+            fail(where + ".console", "a console needs \"boot_vga\"")
+        self.fb_name = desc.get("fb_name", "%sdrmfb" % (self.boot_vga.driver or "simple")
+                                if self.boot_vga else None)
+        # Block devices: name -> (sysfs directory, major, minor)
+        self.blocks = {}
+        self.disks = []
+        sata = 0
+        for i, disk in enumerate(desc.get("disks", [])):
+            w = "%s.disks[%d]" % (where, i)
+            check_keys(disk, {"pci", "partitions"}, w)
+            d = by_address.get(need(disk, "pci", w, str))
+            if d is None or d.driver not in ("nvme", "ahci"):
+                fail(w + ".pci", "%r is not an nvme or ahci controller of the host"
+                     % disk["pci"])
+            # The path below the controller's sysfs directory, which write_pci() sets.
+            if d.driver == "nvme":
+                name = "nvme%dn1" % d.instance
+                below = "nvme/nvme%d/%s" % (d.instance, name)
+                part = name + "p%d"
+                major, minor = 259, 16 * len(self.disks)
+            else:
+                name = "sd%s" % "abcdefghijklmnopqrstuvwxyz"[sata]
+                below = "ata%d/host%d/target%d:0:0/%d:0:0:0/block/%s" % (
+                    sata + 1, sata, sata, sata, name)
+                part = name + "%d"
+                major, minor = 8, 16 * sata
+                sata += 1
+            n_parts = disk.get("partitions", 0)
+            self.disks.append((name, d, below, major, minor, [part % (p + 1)
+                                                              for p in range(n_parts)]))
+        self.lvm = desc.get("lvm", [])
+        self.mounts = desc.get("mounts", [])
+        self.swaps = desc.get("swaps", [])
+        self.bridges = desc.get("bridges", [])
+        self.routes = desc.get("routes", [])
+        self.addresses6 = desc.get("addresses6", [])
+        known = {p for disk in self.disks for p in [disk[0]] + disk[5]}
+        for i, lv in enumerate(self.lvm):
+            check_keys(lv, {"name", "on"}, "%s.lvm[%d]" % (where, i))
+            for part in lv.get("on", []):
+                if part not in known:
+                    fail("%s.lvm[%d].on" % (where, i), "%r is not a disk or partition" % part)
+        lv_names = {"mapper/" + lv["name"] for lv in self.lvm}
+        for i, m in enumerate(self.mounts):
+            check_keys(m, {"source", "on", "fs"}, "%s.mounts[%d]" % (where, i))
+            if m["source"] not in known and m["source"] not in lv_names:
+                fail("%s.mounts[%d].source" % (where, i), "%r is not a disk, partition or "
+                     "lvm volume" % m["source"])
+        for i, sw in enumerate(self.swaps):
+            if sw not in known and sw not in lv_names:
+                fail("%s.swaps[%d]" % (where, i), "%r is not a disk, partition or lvm "
+                     "volume" % sw)
+        interfaces = {d.ifname for d in host.devices if d.ifname}
+        for i, br in enumerate(self.bridges):
+            check_keys(br, {"name", "ports"}, "%s.bridges[%d]" % (where, i))
+            for port in br.get("ports", []):
+                if port not in interfaces:
+                    fail("%s.bridges[%d].ports" % (where, i), "no interface %r" % port)
+            interfaces.add(br["name"])
+        for key, keys in (("routes", {"ifname", "net", "gateway"}),
+                          ("addresses6", {"ifname", "address", "prefix", "gateway"})):
+            for i, r in enumerate(getattr(self, key)):
+                check_keys(r, keys, "%s.%s[%d]" % (where, key, i))
+                if r.get("ifname") not in interfaces:
+                    fail("%s.%s[%d].ifname" % (where, key, i), "no interface %r"
+                         % r.get("ifname"))
+
+
+def ipv4_hex(text):
+    """An IPv4 address as proc/net/route prints it (the 32-bit value in host byte order)."""
+    parts = [int(x) for x in text.split(".")]
+    return "%08X" % (parts[0] | parts[1] << 8 | parts[2] << 16 | parts[3] << 24)
+
+
+def ipv6_hex(text):
+    import ipaddress
+    return ipaddress.IPv6Address(text).exploded.replace(":", "")
+
+
+def write_host_use(tree, host):
+    """Block devices, mounts, swap, routes, addresses and the console: what kvmrt reads to
+    tell which devices the host itself needs."""
+    use = host.host_use
+    for d in host.devices:
+        if (d.class_code >> 16) == 0x03:
+            tree.write(d.sysfs_dir + "/boot_vga", "%d\n" % (d is use.boot_vga))
+
+    def block(name, path, major, minor, size):
+        tree.write(path + "/dev", "%d:%d\n" % (major, minor))
+        tree.write(path + "/size", "%d\n" % size)
+        tree.write(path + "/uevent", "MAJOR=%d\nMINOR=%d\nDEVNAME=%s\n" % (major, minor, name),
+                   0o644)
+        tree.link("sys/class/block/" + name, path)
+        tree.link("sys/dev/block/%d:%d" % (major, minor), path)
+
+    paths = {}
+    for name, controller, below, major, minor, parts in use.disks:
+        base = "%s/%s" % (controller.sysfs_dir, below)
+        block(name, base, major, minor, 1953525168)
+        tree.write(base + "/removable", "0\n")
+        tree.write(base + "/ro", "0\n")
+        tree.link("sys/block/" + name, base)
+        paths[name] = base
+        for i, part in enumerate(parts):
+            p = "%s/%s" % (base, part)
+            block(part, p, major, minor + i + 1, 209715200)
+            tree.write(p + "/partition", "%d\n" % (i + 1))
+            paths[part] = p
+    for i, lv in enumerate(use.lvm):
+        name = "dm-%d" % i
+        path = "sys/devices/virtual/block/" + name
+        block(name, path, 254, i, 104857600)
+        tree.write(path + "/dm/name", lv["name"] + "\n")
+        tree.link("sys/block/" + name, path)
+        for part in lv["on"]:
+            tree.link("%s/slaves/%s" % (path, part), paths[part])
+            tree.link("%s/holders/%s" % (paths[part], name), path)
+
+    mounts = tree.path("proc/mounts")
+    with open(mounts, encoding="utf-8") as f:
+        text = f.read()
+    for m in use.mounts:
+        text += "/dev/%s %s %s rw,relatime 0 0\n" % (m["source"], m["on"].replace(" ", "\\040"),
+                                                   m["fs"])
+    tree.write("proc/mounts", text)
+    swaps = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+    for sw in use.swaps:
+        swaps += "%-40s%-16s%-16d%-16d%d\n" % ("/dev/" + sw, "partition", 8388604, 0, -2)
+    tree.write("proc/swaps", swaps)
+
+    for br in use.bridges:
+        path = "sys/devices/virtual/net/" + br["name"]
+        tree.write(path + "/operstate", "up\n")
+        tree.write(path + "/bridge/forward_delay", "1500\n")
+        tree.link("sys/class/net/" + br["name"], path)
+        for port in br.get("ports", []):
+            tree.link("%s/lower_%s" % (path, port), "sys/class/net/" + port)
+            tree.link("%s/brif/%s" % (path, port), "sys/class/net/" + port)
+
+    lines = ["Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\t"
+             "Window\tIRTT"]
+    for r in use.routes:
+        if "gateway" in r:
+            lines.append("%s\t00000000\t%s\t0003\t0\t0\t0\t00000000\t0\t0\t0"
+                         % (r["ifname"], ipv4_hex(r["gateway"])))
+        net, bits = r["net"].split("/")
+        mask = ".".join(str((0xffffffff << (32 - int(bits)) >> s) & 0xff) for s in (24, 16, 8, 0))
+        lines.append("%s\t%s\t00000000\t0001\t0\t0\t0\t%s\t0\t0\t0"
+                     % (r["ifname"], ipv4_hex(net), ipv4_hex(mask)))
+    tree.write("proc/net/route", "".join(line.ljust(127) + "\n" for line in lines))
+
+    up = sorted({d.ifname for d in host.devices if d.ifname and d.physfn is None} |
+                {br["name"] for br in use.bridges})
+    index = {name: i + 2 for i, name in enumerate(up)}
+    inet6 = ["%s %02x %02x %02x %02x %8s" % ("0" * 31 + "1", 1, 128, 0x10, 0x80, "lo")]
+    routes6 = []
+    for a in use.addresses6:
+        inet6.append("%s %02x %02x %02x %02x %8s" % (ipv6_hex(a["address"]), index[a["ifname"]],
+                                                     a.get("prefix", 64), 0, 0, a["ifname"]))
+        if "gateway" in a:
+            routes6.append("%s 00 %s 00 %s %08x %08x %08x %08x %8s" % (
+                "0" * 32, "0" * 32, ipv6_hex(a["gateway"]), 1024, 1, 0, 0x450003, a["ifname"]))
+    for name in up:
+        h = zlib.crc32(("%s/%s" % (host.hostname, name)).encode())
+        inet6.append("fe800000000000000000%012x %02x %02x %02x %02x %8s" % (
+            h, index[name], 64, 0x20, 0x80, name))
+    routes6.append("%s 00 %s 00 %s ffffffff 00000001 00000000 00200200       lo" % (
+        "0" * 32, "0" * 32, "0" * 32))
+    tree.write("proc/net/if_inet6", "".join(line + "\n" for line in inet6))
+    tree.write("proc/net/ipv6_route", "".join(line + "\n" for line in routes6))
+
+    consoles = [("(S) dummy device", use.console == "none")]
+    if use.console == "vgacon":
+        consoles = [("(S) VGA+", True)]
+    elif use.console == "fbcon":
+        consoles.append(("(M) frame buffer device", True))
+        fb = "%s/graphics/fb0" % use.boot_vga.sysfs_dir
+        tree.write(fb + "/name", use.fb_name + "\n")
+        tree.link(fb + "/device", use.boot_vga.sysfs_dir)
+        tree.link("sys/class/graphics/fb0", fb)
+    for i, (name, bound) in enumerate(consoles):
+        path = "sys/devices/virtual/vtconsole/vtcon%d" % i
+        tree.write(path + "/name", name + "\n")
+        tree.write(path + "/bind", "%d\n" % bound, 0o644)
+        tree.link("sys/class/vtconsole/vtcon%d" % i, path)
+
+
 def write_host(host, outdir):
     """Builds the tree next to @outdir, then swaps it in, so that a failed run leaves the old
     tree (or nothing) rather than half of one."""
@@ -1978,6 +2216,7 @@ def write_host(host, outdir):
         write_kernel_tunables(tree, host)
         write_kernel_threads(tree, host)
         write_running_vms(tree, host)
+        write_host_use(tree, host)
         os.chmod(work, 0o755)
         if os.path.lexists(outdir):
             old = outdir + ".old"

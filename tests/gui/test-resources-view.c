@@ -563,6 +563,34 @@ test_update_and_errors (void)
   g_assert_false (gtk_tree_list_row_get_expanded (core_row));
 }
 
+/* The host's boot drive beside a free device: only the drive is marked. */
+static void
+test_host_device_error (void)
+{
+  KvmrtVm *control = lookup_vm ("rh84-control-rt");
+  g_autofree char *old_pcidevs = g_strdup (kvmrt_vm_get_text (control, KVMRT_VM_ATTR_PCIDEVS));
+  g_autoptr(KvmrtResourceItem) boot = NULL;
+  g_autoptr(KvmrtResourceItem) nvme = NULL;
+  g_autoptr(GError) error = NULL;
+
+  expand_all ();
+  g_assert_true (kvmrt_vm_set_text (control, KVMRT_VM_ATTR_PCIDEVS,
+                                    "0000:61:00.0 0000:41:00.0", &error));
+  g_assert_no_error (error);
+  update ();
+  boot = find_item (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:41:00.0"));
+  nvme = find_item (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:61:00.0"));
+  g_assert_true (kvmrt_resource_item_get_flags (boot) & KVMRT_RESOURCE_FLAG_ERROR);
+  g_assert_nonnull (strstr (kvmrt_resource_item_get_error_message (boot), "/boot/efi"));
+  /* Its row says so before anyone assigns it. */
+  g_assert_nonnull (strstr (kvmrt_resource_item_get_details (boot), "the host runs / (nvme1n1p2)"));
+  g_assert_false (kvmrt_resource_item_get_flags (nvme) & KVMRT_RESOURCE_FLAG_ERROR);
+
+  g_assert_true (kvmrt_vm_set_text (control, KVMRT_VM_ATTR_PCIDEVS, old_pcidevs, NULL));
+  update ();
+  g_assert_false (kvmrt_resource_item_get_flags (boot) & KVMRT_RESOURCE_FLAG_ERROR);
+}
+
 static GtkPopover *
 find_popover (void)
 {
@@ -682,6 +710,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/resources-view/view-menu", test_view_menu);
   g_test_add_func ("/resources-view/filter-vm", test_filter_vm);
   g_test_add_func ("/resources-view/update-and-errors", test_update_and_errors);
+  g_test_add_func ("/resources-view/host-device-error", test_host_device_error);
   g_test_add_func ("/resources-view/context-menu", test_context_menu);
   g_test_add_func ("/resources-view/screenshot", test_screenshot);
   status = g_test_run ();
