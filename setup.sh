@@ -113,6 +113,7 @@ run_tests() {
   local status=0
   meson test -C "$BUILD" --print-errorlogs --num-processes 2 || status=1
   cp "$BUILD/meson-logs/testlog.json" "$BUILD/meson-logs/testlog-unit.json"
+  rm -f "$BUILD/meson-logs/testlog-asan.json" "$ASAN_BUILD/meson-logs/testlog.json"
   run_sanitized_unit_tests || status=1
   cp "$ASAN_BUILD/meson-logs/testlog.json" "$BUILD/meson-logs/testlog-asan.json" || status=1
   meson test -C "$BUILD" --benchmark --print-errorlogs --verbose || status=1

@@ -198,7 +198,7 @@ read_cpu_sets (KvmrtHost *self, int cpu_fd, GError **error)
       self->online_cpus = kvmrt_id_set_copy (self->cpus);
     }
   kvmrt_id_set_intersect (self->online_cpus, self->cpus);
-  if (!kvmrt_sysroot_is_live (self->sysroot))
+  if (!kvmrt_sysroot_is_live (self->sysroot) && (self->flags & KVMRT_HOST_LOAD_ONLINE_LIST) == 0)
     read_each_online (self, cpu_fd);
   self->n_cpus = kvmrt_id_set_last (self->cpus) + 1;
   return TRUE;

@@ -292,7 +292,8 @@ main (int argc, char **argv)
   rttools_parse (&cli, &argc, &argv, entries, N_("[ADDRESS...]"),
                  N_("Show the host's PCI devices (all, or those at the ADDRESSes given as "
                     "0000:21:00.0 or 21:00.0)."));
-  host = kvmrt_cli_load_host (&cli, KVMRT_HOST_LOAD_NO_IRQS | KVMRT_HOST_LOAD_PCI_DETAILS);
+  host = kvmrt_cli_load_host (&cli, KVMRT_HOST_LOAD_NO_IRQS | KVMRT_HOST_LOAD_PCI_DETAILS
+                                    | KVMRT_HOST_LOAD_ONLINE_LIST);
   if (host == NULL || !parse_addresses (host, cli.args, wanted))
     {
       kvmrt_cli_clear (&cli);
