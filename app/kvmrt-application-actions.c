@@ -185,6 +185,10 @@ static const struct {
   { "win.open-all-consoles", { "<Control><Shift>t", NULL } },
   { "win.show-all-details", { "<Control><Shift>d", NULL } },
   { "win.show-shortcuts", { "<Control>question", NULL } },
+  /* The Tools menu */
+  { "win.show-topology", { "<Control><Shift>h", NULL } },
+  { "win.show-cpu-status", { "<Control><Shift>p", NULL } },
+  { "win.show-interrupts", { "<Control><Shift>i", NULL } },
 };
 
 void

@@ -5,6 +5,7 @@
 
 #include "kvmrt-a11y.h"
 #include "kvmrt-window-private.h"
+#include "kvmrt-tools.h"
 
 G_DEFINE_FINAL_TYPE (KvmrtWindow, kvmrt_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -435,6 +436,7 @@ kvmrt_window_class_init (KvmrtWindowClass *klass)
   kvmrt_window_class_install_actions (widget_class);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, popup_card_menu, NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Menu, 0, popup_card_menu, NULL);
+  kvmrt_tools_class_install_actions (widget_class);
 }
 
 /* The primary menu's popover is made when it first opens, not with the window. */

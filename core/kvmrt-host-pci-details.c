@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What `pci -v` shows of a PCI function beyond the host model's basics, read from the same
- * device directory: the irq file, SR-IOV totals (sriov_totalvfs, sriov_numvfs), the PF of a VF (the physfn
- * link) and the network interfaces (net/NAME/address). Only read when a tool asks for it
- * (KVMRT_HOST_LOAD_PCI_DETAILS): the validator and the tuner do without. */
+ * device directory: the irq file, SR-IOV totals (sriov_totalvfs, sriov_numvfs) and the
+ * network interfaces (net/NAME/address). Only read when a tool asks for it
+ * (KVMRT_HOST_LOAD_PCI_DETAILS): the validator and the tuner do without. A VF's PF is the host
+ * model's own (kvmrt-host-pci.c reads the physfn link always). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -31,20 +32,6 @@ read_count (int device_fd, const char *name)
                                                    NULL))
     return -1;
   return (int) value;
-}
-
-static gboolean
-read_physfn (int device_fd, KvmrtPciAddress *address)
-{
-  char target[PATH_MAX];
-  ssize_t n = readlinkat (device_fd, "physfn", target, sizeof target - 1);
-  const char *slash;
-
-  if (n <= 0)
-    return FALSE;
-  target[n] = '\0';
-  slash = strrchr (target, '/');
-  return kvmrt_pci_address_parse (slash != NULL ? slash + 1 : target, address, NULL);
 }
 
 static int
@@ -101,8 +88,6 @@ kvmrt_pci_device_read_details (KvmrtPciDevice *device, int device_fd)
       if (device->sriov_total_vfs >= 0)
         device->sriov_num_vfs = MAX (0, read_count (device_fd, "sriov_numvfs"));
     }
-  else if (!read_physfn (device_fd, &device->physfn))
-    device->is_virtual_function = FALSE;
   if ((device->class_code >> 16) == 0x02)   /* network controllers */
     device->interfaces = read_interfaces (device_fd);
   else

@@ -134,6 +134,28 @@ read_cpu_int (Scan *scan, guint cpu, const char *name, int *out)
   return TRUE;
 }
 
+/* The live kernel keeps the "online" list current; a fixture or demo tree is changed one
+ * cpuN/online at a time (by the tuner, by a test), so there each CPU's own file wins. */
+static void
+read_each_online (KvmrtHost *self, int cpu_fd)
+{
+  for (int cpu = kvmrt_id_set_first (self->cpus); cpu >= 0;
+       cpu = kvmrt_id_set_next (self->cpus, cpu))
+    {
+      char path[48];
+      g_autofree char *value = NULL;
+
+      g_snprintf (path, sizeof path, "cpu%d/online", cpu);
+      value = kvmrt_sysroot_read_at (cpu_fd, path);
+      if (value == NULL)
+        continue;
+      if (g_strstrip (value)[0] == '0')
+        kvmrt_id_set_remove (self->online_cpus, cpu);
+      else
+        kvmrt_id_set_add (self->online_cpus, cpu);
+    }
+}
+
 static gboolean
 read_cpu_sets (KvmrtHost *self, int cpu_fd, GError **error)
 {
@@ -176,6 +198,8 @@ read_cpu_sets (KvmrtHost *self, int cpu_fd, GError **error)
       self->online_cpus = kvmrt_id_set_copy (self->cpus);
     }
   kvmrt_id_set_intersect (self->online_cpus, self->cpus);
+  if (!kvmrt_sysroot_is_live (self->sysroot))
+    read_each_online (self, cpu_fd);
   self->n_cpus = kvmrt_id_set_last (self->cpus) + 1;
   return TRUE;
 }

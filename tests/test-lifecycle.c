@@ -89,7 +89,7 @@ cpu48_online (Fixture *f)
 static gboolean
 journal_exists (Fixture *f)
 {
-  g_autofree char *path = g_build_filename (f->sysroot, "run", "kvmrt", "journal.json", NULL);
+  g_autofree char *path = g_build_filename (f->sysroot, KVMRT_JOURNAL_PATH, NULL);
 
   return g_file_test (path, G_FILE_TEST_EXISTS);
 }

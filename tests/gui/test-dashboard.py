@@ -408,7 +408,7 @@ def tuning_held_for_a_vm_that_is_off_is_shown_and_released():
     app.press(app.find(role="push button", name="Release Tuning"))
     app.wait_for(lambda: open(online).read().strip() == "1", timeout=30,
                  what="CPU 48 to come back online")
-    journal = os.path.join(demo_dir(), "host", "run", "kvmrt", "journal.json")
+    journal = os.path.join(demo_dir(), "host", "run", "kvmrt", "tuning-state.json")
     app.wait_for(lambda: not os.path.exists(journal), what="the journal to be removed")
     app.wait_for(lambda: not app.find_all(role="label", name=lambda n: n.startswith(
         "The host is still tuned")), what="the bar to go")
