@@ -46,53 +46,107 @@ find_html_guide (void)
   return NULL;
 }
 
+/* One request for the guide: where to open it, kept until the last fallback is tried. */
+typedef struct {
+  GtkWindow *window;    /* owned, may be NULL */
+  char      *page;      /* NULL: the guide's first page */
+  char      *section;   /* may be NULL */
+} HelpRequest;
+
+static void
+help_request_free (HelpRequest *request)
+{
+  g_clear_object (&request->window);
+  g_free (request->page);
+  g_free (request->section);
+  g_free (request);
+}
+
 static void
 on_html_guide_shown_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
-  g_autoptr(GtkWindow) window = data;
+  HelpRequest *request = data;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   g_autofree char *text = NULL;
 
-  if (gtk_show_uri_full_finish (window, result, &error) || !KVMRT_IS_WINDOW (window))
-    return;
+  if (gtk_show_uri_full_finish (request->window, result, &error)
+      || !KVMRT_IS_WINDOW (request->window))
+    {
+      help_request_free (request);
+      return;
+    }
   /* No browser either: the exact file to open. */
   path = find_html_guide ();
   text = g_strdup_printf (_("No help viewer or web browser could open the user's guide. "
                             "Open %s in a web browser, or install yelp."), path);
-  kvmrt_window_show_toast (KVMRT_WINDOW (window), text);
+  kvmrt_window_show_toast (KVMRT_WINDOW (request->window), text);
+  help_request_free (request);
 }
 
 static void
 on_help_shown_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
-  g_autoptr(GtkWindow) window = data;
+  HelpRequest *request = data;
   g_autoptr(GError) error = NULL;
   g_autofree char *html = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *page = NULL;
   g_autofree char *uri = NULL;
 
-  if (gtk_show_uri_full_finish (window, result, &error) || !KVMRT_IS_WINDOW (window))
-    return;
-  /* No help viewer (yelp): the HTML guide in the web browser. */
-  if ((html = find_html_guide ()) == NULL)
+  if (gtk_show_uri_full_finish (request->window, result, &error)
+      || !KVMRT_IS_WINDOW (request->window))
     {
-      kvmrt_window_show_toast (KVMRT_WINDOW (window),
-                               _("The user's guide needs a help viewer: install yelp "
-                                 "(apt-get install yelp), or read README.md"));
+      help_request_free (request);
       return;
     }
-  uri = g_filename_to_uri (html, NULL, NULL);
-  gtk_show_uri_full (window, uri, GDK_CURRENT_TIME, NULL, on_html_guide_shown_cb,
-                     g_object_ref (window));
+  /* No help viewer (yelp): the HTML guide in the web browser, at the same page and section. */
+  if ((html = find_html_guide ()) == NULL)
+    {
+      kvmrt_window_show_toast (KVMRT_WINDOW (request->window),
+                               _("The user's guide needs a help viewer: install yelp "
+                                 "(apt-get install yelp), or read README.md"));
+      help_request_free (request);
+      return;
+    }
+  dir = g_path_get_dirname (html);
+  page = request->page != NULL ? g_strdup_printf ("%s/%s.html", dir, request->page)
+                                : g_steal_pointer (&html);
+  uri = g_filename_to_uri (page, NULL, NULL);
+  if (uri != NULL && request->section != NULL)
+    {
+      char *with_section = g_strdup_printf ("%s#%s", uri, request->section);
+
+      g_free (uri);
+      uri = with_section;
+    }
+  gtk_show_uri_full (request->window, uri, GDK_CURRENT_TIME, NULL, on_html_guide_shown_cb,
+                     request);
+}
+
+void
+kvmrt_application_show_help (GtkWindow *window, const char *page, const char *section)
+{
+  HelpRequest *request = g_new0 (HelpRequest, 1);
+  g_autofree char *uri = NULL;
+
+  request->window = window != NULL ? g_object_ref (window) : NULL;
+  request->page = g_strdup (page);
+  request->section = g_strdup (section);
+  if (page == NULL)
+    uri = g_strdup ("help:kvmrt");
+  else if (section == NULL)
+    uri = g_strdup_printf ("help:kvmrt/%s", page);
+  else
+    uri = g_strdup_printf ("help:kvmrt/%s#%s", page, section);
+  gtk_show_uri_full (window, uri, GDK_CURRENT_TIME, NULL, on_help_shown_cb, request);
 }
 
 static void
 help_activated (GSimpleAction *action, GVariant *param, gpointer data)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (data));
-
-  gtk_show_uri_full (window, "help:kvmrt", GDK_CURRENT_TIME, NULL, on_help_shown_cb,
-                     window != NULL ? g_object_ref (window) : NULL);
+  kvmrt_application_show_help (gtk_application_get_active_window (GTK_APPLICATION (data)),
+                               NULL, NULL);
 }
 
 static void

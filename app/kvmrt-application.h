@@ -21,5 +21,11 @@ GSettings        *kvmrt_application_get_settings (KvmrtApplication *self);
 
 /* kvmrt-application-actions.c: about, help, quit and the keyboard shortcuts. */
 void              kvmrt_application_install_actions (KvmrtApplication *self);
+/* Opens the guide at @page ("troubleshooting"; NULL: its first page) and @section (may be
+ * NULL) in the help viewer; without one, its HTML copy in the web browser; without that, a
+ * toast in @window says where the guide is. */
+void              kvmrt_application_show_help (GtkWindow  *window,
+                                               const char *page,
+                                               const char *section);
 
 G_END_DECLS

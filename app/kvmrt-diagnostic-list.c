@@ -3,6 +3,8 @@
 
 #include "kvmrt-diagnostic-list.h"
 
+#include "kvmrt-application.h"
+
 #include <glib/gi18n.h>
 
 struct _KvmrtDiagnosticList
@@ -78,14 +80,15 @@ kvmrt_diagnostic_list_help_uri (const char *code)
   return g_strdup_printf ("help:kvmrt/troubleshooting#%s", code);
 }
 
-/* diagnostic.explain (s): the guide's section on a code, in the help browser. */
+/* diagnostic.explain (s): the guide's section on a code (help:kvmrt/troubleshooting#CODE), in
+ * the help viewer or, without one, in the HTML guide. */
 static void
 explain_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
-  g_autofree char *uri = kvmrt_diagnostic_list_help_uri (g_variant_get_string (parameter, NULL));
   GtkRoot *root = gtk_widget_get_root (widget);
 
-  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+  kvmrt_application_show_help (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                               "troubleshooting", g_variant_get_string (parameter, NULL));
 }
 
 /* The row's help button: opens the code's explanation in the guide. */
