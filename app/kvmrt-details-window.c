@@ -778,7 +778,7 @@ refresh (KvmrtDetailsWindow *self)
    * as the manager's own refresh does. The CPU time comes asynchronously. */
   kvmrt_vm_status_gather (&status, kvmrt_manager_get_sysroot (self->manager),
                           kvmrt_manager_get_host (self->manager),
-                          kvmrt_manager_get_libvirt (self->manager), vm_plan,
+                          kvmrt_manager_get_libvirt (self->manager), vm_plan, NULL,
                           KVMRT_VM_STATUS_THREADS, &threads_error);
   self->running = status.running;
   update_state (self, &status);

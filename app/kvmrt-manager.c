@@ -9,6 +9,7 @@
 
 #include "kvmrt-journal.h"
 #include "kvmrt-manager-private.h"
+#include "kvmrt-proc.h"
 #include "kvmrt-sync.h"
 #include "kvmrt-usage-sampler.h"
 
@@ -83,13 +84,16 @@ status_equal (const KvmrtVmStatus *a, const KvmrtVmStatus *b)
 }
 
 static void
-refresh_vm (KvmrtManager *self, const KvmrtVmPlan *plan, gboolean always_notify)
+refresh_vm (KvmrtManager      *self,
+            const KvmrtVmPlan *plan,
+            GPtrArray         *qemus,
+            gboolean           always_notify)
 {
   KvmrtVmStatus *status = g_new0 (KvmrtVmStatus, 1);
   KvmrtVmStatus *old;
   const char *uuid = kvmrt_vm_get_uuid (plan->vm);
 
-  kvmrt_vm_status_gather (status, self->sysroot, self->host, self->libvirt, plan,
+  kvmrt_vm_status_gather (status, self->sysroot, self->host, self->libvirt, plan, qemus,
                           KVMRT_VM_STATUS_DEFAULT, NULL);
   g_autofree char *key = g_ascii_strdown (uuid, -1);
 
@@ -192,11 +196,14 @@ kvmrt_manager_refresh (KvmrtManager *self)
 {
   g_return_if_fail (KVMRT_IS_MANAGER (self));
 
+  g_autoptr(GPtrArray) qemus = NULL;
+
   refresh_held (self);
   if (self->plan == NULL)
     return;
+  qemus = kvmrt_proc_list_qemus (self->sysroot);
   for (guint i = 0; i < kvmrt_plan_get_n_vms (self->plan); i++)
-    refresh_vm (self, kvmrt_plan_get_vm (self->plan, i), FALSE);
+    refresh_vm (self, kvmrt_plan_get_vm (self->plan, i), qemus, FALSE);
 }
 
 static gboolean
@@ -239,13 +246,16 @@ on_domains_changed_cb (GVirConnection *connection, GVirDomain *domain, gpointer 
 static void
 replan (KvmrtManager *self)
 {
+  g_autoptr(GPtrArray) qemus = NULL;
+
   g_clear_pointer (&self->plan, kvmrt_plan_free);
   g_hash_table_remove_all (self->statuses);
   if (self->config == NULL)
     return;
   self->plan = kvmrt_plan_new (self->config, self->host);
+  qemus = kvmrt_proc_list_qemus (self->sysroot);
   for (guint i = 0; i < kvmrt_plan_get_n_vms (self->plan); i++)
-    refresh_vm (self, kvmrt_plan_get_vm (self->plan, i), TRUE);
+    refresh_vm (self, kvmrt_plan_get_vm (self->plan, i), qemus, TRUE);
 }
 
 static void

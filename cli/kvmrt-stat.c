@@ -18,12 +18,16 @@ static const GOptionEntry options[] = {
 
 /* Gathers @vm's status, saying on stderr when its threads could not be read. */
 static void
-gather (KvmrtVmStatus *status, KvmrtCliSession *session, KvmrtCli *cli, KvmrtVm *vm)
+gather (KvmrtVmStatus   *status,
+        KvmrtCliSession *session,
+        KvmrtCli        *cli,
+        GPtrArray       *qemus,
+        KvmrtVm         *vm)
 {
   g_autoptr(GError) error = NULL;
 
   kvmrt_vm_status_gather (status, cli->sysroot, session->host, session->libvirt,
-                          kvmrt_cli_session_plan (session, vm),
+                          kvmrt_cli_session_plan (session, vm), qemus,
                           show_threads ? KVMRT_VM_STATUS_THREADS : KVMRT_VM_STATUS_DEFAULT,
                           &error);
   if (error != NULL)
@@ -182,6 +186,7 @@ main (int argc, char **argv)
   KvmrtCli cli = { 0 };
   KvmrtCliSession session = { 0 };
   g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(GPtrArray) qemus = NULL;
   g_autoptr(GArray) statuses = g_array_new (FALSE, TRUE, sizeof (KvmrtVmStatus));
 
   g_array_set_clear_func (statuses, (GDestroyNotify) kvmrt_vm_status_clear);
@@ -199,9 +204,10 @@ main (int argc, char **argv)
       return kvmrt_cli_session_finish (&session, &cli, KVMRT_EXIT_USAGE);
     }
 
+  qemus = kvmrt_proc_list_qemus (cli.sysroot);
   g_array_set_size (statuses, vms->len);
   for (guint i = 0; i < vms->len; i++)
-    gather (&g_array_index (statuses, KvmrtVmStatus, i), &session, &cli, vms->pdata[i]);
+    gather (&g_array_index (statuses, KvmrtVmStatus, i), &session, &cli, qemus, vms->pdata[i]);
   if (cli.json)
     print_json (statuses);
   else

@@ -469,6 +469,26 @@ kvmrt_proc_find_qemu (const char *sysroot, const char *uuid, const char *name)
   return 0;
 }
 
+int
+kvmrt_proc_find_qemu_in (GPtrArray  *qemus,
+                         const char *sysroot,
+                         const char *uuid,
+                         const char *name)
+{
+  int pid = pid_from_file (sysroot, name);
+
+  if (pid > 0 && runs_domain (sysroot, pid, uuid))
+    return pid;
+  for (guint i = 0; i < qemus->len; i++)
+    {
+      const KvmrtQemuProcess *qemu = qemus->pdata[i];
+
+      if (qemu->uuid != NULL && g_ascii_strcasecmp (qemu->uuid, uuid) == 0)
+        return qemu->pid;
+    }
+  return 0;
+}
+
 void
 kvmrt_qemu_process_free (KvmrtQemuProcess *qemu)
 {

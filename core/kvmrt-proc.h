@@ -56,6 +56,12 @@ char       *kvmrt_proc_qemu_name    (const char *cmdline, gsize length);
  * (run/libvirt/qemu/NAME.pid) when it names a live process with "-uuid UUID" on its command
  * line, else the first such process found in proc/. 0 when there is none. */
 int         kvmrt_proc_find_qemu    (const char *sysroot, const char *uuid, const char *name);
+/* The same from a list made once for many VMs (@qemus from kvmrt_proc_list_qemus): a scan of
+ * proc/ per VM costs a read of every process's command line each time. */
+int         kvmrt_proc_find_qemu_in (GPtrArray  *qemus,
+                                     const char *sysroot,
+                                     const char *uuid,
+                                     const char *name);
 /* A QEMU process of the host, whoever started it. */
 typedef struct {
   int   pid;

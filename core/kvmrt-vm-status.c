@@ -11,6 +11,7 @@ kvmrt_vm_status_gather (KvmrtVmStatus      *status,
                         KvmrtHost          *host,
                         KvmrtLibvirt       *libvirt,
                         const KvmrtVmPlan  *plan,
+                        GPtrArray          *qemus,
                         KvmrtVmStatusFlags  flags,
                         GError            **error)
 {
@@ -32,7 +33,10 @@ kvmrt_vm_status_gather (KvmrtVmStatus      *status,
     return;
 
   /* Only a local hypervisor's QEMU shows in our /proc (not test:///, not a remote URI). */
-  status->pid = kvmrt_proc_find_qemu (sysroot, kvmrt_vm_get_uuid (vm), kvmrt_vm_get_name (vm));
+  status->pid = qemus != NULL
+                ? kvmrt_proc_find_qemu_in (qemus, sysroot, kvmrt_vm_get_uuid (vm),
+                                           kvmrt_vm_get_name (vm))
+                : kvmrt_proc_find_qemu (sysroot, kvmrt_vm_get_uuid (vm), kvmrt_vm_get_name (vm));
   if (status->pid > 0 && !kvmrt_proc_get_uptime (sysroot, status->pid, &status->uptime, NULL))
     status->uptime = -1;
   status->tuned = kvmrt_tuner_check_told (sysroot, host, plan, status->pid, &status->drift,

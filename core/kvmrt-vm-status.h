@@ -34,13 +34,16 @@ typedef enum {
   KVMRT_VM_STATUS_THREADS = 1 << 0,   /* also list the QEMU process's threads */
 } KvmrtVmStatusFlags;
 
-/* Fills @status (zeroed by the caller) for @plan's VM. A failure to read the threads is
- * returned in @error while the rest of @status stays valid. */
+/* Fills @status (zeroed by the caller) for @plan's VM. @qemus is the host's QEMU processes
+ * (kvmrt_proc_list_qemus), listed once by a caller that gathers many VMs; NULL to look for
+ * this VM's alone. A failure to read the threads is returned in @error while the rest of
+ * @status stays valid. */
 void        kvmrt_vm_status_gather (KvmrtVmStatus      *status,
                                     const char         *sysroot,
                                     KvmrtHost          *host,
                                     KvmrtLibvirt       *libvirt,
                                     const KvmrtVmPlan  *plan,
+                                    GPtrArray          *qemus,
                                     KvmrtVmStatusFlags  flags,
                                     GError            **error);
 void        kvmrt_vm_status_clear  (KvmrtVmStatus *status);

@@ -189,6 +189,14 @@ test_find_qemu (void)
   g_assert_cmpint (kvmrt_proc_find_qemu (root, uuid, "vision"), ==, 4321);
   g_assert_cmpint (kvmrt_proc_find_qemu (root, "00000000-0000-0000-0000-000000000000", "x"),
                    ==, 0);
+  /* The same from one list for many VMs: the stale file, then the list, decide alike. */
+  {
+    g_autoptr(GPtrArray) qemus = kvmrt_proc_list_qemus (root);
+
+    g_assert_cmpint (kvmrt_proc_find_qemu_in (qemus, root, uuid, "vision"), ==, 4321);
+    g_assert_cmpint (kvmrt_proc_find_qemu_in (qemus, root,
+                                              "00000000-0000-0000-0000-000000000000", "x"), ==, 0);
+  }
 
   /* A comm with spaces and parentheses, and start time 250 ticks after boot. */
   stat = g_strdup_printf ("4321 (CPU 0/KVM) x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 %ld "
