@@ -53,8 +53,13 @@ class StandIn:
     """A host end on a UNIX socket: answers each request with ANSWER(request) -> bytes to
     send (None: say nothing)."""
 
+    made = 0
+
     def __init__(self, answer):
-        self.path = os.path.join(WORK, "port-%d" % id(self))
+        # A count, not id(self): Python reuses the id of a stand-in already freed, whose socket
+        # file is still there, and the bind then fails.
+        StandIn.made += 1
+        self.path = os.path.join(WORK, "port-%d" % StandIn.made)
         self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.server.bind(self.path)
         self.server.listen(8)
