@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* KvmrtLockDialog: sets, changes or removes the configuration lock (the password the GUI asks
- * for before it shows the configuration; see core/kvmrt-config-lock.h), and the prompt that
+ * for before it shows the configuration; see core/model/kvmrt-config-lock.h), and the prompt that
  * asks for that password. Setting a lock writes a copy of the loaded configuration with the
  * new hash through the manager's Apply, so it is validated and saved atomically like any other
  * edit. When a lock is set, the dialog first asks for the current password. */

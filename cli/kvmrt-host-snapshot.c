@@ -7,7 +7,7 @@
  * no serial numbers, keys or process data; symbolic links stay links, as kvmrt reads some of
  * them (driver, iommu_group, physfn) as links.
  *
- * The list below follows what core/kvmrt-host-*.c read; tests/test-host.c checks that a
+ * The list below follows what core/model/kvmrt-host-*.c read; tests/test-host.c checks that a
  * snapshot of each fixture host loads as the same host. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Who owns each CPU and device (core/kvmrt-ownership.c), on the demo host with the demo
+/* Who owns each CPU and device (core/virt/kvmrt-ownership.c), on the demo host with the demo
  * configuration: each rule of the header on its own, and the invariants every result keeps
  * (one owner per CPU, shielded exactly where the journal says, a shielded CPU online and a
  * real-time VM's). */

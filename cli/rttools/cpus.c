@@ -2,7 +2,7 @@
 /* cpus: each CPU's core, node and package, whether it is online, which real-time VM holds it
  * (kvmrt's tuning journal), isolcpus= and nohz_full= membership and frequency governor; with
  * --online or --offline, changes the CPUs' state through kvmrt's journal (see
- * core/kvmrt-host-change.h), refusing CPUs a running real-time VM holds unless --force. */
+ * core/virt/kvmrt-host-change.h), refusing CPUs a running real-time VM holds unless --force. */
 #include "rttools-owner.h"
 
 #include <glib/gi18n.h>

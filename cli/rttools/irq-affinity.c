@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* irq-affinity: shows an IRQ's CPU affinity and effective affinity, or sets its affinity
- * through kvmrt's journal (core/kvmrt-host-change.h): CPUs a running real-time VM holds are
+ * through kvmrt's journal (core/virt/kvmrt-host-change.h): CPUs a running real-time VM holds are
  * refused unless --force. */
 #include "rttools-owner.h"
 

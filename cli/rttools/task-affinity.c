@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* task-affinity: shows a thread's CPU affinity, or sets it (the running host only), refusing
- * CPUs a running real-time VM holds unless --force (core/kvmrt-host-change.h). */
+ * CPUs a running real-time VM holds unless --force (core/virt/kvmrt-host-change.h). */
 #include "rttools-owner.h"
 
 #include <glib/gi18n.h>
