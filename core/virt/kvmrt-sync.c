@@ -57,6 +57,34 @@ kvmrt_sync_state_describe (const KvmrtSyncState *state, const char *separator)
   return g_string_free (text, FALSE);
 }
 
+char *
+kvmrt_sync_state_word (const KvmrtSyncState *state, const char *label, KvmrtSyncWording wording)
+{
+  g_autofree char *described = NULL;
+  GString *text;
+
+  if (state->changes->len == 0)
+    return NULL;
+  text = g_string_new (NULL);
+  if (wording == KVMRT_SYNC_WORDING_LINES)
+    {
+      described = kvmrt_sync_state_describe (state, "\n    ");
+      g_string_append_printf (text, _("%s: libvirt definition updated:\n    %s"), label,
+                              described);
+      if (kvmrt_sync_state_needs_restart (state))
+        g_string_append_printf (text, _("\n%s: it is running; the new definition takes effect "
+                                        "when it is next started"), label);
+    }
+  else
+    {
+      described = kvmrt_sync_state_describe (state, "; ");
+      g_string_append_printf (text, _("%s: libvirt definition updated (%s)"), label, described);
+      if (kvmrt_sync_state_needs_restart (state))
+        g_string_append (text, _(" — it takes effect when the VM is next started"));
+    }
+  return g_string_free (text, FALSE);
+}
+
 static KvmrtSyncState *
 sync_state_new (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan)
 {
