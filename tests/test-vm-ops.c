@@ -8,24 +8,16 @@
 #include <string.h>
 
 #include "kvmrt-boot-set.h"
-#include "kvmrt-journal.h"
 #include "kvmrt-lifecycle.h"
 #include "kvmrt-shutdown-set.h"
-#include "kvmrt-test-hosts.h"
+#include "kvmrt-test-demo.h"
 
 #define VISION_UUID  "85055e0b-9cc9-4fc5-8b3c-6eb6e3daaeca"
 #define CONTROL_UUID "6660b902-990d-4eb6-91ca-4b1d7a848587"
 #define WIN10_UUID   "ea319190-1f1e-43d7-824c-071a270cec3c"
 #define UBUNTU_UUID  "1f764194-7f55-4ad8-a480-0c36de8aed2d"
 
-typedef struct {
-  char         *sysroot;
-  KvmrtHost    *host;
-  KvmrtLibvirt *libvirt;
-  KvmrtConfig  *config;
-  KvmrtPlan    *plan;
-  KvmrtSession  session;
-} Fixture;
+typedef TestDemo Fixture;
 
 /* What the progress callbacks saw. */
 typedef struct {
@@ -36,48 +28,11 @@ typedef struct {
   guint      release_failed;
 } Seen;
 
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
+/* The session the operations take, on the fixture. */
+static KvmrtSession
+session_of (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *source = test_host_dir ("m12swa-tf");
-  g_autofree char *dir = g_dir_make_tmp ("kvmrt-vm-ops-XXXXXX", &error);
-  g_autofree char *demo = g_test_build_filename (G_TEST_DIST, "..", "data", "demo", NULL);
-  g_autofree char *config = g_build_filename (demo, "kvmrt.cfg", NULL);
-  g_autofree char *uri = g_strdup_printf ("test://%s/libvirt-node.xml", demo);
-  const char *cp[] = { "cp", "-a", source, NULL, NULL };
-  int status = 0;
-
-  g_assert_no_error (error);
-  f->sysroot = g_build_filename (dir, "host", NULL);
-  cp[3] = f->sysroot;
-  g_assert_true (g_spawn_sync (NULL, (char **) cp, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               NULL, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (status, ==, 0);
-  f->host = kvmrt_host_load (f->sysroot, KVMRT_HOST_LOAD_DEFAULT, &error);
-  g_assert_no_error (error);
-  f->libvirt = kvmrt_libvirt_open (uri, &error);
-  g_assert_no_error (error);
-  f->config = kvmrt_config_load (config, &error);
-  g_assert_no_error (error);
-  f->plan = kvmrt_plan_new (f->config, f->host);
-  f->session = (KvmrtSession) { f->sysroot, f->host, f->libvirt, f->config, f->plan };
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  g_autofree char *dir = g_path_get_dirname (f->sysroot);
-  const char *rm[] = { "rm", "-rf", "--one-file-system", dir, NULL };
-
-  g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                NULL);
-  kvmrt_plan_free (f->plan);
-  g_object_unref (f->config);
-  g_object_unref (f->libvirt);
-  g_object_unref (f->host);
-  g_free (f->sysroot);
+  return (KvmrtSession) { f->sysroot, f->host, f->libvirt, f->config, f->plan };
 }
 
 static void
@@ -133,25 +88,6 @@ on_booted (const KvmrtVmResult *result, gpointer user_data)
 static const KvmrtBootSetProgress progress = { on_released, on_release_failed, on_synced,
                                                on_booted };
 
-static gboolean
-cpu48_online (Fixture *f)
-{
-  g_autofree char *path = g_build_filename (f->sysroot, "sys", "devices", "system", "cpu",
-                                            "cpu48", "online", NULL);
-  g_autofree char *text = NULL;
-
-  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  return g_str_has_prefix (text, "1");
-}
-
-static gboolean
-journal_exists (Fixture *f)
-{
-  g_autofree char *path = g_build_filename (f->sysroot, KVMRT_JOURNAL_PATH, NULL);
-
-  return g_file_test (path, G_FILE_TEST_EXISTS);
-}
-
 static GVirDomain *
 domain (Fixture *f, const char *uuid)
 {
@@ -194,6 +130,7 @@ result_for (GPtrArray *results, const char *uuid)
 static void
 test_one_failure_does_not_hide_the_others (Fixture *f, gconstpointer data)
 {
+  KvmrtSession session = session_of (f);
   g_autoptr(GPtrArray) vms = kvmrt_boot_set_select (f->config, NULL, KVMRT_BOOT_SET_ALL, NULL);
   g_autoptr(KvmrtBootSetReport) report = NULL;
   g_autoptr(GPtrArray) named = g_ptr_array_new ();
@@ -204,7 +141,7 @@ test_one_failure_does_not_hide_the_others (Fixture *f, gconstpointer data)
   seen_init (&seen);
   undefine (f, WIN10_UUID);
   g_assert_cmpuint (vms->len, ==, 4);
-  report = kvmrt_boot_set_run (&f->session, vms, KVMRT_BOOT_SET_DEFAULT, &progress, &seen);
+  report = kvmrt_boot_set_run (&session, vms, KVMRT_BOOT_SET_DEFAULT, &progress, &seen);
 
   g_assert_cmpint (report->status, ==, KVMRT_BOOT_SET_BOOTED);
   g_assert_cmpuint (report->results->len, ==, 4);
@@ -232,14 +169,14 @@ test_one_failure_does_not_hide_the_others (Fixture *f, gconstpointer data)
   r = result_for (report->results, UBUNTU_UUID);
   g_assert_cmpint (r->outcome, ==, KVMRT_VM_STARTED);
   g_assert_cmpint (r->tuning, ==, KVMRT_VM_TUNING_NONE);
-  g_assert_false (cpu48_online (f));
-  g_assert_true (journal_exists (f));
+  g_assert_false (test_demo_cpu48_online (f));
+  g_assert_true (test_demo_journal_exists (f));
 
   /* Shut down three by name: the lost one and the outcomes of the others. */
   g_ptr_array_add (named, kvmrt_config_lookup_uuid (f->config, VISION_UUID));
   g_ptr_array_add (named, kvmrt_config_lookup_uuid (f->config, WIN10_UUID));
   g_ptr_array_add (named, kvmrt_config_lookup_uuid (f->config, CONTROL_UUID));
-  stopped = kvmrt_shutdown_set_run (&f->session, named, 5, KVMRT_SHUTDOWN_DEFAULT, NULL, NULL);
+  stopped = kvmrt_shutdown_set_run (&session, named, 5, KVMRT_SHUTDOWN_DEFAULT, NULL, NULL);
   g_assert_cmpuint (stopped->len, ==, 3);
   /* Those not running come first, reported before any request. */
   r = stopped->pdata[0];
@@ -255,8 +192,8 @@ test_one_failure_does_not_hide_the_others (Fixture *f, gconstpointer data)
       g_assert_cmpuint (r->report->changes->len, >, 0);
       g_assert_false (kvmrt_libvirt_is_active (domain (f, r->uuid)));
     }
-  g_assert_true (cpu48_online (f));
-  g_assert_false (journal_exists (f));
+  g_assert_true (test_demo_cpu48_online (f));
+  g_assert_false (test_demo_journal_exists (f));
   /* ubuntu-build was not named: it runs on. */
   g_assert_true (kvmrt_libvirt_is_active (domain (f, UBUNTU_UUID)));
   seen_clear (&seen);
@@ -268,6 +205,7 @@ test_one_failure_does_not_hide_the_others (Fixture *f, gconstpointer data)
 static void
 test_clean_refuses_then_stops_at_first_failure (Fixture *f, gconstpointer data)
 {
+  KvmrtSession session = session_of (f);
   g_autoptr(GPtrArray) vms = kvmrt_boot_set_select (f->config, NULL, KVMRT_BOOT_SET_CLEAN,
                                                     NULL);
   g_autoptr(KvmrtBootSetReport) busy = NULL;
@@ -283,7 +221,7 @@ test_clean_refuses_then_stops_at_first_failure (Fixture *f, gconstpointer data)
   g_assert_cmpstr (kvmrt_vm_get_uuid (vms->pdata[0]), ==, VISION_UUID);
 
   g_assert_true (kvmrt_libvirt_start (domain (f, UBUNTU_UUID), &error));
-  busy = kvmrt_boot_set_run (&f->session, vms, KVMRT_BOOT_SET_CLEAN, &progress, &seen);
+  busy = kvmrt_boot_set_run (&session, vms, KVMRT_BOOT_SET_CLEAN, &progress, &seen);
   g_assert_cmpint (busy->status, ==, KVMRT_BOOT_SET_BUSY);
   g_assert_cmpuint (busy->running->len, ==, 1);
   g_assert_cmpstr (kvmrt_vm_get_uuid (busy->running->pdata[0]), ==, UBUNTU_UUID);
@@ -294,7 +232,7 @@ test_clean_refuses_then_stops_at_first_failure (Fixture *f, gconstpointer data)
 
   /* A directory where the journal file goes: the tuner cannot keep it. */
   g_assert_cmpint (g_mkdir_with_parents (journal, 0755), ==, 0);
-  report = kvmrt_boot_set_run (&f->session, vms, KVMRT_BOOT_SET_CLEAN, &progress, &seen);
+  report = kvmrt_boot_set_run (&session, vms, KVMRT_BOOT_SET_CLEAN, &progress, &seen);
   g_assert_cmpint (report->status, ==, KVMRT_BOOT_SET_BOOTED);
   g_assert_cmpuint (seen.release_failed, ==, 1);
   g_assert_cmpuint (report->results->len, ==, 3);
@@ -312,7 +250,7 @@ test_clean_refuses_then_stops_at_first_failure (Fixture *f, gconstpointer data)
   /* Reported in order, the ones not started too. */
   g_assert_cmpuint (seen.booted->len, ==, 3);
   g_assert_cmpstr (seen.booted->pdata[2], ==, "win10-eng");
-  g_assert_true (cpu48_online (f));
+  g_assert_true (test_demo_cpu48_online (f));
   seen_clear (&seen);
 }
 
@@ -322,6 +260,7 @@ test_clean_refuses_then_stops_at_first_failure (Fixture *f, gconstpointer data)
 static void
 test_retune_force_off_and_release_held (Fixture *f, gconstpointer data)
 {
+  KvmrtSession session = session_of (f);
   g_autoptr(GPtrArray) one = g_ptr_array_new ();
   g_autoptr(GPtrArray) off = NULL;
   g_autoptr(GPtrArray) on = NULL;
@@ -333,21 +272,21 @@ test_retune_force_off_and_release_held (Fixture *f, gconstpointer data)
   const KvmrtVmResult *r;
 
   g_ptr_array_add (one, kvmrt_config_lookup_uuid (f->config, CONTROL_UUID));
-  off = kvmrt_boot_set_retune (&f->session, one, NULL, NULL);
+  off = kvmrt_boot_set_retune (&session, one, NULL, NULL);
   r = off->pdata[0];
   g_assert_cmpint (r->outcome, ==, KVMRT_VM_NOT_RUNNING);
   g_assert_cmpint (r->tuning, ==, KVMRT_VM_TUNING_NONE);
   g_assert_nonnull (strstr (r->error->message, "rh84-control-rt is not running"));
   g_assert_false (kvmrt_libvirt_is_active (domain (f, CONTROL_UUID)));
-  g_assert_false (journal_exists (f));
+  g_assert_false (test_demo_journal_exists (f));
 
   g_assert_true (kvmrt_libvirt_start (domain (f, CONTROL_UUID), &error));
-  on = kvmrt_boot_set_retune (&f->session, one, NULL, NULL);
+  on = kvmrt_boot_set_retune (&session, one, NULL, NULL);
   r = on->pdata[0];
   g_assert_cmpint (r->outcome, ==, KVMRT_VM_RETUNED);
   g_assert_cmpint (r->tuning, ==, KVMRT_VM_TUNING_APPLIED);
   g_assert_cmpuint (r->report->changes->len, >, 0);
-  g_assert_true (journal_exists (f));
+  g_assert_true (test_demo_journal_exists (f));
 
   /* Running, tuned, and gone from the configuration: its tuning is held for nothing. */
   held = kvmrt_lifecycle_release_held (f->sysroot, f->host, f->libvirt, f->config, &error);
@@ -362,15 +301,15 @@ test_retune_force_off_and_release_held (Fixture *f, gconstpointer data)
   g_assert_cmpint (r->tuning, ==, KVMRT_VM_TUNING_RELEASED);
   g_assert_cmpstr (r->label, ==, "rh84-control-rt");
   g_assert_null (r->vm);
-  g_assert_false (journal_exists (f));
+  g_assert_false (test_demo_journal_exists (f));
 
   /* Force Off: no grace period, so no request; powered off. Nothing is held after. */
-  stopped = kvmrt_shutdown_set_run (&f->session, one, 0, KVMRT_SHUTDOWN_FORCE, NULL, NULL);
+  stopped = kvmrt_shutdown_set_run (&session, one, 0, KVMRT_SHUTDOWN_FORCE, NULL, NULL);
   r = stopped->pdata[0];
   g_assert_cmpint (r->outcome, ==, KVMRT_VM_POWERED_OFF);
   g_assert_cmpint (r->tuning, ==, KVMRT_VM_TUNING_RELEASED);
   g_assert_false (kvmrt_libvirt_is_active (domain (f, CONTROL_UUID)));
-  none = kvmrt_shutdown_set_run (&f->session, NULL, 0, KVMRT_SHUTDOWN_FORCE, NULL, NULL);
+  none = kvmrt_shutdown_set_run (&session, NULL, 0, KVMRT_SHUTDOWN_FORCE, NULL, NULL);
   g_assert_cmpuint (none->len, ==, 0);
 }
 
@@ -378,12 +317,12 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add ("/vm-ops/one-failure-does-not-hide-the-others", Fixture, NULL, fixture_set_up,
-              test_one_failure_does_not_hide_the_others, fixture_tear_down);
+  g_test_add ("/vm-ops/one-failure-does-not-hide-the-others", Fixture, NULL, test_demo_set_up,
+              test_one_failure_does_not_hide_the_others, test_demo_tear_down);
   g_test_add ("/vm-ops/clean-refuses-then-stops-at-first-failure", Fixture, NULL,
-              fixture_set_up, test_clean_refuses_then_stops_at_first_failure,
-              fixture_tear_down);
-  g_test_add ("/vm-ops/retune-force-off-and-release-held", Fixture, NULL, fixture_set_up,
-              test_retune_force_off_and_release_held, fixture_tear_down);
+              test_demo_set_up, test_clean_refuses_then_stops_at_first_failure,
+              test_demo_tear_down);
+  g_test_add ("/vm-ops/retune-force-off-and-release-held", Fixture, NULL, test_demo_set_up,
+              test_retune_force_off_and_release_held, test_demo_tear_down);
   return g_test_run ();
 }
