@@ -138,8 +138,8 @@ kvmrt_cli_boot (KvmrtCliSession *session, KvmrtCli *cli, GPtrArray *vms,
   static const KvmrtBootSetProgress progress = { on_released, on_release_failed, on_synced,
                                                  on_booted };
   KvmrtSession core = core_session (session, cli);
-  g_autoptr(KvmrtBootSetReport) report = kvmrt_boot_set_run (&core, vms, flags, NULL,
-                                                             &progress, NULL);
+  g_autoptr(KvmrtBootSetReport) report = kvmrt_boot_set_run (&core, vms, flags, &progress,
+                                                             NULL);
   g_autofree char *running = NULL;
 
   switch (report->status)
@@ -158,7 +158,6 @@ kvmrt_cli_boot (KvmrtCliSession *session, KvmrtCli *cli, GPtrArray *vms,
       g_print (_("No VM to boot: none has autostart = true (use --all, or name the VMs)\n"));
       return KVMRT_EXIT_OK;
     case KVMRT_BOOT_SET_SYNC_FAILED:
-    case KVMRT_BOOT_SET_CANCELLED:
       return KVMRT_EXIT_FAILED;
     case KVMRT_BOOT_SET_BOOTED:
       break;
@@ -256,12 +255,9 @@ on_stopped (const KvmrtVmResult *result, gpointer user_data)
     case KVMRT_VM_POWERED_OFF:
       g_print (_("%s: powered off after %d s\n"), result->label, out->timeout_s);
       break;
-    case KVMRT_VM_SHUT_OFF:
+    default:
       g_print (_("%s: shut off after %.1f s\n"), result->label, result->seconds);
       break;
-    default:
-      /* Not a shutdown's outcome (nothing cancels the CLI's). */
-      g_return_if_reached ();
     }
   print_release (result);
 }
@@ -274,7 +270,7 @@ kvmrt_cli_shutdown (KvmrtCliSession *session, KvmrtCli *cli, GPtrArray *named,
   KvmrtSession core = core_session (session, cli);
   ShutdownOutput out = { timeout_s, TRUE };
   g_autoptr(GPtrArray) results = kvmrt_shutdown_set_run (&core, named, timeout_s, flags,
-                                                         NULL, &progress, &out);
+                                                         &progress, &out);
 
   if (results->len == 0 && named == NULL)
     g_print (_("No configured VM is running\n"));

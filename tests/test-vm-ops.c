@@ -141,8 +141,7 @@ test_one_failure_does_not_hide_the_others (Fixture *f, gconstpointer data)
   seen_init (&seen);
   undefine (f, WIN10_UUID);
   g_assert_cmpuint (vms->len, ==, 4);
-  report = kvmrt_boot_set_run (&session, vms, KVMRT_BOOT_SET_DEFAULT, NULL, &progress,
-                               &seen);
+  report = kvmrt_boot_set_run (&session, vms, KVMRT_BOOT_SET_DEFAULT, &progress, &seen);
 
   g_assert_cmpint (report->status, ==, KVMRT_BOOT_SET_BOOTED);
   g_assert_cmpuint (report->results->len, ==, 4);
@@ -177,8 +176,7 @@ test_one_failure_does_not_hide_the_others (Fixture *f, gconstpointer data)
   g_ptr_array_add (named, kvmrt_config_lookup_uuid (f->config, VISION_UUID));
   g_ptr_array_add (named, kvmrt_config_lookup_uuid (f->config, WIN10_UUID));
   g_ptr_array_add (named, kvmrt_config_lookup_uuid (f->config, CONTROL_UUID));
-  stopped = kvmrt_shutdown_set_run (&session, named, 5, KVMRT_SHUTDOWN_DEFAULT, NULL, NULL,
-                                    NULL);
+  stopped = kvmrt_shutdown_set_run (&session, named, 5, KVMRT_SHUTDOWN_DEFAULT, NULL, NULL);
   g_assert_cmpuint (stopped->len, ==, 3);
   /* Those not running come first, reported before any request. */
   r = stopped->pdata[0];
@@ -223,7 +221,7 @@ test_clean_refuses_then_stops_at_first_failure (Fixture *f, gconstpointer data)
   g_assert_cmpstr (kvmrt_vm_get_uuid (vms->pdata[0]), ==, VISION_UUID);
 
   g_assert_true (kvmrt_libvirt_start (domain (f, UBUNTU_UUID), &error));
-  busy = kvmrt_boot_set_run (&session, vms, KVMRT_BOOT_SET_CLEAN, NULL, &progress, &seen);
+  busy = kvmrt_boot_set_run (&session, vms, KVMRT_BOOT_SET_CLEAN, &progress, &seen);
   g_assert_cmpint (busy->status, ==, KVMRT_BOOT_SET_BUSY);
   g_assert_cmpuint (busy->running->len, ==, 1);
   g_assert_cmpstr (kvmrt_vm_get_uuid (busy->running->pdata[0]), ==, UBUNTU_UUID);
@@ -234,7 +232,7 @@ test_clean_refuses_then_stops_at_first_failure (Fixture *f, gconstpointer data)
 
   /* A directory where the journal file goes: the tuner cannot keep it. */
   g_assert_cmpint (g_mkdir_with_parents (journal, 0755), ==, 0);
-  report = kvmrt_boot_set_run (&session, vms, KVMRT_BOOT_SET_CLEAN, NULL, &progress, &seen);
+  report = kvmrt_boot_set_run (&session, vms, KVMRT_BOOT_SET_CLEAN, &progress, &seen);
   g_assert_cmpint (report->status, ==, KVMRT_BOOT_SET_BOOTED);
   g_assert_cmpuint (seen.release_failed, ==, 1);
   g_assert_cmpuint (report->results->len, ==, 3);
@@ -256,10 +254,9 @@ test_clean_refuses_then_stops_at_first_failure (Fixture *f, gconstpointer data)
   seen_clear (&seen);
 }
 
-/* Retune starts nothing and leaves the host alone for a VM that is off; the tuning of a
- * running VM that left the configuration is released as held; a cancelled boot starts nothing
- * and a cancelled shutdown asks nothing; Force Off (timeout 0 with force) powers off without
- * asking. */
+/* Retune starts nothing and leaves the host alone for a VM that is off; Force Off (timeout 0
+ * with force) powers off without asking; the tuning a VM still holds once off is released as
+ * held, and so is that of a running VM that left the configuration. */
 static void
 test_retune_force_off_and_release_held (Fixture *f, gconstpointer data)
 {
@@ -271,9 +268,6 @@ test_retune_force_off_and_release_held (Fixture *f, gconstpointer data)
   g_autoptr(GPtrArray) held = NULL;
   g_autoptr(GPtrArray) none = NULL;
   g_autoptr(KvmrtConfig) without = kvmrt_config_new ();
-  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
-  g_autoptr(KvmrtBootSetReport) not_booted = NULL;
-  g_autoptr(GPtrArray) not_stopped = NULL;
   g_autoptr(GError) error = NULL;
   const KvmrtVmResult *r;
 
@@ -309,26 +303,13 @@ test_retune_force_off_and_release_held (Fixture *f, gconstpointer data)
   g_assert_null (r->vm);
   g_assert_false (test_demo_journal_exists (f));
 
-  /* Cancelled: the boot starts nothing, the shutdown asks nothing and releases nothing. */
-  g_cancellable_cancel (cancelled);
-  not_booted = kvmrt_boot_set_run (&session, one, KVMRT_BOOT_SET_DEFAULT, cancelled, NULL,
-                                   NULL);
-  g_assert_cmpint (not_booted->status, ==, KVMRT_BOOT_SET_CANCELLED);
-  g_assert_cmpuint (not_booted->results->len, ==, 0);
-  not_stopped = kvmrt_shutdown_set_run (&session, one, 0, KVMRT_SHUTDOWN_FORCE, cancelled,
-                                        NULL, NULL);
-  r = not_stopped->pdata[0];
-  g_assert_cmpint (r->outcome, ==, KVMRT_VM_CANCELLED);
-  g_assert_cmpint (r->tuning, ==, KVMRT_VM_TUNING_NONE);
-  g_assert_true (kvmrt_libvirt_is_active (domain (f, CONTROL_UUID)));
-
   /* Force Off: no grace period, so no request; powered off. Nothing is held after. */
-  stopped = kvmrt_shutdown_set_run (&session, one, 0, KVMRT_SHUTDOWN_FORCE, NULL, NULL, NULL);
+  stopped = kvmrt_shutdown_set_run (&session, one, 0, KVMRT_SHUTDOWN_FORCE, NULL, NULL);
   r = stopped->pdata[0];
   g_assert_cmpint (r->outcome, ==, KVMRT_VM_POWERED_OFF);
   g_assert_cmpint (r->tuning, ==, KVMRT_VM_TUNING_RELEASED);
   g_assert_false (kvmrt_libvirt_is_active (domain (f, CONTROL_UUID)));
-  none = kvmrt_shutdown_set_run (&session, NULL, 0, KVMRT_SHUTDOWN_FORCE, NULL, NULL, NULL);
+  none = kvmrt_shutdown_set_run (&session, NULL, 0, KVMRT_SHUTDOWN_FORCE, NULL, NULL);
   g_assert_cmpuint (none->len, ==, 0);
 }
 

@@ -98,13 +98,12 @@ release_held (const KvmrtSession *session, const KvmrtBootSetProgress *progress,
 /* Writes every enabled VM into libvirt, so libvirt boots what the configuration says. With
  * @stop_early the first failure ends it; FALSE when one failed. */
 static gboolean
-sync_enabled (const KvmrtSession *session, gboolean stop_early, GCancellable *cancellable,
+sync_enabled (const KvmrtSession *session, gboolean stop_early,
               const KvmrtBootSetProgress *progress, gpointer user_data)
 {
   gboolean ok = TRUE;
 
-  for (guint i = 0; i < kvmrt_config_get_n_vms (session->config)
-                    && !g_cancellable_is_cancelled (cancellable); i++)
+  for (guint i = 0; i < kvmrt_config_get_n_vms (session->config); i++)
     {
       KvmrtVm *vm = kvmrt_config_get_vm (session->config, i);
       g_autoptr(KvmrtSyncState) state = NULL;
@@ -198,7 +197,6 @@ KvmrtBootSetReport *
 kvmrt_boot_set_run (const KvmrtSession         *session,
                     GPtrArray                  *vms,
                     KvmrtBootSetFlags           flags,
-                    GCancellable               *cancellable,
                     const KvmrtBootSetProgress *progress,
                     gpointer                    user_data)
 {
@@ -217,8 +215,6 @@ kvmrt_boot_set_run (const KvmrtSession         *session,
     report->status = KVMRT_BOOT_SET_BUSY;
   else if (vms->len == 0)
     report->status = KVMRT_BOOT_SET_EMPTY;
-  else if (g_cancellable_is_cancelled (cancellable))
-    report->status = KVMRT_BOOT_SET_CANCELLED;
   if (report->status != KVMRT_BOOT_SET_BOOTED)
     {
       report->released = g_ptr_array_new ();
@@ -226,10 +222,8 @@ kvmrt_boot_set_run (const KvmrtSession         *session,
     }
 
   report->released = release_held (session, progress, user_data);
-  if (!sync_enabled (session, clean, cancellable, progress, user_data) && clean)
+  if (!sync_enabled (session, clean, progress, user_data) && clean)
     report->status = KVMRT_BOOT_SET_SYNC_FAILED;
-  else if (g_cancellable_is_cancelled (cancellable))
-    report->status = KVMRT_BOOT_SET_CANCELLED;
   else
     {
       g_ptr_array_unref (report->results);

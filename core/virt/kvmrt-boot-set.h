@@ -34,8 +34,6 @@ typedef enum {
   KVMRT_BOOT_SET_BUSY,         /* CLEAN, and configured VMs run (@running): nothing done */
   KVMRT_BOOT_SET_SYNC_FAILED,  /* CLEAN, and a VM could not be written into libvirt: stale
                                 * tuning was released, nothing was started */
-  KVMRT_BOOT_SET_CANCELLED,    /* cancelled before any VM was started: nothing was started
-                                * (the steps before may have run) */
 } KvmrtBootSetStatus;
 
 /* What the steps report while they run, for a caller that shows progress; each may be NULL.
@@ -76,13 +74,10 @@ GPtrArray *kvmrt_boot_set_select (KvmrtConfig       *config,
                                   KvmrtVm          **disabled);
 
 /* Runs the steps above for @vms (from kvmrt_boot_set_select()). Blocks until every VM is done
- * (never from a GUI thread). @cancellable (may be NULL) is looked at between the steps and
- * before each VM's sync; once VMs start, the set is booted to its end (a domain half started
- * is worse than a late answer). */
+ * (never from a GUI thread). */
 KvmrtBootSetReport *kvmrt_boot_set_run (const KvmrtSession         *session,
                                         GPtrArray                  *vms,
                                         KvmrtBootSetFlags           flags,
-                                        GCancellable               *cancellable,
                                         const KvmrtBootSetProgress *progress,
                                         gpointer                    user_data);
 

@@ -34,10 +34,9 @@ request (Stop *stop, guint timeout_s, KvmrtShutdownFlags flags)
   stop->done = TRUE;
 }
 
-/* Waits until each of the @n @stops is done, @deadline (monotonic µs) passes or
- * @cancellable is cancelled. */
+/* Waits until each of the @n @stops is done or @deadline (monotonic µs) passes. */
 static void
-wait_until_off (Stop *stops, guint n, gint64 deadline, GCancellable *cancellable)
+wait_until_off (Stop *stops, guint n, gint64 deadline)
 {
   for (;;)
     {
@@ -55,8 +54,7 @@ wait_until_off (Stop *stops, guint n, gint64 deadline, GCancellable *cancellable
             }
           pending = pending || !stop->done;
         }
-      if (!pending || g_get_monotonic_time () >= deadline
-          || g_cancellable_is_cancelled (cancellable))
+      if (!pending || g_get_monotonic_time () >= deadline)
         return;
       g_usleep (POLL_INTERVAL_US);
     }
@@ -76,14 +74,12 @@ release_tuning (const KvmrtSession *session, KvmrtVmResult *result)
 /* After the wait: the outcome, powering off a late VM when forced, then the release. */
 static void
 finish (const KvmrtSession *session, Stop *stop, KvmrtShutdownFlags flags,
-        GCancellable *cancellable, const KvmrtShutdownProgress *progress, gpointer user_data)
+        const KvmrtShutdownProgress *progress, gpointer user_data)
 {
   KvmrtVmResult *result = stop->result;
 
   if (result->error != NULL)
     result->outcome = KVMRT_VM_FAILED_STOP;
-  else if (!stop->done && g_cancellable_is_cancelled (cancellable))
-    result->outcome = KVMRT_VM_CANCELLED;
   else if (!stop->done && !(flags & KVMRT_SHUTDOWN_FORCE))
     result->outcome = KVMRT_VM_STILL_RUNNING;
   else if (!stop->done && kvmrt_libvirt_is_active (stop->domain))
@@ -142,7 +138,6 @@ kvmrt_shutdown_set_run (const KvmrtSession          *session,
                         GPtrArray                   *vms,
                         guint                        timeout_s,
                         KvmrtShutdownFlags           flags,
-                        GCancellable                *cancellable,
                         const KvmrtShutdownProgress *progress,
                         gpointer                     user_data)
 {
@@ -160,16 +155,11 @@ kvmrt_shutdown_set_run (const KvmrtSession          *session,
         {
           Stop *stop = &g_array_index (stops, Stop, i);
 
-          if (g_cancellable_is_cancelled (cancellable))
-            {
-              finish (session, stop, flags, cancellable, progress, user_data);
-              continue;
-            }
           if (progress->stopping != NULL)
             progress->stopping (stop->result->vm, user_data);
           request (stop, timeout_s, flags);
-          wait_until_off (stop, 1, stop->started + timeout_us, cancellable);
-          finish (session, stop, flags, cancellable, progress, user_data);
+          wait_until_off (stop, 1, stop->started + timeout_us);
+          finish (session, stop, flags, progress, user_data);
         }
     }
   else
@@ -178,10 +168,9 @@ kvmrt_shutdown_set_run (const KvmrtSession          *session,
 
       for (guint i = 0; i < stops->len; i++)
         request (&g_array_index (stops, Stop, i), timeout_s, flags);
-      wait_until_off ((Stop *) stops->data, stops->len, started + timeout_us, cancellable);
+      wait_until_off ((Stop *) stops->data, stops->len, started + timeout_us);
       for (guint i = 0; i < stops->len; i++)
-        finish (session, &g_array_index (stops, Stop, i), flags, cancellable, progress,
-                user_data);
+        finish (session, &g_array_index (stops, Stop, i), flags, progress, user_data);
     }
   for (guint i = 0; i < stops->len; i++)
     g_ptr_array_add (results, g_steal_pointer (&g_array_index (stops, Stop, i).result));

@@ -23,7 +23,6 @@ typedef enum {
   KVMRT_VM_POWERED_OFF,      /* powered off (--force, Force Off) */
   KVMRT_VM_STILL_RUNNING,    /* still running when the timeout passed, and no force */
   KVMRT_VM_FAILED_STOP,      /* libvirt refused the request or the power-off */
-  KVMRT_VM_CANCELLED,        /* the wait was cancelled: asked, maybe still shutting down */
   /* Either. */
   KVMRT_VM_NOT_RUNNING,      /* libvirt does not show it running: nothing was done */
   KVMRT_VM_NOT_DEFINED,      /* libvirt has no domain with its UUID: nothing was done */
