@@ -838,7 +838,7 @@ on_retune_done_cb (GObject      *source,
   g_auto(GStrv) lines = NULL;
   AdwToast *toast;
 
-  kvmrt_manager_operation_finish (KVMRT_MANAGER (source), result, &message, &error);
+  kvmrt_manager_retune_finish (KVMRT_MANAGER (source), result, &message, &error);
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
   self->retuning = FALSE;

@@ -16,8 +16,18 @@
 /* How often a VM that was asked to shut down is looked at. */
 #define SHUTDOWN_POLL_US (100 * 1000)
 
+/* Stops before a step when the operation was cancelled; @what says what is left as it is. */
+static gboolean
+stop_if_cancelled (GCancellable *cancellable, const char *what, GError **error)
+{
+  if (!g_cancellable_is_cancelled (cancellable))
+    return FALSE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", what);
+  return TRUE;
+}
+
 void
-kvmrt_operation_free (KvmrtOperation *op)
+kvmrt_operation_clear (KvmrtOperation *op)
 {
   g_free (op->sysroot);
   g_free (op->uri);
@@ -25,12 +35,52 @@ kvmrt_operation_free (KvmrtOperation *op)
   g_clear_object (&op->host);
   g_clear_object (&op->libvirt);
   g_clear_object (&op->config);
-  g_clear_pointer (&op->plan, kvmrt_plan_free);
-  g_free (op->uuid);
-  g_clear_pointer (&op->on_disk, g_bytes_unref);
   g_clear_object (&op->new_host);
-  g_clear_pointer (&op->problems, g_ptr_array_unref);
+}
+
+void
+kvmrt_operation_free (KvmrtOperation *op)
+{
+  kvmrt_operation_clear (op);
   g_free (op);
+}
+
+void
+kvmrt_vm_operation_free (KvmrtVmOperation *data)
+{
+  kvmrt_operation_clear (&data->op);
+  g_free (data->uuid);
+  g_free (data);
+}
+
+void
+kvmrt_shutdown_operation_free (KvmrtShutdownOperation *data)
+{
+  kvmrt_operation_clear (&data->op);
+  g_free (data->uuid);
+  g_free (data);
+}
+
+void
+kvmrt_apply_operation_free (KvmrtApplyOperation *data)
+{
+  kvmrt_operation_clear (&data->op);
+  g_clear_pointer (&data->on_disk, g_bytes_unref);
+  g_clear_pointer (&data->problems, g_ptr_array_unref);
+  g_free (data);
+}
+
+/* Hands the worker's outcome to the task, with the host as tuning left it. */
+static void
+return_message (GTask *task, KvmrtOperation *op, char *message, GError *error)
+{
+  /* Tuning takes CPUs offline and brings them back: the GUI shows the host as it is. */
+  if (op->host_changes)
+    op->new_host = kvmrt_host_load (op->sysroot, KVMRT_HOST_LOAD_DEFAULT, NULL);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, message, g_free);
 }
 
 char *
@@ -59,20 +109,19 @@ vm_label (KvmrtVm *vm)
   return kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : kvmrt_vm_get_uuid (vm);
 }
 
+/* The plan of the VM @uuid in @plans (made from the operation's configuration). */
 static const KvmrtVmPlan *
-find_plan (KvmrtOperation *op, GError **error)
+find_plan (KvmrtPlan *plans, const char *uuid, GError **error)
 {
-  if (op->plan == NULL)
-    op->plan = kvmrt_plan_new (op->config, op->host);
-  for (guint i = 0; i < kvmrt_plan_get_n_vms (op->plan); i++)
+  for (guint i = 0; i < kvmrt_plan_get_n_vms (plans); i++)
     {
-      const KvmrtVmPlan *plan = kvmrt_plan_get_vm (op->plan, i);
+      const KvmrtVmPlan *plan = kvmrt_plan_get_vm (plans, i);
 
-      if (g_ascii_strcasecmp (kvmrt_vm_get_uuid (plan->vm), op->uuid) == 0)
+      if (g_ascii_strcasecmp (kvmrt_vm_get_uuid (plan->vm), uuid) == 0)
         return plan;
     }
   g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
-               _("The VM %s is no longer in the configuration"), op->uuid);
+               _("The VM %s is no longer in the configuration"), uuid);
   return NULL;
 }
 
@@ -100,9 +149,11 @@ check_valid (KvmrtConfig *config, KvmrtHost *host, GError **error)
   return FALSE;
 }
 
-/* Runs a CLI tool through pkexec; its output becomes the message. */
+/* Runs a CLI tool through pkexec; its output becomes the message. @input (or NULL) is its
+ * standard input. Once started as root it runs to its end: cancelling could leave the host
+ * half-tuned, and this user may not signal it anyway. */
 static char *
-run_privileged (KvmrtOperation *op, const char *tool, GError **error, ...)
+run_privileged (KvmrtOperation *op, const char *input, const char *tool, GError **error, ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GSubprocess) process = NULL;
@@ -124,10 +175,10 @@ run_privileged (KvmrtOperation *op, const char *tool, GError **error, ...)
 
   process = g_subprocess_newv ((const char * const *) argv->pdata,
                                G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE
-                               | (op->input != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0),
+                               | (input != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0),
                                error);
   if (process == NULL
-      || !g_subprocess_communicate_utf8 (process, op->input, NULL, &out, NULL, error))
+      || !g_subprocess_communicate_utf8 (process, input, NULL, &out, NULL, error))
     return NULL;
   g_strchomp (out);
   /* pkexec: 126 when the user dismissed the authentication, 127 when it was refused. */
@@ -176,22 +227,32 @@ sync_vm (KvmrtOperation *op, const KvmrtVmPlan *plan, GString *message, GError *
 }
 
 static char *
-do_boot (KvmrtOperation *op, GError **error)
+boot (KvmrtVmOperation *data, GCancellable *cancellable, GError **error)
 {
+  KvmrtOperation *op = &data->op;
   g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) released = NULL;
   g_autoptr(GString) sync_notes = g_string_new (NULL);
+  g_autoptr(KvmrtPlan) plans = NULL;
   GString *message;
   KvmrtBootOutcome outcome = KVMRT_BOOT_STARTED;
   const KvmrtVmPlan *plan;
   const char *what;
 
-  if ((plan = find_plan (op, error)) == NULL)
+  if (stop_if_cancelled (cancellable, _("Boot cancelled before it began: nothing was changed"),
+                         error))
+    return NULL;
+  plans = kvmrt_plan_new (op->config, op->host);
+  if ((plan = find_plan (plans, data->uuid, error)) == NULL)
     return NULL;
   if (op->privileged)
-    return run_privileged (op, "kvmrt-boot", error, op->uuid, NULL);
-  if (!check_valid (op->config, op->host, error) || !sync_vm (op, plan, sync_notes, error))
+    return run_privileged (op, NULL, "kvmrt-boot", error, data->uuid, NULL);
+  if (!check_valid (op->config, op->host, error)
+      || stop_if_cancelled (cancellable, _("Boot cancelled: nothing was changed"), error)
+      || !sync_vm (op, plan, sync_notes, error)
+      || stop_if_cancelled (cancellable, _("Boot cancelled after libvirt's definition was "
+                                           "updated: the VM was not started"), error))
     return NULL;
   released = kvmrt_lifecycle_release_stale (op->sysroot, op->host, op->libvirt, problems);
   if (!kvmrt_lifecycle_boot (op->sysroot, op->host, op->libvirt, plan, &outcome, report,
@@ -214,18 +275,33 @@ do_boot (KvmrtOperation *op, GError **error)
   return g_string_free (message, FALSE);
 }
 
-static char *
-do_retune (KvmrtOperation *op, GError **error)
+void
+kvmrt_boot_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
+  KvmrtVmOperation *data = task_data;
+  GError *error = NULL;
+  char *message = boot (data, cancellable, &error);
+
+  return_message (task, &data->op, message, error);
+}
+
+static char *
+retune (KvmrtVmOperation *data, GCancellable *cancellable, GError **error)
+{
+  KvmrtOperation *op = &data->op;
   g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
+  g_autoptr(KvmrtPlan) plans = NULL;
   const KvmrtVmPlan *plan;
   GString *message;
 
-  if ((plan = find_plan (op, error)) == NULL)
+  if (stop_if_cancelled (cancellable, _("Retune cancelled: nothing was changed"), error))
+    return NULL;
+  plans = kvmrt_plan_new (op->config, op->host);
+  if ((plan = find_plan (plans, data->uuid, error)) == NULL)
     return NULL;
   /* --retune: kvmrt-boot without it would boot a VM that stopped in the meantime. */
   if (op->privileged)
-    return run_privileged (op, "kvmrt-boot", error, "--retune", op->uuid, NULL);
+    return run_privileged (op, NULL, "kvmrt-boot", error, "--retune", data->uuid, NULL);
   if (!kvmrt_lifecycle_tune (op->sysroot, op->host, op->libvirt, plan, report, error))
     return NULL;
   message = g_string_new (NULL);
@@ -241,13 +317,31 @@ do_retune (KvmrtOperation *op, GError **error)
   return g_string_free (message, FALSE);
 }
 
-/* Waits until the domain is off or the deadline (monotonic µs) passes. */
-static gboolean
-wait_until_off (GVirDomain *domain, gint64 deadline)
+void
+kvmrt_retune_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  while (kvmrt_libvirt_is_active (domain))
+  KvmrtVmOperation *data = task_data;
+  GError *error = NULL;
+  char *message = retune (data, cancellable, &error);
+
+  return_message (task, &data->op, message, error);
+}
+
+/* Waits until the domain is off, the deadline (monotonic µs) passes, or the operation is
+ * cancelled (FALSE with @error set). */
+static gboolean
+wait_until_off (GVirDomain    *domain,
+                gint64         deadline,
+                gboolean      *off,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  while (!(*off = !kvmrt_libvirt_is_active (domain)) && g_get_monotonic_time () < deadline)
     {
-      if (g_get_monotonic_time () >= deadline)
+      if (stop_if_cancelled (cancellable,
+                             _("Shut Down cancelled while waiting for the guest: it was asked "
+                               "to shut down and may still do so. Host settings held for it "
+                               "stay until Release Tuning gives them back."), error))
         return FALSE;
       g_usleep (SHUTDOWN_POLL_US);
     }
@@ -255,31 +349,35 @@ wait_until_off (GVirDomain *domain, gint64 deadline)
 }
 
 static char *
-do_shutdown (KvmrtOperation *op, GError **error)
+shutdown (KvmrtShutdownOperation *data, GCancellable *cancellable, GError **error)
 {
+  KvmrtOperation *op = &data->op;
   g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
-  g_autofree char *timeout = g_strdup_printf ("%u", op->timeout_s);
+  g_autofree char *timeout = g_strdup_printf ("%u", data->timeout_s);
   gint64 started = g_get_monotonic_time ();
   GVirDomain *domain;
   GString *message;
   gboolean powered_off = FALSE;
+  gboolean off = FALSE;
 
+  if (stop_if_cancelled (cancellable, _("Shut Down cancelled: the VM was left running"), error))
+    return NULL;
   if (op->privileged)
-    return run_privileged (op, "kvmrt-shutdown", error, "--timeout", timeout,
-                           op->force ? "--force" : op->uuid, op->force ? op->uuid : NULL,
-                           NULL);
-  domain = kvmrt_libvirt_lookup_uuid (op->libvirt, op->uuid);
+    return run_privileged (op, NULL, "kvmrt-shutdown", error, "--timeout", timeout,
+                           data->force ? "--force" : data->uuid,
+                           data->force ? data->uuid : NULL, NULL);
+  domain = kvmrt_libvirt_lookup_uuid (op->libvirt, data->uuid);
   if (domain == NULL)
     {
       g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
-                   _("libvirt has no domain with UUID %s"), op->uuid);
+                   _("libvirt has no domain with UUID %s"), data->uuid);
       return NULL;
     }
   if (!kvmrt_libvirt_is_active (domain))
     return g_strdup (_("Not running"));
 
   /* Force Off (no grace period) skips the request to the guest. */
-  if (op->timeout_s > 0 || !op->force)
+  if (data->timeout_s > 0 || !data->force)
     {
       if (!kvmrt_libvirt_shutdown (domain, error))
         {
@@ -287,12 +385,14 @@ do_shutdown (KvmrtOperation *op, GError **error)
             return NULL;
           g_clear_error (error);
         }
-      if (!wait_until_off (domain, started + (gint64) op->timeout_s * G_USEC_PER_SEC)
-          && !op->force)
+      if (!wait_until_off (domain, started + (gint64) data->timeout_s * G_USEC_PER_SEC, &off,
+                           cancellable, error))
+        return NULL;
+      if (!off && !data->force)
         {
           g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
                        _("Still running after %u s: the guest may ignore ACPI shutdown "
-                         "requests. Use Force Off to power it off."), op->timeout_s);
+                         "requests. Use Force Off to power it off."), data->timeout_s);
           return NULL;
         }
     }
@@ -303,8 +403,9 @@ do_shutdown (KvmrtOperation *op, GError **error)
       powered_off = TRUE;
     }
 
+  /* The VM is off: its tuning is given back even when a cancel came meanwhile. */
   message = g_string_new (powered_off ? _("Powered off") : _("Shut off"));
-  if (!kvmrt_tuner_release (op->sysroot, op->host, op->uuid, report, error))
+  if (!kvmrt_tuner_release (op->sysroot, op->host, data->uuid, report, error))
     {
       g_string_free (message, TRUE);
       return NULL;
@@ -321,15 +422,29 @@ do_shutdown (KvmrtOperation *op, GError **error)
   return g_string_free (message, FALSE);
 }
 
+void
+kvmrt_shutdown_thread (GTask *task, gpointer source, gpointer task_data,
+                       GCancellable *cancellable)
+{
+  KvmrtShutdownOperation *data = task_data;
+  GError *error = NULL;
+  char *message = shutdown (data, cancellable, &error);
+
+  return_message (task, &data->op, message, error);
+}
+
 static char *
-do_release (KvmrtOperation *op, GError **error)
+release_held (KvmrtOperation *op, GCancellable *cancellable, GError **error)
 {
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) released = NULL;
   g_autoptr(GString) message = g_string_new (NULL);
 
+  if (stop_if_cancelled (cancellable, _("Release Tuning cancelled: nothing was changed"),
+                         error))
+    return NULL;
   if (op->privileged)
-    return run_privileged (op, "kvmrt-shutdown", error, "--release-held", NULL);
+    return run_privileged (op, NULL, "kvmrt-shutdown", error, "--release-held", NULL);
   released = kvmrt_lifecycle_release_stale (op->sysroot, op->host, op->libvirt, problems);
   for (guint i = 0; i < released->len; i++)
     g_string_append_printf (message, "%s%s", i > 0 ? ", " : "", (char *) released->pdata[i]);
@@ -345,18 +460,38 @@ do_release (KvmrtOperation *op, GError **error)
   return g_strdup_printf (_("Real-time tuning released for %s"), message->str);
 }
 
+void
+kvmrt_release_held_thread (GTask *task, gpointer source, gpointer task_data,
+                           GCancellable *cancellable)
+{
+  KvmrtOperation *op = task_data;
+  GError *error = NULL;
+  char *message = release_held (op, cancellable, &error);
+
+  return_message (task, op, message, error);
+}
+
 static char *
-do_resync (KvmrtOperation *op, GError **error)
+resync (KvmrtOperation *op, GCancellable *cancellable, GError **error)
 {
   g_autoptr(GString) message = g_string_new (NULL);
+  g_autoptr(KvmrtPlan) plans = NULL;
 
   if (!check_valid (op->config, op->host, error))
     return NULL;
-  op->plan = kvmrt_plan_new (op->config, op->host);
-  for (guint i = 0; i < kvmrt_plan_get_n_vms (op->plan); i++)
+  plans = kvmrt_plan_new (op->config, op->host);
+  for (guint i = 0; i < kvmrt_plan_get_n_vms (plans); i++)
     {
-      const KvmrtVmPlan *plan = kvmrt_plan_get_vm (op->plan, i);
+      const KvmrtVmPlan *plan = kvmrt_plan_get_vm (plans, i);
+      g_autofree char *what = NULL;
 
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          what = g_strdup_printf (_("Resynchronize cancelled after %u of %u VMs"), i,
+                                  kvmrt_plan_get_n_vms (plans));
+          stop_if_cancelled (cancellable, what, error);
+          return NULL;
+        }
       if (!kvmrt_vm_get_disabled (plan->vm) && !sync_vm (op, plan, message, error))
         return NULL;
     }
@@ -365,25 +500,32 @@ do_resync (KvmrtOperation *op, GError **error)
   return g_string_free (g_steal_pointer (&message), FALSE);
 }
 
-/* Writes @op->config over the file as a user without rights to it: kvmrt-edit-config
- * --replace checks it again as root, writes it atomically and syncs. Through pkexec it takes
- * the text on standard input only (a file name would let the caller make root read any
- * file). */
-static char *
-apply_privileged (KvmrtOperation *op, GError **error)
+void
+kvmrt_resync_thread (GTask *task, gpointer source, gpointer task_data,
+                     GCancellable *cancellable)
 {
-  g_autofree char *data = kvmrt_config_to_data (op->config, NULL);
-  /* Only over the file this copy was made from: the tool checks under the file's lock. */
-  g_autofree char *sum = op->on_disk != NULL
-                         ? g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, op->on_disk)
-                         : g_strdup ("none");
-  char *out;
+  KvmrtOperation *op = task_data;
+  GError *error = NULL;
+  char *message = resync (op, cancellable, &error);
 
-  op->input = data;
-  out = run_privileged (op, "kvmrt-edit-config", error, "--replace", "-", "--if-unchanged",
-                        sum, NULL);
-  op->input = NULL;
-  return out;
+  return_message (task, op, message, error);
+}
+
+/* Writes @data's configuration over the file as a user without rights to it:
+ * kvmrt-edit-config --replace checks it again as root, writes it atomically and syncs.
+ * Through pkexec it takes the text on standard input only (a file name would let the caller
+ * make root read any file). */
+static char *
+apply_privileged (KvmrtApplyOperation *data, GError **error)
+{
+  g_autofree char *text = kvmrt_config_to_data (data->op.config, NULL);
+  /* Only over the file this copy was made from: the tool checks under the file's lock. */
+  g_autofree char *sum = data->on_disk != NULL
+                         ? g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, data->on_disk)
+                         : g_strdup ("none");
+
+  return run_privileged (&data->op, text, "kvmrt-edit-config", error, "--replace", "-",
+                         "--if-unchanged", sum, NULL);
 }
 
 /* An atomic save writes a new file beside the old one and renames it over. */
@@ -395,100 +537,83 @@ may_replace (const char *path)
   return g_access (dir, W_OK) == 0 && (g_access (path, W_OK) == 0 || errno == ENOENT);
 }
 
-static char *
-do_apply (KvmrtOperation *op, GError **error)
+/* Whether the file is still as it was loaded: someone else (the CLI, an editor) may have
+ * changed it since. */
+static gboolean
+check_unchanged (KvmrtApplyOperation *data, GError **error)
 {
-  g_autoptr(GString) message = g_string_new (NULL);
-  g_autoptr(GError) save_error = NULL;
   g_autofree char *now = NULL;
   gsize now_length = 0;
 
-  if (!check_valid (op->config, op->host, error))
+  if (!g_file_get_contents (data->op.config_path, &now, &now_length, NULL)
+      || (data->on_disk != NULL && now_length == g_bytes_get_size (data->on_disk)
+          && memcmp (now, g_bytes_get_data (data->on_disk, NULL), now_length) == 0))
+    return TRUE;
+  g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_CHANGED,
+               _("%s changed on disk since it was opened. Close and open it again to see "
+                 "those changes (yours would overwrite them)."), data->op.config_path);
+  return FALSE;
+}
+
+static gboolean
+save (KvmrtApplyOperation *data, GError **error)
+{
+  KvmrtOperation *op = &data->op;
+  g_autoptr(GError) save_error = NULL;
+
+  /* check_unchanged() is a courtesy; the save repeats it under the file's lock. */
+  kvmrt_config_expect_on_disk (op->config, data->on_disk);
+  if (kvmrt_config_save (op->config, op->config_path, &save_error))
+    return TRUE;
+  if (g_error_matches (save_error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_LOCKED))
+    g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_HELD, "%s",
+                 save_error->message);
+  else if (g_error_matches (save_error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_CHANGED))
+    g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_CHANGED, "%s",
+                 save_error->message);
+  else
+    g_propagate_error (error, g_steal_pointer (&save_error));
+  return FALSE;
+}
+
+/* Apply may be cancelled until the file is written; then its VMs are synced (a file and a
+ * libvirt half apart would be worse). */
+static char *
+apply (KvmrtApplyOperation *data, GCancellable *cancellable, GError **error)
+{
+  KvmrtOperation *op = &data->op;
+  g_autoptr(GString) message = g_string_new (NULL);
+  g_autoptr(KvmrtPlan) plans = NULL;
+
+  if (!check_valid (op->config, op->host, error) || !check_unchanged (data, error)
+      || stop_if_cancelled (cancellable, _("Apply cancelled: the file was not written"), error))
     return NULL;
-
-  /* Someone else (the CLI, an editor) may have changed the file since we loaded it. */
-  if (g_file_get_contents (op->config_path, &now, &now_length, NULL)
-      && (op->on_disk == NULL
-          || now_length != g_bytes_get_size (op->on_disk)
-          || memcmp (now, g_bytes_get_data (op->on_disk, NULL), now_length) != 0))
-    {
-      g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_CHANGED,
-                   _("%s changed on disk since it was opened. Close and open it again to "
-                     "see those changes (yours would overwrite them)."), op->config_path);
-      return NULL;
-    }
-
   if (op->privileged && !may_replace (op->config_path))
-    return apply_privileged (op, error);
-  /* The check above is a courtesy; the save repeats it under the file's lock. */
-  kvmrt_config_expect_on_disk (op->config, op->on_disk);
-  if (!kvmrt_config_save (op->config, op->config_path, &save_error))
-    {
-      if (g_error_matches (save_error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_LOCKED))
-        g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_HELD, "%s",
-                     save_error->message);
-      else if (g_error_matches (save_error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_CHANGED))
-        g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_CHANGED, "%s",
-                     save_error->message);
-      else
-        g_propagate_error (error, g_steal_pointer (&save_error));
-      return NULL;
-    }
+    return apply_privileged (data, error);
+  if (!save (data, error))
+    return NULL;
   g_string_append_printf (message, _("Saved %s"), op->config_path);
 
-  op->plan = kvmrt_plan_new (op->config, op->host);
-  for (guint i = 0; i < kvmrt_plan_get_n_vms (op->plan); i++)
+  plans = kvmrt_plan_new (op->config, op->host);
+  for (guint i = 0; i < kvmrt_plan_get_n_vms (plans); i++)
     {
-      const KvmrtVmPlan *plan = kvmrt_plan_get_vm (op->plan, i);
+      const KvmrtVmPlan *plan = kvmrt_plan_get_vm (plans, i);
       g_autoptr(GError) sync_error = NULL;
 
       /* The file is written: a VM libvirt refuses is reported, the others still synced. */
       if (!kvmrt_vm_get_disabled (plan->vm) && !sync_vm (op, plan, message, &sync_error))
-        g_ptr_array_add (op->problems, g_strdup_printf ("%s: %s", vm_label (plan->vm),
-                                                        sync_error->message));
+        g_ptr_array_add (data->problems, g_strdup_printf ("%s: %s", vm_label (plan->vm),
+                                                          sync_error->message));
     }
   return g_string_free (g_steal_pointer (&message), FALSE);
 }
 
 void
-kvmrt_operation_thread (GTask        *task,
-                        gpointer      source_object,
-                        gpointer      task_data,
-                        GCancellable *cancellable)
+kvmrt_apply_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  KvmrtOperation *op = task_data;
+  KvmrtApplyOperation *data = task_data;
   GError *error = NULL;
-  char *message = NULL;
+  char *message = apply (data, cancellable, &error);
 
-  switch (op->kind)
-    {
-    case KVMRT_OPERATION_BOOT:
-      message = do_boot (op, &error);
-      break;
-    case KVMRT_OPERATION_SHUTDOWN:
-      message = do_shutdown (op, &error);
-      break;
-    case KVMRT_OPERATION_RETUNE:
-      message = do_retune (op, &error);
-      break;
-    case KVMRT_OPERATION_RESYNC:
-      message = do_resync (op, &error);
-      break;
-    case KVMRT_OPERATION_APPLY:
-      message = do_apply (op, &error);
-      break;
-    case KVMRT_OPERATION_RELEASE:
-      message = do_release (op, &error);
-      break;
-    }
-
-  /* Tuning takes CPUs offline and brings them back: the GUI shows the host as it is. */
-  if (op->kind == KVMRT_OPERATION_BOOT || op->kind == KVMRT_OPERATION_SHUTDOWN
-      || op->kind == KVMRT_OPERATION_RETUNE || op->kind == KVMRT_OPERATION_RELEASE)
-    op->new_host = kvmrt_host_load (op->sysroot, KVMRT_HOST_LOAD_DEFAULT, NULL);
-
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, message, g_free);
+  return_message (task, &data->op, message, error);
 }

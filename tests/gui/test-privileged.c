@@ -132,8 +132,8 @@ test_boot (void)
   g_assert_true (kvmrt_manager_needs_privileges (manager));
   g_assert_nonnull (vm);
   kvmrt_manager_boot_async (manager, vm, NULL, kvmrt_gui_test_store_result_cb, &result);
-  g_assert_true (kvmrt_manager_operation_finish (manager, wait_for (&result), &message,
-                                                 &error));
+  g_assert_true (kvmrt_manager_boot_finish (manager, wait_for (&result), &message,
+                                            &error));
   g_assert_no_error (error);
 
   calls = take_calls ();
@@ -164,8 +164,8 @@ test_shutdown (void)
 
       kvmrt_manager_shutdown_async (manager, vm, force, 7, NULL, kvmrt_gui_test_store_result_cb,
                                     &result);
-      g_assert_true (kvmrt_manager_operation_finish (manager, wait_for (&result), &message,
-                                                     &error));
+      g_assert_true (kvmrt_manager_shutdown_finish (manager, wait_for (&result), &message,
+                                                    &error));
       g_assert_no_error (error);
 
       calls = take_calls ();
@@ -201,8 +201,8 @@ test_retune_and_release (void)
 
   g_assert_nonnull (vm);
   kvmrt_manager_retune_async (manager, vm, NULL, kvmrt_gui_test_store_result_cb, &retuned);
-  g_assert_true (kvmrt_manager_operation_finish (manager, wait_for (&retuned), &message,
-                                                 &error));
+  g_assert_true (kvmrt_manager_retune_finish (manager, wait_for (&retuned), &message,
+                                              &error));
   g_assert_no_error (error);
   calls = take_calls ();
   g_assert_cmpuint (calls->len, ==, 1);
@@ -215,7 +215,7 @@ test_retune_and_release (void)
   /* The tool's answer, whichever it is on this host (nothing held, or not ours to give
    * back as this user), is what the manager reports. */
   kvmrt_manager_release_held_async (manager, NULL, kvmrt_gui_test_store_result_cb, &released);
-  kvmrt_manager_operation_finish (manager, wait_for (&released), &message, &error);
+  kvmrt_manager_release_held_finish (manager, wait_for (&released), &message, &error);
   calls = take_calls ();
   g_assert_cmpuint (calls->len, ==, 1);
   assert_argv (calls->pdata[0], (const char *[]) { shutdown, "-f", t.config, "-c", TEST_URI,
@@ -284,8 +284,8 @@ test_dismissed (void)
 
   g_assert_true (g_file_set_contents (t.dismiss, "", 0, NULL));
   kvmrt_manager_boot_async (manager, vm, NULL, kvmrt_gui_test_store_result_cb, &result);
-  g_assert_false (kvmrt_manager_operation_finish (manager, wait_for (&result), &message,
-                                                  &error));
+  g_assert_false (kvmrt_manager_boot_finish (manager, wait_for (&result), &message,
+                                             &error));
   g_assert_no_errno (g_unlink (t.dismiss));
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
@@ -348,8 +348,8 @@ test_demo_sysroot (void)
     g_autofree char *message = NULL;
 
     kvmrt_manager_boot_async (manager, vm, NULL, kvmrt_gui_test_store_result_cb, &result);
-    g_assert_true (kvmrt_manager_operation_finish (manager, wait_for (&result), &message,
-                                                   &error));
+    g_assert_true (kvmrt_manager_boot_finish (manager, wait_for (&result), &message,
+                                              &error));
     g_assert_no_error (error);
     g_assert_true (g_str_has_prefix (message, "Started"));
   }
@@ -359,8 +359,8 @@ test_demo_sysroot (void)
 
     kvmrt_manager_shutdown_async (manager, vm, TRUE, 0, NULL, kvmrt_gui_test_store_result_cb,
                                   &result);
-    g_assert_true (kvmrt_manager_operation_finish (manager, wait_for (&result), &message,
-                                                   &error));
+    g_assert_true (kvmrt_manager_shutdown_finish (manager, wait_for (&result), &message,
+                                                  &error));
     g_assert_no_error (error);
   }
 
