@@ -198,6 +198,96 @@ kvmrt_manager_refresh (KvmrtManager *self)
     start_gather (self);
 }
 
+/* One VM's status, read for kvmrt_manager_read_status_async(). */
+typedef struct {
+  char             *sysroot;
+  KvmrtHost        *host;
+  KvmrtLibvirt     *libvirt;
+  KvmrtManagerPlan *plan;      /* keeps vm_plan alive */
+  const KvmrtVmPlan *vm_plan;
+  KvmrtVmStatusFlags flags;
+  KvmrtVmStatus     status;
+  GError           *threads_error;
+} VmStatusRead;
+
+static void
+vm_status_read_free (VmStatusRead *read)
+{
+  kvmrt_vm_status_clear (&read->status);
+  g_clear_error (&read->threads_error);
+  g_free (read->sysroot);
+  g_clear_object (&read->host);
+  g_clear_object (&read->libvirt);
+  g_clear_pointer (&read->plan, kvmrt_manager_plan_unref);
+  g_free (read);
+}
+
+static void
+read_status_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  VmStatusRead *read = data;
+
+  kvmrt_vm_status_gather (&read->status, read->sysroot, read->host, read->libvirt,
+                          read->vm_plan, NULL, read->flags, &read->threads_error);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+kvmrt_manager_read_status_async (KvmrtManager        *self,
+                                 KvmrtVm             *vm,
+                                 KvmrtVmStatusFlags   flags,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  const KvmrtVmPlan *vm_plan;
+  VmStatusRead *read;
+
+  g_return_if_fail (KVMRT_IS_MANAGER (self));
+  g_return_if_fail (KVMRT_IS_VM (vm));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, kvmrt_manager_read_status_async);
+  vm_plan = self->plan != NULL ? kvmrt_plan_lookup (self->plan->plan, vm) : NULL;
+  if (vm_plan == NULL)
+    {
+      g_task_return_new_error (task, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
+                               _("The VM %s is no longer in the configuration"),
+                               kvmrt_vm_get_uuid (vm));
+      return;
+    }
+  read = g_new0 (VmStatusRead, 1);
+  read->sysroot = g_strdup (self->sysroot);
+  read->host = g_object_ref (self->host);
+  read->libvirt = self->libvirt != NULL ? g_object_ref (self->libvirt) : NULL;
+  read->plan = kvmrt_manager_plan_ref (self->plan);
+  read->vm_plan = vm_plan;
+  read->flags = flags;
+  g_task_set_task_data (task, read, (GDestroyNotify) vm_status_read_free);
+  g_task_run_in_thread (task, read_status_thread);
+}
+
+const KvmrtVmStatus *
+kvmrt_manager_read_status_finish (KvmrtManager  *self,
+                                  GAsyncResult  *result,
+                                  GError       **threads_error,
+                                  GError       **error)
+{
+  VmStatusRead *read;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, kvmrt_manager_read_status_async),
+                        NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  read = g_task_get_task_data (G_TASK (result));
+  if (read->threads_error != NULL && threads_error != NULL)
+    *threads_error = g_error_copy (read->threads_error);
+  return &read->status;
+}
+
 GPtrArray *
 kvmrt_manager_get_held_tuning (KvmrtManager *self)
 {

@@ -92,6 +92,21 @@ GPtrArray    *kvmrt_manager_validate        (KvmrtManager *self, KvmrtConfig *co
  * until the first reading after a configuration was loaded is in. Statuses are read in a
  * worker thread (libvirt, proc/, the tuning journal), never in the GUI thread. */
 const KvmrtVmStatus *kvmrt_manager_get_status (KvmrtManager *self, KvmrtVm *vm);
+/* Reads @vm's status now, with @flags (KVMRT_VM_STATUS_THREADS: its QEMU threads too), in a
+ * worker thread: the runtime details window's reading. */
+void          kvmrt_manager_read_status_async  (KvmrtManager        *self,
+                                                KvmrtVm             *vm,
+                                                KvmrtVmStatusFlags   flags,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+/* The status read (valid as long as @result), or NULL with @error set when @vm is not in the
+ * loaded configuration. A failure to read the threads is in @threads_error (may be NULL)
+ * while the rest of the status stays valid. */
+const KvmrtVmStatus *kvmrt_manager_read_status_finish (KvmrtManager  *self,
+                                                       GAsyncResult  *result,
+                                                       GError       **threads_error,
+                                                       GError       **error);
 /* Titles (or journal names) of the VMs whose real-time tuning the host still holds although
  * they are not running; NULL or empty when there are none. */
 GPtrArray    *kvmrt_manager_get_held_tuning (KvmrtManager *self);
@@ -182,8 +197,9 @@ gboolean      kvmrt_manager_apply_finish    (KvmrtManager  *self,
 GPtrArray    *kvmrt_manager_operation_get_problems (GAsyncResult *result);
 
 /* Signals (besides the properties' notify):
- *   "config-changed" ()           the same moments as notify::config (kept for the
- *                                 configuration dialog, which connects to it)
+ *   "config-changed" ()           the same moments as notify::config, after it (kept for
+ *                                 the configuration dialog and the Tools viewers, which
+ *                                 connect to it)
  *   "status-changed" (KvmrtVm *)  that VM's status changed (state, tuning, drift)
  *   "libvirt-changed" ()          libvirt domains were defined or undefined
  *   "held-tuning-changed" ()      get_held_tuning() changed

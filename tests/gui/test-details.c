@@ -107,6 +107,16 @@ wait_row (GtkWidget *window, const char *title, const char *text, gboolean part)
   return kvmrt_gui_test_wait_for (row_check, &check, 10000);
 }
 
+/* Whether the window shows a status yet: it is read in a worker, after the window opens. */
+static gboolean
+status_shown (gpointer window)
+{
+  GObject *uptime = gtk_widget_get_template_child (window, KVMRT_TYPE_DETAILS_WINDOW,
+                                                   "uptime_label");
+
+  return *gtk_label_get_text (GTK_LABEL (uptime)) != '\0';
+}
+
 static GtkWidget *
 open_details (const char *name)
 {
@@ -118,6 +128,7 @@ open_details (const char *name)
   /* Tall enough that the screenshots show every group (the window opens at 720x640). */
   gtk_window_set_default_size (GTK_WINDOW (window), 720, 1400);
   kvmrt_gui_test_present (GTK_WINDOW (window));
+  g_assert_true (kvmrt_gui_test_wait_for (status_shown, window, 10000));
   return GTK_WIDGET (window);
 }
 
