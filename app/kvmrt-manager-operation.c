@@ -9,12 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kvmrt-boot-set.h"
 #include "kvmrt-lifecycle.h"
 #include "kvmrt-manager-private.h"
+#include "kvmrt-shutdown-set.h"
 #include "kvmrt-sync.h"
-
-/* How often a VM that was asked to shut down is looked at. */
-#define SHUTDOWN_POLL_US (100 * 1000)
 
 /* Stops before a step when the operation was cancelled; @what says what is left as it is. */
 static gboolean
@@ -125,19 +124,17 @@ find_plan (KvmrtPlan *plans, const char *uuid, GError **error)
   return NULL;
 }
 
-/* Errors stop a job, as in the CLI; warnings do not. */
-static gboolean
-check_valid (KvmrtConfig *config, KvmrtHost *host, GError **error)
+/* The error that refuses a job whose configuration has errors (@diagnostics has some). */
+static void
+set_invalid_error (GPtrArray *diagnostics, GError **error)
 {
-  g_autoptr(GPtrArray) diagnostics = kvmrt_validate (config, host, KVMRT_VALIDATE_DEFAULT);
   guint errors = kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR);
   const KvmrtDiagnostic *first = NULL;
 
   for (guint i = 0; first == NULL && i < diagnostics->len; i++)
     if (((KvmrtDiagnostic *) diagnostics->pdata[i])->severity == KVMRT_SEVERITY_ERROR)
       first = diagnostics->pdata[i];
-  if (errors == 0)
-    return TRUE;
+  g_return_if_fail (first != NULL);
   if (errors == 1)
     g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_INVALID,
                  _("The configuration has an error: %s Fix it in Edit Configuration first."),
@@ -146,6 +143,17 @@ check_valid (KvmrtConfig *config, KvmrtHost *host, GError **error)
     g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_INVALID,
                  _("The configuration has %u errors, the first: %s Fix them in Edit "
                    "Configuration first."), errors, first->message);
+}
+
+/* Errors stop a job, as in the CLI; warnings do not. */
+static gboolean
+check_valid (KvmrtConfig *config, KvmrtHost *host, GError **error)
+{
+  g_autoptr(GPtrArray) diagnostics = kvmrt_validate (config, host, KVMRT_VALIDATE_DEFAULT);
+
+  if (kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR) == 0)
+    return TRUE;
+  set_invalid_error (diagnostics, error);
   return FALSE;
 }
 
@@ -198,6 +206,56 @@ run_privileged (KvmrtOperation *op, const char *input, const char *tool, GError 
   return g_steal_pointer (&out);
 }
 
+/* Writes one VM into libvirt; a line for the message when something changed. */
+static gboolean
+sync_vm (KvmrtOperation *op, const KvmrtVmPlan *plan, GString *message, GError **error)
+{
+  g_autoptr(KvmrtSyncState) state = NULL;
+  g_autofree char *line = NULL;
+
+  if (!kvmrt_sync_to_libvirt (op->libvirt, plan, &state, error))
+    return FALSE;
+  line = kvmrt_sync_state_word (state, vm_label (plan->vm), KVMRT_SYNC_WORDING_INLINE);
+  if (line != NULL)
+    g_string_append_printf (message, "%s%s", message->len > 0 ? "\n" : "", line);
+  return TRUE;
+}
+
+/* The session core's whole-VM operations take, from the operation and its own plan. */
+static KvmrtSession
+make_session (KvmrtOperation *op, KvmrtPlan *plan)
+{
+  KvmrtSession session = { op->sysroot, op->host, op->libvirt, op->config, plan };
+
+  return session;
+}
+
+/* @uuid's VM in @plan's configuration, in a set of its own (borrowed). */
+static GPtrArray *
+one_vm (KvmrtPlan *plan, const char *uuid, GError **error)
+{
+  const KvmrtVmPlan *vm_plan = find_plan (plan, uuid, error);
+  GPtrArray *vms;
+
+  if (vm_plan == NULL)
+    return NULL;
+  vms = g_ptr_array_new ();
+  g_ptr_array_add (vms, vm_plan->vm);
+  return vms;
+}
+
+/* A VM's result that did not go as asked, as an error; FALSE when it went as asked. */
+static gboolean
+set_result_error (const KvmrtVmResult *result, GError **error)
+{
+  if (result->error == NULL)
+    return FALSE;
+  g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED, "%s",
+               result->error->message);
+  return TRUE;
+}
+
+/* Lines that go under a message: the host's refusals while tuning. */
 static void
 append_problems (GString *message, KvmrtTuneReport *report)
 {
@@ -205,73 +263,83 @@ append_problems (GString *message, KvmrtTuneReport *report)
     g_string_append_printf (message, "\n%s", (char *) report->problems->pdata[i]);
 }
 
-/* Writes one VM into libvirt; a line for the message when something changed. */
-static gboolean
-sync_vm (KvmrtOperation *op, const KvmrtVmPlan *plan, GString *message, GError **error)
+/* "Started; tuned for real time (12 changes)". */
+static char *
+word_boot (const KvmrtVmResult *result)
 {
-  g_autoptr(KvmrtSyncState) state = NULL;
-  g_autofree char *described = NULL;
+  const char *what = result->outcome == KVMRT_VM_STARTED ? _("Started") : _("Already running");
+  guint changes = result->report->changes->len;
+  GString *message = g_string_new (NULL);
 
-  if (!kvmrt_sync_to_libvirt (op->libvirt, plan, &state, error))
-    return FALSE;
-  if (state->changes->len == 0)
-    return TRUE;
-  described = kvmrt_sync_state_describe (state, "; ");
-  if (message->len > 0)
-    g_string_append_c (message, '\n');
-  g_string_append_printf (message, _("%s: libvirt definition updated (%s)"),
-                          vm_label (plan->vm), described);
-  if (kvmrt_sync_state_needs_restart (state))
-    g_string_append_printf (message, _(" — it takes effect when the VM is next started"));
-  return TRUE;
+  if (result->tuning != KVMRT_VM_TUNING_APPLIED)
+    g_string_append (message, what);
+  else if (changes == 0)
+    g_string_append_printf (message, _("%s; real-time tuning already in place"), what);
+  else
+    g_string_append_printf (message,
+                            g_dngettext (GETTEXT_PACKAGE, "%s; tuned for real time (%u change)",
+                                         "%s; tuned for real time (%u changes)", changes),
+                            what, changes);
+  append_problems (message, result->report);
+  return g_string_free (message, FALSE);
+}
+
+/* Boot's progress: a VM that libvirt would not take is said under the message (the boot
+ * goes on with the definition libvirt has, as kvmrt-boot does). */
+static void
+on_boot_synced (KvmrtVm *vm, const KvmrtSyncState *state, const GError *error, gpointer data)
+{
+  if (error != NULL)
+    g_ptr_array_add (data, g_strdup_printf ("%s: %s", vm_label (vm), error->message));
 }
 
 static char *
 boot (KvmrtVmOperation *data, GCancellable *cancellable, GError **error)
 {
+  static const KvmrtBootSetProgress progress = { .synced = on_boot_synced };
   KvmrtOperation *op = &data->op;
-  g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) released = NULL;
-  g_autoptr(GString) sync_notes = g_string_new (NULL);
-  g_autoptr(KvmrtPlan) plans = NULL;
+  g_autoptr(KvmrtPlan) plan = NULL;
+  g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(KvmrtBootSetReport) report = NULL;
+  g_autoptr(GPtrArray) refused = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *worded = NULL;
   GString *message;
-  KvmrtBootOutcome outcome = KVMRT_BOOT_STARTED;
-  const KvmrtVmPlan *plan;
-  const char *what;
+  KvmrtSession session;
+  const KvmrtVmResult *result;
 
   if (stop_if_cancelled (cancellable, _("Boot cancelled before it began: nothing was changed"),
                          error))
     return NULL;
-  plans = kvmrt_plan_new (op->config, op->host);
-  if ((plan = find_plan (plans, data->uuid, error)) == NULL)
+  plan = kvmrt_plan_new (op->config, op->host);
+  if ((vms = one_vm (plan, data->uuid, error)) == NULL)
     return NULL;
   if (op->privileged)
     return run_privileged (op, NULL, "kvmrt-boot", error, data->uuid, NULL);
-  if (!check_valid (op->config, op->host, error)
-      || stop_if_cancelled (cancellable, _("Boot cancelled: nothing was changed"), error)
-      || !sync_vm (op, plan, sync_notes, error)
-      || stop_if_cancelled (cancellable, _("Boot cancelled after libvirt's definition was "
-                                           "updated: the VM was not started"), error))
+  if (kvmrt_vm_get_disabled (vms->pdata[0]))
+    {
+      g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
+                   _("%s is disabled in the configuration"), vm_label (vms->pdata[0]));
+      return NULL;
+    }
+  if (stop_if_cancelled (cancellable, _("Boot cancelled: nothing was changed"), error))
     return NULL;
-  released = kvmrt_lifecycle_release_stale (op->sysroot, op->host, op->libvirt, problems);
-  if (!kvmrt_lifecycle_boot (op->sysroot, op->host, op->libvirt, plan, &outcome, report,
-                             error))
+  /* From here the core's boot set runs to its end. */
+  session = make_session (op, plan);
+  report = kvmrt_boot_set_run (&session, vms, KVMRT_BOOT_SET_DEFAULT, &progress, refused);
+  if (report->status == KVMRT_BOOT_SET_INVALID)
+    {
+      set_invalid_error (report->diagnostics, error);
+      return NULL;
+    }
+  g_return_val_if_fail (report->status == KVMRT_BOOT_SET_BOOTED && report->results->len == 1,
+                        NULL);
+  result = report->results->pdata[0];
+  if (set_result_error (result, error))
     return NULL;
-
-  what = outcome == KVMRT_BOOT_STARTED ? _("Started") : _("Already running");
-  message = g_string_new (NULL);
-  if (!plan->rt)
-    g_string_append (message, what);
-  else if (report->changes->len == 0)
-    g_string_append_printf (message, _("%s; real-time tuning already in place"), what);
-  else
-    g_string_append_printf (message,
-                            g_dngettext (GETTEXT_PACKAGE, "%s; tuned for real time (%u change)",
-                                         "%s; tuned for real time (%u changes)",
-                                         report->changes->len),
-                            what, report->changes->len);
-  append_problems (message, report);
+  worded = word_boot (result);
+  message = g_string_new (worded);
+  for (guint i = 0; i < refused->len; i++)
+    g_string_append_printf (message, "\n%s", (char *) refused->pdata[i]);
   return g_string_free (message, FALSE);
 }
 
@@ -289,31 +357,37 @@ static char *
 retune (KvmrtVmOperation *data, GCancellable *cancellable, GError **error)
 {
   KvmrtOperation *op = &data->op;
-  g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
-  g_autoptr(KvmrtPlan) plans = NULL;
-  const KvmrtVmPlan *plan;
+  g_autoptr(KvmrtPlan) plan = NULL;
+  g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  KvmrtSession session;
+  const KvmrtVmResult *result;
   GString *message;
+  guint changes;
 
   if (stop_if_cancelled (cancellable, _("Retune cancelled: nothing was changed"), error))
     return NULL;
-  plans = kvmrt_plan_new (op->config, op->host);
-  if ((plan = find_plan (plans, data->uuid, error)) == NULL)
+  plan = kvmrt_plan_new (op->config, op->host);
+  if ((vms = one_vm (plan, data->uuid, error)) == NULL)
     return NULL;
   /* --retune: kvmrt-boot without it would boot a VM that stopped in the meantime. */
   if (op->privileged)
     return run_privileged (op, NULL, "kvmrt-boot", error, "--retune", data->uuid, NULL);
-  if (!kvmrt_lifecycle_tune (op->sysroot, op->host, op->libvirt, plan, report, error))
+  session = make_session (op, plan);
+  results = kvmrt_boot_set_retune (&session, vms, NULL, NULL);
+  result = results->pdata[0];
+  if (set_result_error (result, error))
     return NULL;
+  changes = result->report->changes->len;
   message = g_string_new (NULL);
-  if (report->changes->len == 0)
+  if (changes == 0)
     g_string_append (message, _("Real-time tuning was already in place"));
   else
     g_string_append_printf (message,
                             g_dngettext (GETTEXT_PACKAGE, "Retuned for real time (%u change)",
-                                         "Retuned for real time (%u changes)",
-                                         report->changes->len),
-                            report->changes->len);
-  append_problems (message, report);
+                                         "Retuned for real time (%u changes)", changes),
+                            changes);
+  append_problems (message, result->report);
   return g_string_free (message, FALSE);
 }
 
@@ -327,38 +401,37 @@ kvmrt_retune_thread (GTask *task, gpointer source, gpointer task_data, GCancella
   return_message (task, &data->op, message, error);
 }
 
-/* Waits until the domain is off, the deadline (monotonic µs) passes, or the operation is
- * cancelled (FALSE with @error set). */
-static gboolean
-wait_until_off (GVirDomain    *domain,
-                gint64         deadline,
-                gboolean      *off,
-                GCancellable  *cancellable,
-                GError       **error)
+/* "Powered off; real-time tuning released (12 host settings changed back)". */
+static char *
+word_shutdown (const KvmrtVmResult *result)
 {
-  while (!(*off = !kvmrt_libvirt_is_active (domain)) && g_get_monotonic_time () < deadline)
-    {
-      if (stop_if_cancelled (cancellable,
-                             _("Shut Down cancelled while waiting for the guest: it was asked "
-                               "to shut down and may still do so. Host settings held for it "
-                               "stay until Release Tuning gives them back."), error))
-        return FALSE;
-      g_usleep (SHUTDOWN_POLL_US);
-    }
-  return TRUE;
+  GString *message = g_string_new (result->outcome == KVMRT_VM_POWERED_OFF ? _("Powered off")
+                                                                            : _("Shut off"));
+  guint changes = result->report->changes->len;
+
+  if (changes > 0)
+    g_string_append_printf (message,
+                            g_dngettext (GETTEXT_PACKAGE,
+                                         "; real-time tuning released (%u host setting "
+                                         "changed back)",
+                                         "; real-time tuning released (%u host settings "
+                                         "changed back)", changes),
+                            changes);
+  append_problems (message, result->report);
+  return g_string_free (message, FALSE);
 }
 
 static char *
 shutdown (KvmrtShutdownOperation *data, GCancellable *cancellable, GError **error)
 {
   KvmrtOperation *op = &data->op;
-  g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
+  KvmrtShutdownProgress progress = { .cancellable = cancellable };
   g_autofree char *timeout = g_strdup_printf ("%u", data->timeout_s);
-  gint64 started = g_get_monotonic_time ();
-  GVirDomain *domain;
-  GString *message;
-  gboolean powered_off = FALSE;
-  gboolean off = FALSE;
+  g_autoptr(KvmrtPlan) plan = NULL;
+  g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  KvmrtSession session;
+  const KvmrtVmResult *result;
 
   if (stop_if_cancelled (cancellable, _("Shut Down cancelled: the VM was left running"), error))
     return NULL;
@@ -366,60 +439,29 @@ shutdown (KvmrtShutdownOperation *data, GCancellable *cancellable, GError **erro
     return run_privileged (op, NULL, "kvmrt-shutdown", error, "--timeout", timeout,
                            data->force ? "--force" : data->uuid,
                            data->force ? data->uuid : NULL, NULL);
-  domain = kvmrt_libvirt_lookup_uuid (op->libvirt, data->uuid);
-  if (domain == NULL)
-    {
-      g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
-                   _("libvirt has no domain with UUID %s"), data->uuid);
-      return NULL;
-    }
-  if (!kvmrt_libvirt_is_active (domain))
+  plan = kvmrt_plan_new (op->config, op->host);
+  if ((vms = one_vm (plan, data->uuid, error)) == NULL)
+    return NULL;
+  session = make_session (op, plan);
+  results = kvmrt_shutdown_set_run (&session, vms, data->timeout_s,
+                                    data->force ? KVMRT_SHUTDOWN_FORCE : KVMRT_SHUTDOWN_DEFAULT,
+                                    &progress, NULL);
+  result = results->pdata[0];
+  if (result->outcome == KVMRT_VM_NOT_RUNNING)
     return g_strdup (_("Not running"));
-
-  /* Force Off (no grace period) skips the request to the guest. */
-  if (data->timeout_s > 0 || !data->force)
-    {
-      if (!kvmrt_libvirt_shutdown (domain, error))
-        {
-          if (kvmrt_libvirt_is_active (domain))
-            return NULL;
-          g_clear_error (error);
-        }
-      if (!wait_until_off (domain, started + (gint64) data->timeout_s * G_USEC_PER_SEC, &off,
-                           cancellable, error))
-        return NULL;
-      if (!off && !data->force)
-        {
-          g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
-                       _("Still running after %u s: the guest may ignore ACPI shutdown "
-                         "requests. Use Force Off to power it off."), data->timeout_s);
-          return NULL;
-        }
-    }
-  if (kvmrt_libvirt_is_active (domain))
-    {
-      if (!kvmrt_libvirt_destroy (domain, error))
-        return NULL;
-      powered_off = TRUE;
-    }
-
-  /* The VM is off: its tuning is given back even when a cancel came meanwhile. */
-  message = g_string_new (powered_off ? _("Powered off") : _("Shut off"));
-  if (!kvmrt_tuner_release (op->sysroot, op->host, data->uuid, report, error))
-    {
-      g_string_free (message, TRUE);
-      return NULL;
-    }
-  if (report->changes->len > 0)
-    g_string_append_printf (message,
-                            g_dngettext (GETTEXT_PACKAGE,
-                                         "; real-time tuning released (%u host setting "
-                                         "changed back)",
-                                         "; real-time tuning released (%u host settings "
-                                         "changed back)", report->changes->len),
-                            report->changes->len);
-  append_problems (message, report);
-  return g_string_free (message, FALSE);
+  if (result->outcome == KVMRT_VM_STILL_RUNNING && g_cancellable_is_cancelled (cancellable))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                 _("Shut Down cancelled while waiting for the guest: it was asked to shut "
+                   "down and may still do so. Host settings held for it stay until Release "
+                   "Tuning gives them back."));
+  else if (result->outcome == KVMRT_VM_STILL_RUNNING)
+    g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
+                 _("Still running after %u s: the guest may ignore ACPI shutdown requests. "
+                   "Use Force Off to power it off."), data->timeout_s);
+  /* Off but its tuning not given back, or libvirt refused. */
+  else if (!set_result_error (result, error))
+    return word_shutdown (result);
+  return NULL;
 }
 
 void
@@ -436,28 +478,34 @@ kvmrt_shutdown_thread (GTask *task, gpointer source, gpointer task_data,
 static char *
 release_held (KvmrtOperation *op, GCancellable *cancellable, GError **error)
 {
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) released = NULL;
-  g_autoptr(GString) message = g_string_new (NULL);
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GString) released = g_string_new (NULL);
 
   if (stop_if_cancelled (cancellable, _("Release Tuning cancelled: nothing was changed"),
                          error))
     return NULL;
   if (op->privileged)
     return run_privileged (op, NULL, "kvmrt-shutdown", error, "--release-held", NULL);
-  released = kvmrt_lifecycle_release_stale (op->sysroot, op->host, op->libvirt, problems);
-  for (guint i = 0; i < released->len; i++)
-    g_string_append_printf (message, "%s%s", i > 0 ? ", " : "", (char *) released->pdata[i]);
-  if (problems->len > 0)
+  /* Only the VMs that no longer run, as the bar names them. */
+  if ((results = kvmrt_lifecycle_release_held (op->sysroot, op->host, op->libvirt, NULL,
+                                               error)) == NULL)
+    return NULL;
+  for (guint i = 0; i < results->len; i++)
     {
-      g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
-                   _("The host settings could not all be given back: %s"),
-                   (char *) problems->pdata[0]);
-      return NULL;
+      const KvmrtVmResult *result = results->pdata[i];
+
+      if (result->tuning == KVMRT_VM_TUNING_FAILED)
+        {
+          g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
+                       _("The host settings could not all be given back: %s"),
+                       result->error->message);
+          return NULL;
+        }
+      g_string_append_printf (released, "%s%s", released->len > 0 ? ", " : "", result->label);
     }
-  if (released->len == 0)
+  if (results->len == 0)
     return g_strdup (_("No tuning was held for a VM that is not running"));
-  return g_strdup_printf (_("Real-time tuning released for %s"), message->str);
+  return g_strdup_printf (_("Real-time tuning released for %s"), released->str);
 }
 
 void

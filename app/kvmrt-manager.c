@@ -585,10 +585,7 @@ kvmrt_manager_new (const char *sysroot, const char *uri, GError **error)
   g_autoptr(KvmrtManager) self = g_object_new (KVMRT_TYPE_MANAGER, NULL);
 
   self->sysroot = g_strdup (sysroot != NULL ? sysroot : "/");
-  if (uri == NULL)
-    uri = g_getenv ("LIBVIRT_DEFAULT_URI") != NULL ? g_getenv ("LIBVIRT_DEFAULT_URI")
-                                                  : "qemu:///system";
-  self->uri = g_strdup (uri);
+  self->uri = g_strdup (uri != NULL ? uri : kvmrt_libvirt_default_uri ());
   self->host = kvmrt_host_load (self->sysroot, KVMRT_HOST_LOAD_DEFAULT, error);
   if (self->host == NULL)
     return NULL;

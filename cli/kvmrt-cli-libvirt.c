@@ -17,7 +17,7 @@ kvmrt_cli_open_libvirt (KvmrtCli *cli)
 }
 
 gboolean
-kvmrt_cli_session_open (KvmrtCliSession *session, KvmrtCli *cli)
+kvmrt_cli_session_open_on (KvmrtCliSession *session, KvmrtCli *cli, KvmrtLibvirt *libvirt)
 {
   session->config = kvmrt_cli_load_config (cli);
   if (session->config == NULL)
@@ -26,11 +26,17 @@ kvmrt_cli_session_open (KvmrtCliSession *session, KvmrtCli *cli)
   session->host = kvmrt_cli_load_host (cli, KVMRT_HOST_LOAD_DEFAULT);
   if (session->host == NULL)
     return FALSE;
-  session->libvirt = kvmrt_cli_open_libvirt (cli);
+  session->libvirt = libvirt != NULL ? g_object_ref (libvirt) : kvmrt_cli_open_libvirt (cli);
   if (session->libvirt == NULL)
     return FALSE;
   session->plan = kvmrt_plan_new (session->config, session->host);
   return TRUE;
+}
+
+gboolean
+kvmrt_cli_session_open (KvmrtCliSession *session, KvmrtCli *cli)
+{
+  return kvmrt_cli_session_open_on (session, cli, NULL);
 }
 
 void
@@ -74,31 +80,31 @@ kvmrt_cli_vm_label (KvmrtVm *vm)
   return kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : kvmrt_vm_get_uuid (vm);
 }
 
+void
+kvmrt_cli_print_sync (KvmrtVm *vm, const KvmrtSyncState *state, const GError *error,
+                      gboolean quiet)
+{
+  g_autofree char *worded = NULL;
+
+  if (state == NULL)
+    kvmrt_cli_error ("%s: %s", kvmrt_cli_vm_label (vm), error->message);
+  else if ((worded = kvmrt_sync_state_word (state, kvmrt_cli_vm_label (vm),
+                                            KVMRT_SYNC_WORDING_LINES)) != NULL)
+    g_print ("%s\n", worded);
+  else if (!quiet)
+    g_print (_("%s: already in sync with libvirt\n"), kvmrt_cli_vm_label (vm));
+}
+
 gboolean
 kvmrt_cli_sync_vm (KvmrtCliSession *session, KvmrtVm *vm, gboolean quiet)
 {
   g_autoptr(KvmrtSyncState) state = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *described = NULL;
 
-  if (!kvmrt_sync_to_libvirt (session->libvirt, kvmrt_cli_session_plan (session, vm), &state,
-                              &error))
-    {
-      kvmrt_cli_error ("%s: %s", kvmrt_cli_vm_label (vm), error->message);
-      return FALSE;
-    }
-  if (state->changes->len == 0)
-    {
-      if (!quiet)
-        g_print (_("%s: already in sync with libvirt\n"), kvmrt_cli_vm_label (vm));
-      return TRUE;
-    }
-  described = kvmrt_sync_state_describe (state, "\n    ");
-  g_print (_("%s: libvirt definition updated:\n    %s\n"), kvmrt_cli_vm_label (vm), described);
-  if (kvmrt_sync_state_needs_restart (state))
-    g_print (_("%s: it is running; the new definition takes effect when it is next started\n"),
-             kvmrt_cli_vm_label (vm));
-  return TRUE;
+  kvmrt_sync_to_libvirt (session->libvirt, kvmrt_cli_session_plan (session, vm), &state,
+                         &error);
+  kvmrt_cli_print_sync (vm, state, error, quiet);
+  return state != NULL;
 }
 
 char *
@@ -165,21 +171,4 @@ kvmrt_cli_save_checked (KvmrtCli *cli, KvmrtConfig *config, KvmrtHost *host,
       return FALSE;
     }
   return TRUE;
-}
-
-guint
-kvmrt_cli_release_held (KvmrtCliSession *session, KvmrtCli *cli, gboolean *ok)
-{
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) released = kvmrt_lifecycle_release_stale (cli->sysroot, session->host,
-                                                                 session->libvirt, problems);
-
-  for (guint i = 0; i < released->len; i++)
-    g_print (_("%s: not running any more; its real-time tuning was released\n"),
-             (char *) released->pdata[i]);
-  for (guint i = 0; i < problems->len; i++)
-    kvmrt_cli_error ("%s", (char *) problems->pdata[i]);
-  if (ok != NULL)
-    *ok = problems->len == 0;
-  return released->len;
 }

@@ -21,6 +21,11 @@ KvmrtLibvirt *kvmrt_cli_open_libvirt     (KvmrtCli *cli);
 /* Loads config and host, connects, plans. Prints the reason and returns FALSE on failure;
  * the caller exits KVMRT_EXIT_USAGE. */
 gboolean      kvmrt_cli_session_open     (KvmrtCliSession *session, KvmrtCli *cli);
+/* The same on a connection the caller holds (kvmrtd's, which follows libvirt's events);
+ * @libvirt NULL opens cli->connect_uri. */
+gboolean      kvmrt_cli_session_open_on  (KvmrtCliSession *session,
+                                          KvmrtCli        *cli,
+                                          KvmrtLibvirt    *libvirt);
 void          kvmrt_cli_session_clear    (KvmrtCliSession *session);
 /* Clears the session and the options; returns @status (the end of a tool's main()). */
 int           kvmrt_cli_session_finish   (KvmrtCliSession *session, KvmrtCli *cli, int status);
@@ -32,11 +37,12 @@ const KvmrtVmPlan *kvmrt_cli_session_plan (KvmrtCliSession *session, KvmrtVm *vm
 /* Writes @vm's plan into libvirt and prints one line about it when something changed (or on
  * failure, on stderr). */
 gboolean      kvmrt_cli_sync_vm          (KvmrtCliSession *session, KvmrtVm *vm, gboolean quiet);
-/* Gives back the host settings the journal holds for VMs libvirt does not show running, one
- * line each ("NAME: not running any more; its real-time tuning was released"); failures on
- * stderr. Returns how many were released, and FALSE in @ok when one failed. */
-guint         kvmrt_cli_release_held     (KvmrtCliSession *session, KvmrtCli *cli,
-                                          gboolean *ok);
+/* Prints what a sync of @vm did (kvmrt_sync_state_word()), or @error on stderr when @state
+ * is NULL; "already in sync" only when not @quiet. */
+void          kvmrt_cli_print_sync       (KvmrtVm              *vm,
+                                          const KvmrtSyncState *state,
+                                          const GError         *error,
+                                          gboolean              quiet);
 /* The VM's name for messages: its name, else its UUID. */
 const char   *kvmrt_cli_vm_label         (KvmrtVm *vm);
 /* Errors the validator finds in @config. */

@@ -25,6 +25,8 @@ kvmrt_cli_is_pkexec (void)
   return g_getenv ("PKEXEC_UID") != NULL;
 }
 
+/* KVMRT_LIBVIRT_SYSTEM_URI of core/virt/kvmrt-libvirt.h, which tools free of libvirt (this file
+ * is in them) cannot include: the one libvirt root accepts through pkexec. */
 #define SYSTEM_URI "qemu:///system"
 
 /* An authorization to run a tool as root covers the system's configuration on the system's
@@ -125,9 +127,6 @@ kvmrt_cli_parse (KvmrtCli           *cli,
     restrict_for_pkexec (cli);
   if (cli->config_path == NULL)
     cli->config_path = g_strdup (KVMRT_DEFAULT_CONFIG_PATH);
-  if (cli->connect_uri == NULL)
-    cli->connect_uri = g_strdup (g_getenv ("LIBVIRT_DEFAULT_URI") ? g_getenv ("LIBVIRT_DEFAULT_URI")
-                                                                   : SYSTEM_URI);
   {
     char *root = g_strdup (kvmrt_sysroot_choose (cli->sysroot));
 

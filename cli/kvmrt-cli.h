@@ -26,7 +26,7 @@ typedef enum {
 
 typedef struct {
   char     *config_path;   /* KVMRT_DEFAULT_CONFIG_PATH unless -f */
-  char     *connect_uri;   /* "qemu:///system" unless -c */
+  char     *connect_uri;   /* -c, else NULL: kvmrt_libvirt_default_uri() */
   char     *sysroot;       /* --sysroot, else $KVMRT_SYSROOT, else "/" */
   gboolean  offline;
   gboolean  json;

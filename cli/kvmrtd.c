@@ -5,8 +5,7 @@
  * programs may undo settings), follows libvirt's lifecycle events so a VM started or stopped
  * outside kvmrt is tuned or untuned, and logs every change; it serves the Guest Services
  * channels of the running VMs (kvmrtd-gs.c); on SIGTERM it shuts the VMs down. */
-#include "kvmrt-cli-libvirt.h"
-#include "kvmrt-journal.h"
+#include "kvmrt-cli-vm-ops.h"
 #include "kvmrt-lifecycle.h"
 #include "kvmrtd-gs.h"
 
@@ -84,34 +83,37 @@ notify_systemd (const char *state)
   close (fd);
 }
 
-/* Runs a sibling kvmrt tool with the daemon's -f, -c and --sysroot; TRUE if it exited 0. Its
- * output goes to the daemon's, and so to the journal. */
+/* Boots the autostart VMs as kvmrt-boot --clean does, printing what it prints (to the
+ * journal), on the daemon's own connection. */
 static gboolean
-run_tool (Daemon *d, const char *tool, const char *const *extra)
+boot_autostart (Daemon *d)
 {
-  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : g_strdup (".");
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  int wait_status = 0;
+  KvmrtCliSession session = { 0 };
+  g_autoptr(GPtrArray) vms = NULL;
+  int status = KVMRT_EXIT_USAGE;
 
-  g_ptr_array_add (argv, g_build_filename (dir, tool, NULL));
-  g_ptr_array_add (argv, g_strdup ("-f"));
-  g_ptr_array_add (argv, g_strdup (d->cli->config_path));
-  g_ptr_array_add (argv, g_strdup ("-c"));
-  g_ptr_array_add (argv, g_strdup (d->cli->connect_uri));
-  g_ptr_array_add (argv, g_strdup ("--sysroot"));
-  g_ptr_array_add (argv, g_strdup (d->cli->sysroot));
-  for (const char *const *e = extra; e != NULL && *e != NULL; e++)
-    g_ptr_array_add (argv, g_strdup (*e));
-  g_ptr_array_add (argv, NULL);
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL,
-                     NULL, NULL, NULL, &wait_status, &error))
+  if (kvmrt_cli_session_open_on (&session, d->cli, d->libvirt))
     {
-      g_warning ("cannot run %s: %s", (char *) argv->pdata[0], error->message);
-      return FALSE;
+      vms = kvmrt_boot_set_select (session.config, NULL, KVMRT_BOOT_SET_CLEAN, NULL);
+      status = kvmrt_cli_boot (&session, d->cli, vms, KVMRT_BOOT_SET_CLEAN);
     }
-  return g_spawn_check_wait_status (wait_status, NULL);
+  kvmrt_cli_session_clear (&session);
+  return status == KVMRT_EXIT_OK;
+}
+
+/* Shuts every running configured VM down as kvmrt-shutdown --force does, powering off those
+ * still running after --shutdown-timeout. */
+static gboolean
+shut_down_all (Daemon *d)
+{
+  KvmrtCliSession session = { 0 };
+  int status = KVMRT_EXIT_USAGE;
+
+  if (kvmrt_cli_session_open_on (&session, d->cli, d->libvirt))
+    status = kvmrt_cli_shutdown (&session, d->cli, NULL, shutdown_timeout,
+                                 KVMRT_SHUTDOWN_FORCE);
+  kvmrt_cli_session_clear (&session);
+  return status == KVMRT_EXIT_OK;
 }
 
 static gboolean
@@ -152,7 +154,7 @@ keep_tuned (Daemon *d)
   g_autoptr(KvmrtHost) host = config != NULL
     ? kvmrt_host_load (d->cli->sysroot, KVMRT_HOST_LOAD_DEFAULT, &error) : NULL;
   g_autoptr(KvmrtPlan) plan = NULL;
-  g_autoptr(KvmrtJournal) journal = NULL;
+  g_autoptr(GPtrArray) released = NULL;
 
   if (host == NULL)
     {
@@ -160,22 +162,20 @@ keep_tuned (Daemon *d)
       return;
     }
   plan = kvmrt_plan_new (config, host);
-  journal = kvmrt_journal_load (d->cli->sysroot, &error);
-  for (guint i = 0; journal != NULL && i < journal->vms->len; i++)
+  released = kvmrt_lifecycle_release_held (d->cli->sysroot, host, d->libvirt, config, &error);
+  if (released == NULL)
+    g_warning ("cannot release the tuning of VMs that stopped: %s", error->message);
+  g_clear_error (&error);
+  for (guint i = 0; released != NULL && i < released->len; i++)
     {
-      const KvmrtTunedVm *vm = journal->vms->pdata[i];
-      g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
-      g_autofree char *uuid = g_strdup (vm->uuid);
-      g_autofree char *label = g_strdup (vm->name != NULL ? vm->name : vm->uuid);
+      const KvmrtVmResult *result = released->pdata[i];
 
-      if (is_running (d, uuid) && kvmrt_config_lookup_uuid (config, uuid) != NULL)
-        continue;
-      if (!kvmrt_tuner_release (d->cli->sysroot, host, uuid, report, &error))
-        g_warning ("%s: cannot release its tuning: %s", label, error->message);
+      if (result->tuning == KVMRT_VM_TUNING_FAILED)
+        g_warning ("%s: cannot release its tuning: %s", result->label, result->error->message);
       else
         g_message ("%s: no longer running; its real-time tuning was released "
-                   "(%u host settings changed back)", label, report->changes->len);
-      g_clear_error (&error);
+                   "(%u host settings changed back)", result->label,
+                   result->report->changes->len);
     }
   for (guint i = 0; i < kvmrt_plan_get_n_vms (plan); i++)
     {
@@ -233,12 +233,10 @@ static gboolean
 on_stop_signal (gpointer data)
 {
   Daemon *d = data;
-  g_autofree char *timeout = g_strdup_printf ("%d", shutdown_timeout);
-  const char *const extra[] = { "--force", "--timeout", timeout, NULL };
 
   g_message ("stopping: shutting the VMs down");
   notify_systemd ("STOPPING=1");
-  if (!run_tool (d, "kvmrt-shutdown", extra))
+  if (!shut_down_all (d))
     d->status = KVMRT_EXIT_FAILED;
   keep_tuned (d);
   g_main_loop_quit (d->loop);
@@ -250,7 +248,6 @@ main (int argc, char **argv)
 {
   KvmrtCli cli = { 0 };
   Daemon d = { &cli, NULL, NULL, NULL, NULL, KVMRT_EXIT_OK };
-  const char *const clean[] = { "--clean", NULL };
 
   kvmrt_cli_parse (&cli, &argc, &argv,
                    KVMRT_CLI_OPTION_CONFIG | KVMRT_CLI_OPTION_CONNECT | KVMRT_CLI_OPTION_SYSROOT,
@@ -271,20 +268,19 @@ main (int argc, char **argv)
   if (gs_options.instance == NULL)
     gs_options.instance = g_strdup ("kvmrt-gs");
 
+  /* It changes the host from the configuration: as root, a file others may write is refused
+   * (kvmrt_cli_check_config_owner()). */
+  cli.changes_host = TRUE;
   /* Events need libvirt's event loop on GLib's, before the connection opens. */
   gvir_event_register ();
   if ((d.libvirt = kvmrt_cli_open_libvirt (&cli)) == NULL)
     return KVMRT_EXIT_USAGE;
-  if (!no_boot && !run_tool (&d, "kvmrt-boot", clean))
+  if (!no_boot && !boot_autostart (&d))
     {
       kvmrt_cli_error (_("booting the autostart VMs failed (see above); not starting"));
       g_object_unref (d.libvirt);
       return KVMRT_EXIT_FAILED;
     }
-  /* kvmrt-boot ran in another process: refresh what this connection knows. */
-  g_clear_object (&d.libvirt);
-  if ((d.libvirt = kvmrt_cli_open_libvirt (&cli)) == NULL)
-    return KVMRT_EXIT_USAGE;
 
   d.loop = g_main_loop_new (NULL, FALSE);
   d.last_problems = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

@@ -8,62 +8,12 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "kvmrt-journal.h"
 #include "kvmrt-lifecycle.h"
-#include "kvmrt-test-hosts.h"
+#include "kvmrt-test-demo.h"
 
 #define VISION_UUID "85055e0b-9cc9-4fc5-8b3c-6eb6e3daaeca"
 
-typedef struct {
-  char         *sysroot;
-  KvmrtHost    *host;
-  KvmrtLibvirt *libvirt;
-  KvmrtConfig  *config;
-  KvmrtPlan    *plan;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *source = test_host_dir ("m12swa-tf");
-  g_autofree char *dir = g_dir_make_tmp ("kvmrt-lifecycle-XXXXXX", &error);
-  g_autofree char *demo = g_test_build_filename (G_TEST_DIST, "..", "data", "demo", NULL);
-  g_autofree char *config = g_build_filename (demo, "kvmrt.cfg", NULL);
-  g_autofree char *uri = g_strdup_printf ("test://%s/libvirt-node.xml", demo);
-  const char *cp[] = { "cp", "-a", source, NULL, NULL };
-  int status = 0;
-
-  g_assert_no_error (error);
-  f->sysroot = g_build_filename (dir, "host", NULL);
-  cp[3] = f->sysroot;
-  g_assert_true (g_spawn_sync (NULL, (char **) cp, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               NULL, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (status, ==, 0);
-  f->host = kvmrt_host_load (f->sysroot, KVMRT_HOST_LOAD_DEFAULT, &error);
-  g_assert_no_error (error);
-  f->libvirt = kvmrt_libvirt_open (uri, &error);
-  g_assert_no_error (error);
-  f->config = kvmrt_config_load (config, &error);
-  g_assert_no_error (error);
-  f->plan = kvmrt_plan_new (f->config, f->host);
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  g_autofree char *dir = g_path_get_dirname (f->sysroot);
-  const char *rm[] = { "rm", "-rf", "--one-file-system", dir, NULL };
-
-  g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                NULL);
-  kvmrt_plan_free (f->plan);
-  g_object_unref (f->config);
-  g_object_unref (f->libvirt);
-  g_object_unref (f->host);
-  g_free (f->sysroot);
-}
+typedef TestDemo Fixture;
 
 static const KvmrtVmPlan *
 vision_plan (Fixture *f)
@@ -72,26 +22,6 @@ vision_plan (Fixture *f)
     if (g_str_equal (kvmrt_vm_get_uuid (kvmrt_plan_get_vm (f->plan, i)->vm), VISION_UUID))
       return kvmrt_plan_get_vm (f->plan, i);
   g_assert_not_reached ();
-}
-
-/* Whether CPU 48 (a sibling Vision Inspection's tuning takes offline) is online. */
-static gboolean
-cpu48_online (Fixture *f)
-{
-  g_autofree char *path = g_build_filename (f->sysroot, "sys", "devices", "system", "cpu",
-                                            "cpu48", "online", NULL);
-  g_autofree char *text = NULL;
-
-  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  return g_str_has_prefix (text, "1");
-}
-
-static gboolean
-journal_exists (Fixture *f)
-{
-  g_autofree char *path = g_build_filename (f->sysroot, KVMRT_JOURNAL_PATH, NULL);
-
-  return g_file_test (path, G_FILE_TEST_EXISTS);
 }
 
 /* What tuning writes below @path (CPUs' online files, IRQs' affinities, cgroups' CPUs, the
@@ -153,8 +83,8 @@ test_refused_while_shut_off (Fixture *f, gconstpointer data)
   g_assert_cmpuint (report->changes->len, ==, 0);
   after = snapshot (f);
   g_assert_cmpstr (after, ==, before);
-  g_assert_true (cpu48_online (f));
-  g_assert_false (journal_exists (f));
+  g_assert_true (test_demo_cpu48_online (f));
+  g_assert_false (test_demo_journal_exists (f));
 }
 
 static void
@@ -162,8 +92,8 @@ test_tunes_running_then_refuses_and_releases_once_off (Fixture *f, gconstpointer
 {
   g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
   g_autoptr(KvmrtTuneReport) again = kvmrt_tune_report_new ();
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) released = NULL;
+  const KvmrtVmResult *stale;
   g_autoptr(GError) error = NULL;
   g_autofree char *tuned = NULL;
   g_autofree char *after = NULL;
@@ -175,8 +105,8 @@ test_tunes_running_then_refuses_and_releases_once_off (Fixture *f, gconstpointer
                                        &error));
   g_assert_no_error (error);
   g_assert_cmpuint (report->changes->len, >, 0);
-  g_assert_false (cpu48_online (f));
-  g_assert_true (journal_exists (f));
+  g_assert_false (test_demo_cpu48_online (f));
+  g_assert_true (test_demo_journal_exists (f));
 
   /* Off again (outside kvmrt): a retune now changes nothing, not even the journal. */
   g_assert_true (kvmrt_libvirt_destroy (domain, &error));
@@ -188,22 +118,25 @@ test_tunes_running_then_refuses_and_releases_once_off (Fixture *f, gconstpointer
   g_assert_cmpstr (after, ==, tuned);
 
   /* What it still holds is stale, and released as such. */
-  released = kvmrt_lifecycle_release_stale (f->sysroot, f->host, f->libvirt, problems);
-  g_assert_cmpuint (problems->len, ==, 0);
+  g_clear_error (&error);
+  released = kvmrt_lifecycle_release_held (f->sysroot, f->host, f->libvirt, NULL, &error);
+  g_assert_no_error (error);
   g_assert_cmpuint (released->len, ==, 1);
-  g_assert_cmpstr (released->pdata[0], ==, "rh84-vision-rt");
-  g_assert_true (cpu48_online (f));
-  g_assert_false (journal_exists (f));
+  stale = released->pdata[0];
+  g_assert_cmpint (stale->tuning, ==, KVMRT_VM_TUNING_RELEASED);
+  g_assert_cmpstr (stale->label, ==, "rh84-vision-rt");
+  g_assert_true (test_demo_cpu48_online (f));
+  g_assert_false (test_demo_journal_exists (f));
 }
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add ("/lifecycle/tune-refused-while-shut-off", Fixture, NULL, fixture_set_up,
-              test_refused_while_shut_off, fixture_tear_down);
+  g_test_add ("/lifecycle/tune-refused-while-shut-off", Fixture, NULL, test_demo_set_up,
+              test_refused_while_shut_off, test_demo_tear_down);
   g_test_add ("/lifecycle/tune-running-refuse-and-release-once-off", Fixture, NULL,
-              fixture_set_up, test_tunes_running_then_refuses_and_releases_once_off,
-              fixture_tear_down);
+              test_demo_set_up, test_tunes_running_then_refuses_and_releases_once_off,
+              test_demo_tear_down);
   return g_test_run ();
 }

@@ -197,7 +197,11 @@ KvmrtLibvirt *
 kvmrt_libvirt_open (const char *uri, GError **error)
 {
   g_autoptr(KvmrtLibvirt) self = NULL;
-  g_autofree char *what = g_strdup_printf (_("Connecting to libvirt at %s"), uri);
+  g_autofree char *what = NULL;
+
+  if (uri == NULL)
+    uri = kvmrt_libvirt_default_uri ();
+  what = g_strdup_printf (_("Connecting to libvirt at %s"), uri);
 
   if (!check_driver (uri, error))
     return NULL;
@@ -215,6 +219,14 @@ kvmrt_libvirt_open (const char *uri, GError **error)
   if (!fetch_domains (self, error))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+const char *
+kvmrt_libvirt_default_uri (void)
+{
+  const char *uri = g_getenv ("LIBVIRT_DEFAULT_URI");
+
+  return uri != NULL ? uri : KVMRT_LIBVIRT_SYSTEM_URI;
 }
 
 const char *

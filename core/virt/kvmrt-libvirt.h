@@ -27,7 +27,12 @@ GQuark kvmrt_libvirt_error_quark (void);
 #define KVMRT_TYPE_LIBVIRT (kvmrt_libvirt_get_type ())
 G_DECLARE_FINAL_TYPE (KvmrtLibvirt, kvmrt_libvirt, KVMRT, LIBVIRT, GObject)
 
-/* Opens @uri (read-write) and fetches its domains. */
+/* The system's libvirt, where kvmrt's VMs live unless told otherwise. */
+#define KVMRT_LIBVIRT_SYSTEM_URI "qemu:///system"
+/* The URI used when none is given: $LIBVIRT_DEFAULT_URI, else KVMRT_LIBVIRT_SYSTEM_URI (not
+ * libvirt's own default, which for a user other than root is that user's session). */
+const char     *kvmrt_libvirt_default_uri   (void);
+/* Opens @uri (NULL: kvmrt_libvirt_default_uri()), read-write, and fetches its domains. */
 KvmrtLibvirt   *kvmrt_libvirt_open          (const char *uri, GError **error);
 const char     *kvmrt_libvirt_get_uri       (KvmrtLibvirt *self);
 GVirConnection *kvmrt_libvirt_get_connection (KvmrtLibvirt *self);

@@ -1,32 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Booting and stopping one configured VM with its host tuning: what kvmrt-boot,
- * kvmrt-shutdown, kvmrtd and the GUI all do, so they do it alike. */
+/* Booting and retuning one configured VM with its host tuning, and giving back the tuning
+ * held for VMs that no longer run: the steps the whole-VM operations (kvmrt-boot-set.h,
+ * kvmrt-shutdown-set.h) and kvmrtd's periodic check are made of. Shutting down is in
+ * kvmrt-shutdown-set.h. */
 #pragma once
 
 #include "kvmrt-libvirt.h"
 #include "kvmrt-plan.h"
+#include "kvmrt-session.h"
 #include "kvmrt-tuner.h"
+#include "kvmrt-vm-result.h"
 
 G_BEGIN_DECLS
 
-typedef enum {
-  KVMRT_BOOT_STARTED,          /* the domain was started, then tuned */
-  KVMRT_BOOT_ALREADY_RUNNING,  /* it was running; the tuning was checked and re-applied */
-} KvmrtBootOutcome;
+/* Starts @plan's domain unless it runs, then tunes the host for it (real-time VMs). The
+ * result's outcome is STARTED or ALREADY_RUNNING whenever the domain runs at the end, with
+ * TUNING_FAILED when the host could not be tuned (the domain keeps running); FAILED_START when
+ * it has no domain, libvirt refused to start it, or it stopped before it was tuned. Blocks
+ * while the domain starts; safe to run for several VMs at once from threads. */
+KvmrtVmResult *kvmrt_lifecycle_boot_vm   (const KvmrtSession *session,
+                                          const KvmrtVmPlan  *plan);
+/* Re-applies the tuning of a running VM (the window's and kvmrt-boot --retune's): RETUNED, or
+ * NOT_RUNNING / NOT_DEFINED with the host left exactly as it was. */
+KvmrtVmResult *kvmrt_lifecycle_retune_vm (const KvmrtSession *session,
+                                          const KvmrtVmPlan  *plan);
 
-/* Starts @plan's domain unless it runs, then tunes the host for it (real-time VMs). On a
- * tuning failure the domain keeps running and @error says why; @outcome is set whenever the
- * domain runs at the end. Refusals the host made along the way are in @report->problems. */
-gboolean kvmrt_lifecycle_boot     (const char        *sysroot,
-                                   KvmrtHost         *host,
-                                   KvmrtLibvirt      *libvirt,
-                                   const KvmrtVmPlan *plan,
-                                   KvmrtBootOutcome  *outcome,
-                                   KvmrtTuneReport   *report,
-                                   GError           **error);
-/* Re-applies the tuning of a running VM (the GUI's and kvmrt-boot's "retune"). A VM that
- * libvirt does not show running is refused with KVMRT_LIBVIRT_ERROR_NOT_RUNNING and the host
- * is left as it is. */
+/* Re-applies the tuning of a running VM (kvmrtd's periodic check). A VM that libvirt does not
+ * show running is refused with KVMRT_LIBVIRT_ERROR_NOT_RUNNING and the host is left as it
+ * is: the one guard every path to the tuner goes through. */
 gboolean kvmrt_lifecycle_tune     (const char        *sysroot,
                                    KvmrtHost         *host,
                                    KvmrtLibvirt      *libvirt,
@@ -37,12 +38,14 @@ gboolean kvmrt_lifecycle_tune     (const char        *sysroot,
  * must exist before such a VM starts; /run is empty after a reboot). Only for the live host
  * (@sysroot "/"): the path in the domain is the host's own. */
 gboolean   kvmrt_lifecycle_prepare_gs_dir (const char *sysroot, GError **error);
-/* Gives back the host settings of VMs in the journal that no longer run (after a crash, or
- * a VM stopped outside kvmrt). Returns the names released; errors are appended to
- * @problems. */
-GPtrArray *kvmrt_lifecycle_release_stale (const char   *sysroot,
+/* Gives back the host settings of the VMs in the journal that no longer run (after a crash,
+ * or a VM stopped outside kvmrt) and, when @config is given, of those no longer in it. One
+ * KvmrtVmResult* (outcome STALE, tuning RELEASED or FAILED) per VM released, in journal
+ * order; NULL with @error when the journal cannot be read. */
+GPtrArray *kvmrt_lifecycle_release_held  (const char   *sysroot,
                                           KvmrtHost    *host,
                                           KvmrtLibvirt *libvirt,
-                                          GPtrArray    *problems);
+                                          KvmrtConfig  *config,
+                                          GError      **error);
 
 G_END_DECLS

@@ -57,6 +57,34 @@ kvmrt_sync_state_describe (const KvmrtSyncState *state, const char *separator)
   return g_string_free (text, FALSE);
 }
 
+char *
+kvmrt_sync_state_word (const KvmrtSyncState *state, const char *label, KvmrtSyncWording wording)
+{
+  g_autofree char *described = NULL;
+  GString *text;
+
+  if (state->changes->len == 0)
+    return NULL;
+  text = g_string_new (NULL);
+  if (wording == KVMRT_SYNC_WORDING_LINES)
+    {
+      described = kvmrt_sync_state_describe (state, "\n    ");
+      g_string_append_printf (text, _("%s: libvirt definition updated:\n    %s"), label,
+                              described);
+      if (kvmrt_sync_state_needs_restart (state))
+        g_string_append_printf (text, _("\n%s: it is running; the new definition takes effect "
+                                        "when it is next started"), label);
+    }
+  else
+    {
+      described = kvmrt_sync_state_describe (state, "; ");
+      g_string_append_printf (text, _("%s: libvirt definition updated (%s)"), label, described);
+      if (kvmrt_sync_state_needs_restart (state))
+        g_string_append (text, _(" — it takes effect when the VM is next started"));
+    }
+  return g_string_free (text, FALSE);
+}
+
 static KvmrtSyncState *
 sync_state_new (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan)
 {
@@ -83,36 +111,45 @@ require_domain (KvmrtLibvirt *libvirt, const KvmrtSyncState *state, GError **err
   return FALSE;
 }
 
-/* The domain's XML and, through the sync, the XML the plan wants; the changes go into @state. */
+/* The domain's definition, read from libvirt once per sync into @current, and the XML the
+ * plan wants of it; the changes go into @state. */
 static char *
 compute_wanted_xml (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, KvmrtSyncState *state,
-                    GError **error)
+                    char **current, GError **error)
 {
-  g_autofree char *current = NULL;
   g_autoptr(GPtrArray) changes = NULL;
   char *wanted;
 
   if (!require_domain (libvirt, state, error))
     return NULL;
-  current = kvmrt_libvirt_get_xml (state->domain, error);
-  if (current == NULL)
+  *current = kvmrt_libvirt_get_xml (state->domain, error);
+  if (*current == NULL)
     return NULL;
-  wanted = kvmrt_domain_xml_sync (current, plan, &changes, error);
+  wanted = kvmrt_domain_xml_sync (*current, plan, &changes, error);
   if (wanted == NULL)
     return NULL;
   g_ptr_array_extend_and_steal (state->changes, g_steal_pointer (&changes));
   return wanted;
 }
 
-KvmrtSyncState *
-kvmrt_sync_compare (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, GError **error)
+/* kvmrt_sync_compare(), with the definition it read in @current for further checks. */
+static KvmrtSyncState *
+compare (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, char **current, GError **error)
 {
   g_autoptr(KvmrtSyncState) state = sync_state_new (libvirt, plan);
-  g_autofree char *wanted = compute_wanted_xml (libvirt, plan, state, error);
+  g_autofree char *wanted = compute_wanted_xml (libvirt, plan, state, current, error);
 
   if (wanted == NULL)
     return NULL;
   return g_steal_pointer (&state);
+}
+
+KvmrtSyncState *
+kvmrt_sync_compare (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, GError **error)
+{
+  g_autofree char *current = NULL;
+
+  return compare (libvirt, plan, &current, error);
 }
 
 static gboolean
@@ -157,7 +194,8 @@ kvmrt_sync_to_libvirt (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, KvmrtSync
                        GError **error)
 {
   g_autoptr(KvmrtSyncState) state = sync_state_new (libvirt, plan);
-  g_autofree char *wanted = compute_wanted_xml (libvirt, plan, state, error);
+  g_autofree char *current = NULL;
+  g_autofree char *wanted = compute_wanted_xml (libvirt, plan, state, &current, error);
   const char *name = kvmrt_vm_get_name (plan->vm);
 
   if (wanted == NULL)
@@ -195,8 +233,8 @@ kvmrt_sync_from_libvirt (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, guint *
                          GError **error)
 {
   g_autoptr(KvmrtSyncState) state = sync_state_new (libvirt, plan);
-  g_autofree char *wanted = compute_wanted_xml (libvirt, plan, state, error);
   g_autofree char *current = NULL;
+  g_autofree char *wanted = compute_wanted_xml (libvirt, plan, state, &current, error);
   guint attrs = 0;
 
   if (wanted == NULL)
@@ -216,8 +254,8 @@ kvmrt_sync_from_libvirt (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, guint *
 
       for (guint attr = 0; attr < KVMRT_VM_N_ATTRS; attr++)
         before[attr] = g_strdup (kvmrt_vm_get_text (plan->vm, attr));
-      current = kvmrt_libvirt_get_xml (state->domain, error);
-      if (current == NULL || !kvmrt_domain_xml_read (current, plan->vm, read, error))
+      /* From the definition the comparison read: libvirt is asked once. */
+      if (!kvmrt_domain_xml_read (current, plan->vm, read, error))
         {
           for (guint attr = 0; attr < KVMRT_VM_N_ATTRS; attr++)
             g_free (before[attr]);
@@ -237,11 +275,14 @@ kvmrt_sync_from_libvirt (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, guint *
   return TRUE;
 }
 
+/* The out-of-sync or vm-not-in-libvirt finding of @plan's VM, or NULL; @current receives the
+ * definition read, for diagnose_rt_guest(). */
 static KvmrtDiagnostic *
-diagnose_vm (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, KvmrtValidateFlags flags)
+diagnose_vm (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, KvmrtValidateFlags flags,
+             char **current)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(KvmrtSyncState) state = kvmrt_sync_compare (libvirt, plan, &error);
+  g_autoptr(KvmrtSyncState) state = compare (libvirt, plan, current, &error);
   g_autofree char *described = NULL;
   const KvmrtDomainChange *first;
 
@@ -273,20 +314,15 @@ diagnose_vm (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, KvmrtValidateFlags 
                                described);
 }
 
-/* What a real-time VM's domain lacks that the sync does not write (huge pages to reserve,
- * emulated devices), appended to @diagnostics. */
+/* What a real-time VM's domain (@xml, its definition; NULL when it could not be read) lacks
+ * that the sync does not write (huge pages to reserve, emulated devices), appended to
+ * @diagnostics. */
 static void
-diagnose_rt_guest (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, GPtrArray *diagnostics)
+diagnose_rt_guest (const char *xml, const KvmrtVmPlan *plan, GPtrArray *diagnostics)
 {
-  GVirDomain *domain;
-  g_autofree char *xml = NULL;
   g_autoptr(GPtrArray) advice = NULL;
 
-  if (!plan->rt)
-    return;
-  domain = kvmrt_libvirt_lookup_uuid (libvirt, kvmrt_vm_get_uuid (plan->vm));
-  xml = domain != NULL ? kvmrt_libvirt_get_xml (domain, NULL) : NULL;
-  if (xml == NULL)
+  if (!plan->rt || xml == NULL)
     return;
   advice = kvmrt_domain_xml_rt_advice (xml, plan);
   g_ptr_array_extend_and_steal (diagnostics, g_steal_pointer (&advice));
@@ -325,6 +361,7 @@ kvmrt_sync_diagnose (KvmrtLibvirt *libvirt, KvmrtPlan *plan, KvmrtValidateFlags 
   for (guint i = 0; i < n; i++)
     {
       const KvmrtVmPlan *p = kvmrt_plan_get_vm (plan, i);
+      g_autofree char *current = NULL;
       GPtrArray *list;
       KvmrtDiagnostic *d;
 
@@ -333,10 +370,10 @@ kvmrt_sync_diagnose (KvmrtLibvirt *libvirt, KvmrtPlan *plan, KvmrtValidateFlags 
       list = g_hash_table_lookup (per_vm, kvmrt_vm_get_uuid (p->vm));
       for (guint j = 0; list != NULL && j < list->len; j++)
         g_ptr_array_add (diagnostics, list->pdata[j]);
-      d = diagnose_vm (libvirt, p, flags);
+      d = diagnose_vm (libvirt, p, flags, &current);
       if (d != NULL)
         g_ptr_array_add (diagnostics, d);
-      diagnose_rt_guest (libvirt, p, diagnostics);
+      diagnose_rt_guest (current, p, diagnostics);
     }
   for (guint j = 0; j < global->len; j++)
     g_ptr_array_add (diagnostics, global->pdata[j]);

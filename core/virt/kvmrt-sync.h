@@ -27,6 +27,18 @@ gboolean        kvmrt_sync_state_needs_restart (const KvmrtSyncState *state);
  * @separator. */
 char           *kvmrt_sync_state_describe (const KvmrtSyncState *state, const char *separator);
 
+typedef enum {
+  KVMRT_SYNC_WORDING_LINES,   /* the CLI's: a line per change, indented, under the VM's line */
+  KVMRT_SYNC_WORDING_INLINE,  /* the window's: one line */
+} KvmrtSyncWording;
+
+/* What writing @state's changes into libvirt did to @label's VM, in words (no final
+ * newline), with the note that a running VM gets them at its next start; NULL when nothing
+ * changed. The one wording of a sync's result, for every caller. */
+char           *kvmrt_sync_state_word     (const KvmrtSyncState *state,
+                                           const char           *label,
+                                           KvmrtSyncWording      wording);
+
 /* How the VM's domain differs from what its plan implies. */
 KvmrtSyncState *kvmrt_sync_compare      (KvmrtLibvirt      *libvirt,
                                          const KvmrtVmPlan *plan,
