@@ -53,6 +53,23 @@ kvmrt_vm_operation_free (KvmrtVmOperation *data)
 }
 
 void
+kvmrt_boot_set_operation_free (KvmrtBootSetOperation *data)
+{
+  kvmrt_operation_clear (&data->op);
+  g_clear_pointer (&data->uuids, g_ptr_array_unref);
+  g_clear_pointer (&data->reports, g_ptr_array_unref);
+  g_free (data);
+}
+
+void
+kvmrt_vm_report_free (KvmrtVmReport *report)
+{
+  g_free (report->uuid);
+  g_free (report->message);
+  g_free (report);
+}
+
+void
 kvmrt_shutdown_operation_free (KvmrtShutdownOperation *data)
 {
   kvmrt_operation_clear (&data->op);
@@ -157,17 +174,19 @@ check_valid (KvmrtConfig *config, KvmrtHost *host, GError **error)
   return FALSE;
 }
 
-/* Runs a CLI tool through pkexec; its output becomes the message. @input (or NULL) is its
- * standard input. Once started as root it runs to its end: cancelling could leave the host
- * half-tuned, and this user may not signal it anyway. */
+/* Runs a CLI tool through pkexec with @args after its -f and -c; its output becomes the
+ * message. @input (or NULL) is its standard input. Once started as root it runs to its end:
+ * cancelling could leave the host half-tuned, and this user may not signal it anyway. */
 static char *
-run_privileged (KvmrtOperation *op, const char *input, const char *tool, GError **error, ...)
+run_privileged_argv (KvmrtOperation     *op,
+                     const char         *input,
+                     const char         *tool,
+                     const char * const *args,
+                     GError            **error)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GSubprocess) process = NULL;
   g_autofree char *out = NULL;
-  const char *arg;
-  va_list args;
 
   g_ptr_array_add (argv, g_strdup ("pkexec"));
   g_ptr_array_add (argv, kvmrt_find_cli_tool (tool));
@@ -175,10 +194,8 @@ run_privileged (KvmrtOperation *op, const char *input, const char *tool, GError 
   g_ptr_array_add (argv, g_strdup (op->config_path));
   g_ptr_array_add (argv, g_strdup ("-c"));
   g_ptr_array_add (argv, g_strdup (op->uri));
-  va_start (args, error);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
-  va_end (args);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
   g_ptr_array_add (argv, NULL);
 
   process = g_subprocess_newv ((const char * const *) argv->pdata,
@@ -204,6 +221,22 @@ run_privileged (KvmrtOperation *op, const char *input, const char *tool, GError 
       return NULL;
     }
   return g_steal_pointer (&out);
+}
+
+/* The same with the arguments listed, NULL-terminated. */
+static char *
+run_privileged (KvmrtOperation *op, const char *input, const char *tool, GError **error, ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *arg;
+  va_list list;
+
+  va_start (list, error);
+  while ((arg = va_arg (list, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (list);
+  g_ptr_array_add (args, NULL);
+  return run_privileged_argv (op, input, tool, (const char * const *) args->pdata, error);
 }
 
 /* Writes one VM into libvirt; a line for the message when something changed. */
@@ -293,19 +326,96 @@ on_boot_synced (KvmrtVm *vm, const KvmrtSyncState *state, const GError *error, g
     g_ptr_array_add (data, g_strdup_printf ("%s: %s", vm_label (vm), error->message));
 }
 
+/* The labels of the configured VMs that run, "A, B". */
+static char *
+running_labels (GPtrArray *running)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < running->len; i++)
+    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", vm_label (running->pdata[i]));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* The core's boot set on @vms; NULL with @error when it refused the set as a whole. The VMs
+ * libvirt would not take are added to @refused ("NAME: why"). */
+static KvmrtBootSetReport *
+run_boot_set (KvmrtOperation *op,
+              KvmrtPlan      *plan,
+              GPtrArray      *vms,
+              gboolean        clean,
+              GPtrArray      *refused,
+              GError        **error)
+{
+  static const KvmrtBootSetProgress progress = { .synced = on_boot_synced };
+  KvmrtSession session = make_session (op, plan);
+  g_autoptr(KvmrtBootSetReport) report = NULL;
+  g_autofree char *running = NULL;
+
+  report = kvmrt_boot_set_run (&session, vms, clean ? KVMRT_BOOT_SET_CLEAN
+                                                    : KVMRT_BOOT_SET_DEFAULT,
+                               &progress, refused);
+  switch (report->status)
+    {
+    case KVMRT_BOOT_SET_BOOTED:
+      return g_steal_pointer (&report);
+    case KVMRT_BOOT_SET_INVALID:
+      set_invalid_error (report->diagnostics, error);
+      break;
+    case KVMRT_BOOT_SET_BUSY:
+      running = running_labels (report->running);
+      g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
+                   _("A clean boot needs every VM shut off, but these are running: %s"),
+                   running);
+      break;
+    case KVMRT_BOOT_SET_SYNC_FAILED:
+      g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
+                   _("The clean boot stopped before any VM started: libvirt would not take "
+                     "%s"), refused->len > 0 ? (char *) refused->pdata[0] : "");
+      break;
+    case KVMRT_BOOT_SET_EMPTY:
+      g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
+                   _("No VM to boot"));
+      break;
+    }
+  return NULL;
+}
+
+/* A VM's boot result as the line a user reads; *@ok says whether it ended as asked. */
+static char *
+word_boot_result (const KvmrtVmResult *result, gboolean *ok)
+{
+  *ok = result->error == NULL && result->outcome != KVMRT_VM_NOT_STARTED;
+  if (result->outcome == KVMRT_VM_NOT_STARTED)
+    return g_strdup_printf (_("Not started: %s failed first, and a clean boot stops there"),
+                            result->blocked_by);
+  if (result->error != NULL)
+    return g_strdup (result->error->message);
+  return word_boot (result);
+}
+
+/* @message with each of @lines under it. */
+static char *
+append_lines (char *message, GPtrArray *lines)
+{
+  GString *text = g_string_new (message);
+
+  for (guint i = 0; i < lines->len; i++)
+    g_string_append_printf (text, "%s%s", text->len > 0 ? "\n" : "", (char *) lines->pdata[i]);
+  g_free (message);
+  return g_string_free (text, text->len == 0);
+}
+
 static char *
 boot (KvmrtVmOperation *data, GCancellable *cancellable, GError **error)
 {
-  static const KvmrtBootSetProgress progress = { .synced = on_boot_synced };
   KvmrtOperation *op = &data->op;
   g_autoptr(KvmrtPlan) plan = NULL;
   g_autoptr(GPtrArray) vms = NULL;
   g_autoptr(KvmrtBootSetReport) report = NULL;
   g_autoptr(GPtrArray) refused = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *worded = NULL;
-  GString *message;
-  KvmrtSession session;
-  const KvmrtVmResult *result;
+  g_autofree char *message = NULL;
+  gboolean ok;
 
   if (stop_if_cancelled (cancellable, _("Boot cancelled before it began: nothing was changed"),
                          error))
@@ -321,26 +431,17 @@ boot (KvmrtVmOperation *data, GCancellable *cancellable, GError **error)
                    _("%s is disabled in the configuration"), vm_label (vms->pdata[0]));
       return NULL;
     }
-  if (stop_if_cancelled (cancellable, _("Boot cancelled: nothing was changed"), error))
-    return NULL;
   /* From here the core's boot set runs to its end. */
-  session = make_session (op, plan);
-  report = kvmrt_boot_set_run (&session, vms, KVMRT_BOOT_SET_DEFAULT, &progress, refused);
-  if (report->status == KVMRT_BOOT_SET_INVALID)
+  if (stop_if_cancelled (cancellable, _("Boot cancelled: nothing was changed"), error)
+      || (report = run_boot_set (op, plan, vms, FALSE, refused, error)) == NULL)
+    return NULL;
+  message = word_boot_result (report->results->pdata[0], &ok);
+  if (!ok)
     {
-      set_invalid_error (report->diagnostics, error);
+      g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED, "%s", message);
       return NULL;
     }
-  g_return_val_if_fail (report->status == KVMRT_BOOT_SET_BOOTED && report->results->len == 1,
-                        NULL);
-  result = report->results->pdata[0];
-  if (set_result_error (result, error))
-    return NULL;
-  worded = word_boot (result);
-  message = g_string_new (worded);
-  for (guint i = 0; i < refused->len; i++)
-    g_string_append_printf (message, "\n%s", (char *) refused->pdata[i]);
-  return g_string_free (message, FALSE);
+  return append_lines (g_steal_pointer (&message), refused);
 }
 
 void
@@ -352,6 +453,63 @@ kvmrt_boot_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
 
   return_message (task, &data->op, message, error);
 }
+
+static char *
+boot_set (KvmrtBootSetOperation *data, GCancellable *cancellable, GError **error)
+{
+  KvmrtOperation *op = &data->op;
+  g_autoptr(KvmrtPlan) plan = NULL;
+  g_autoptr(GPtrArray) vms = g_ptr_array_new ();
+  g_autoptr(KvmrtBootSetReport) report = NULL;
+  g_autoptr(GPtrArray) refused = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+
+  if (stop_if_cancelled (cancellable, _("Boot All cancelled: nothing was changed"), error))
+    return NULL;
+  plan = kvmrt_plan_new (op->config, op->host);
+  for (guint i = 0; i < data->uuids->len; i++)
+    {
+      const KvmrtVmPlan *vm_plan = find_plan (plan, data->uuids->pdata[i], error);
+
+      if (vm_plan == NULL)
+        return NULL;
+      g_ptr_array_add (vms, vm_plan->vm);
+    }
+  if (op->privileged)
+    {
+      if (data->clean)
+        g_ptr_array_add (args, "--clean");
+      g_ptr_array_extend (args, data->uuids, NULL, NULL);
+      g_ptr_array_add (args, NULL);
+      return run_privileged_argv (op, NULL, "kvmrt-boot", (const char * const *) args->pdata,
+                                  error);
+    }
+  if (stop_if_cancelled (cancellable, _("Boot All cancelled: nothing was changed"), error)
+      || (report = run_boot_set (op, plan, vms, data->clean, refused, error)) == NULL)
+    return NULL;
+  for (guint i = 0; i < report->results->len; i++)
+    {
+      const KvmrtVmResult *result = report->results->pdata[i];
+      KvmrtVmReport *vm_report = g_new0 (KvmrtVmReport, 1);
+
+      vm_report->uuid = g_strdup (result->uuid);
+      vm_report->message = word_boot_result (result, &vm_report->ok);
+      g_ptr_array_add (data->reports, vm_report);
+    }
+  return append_lines (NULL, refused);
+}
+
+void
+kvmrt_boot_set_thread (GTask *task, gpointer source, gpointer task_data,
+                       GCancellable *cancellable)
+{
+  KvmrtBootSetOperation *data = task_data;
+  GError *error = NULL;
+  char *message = boot_set (data, cancellable, &error);
+
+  return_message (task, &data->op, message, error);
+}
+
 
 static char *
 retune (KvmrtVmOperation *data, GCancellable *cancellable, GError **error)

@@ -42,6 +42,14 @@ typedef struct {
   char          *uuid;
 } KvmrtVmOperation;
 
+/* Boot All. */
+typedef struct {
+  KvmrtOperation op;
+  GPtrArray     *uuids;      /* char*: the set, in order */
+  gboolean       clean;
+  GPtrArray     *reports;    /* KvmrtVmReport*: out */
+} KvmrtBootSetOperation;
+
 /* Shut Down, Force Off. */
 typedef struct {
   KvmrtOperation op;
@@ -61,11 +69,14 @@ void kvmrt_operation_clear           (KvmrtOperation *op);
 void kvmrt_operation_free            (KvmrtOperation *op);
 void kvmrt_vm_operation_free         (KvmrtVmOperation *data);
 void kvmrt_shutdown_operation_free   (KvmrtShutdownOperation *data);
+void kvmrt_boot_set_operation_free   (KvmrtBootSetOperation *data);
 void kvmrt_apply_operation_free      (KvmrtApplyOperation *data);
 /* The operations' GTaskThreadFuncs (each returns the message, char*, or an error; a
  * cancelled one G_IO_ERROR_CANCELLED saying what was done before it stopped). Their task
  * data is the struct above whose name they carry (release and resync: a KvmrtOperation). */
 void kvmrt_boot_thread               (GTask *task, gpointer source, gpointer data,
+                                      GCancellable *cancellable);
+void kvmrt_boot_set_thread           (GTask *task, gpointer source, gpointer data,
                                       GCancellable *cancellable);
 void kvmrt_retune_thread             (GTask *task, gpointer source, gpointer data,
                                       GCancellable *cancellable);

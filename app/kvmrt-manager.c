@@ -1037,6 +1037,49 @@ kvmrt_manager_boot_finish (KvmrtManager  *self,
 }
 
 void
+kvmrt_manager_boot_set_async (KvmrtManager        *self,
+                              GPtrArray           *vms,
+                              gboolean             clean,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  KvmrtBootSetOperation *data;
+
+  g_return_if_fail (KVMRT_IS_MANAGER (self));
+  g_return_if_fail (vms != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  data = g_new0 (KvmrtBootSetOperation, 1);
+  g_task_set_source_tag (task, kvmrt_manager_boot_set_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) kvmrt_boot_set_operation_free);
+  data->uuids = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < vms->len; i++)
+    g_ptr_array_add (data->uuids, g_strdup (kvmrt_vm_get_uuid (vms->pdata[i])));
+  data->clean = clean;
+  data->reports = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_vm_report_free);
+  data->op.host_changes = TRUE;
+  if (prepare (self, task, &data->op, NULL))
+    run_in_worker (self, task, kvmrt_boot_set_thread, on_worker_done_cb);
+}
+
+GPtrArray *
+kvmrt_manager_boot_set_finish (KvmrtManager  *self,
+                               GAsyncResult  *result,
+                               char         **message,
+                               GError       **error)
+{
+  KvmrtBootSetOperation *data;
+
+  if (!finish (self, result, kvmrt_manager_boot_set_async, message, error))
+    return NULL;
+  data = g_task_get_task_data (G_TASK (result));
+  return g_ptr_array_ref (data->reports);
+}
+
+void
 kvmrt_manager_retune_async (KvmrtManager        *self,
                             KvmrtVm             *vm,
                             GCancellable        *cancellable,

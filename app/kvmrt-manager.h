@@ -136,6 +136,34 @@ gboolean      kvmrt_manager_boot_finish     (KvmrtManager  *self,
                                              GAsyncResult  *result,
                                              char         **message,
                                              GError       **error);
+/* What an operation on a set of VMs did to one of them. */
+typedef struct {
+  char     *uuid;
+  gboolean  ok;       /* the VM ended as asked */
+  char     *message;  /* the line a user reads, as for a single VM */
+} KvmrtVmReport;
+
+void          kvmrt_vm_report_free          (KvmrtVmReport *report);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KvmrtVmReport, kvmrt_vm_report_free)
+
+/* Boot All: boots @vms (KvmrtVm* of the loaded configuration) as one set, the core's boot
+ * set: in parallel, or with @clean one after the other on a host where no configured VM
+ * runs, the first failure stopping the rest. */
+void          kvmrt_manager_boot_set_async  (KvmrtManager        *self,
+                                             GPtrArray           *vms,
+                                             gboolean             clean,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+/* A KvmrtVmReport* per VM of the set, in its order (empty when the CLI tool ran through
+ * pkexec: its output is in @message). @message (may be NULL) gets what concerns the whole
+ * set (the VMs libvirt would not take, one a line), or NULL. NULL with @error when the set
+ * was refused as a whole (errors in the configuration; a clean boot while VMs run, or whose
+ * sync failed). */
+GPtrArray    *kvmrt_manager_boot_set_finish (KvmrtManager  *self,
+                                             GAsyncResult  *result,
+                                             char         **message,
+                                             GError       **error);
 /* Asks the guest to shut down and waits up to @timeout_s; then powers it off when @force
  * (timeout 0 with force is Force Off). Releases its tuning once it is off. Cancelled while
  * waiting, the guest has been asked and the VM is left running. */

@@ -111,7 +111,6 @@ typedef struct {
   KvmrtWindow    *window;   /* owned */
   GApplication   *app;      /* held while the operation runs, so it ends at a step */
   char           *uuid;
-  GTask          *chain;    /* Boot All --clean: the next boot waits for this one */
 } OperationData;
 
 static void
@@ -122,7 +121,6 @@ operation_data_free (OperationData *data)
   g_clear_object (&data->app);
   g_object_unref (data->window);
   g_free (data->uuid);
-  g_clear_object (&data->chain);
   g_free (data);
 }
 
@@ -157,13 +155,6 @@ operation_done (OperationData *data, gboolean ok, const char *message, GError *e
       g_autofree char *text = g_strdup_printf ("%s: %s", vm_title (vm), error->message);
 
       kvmrt_window_show_toast (self, text);
-    }
-  if (data->chain != NULL)
-    {
-      if (ok)
-        g_task_return_boolean (data->chain, TRUE);
-      else
-        g_task_return_error (data->chain, g_error_copy (error));
     }
   operation_data_free (data);
 }
@@ -200,7 +191,7 @@ on_retune_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-start_operation (KvmrtWindow *self, KvmrtVm *vm, VmOperation operation, GTask *chain)
+start_operation (KvmrtWindow *self, KvmrtVm *vm, VmOperation operation)
 {
   OperationData *data = g_new0 (OperationData, 1);
   KvmrtVmCard *card = kvmrt_window_lookup_card (self, kvmrt_vm_get_uuid (vm));
@@ -210,7 +201,6 @@ start_operation (KvmrtWindow *self, KvmrtVm *vm, VmOperation operation, GTask *c
 
   data->window = g_object_ref (self);
   data->uuid = g_strdup (kvmrt_vm_get_uuid (vm));
-  data->chain = chain != NULL ? g_object_ref (chain) : NULL;
   if (app != NULL)
     {
       data->app = G_APPLICATION (g_object_ref (app));
@@ -263,13 +253,13 @@ start_on_running (KvmrtWindow *self, KvmrtVm *vm, VmOperation operation)
       kvmrt_window_show_toast (self, text);
       return;
     }
-  start_operation (self, vm, operation, NULL);
+  start_operation (self, vm, operation);
 }
 
 void
 kvmrt_window_boot_vm (KvmrtWindow *self, KvmrtVm *vm)
 {
-  start_operation (self, vm, VM_BOOT, NULL);
+  start_operation (self, vm, VM_BOOT);
 }
 
 void
@@ -389,60 +379,87 @@ close_all_details_activated (GtkWidget *widget, const char *action_name, GVarian
 /* Boot All / Shut Down All --------------------------------------------------------------- */
 
 typedef struct {
-  KvmrtWindow *window;     /* owned */
-  GPtrArray   *vms;        /* KvmrtVm*, owned */
-  guint        next;
-} CleanBoot;
+  KvmrtWindow  *window;     /* owned */
+  GApplication *app;        /* held while the boot set runs */
+  GPtrArray    *uuids;      /* char*: the set */
+  gboolean      clean;
+} BootSet;
 
 static void
-clean_boot_free (CleanBoot *boot)
+boot_set_free (BootSet *boot)
 {
+  for (guint i = 0; i < boot->uuids->len; i++)
+    mark_busy (boot->window, boot->uuids->pdata[i], -1);
+  if (boot->app != NULL)
+    g_application_release (boot->app);
+  g_clear_object (&boot->app);
   g_object_unref (boot->window);
-  g_ptr_array_unref (boot->vms);
+  g_ptr_array_unref (boot->uuids);
   g_free (boot);
 }
 
-static void clean_boot_next (CleanBoot *boot);
-
+/* Each VM's result on its card (failures in toasts too); what concerns the whole set in a
+ * toast. */
 static void
-on_clean_boot_step_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+on_boot_set_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  CleanBoot *boot = user_data;
+  BootSet *boot = user_data;
+  KvmrtWindow *self = boot->window;
   g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(GPtrArray) reports = kvmrt_manager_boot_set_finish (KVMRT_MANAGER (source), result,
+                                                                &message, &error);
 
-  if (g_task_propagate_boolean (G_TASK (result), &error))
+  for (guint i = 0; reports != NULL && i < reports->len; i++)
     {
-      clean_boot_next (boot);
-      return;
-    }
-  /* A clean boot stops at the first failure, as kvmrt-boot --clean does. */
-  for (guint i = boot->next; i < boot->vms->len; i++)
-    {
-      KvmrtVm *failed = boot->vms->pdata[boot->next - 1];
-      KvmrtVmCard *card = kvmrt_window_lookup_card (boot->window,
-                                                    kvmrt_vm_get_uuid (boot->vms->pdata[i]));
-      g_autofree char *text = g_strdup_printf (_("Not started: %s failed first, and a clean "
-                                                 "boot stops there"), vm_title (failed));
+      const KvmrtVmReport *report = reports->pdata[i];
+      KvmrtVmCard *card = kvmrt_window_lookup_card (self, report->uuid);
+      KvmrtVm *vm = kvmrt_window_lookup_vm (self, report->uuid);
 
       if (card != NULL)
-        kvmrt_vm_card_set_message (card, text, TRUE);
+        kvmrt_vm_card_set_message (card, report->message, !report->ok);
+      if (!report->ok && vm != NULL)
+        {
+          g_autofree char *text = g_strdup_printf ("%s: %s", vm_title (vm), report->message);
+
+          kvmrt_window_show_toast (self, text);
+        }
     }
-  clean_boot_free (boot);
+  if (error != NULL)
+    kvmrt_window_show_toast (self, error->message);
+  else if (message != NULL)
+    kvmrt_window_show_toast (self, message);
+  else if (boot->clean)
+    kvmrt_window_show_toast (self, _("Clean boot finished"));
+  boot_set_free (boot);
 }
 
 static void
-clean_boot_next (CleanBoot *boot)
+start_boot_set (KvmrtWindow *self, GPtrArray *vms, gboolean clean)
 {
-  g_autoptr(GTask) step = NULL;
+  BootSet *boot = g_new0 (BootSet, 1);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
 
-  if (boot->next >= boot->vms->len)
+  boot->window = g_object_ref (self);
+  boot->uuids = g_ptr_array_new_with_free_func (g_free);
+  boot->clean = clean;
+  if (app != NULL)
     {
-      kvmrt_window_show_toast (boot->window, _("Clean boot finished"));
-      clean_boot_free (boot);
-      return;
+      boot->app = G_APPLICATION (g_object_ref (app));
+      g_application_hold (boot->app);
     }
-  step = g_task_new (NULL, NULL, on_clean_boot_step_cb, boot);
-  start_operation (boot->window, boot->vms->pdata[boot->next++], VM_BOOT, step);
+  for (guint i = 0; i < vms->len; i++)
+    {
+      const char *uuid = kvmrt_vm_get_uuid (vms->pdata[i]);
+      KvmrtVmCard *card = kvmrt_window_lookup_card (self, uuid);
+
+      g_ptr_array_add (boot->uuids, g_strdup (uuid));
+      mark_busy (self, uuid, +1);
+      if (card != NULL)
+        kvmrt_vm_card_set_message (card, NULL, FALSE);
+    }
+  kvmrt_manager_boot_set_async (self->manager, vms, clean, self->cancellable,
+                                on_boot_set_done_cb, boot);
 }
 
 /* The VMs Boot All boots: the enabled ones with Auto Start, or every enabled one. */
@@ -489,7 +506,6 @@ static void
 boot_all (KvmrtWindow *self, gboolean include_all, gboolean clean)
 {
   g_autoptr(GPtrArray) vms = vms_to_boot (self, include_all);
-  g_autofree char *running = running_titles (self);
 
   if (vms->len == 0)
     {
@@ -497,26 +513,9 @@ boot_all (KvmrtWindow *self, gboolean include_all, gboolean clean)
                                        "enabled VM, or turn on Auto Start"));
       return;
     }
-  if (clean && running != NULL)
-    {
-      g_autofree char *text = g_strdup_printf (_("A clean boot needs every VM shut off, but "
-                                                 "these are running: %s"), running);
-
-      kvmrt_window_show_toast (self, text);
-      return;
-    }
-  if (clean)
-    {
-      CleanBoot *boot = g_new0 (CleanBoot, 1);
-
-      boot->window = g_object_ref (self);
-      boot->vms = g_steal_pointer (&vms);
-      clean_boot_next (boot);
-      return;
-    }
-  /* Each boot runs in its own thread, so QEMU start-ups overlap as in kvmrt-boot. */
-  for (guint i = 0; i < vms->len; i++)
-    start_operation (self, vms->pdata[i], VM_BOOT, NULL);
+  /* One boot set: in parallel, or one after the other with clean, as kvmrt-boot does (the
+   * core refuses a clean boot while a configured VM runs). */
+  start_boot_set (self, vms, clean);
 }
 
 static GtkWidget *
@@ -645,8 +644,7 @@ on_shutdown_all_response_cb (AdwMessageDialog *dialog, const char *response, Kvm
       if (status != NULL && status->running)
         start_operation (self, vms->pdata[i],
                          gtk_check_button_get_active (force) ? VM_SHUT_DOWN_OR_POWER_OFF
-                                                             : VM_SHUT_DOWN,
-                         NULL);
+                                                             : VM_SHUT_DOWN);
     }
 }
 

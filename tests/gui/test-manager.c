@@ -8,6 +8,7 @@
  *   command line is a FIFO no one writes (any read of it blocks), opening the configuration
  *   and refreshing return at once and the main loop keeps running; the statuses arrive once
  *   the FIFO is opened for writing.
+ * - Boot All is the core's boot set: a report per VM, a clean boot refused while VMs run.
  * - Cancellation: an operation cancelled before it starts changes nothing and says so; on a
  *   real libvirtd (root, skipped otherwise) a Shut Down waiting for a guest that ignores ACPI
  *   (the harness's echo guest) stops waiting when cancelled, says so, and leaves it running
@@ -235,6 +236,67 @@ test_status_off_gui_thread (void)
   unblock (fifo, TRUE);
 }
 
+/* Boot All --------------------------------------------------------------------------------- */
+
+/* The enabled VMs of the loaded configuration. */
+static GPtrArray *
+enabled_vms (KvmrtManager *manager)
+{
+  KvmrtConfig *config = kvmrt_manager_get_config (manager);
+  GPtrArray *vms = g_ptr_array_new ();
+
+  for (guint i = 0; i < kvmrt_config_get_n_vms (config); i++)
+    if (!kvmrt_vm_get_disabled (kvmrt_config_get_vm (config, i)))
+      g_ptr_array_add (vms, kvmrt_config_get_vm (config, i));
+  return vms;
+}
+
+static GPtrArray *
+boot_set (KvmrtManager *manager, GPtrArray *vms, gboolean clean, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  kvmrt_manager_boot_set_async (manager, vms, clean, NULL, kvmrt_gui_test_store_result_cb,
+                                &result);
+  return kvmrt_manager_boot_set_finish (manager, kvmrt_gui_test_wait_result (&result, 60000),
+                                        NULL, error);
+}
+
+/* A report per VM in the set's order, each as its own boot says it; a clean boot is refused
+ * as a whole while VMs run, with nothing started. */
+static void
+test_boot_set (void)
+{
+  g_auto(Demo) demo = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(GPtrArray) reports = NULL;
+  g_autoptr(GPtrArray) refused = NULL;
+
+  demo_set_up (&demo, "kvmrt-test-manager-XXXXXX");
+  g_assert_true (kvmrt_manager_open_config (demo.manager, demo.config, &error));
+  vms = enabled_vms (demo.manager);
+  g_assert_cmpuint (vms->len, >, 1);
+
+  reports = boot_set (demo.manager, vms, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reports->len, ==, vms->len);
+  for (guint i = 0; i < vms->len; i++)
+    {
+      const KvmrtVmReport *report = reports->pdata[i];
+
+      g_test_message ("%s: %s", report->uuid, report->message);
+      g_assert_cmpstr (report->uuid, ==, kvmrt_vm_get_uuid (vms->pdata[i]));
+      g_assert_true (report->ok);
+      g_assert_true (g_str_has_prefix (report->message, "Started"));
+    }
+
+  refused = boot_set (demo.manager, vms, TRUE, &error);
+  g_assert_null (refused);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "A clean boot needs every VM shut off"));
+}
+
 /* Cancellation ---------------------------------------------------------------------------- */
 
 static void
@@ -364,6 +426,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/manager/notify/config", test_notify_config);
   g_test_add_func ("/manager/notify/host", test_notify_host);
   g_test_add_func ("/manager/status/off-gui-thread", test_status_off_gui_thread);
+  g_test_add_func ("/manager/boot-set", test_boot_set);
   g_test_add_func ("/manager/cancel/before-start", test_cancel_before_start);
   g_test_add_func ("/manager/cancel/shutdown-wait", test_cancel_shutdown_wait);
   return g_test_run ();
