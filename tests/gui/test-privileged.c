@@ -147,6 +147,55 @@ test_boot (void)
   g_assert_nonnull (strstr (message, "test: already running"));
 }
 
+/* (1b) Boot All runs pkexec kvmrt-boot once for the whole set, --clean first when asked,
+ * and reports the tool's output for the set. */
+static void
+test_boot_set (void)
+{
+  g_autoptr(KvmrtManager) manager = kvmrt_gui_test_open_manager ("/", TEST_URI, t.config);
+  KvmrtVm *vm = kvmrt_config_lookup_uuid (kvmrt_manager_get_config (manager), TEST_UUID);
+  g_autofree char *boot = tool ("kvmrt-boot");
+  g_autoptr(GPtrArray) vms = g_ptr_array_new ();
+
+  g_assert_nonnull (vm);
+  g_ptr_array_add (vms, vm);
+  for (int clean = 0; clean <= 1; clean++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GPtrArray) calls = NULL;
+      g_autoptr(GPtrArray) reports = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *message = NULL;
+      g_autofree char *said = NULL;
+
+      kvmrt_manager_boot_set_async (manager, vms, clean, NULL, kvmrt_gui_test_store_result_cb,
+                                    &result);
+      reports = kvmrt_manager_boot_set_finish (manager, wait_for (&result), &message, &error);
+      calls = take_calls ();
+      g_assert_cmpuint (calls->len, ==, 1);
+      if (clean)
+        assert_argv (calls->pdata[0], (const char *[]) { boot, "-f", t.config, "-c", TEST_URI,
+                                                         "--clean", TEST_UUID, NULL });
+      else
+        assert_argv (calls->pdata[0], (const char *[]) { boot, "-f", t.config, "-c", TEST_URI,
+                                                         TEST_UUID, NULL });
+      /* The tool's own words, for the set: refused while "test" runs when clean. */
+      said = output_of (calls->pdata[0]);
+      if (clean)
+        {
+          g_assert_null (reports);
+          g_assert_nonnull (error);
+          g_assert_cmpstr (error->message, ==, said);
+        }
+      else
+        {
+          g_assert_no_error (error);
+          g_assert_cmpuint (reports->len, ==, 0);
+          g_assert_cmpstr (message, ==, said);
+        }
+    }
+}
+
 /* (2) Shut Down and Force Off run pkexec kvmrt-shutdown with the timeout, and --force. */
 static void
 test_shutdown (void)
@@ -577,6 +626,7 @@ main (int argc, char *argv[])
   setup ();
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/privileged/boot", test_boot);
+  g_test_add_func ("/privileged/boot-set", test_boot_set);
   g_test_add_func ("/privileged/shutdown", test_shutdown);
   g_test_add_func ("/privileged/retune-and-release", test_retune_and_release);
   g_test_add_func ("/privileged/apply-not-writable", test_apply_not_writable);
