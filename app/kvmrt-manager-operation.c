@@ -73,7 +73,8 @@ void
 kvmrt_shutdown_operation_free (KvmrtShutdownOperation *data)
 {
   kvmrt_operation_clear (&data->op);
-  g_free (data->uuid);
+  g_clear_pointer (&data->uuids, g_ptr_array_unref);
+  g_clear_pointer (&data->reports, g_ptr_array_unref);
   g_free (data);
 }
 
@@ -579,8 +580,33 @@ word_shutdown (const KvmrtVmResult *result)
   return g_string_free (message, FALSE);
 }
 
+/* A VM's shutdown result as the line a user reads; *@ok says whether it ended as asked. */
 static char *
-shutdown (KvmrtShutdownOperation *data, GCancellable *cancellable, GError **error)
+word_shutdown_result (const KvmrtVmResult *result,
+                      guint                timeout_s,
+                      GCancellable        *cancellable,
+                      gboolean            *ok)
+{
+  *ok = FALSE;
+  if (result->outcome == KVMRT_VM_STILL_RUNNING && g_cancellable_is_cancelled (cancellable))
+    return g_strdup (_("Shut Down cancelled while waiting for the guest: it was asked to shut "
+                       "down and may still do so. Host settings held for it stay until "
+                       "Release Tuning gives them back."));
+  if (result->outcome == KVMRT_VM_STILL_RUNNING)
+    return g_strdup_printf (_("Still running after %u s: the guest may ignore ACPI shutdown "
+                              "requests. Use Force Off to power it off."), timeout_s);
+  /* Off but its tuning not given back; libvirt refused; no domain. */
+  if (result->error != NULL)
+    return g_strdup (result->error->message);
+  *ok = TRUE;
+  if (result->outcome == KVMRT_VM_NOT_RUNNING)
+    return g_strdup (_("Not running"));
+  return word_shutdown (result);
+}
+
+/* Fills @data->reports, or says why nothing was done; the message is the pkexec'd tool's. */
+static char *
+shutdown_set (KvmrtShutdownOperation *data, GCancellable *cancellable, GError **error)
 {
   KvmrtOperation *op = &data->op;
   KvmrtShutdownProgress progress = { .cancellable = cancellable };
@@ -588,37 +614,82 @@ shutdown (KvmrtShutdownOperation *data, GCancellable *cancellable, GError **erro
   g_autoptr(KvmrtPlan) plan = NULL;
   g_autoptr(GPtrArray) vms = NULL;
   g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
   KvmrtSession session;
-  const KvmrtVmResult *result;
 
-  if (stop_if_cancelled (cancellable, _("Shut Down cancelled: the VM was left running"), error))
+  if (stop_if_cancelled (cancellable, _("Shut Down cancelled: nothing was shut down"), error))
     return NULL;
   if (op->privileged)
-    return run_privileged (op, NULL, "kvmrt-shutdown", error, "--timeout", timeout,
-                           data->force ? "--force" : data->uuid,
-                           data->force ? data->uuid : NULL, NULL);
+    {
+      g_ptr_array_add (args, "--timeout");
+      g_ptr_array_add (args, timeout);
+      if (data->force)
+        g_ptr_array_add (args, "--force");
+      if (data->uuids != NULL)
+        g_ptr_array_extend (args, data->uuids, NULL, NULL);
+      g_ptr_array_add (args, NULL);
+      return run_privileged_argv (op, NULL, "kvmrt-shutdown", (const char * const *) args->pdata,
+                                  error);
+    }
   plan = kvmrt_plan_new (op->config, op->host);
-  if ((vms = one_vm (plan, data->uuid, error)) == NULL)
-    return NULL;
+  if (data->uuids != NULL)
+    {
+      vms = g_ptr_array_new ();
+      for (guint i = 0; i < data->uuids->len; i++)
+        {
+          const KvmrtVmPlan *vm_plan = find_plan (plan, data->uuids->pdata[i], error);
+
+          if (vm_plan == NULL)
+            return NULL;
+          g_ptr_array_add (vms, vm_plan->vm);
+        }
+    }
   session = make_session (op, plan);
   results = kvmrt_shutdown_set_run (&session, vms, data->timeout_s,
                                     data->force ? KVMRT_SHUTDOWN_FORCE : KVMRT_SHUTDOWN_DEFAULT,
                                     &progress, NULL);
-  result = results->pdata[0];
-  if (result->outcome == KVMRT_VM_NOT_RUNNING)
-    return g_strdup (_("Not running"));
-  if (result->outcome == KVMRT_VM_STILL_RUNNING && g_cancellable_is_cancelled (cancellable))
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                 _("Shut Down cancelled while waiting for the guest: it was asked to shut "
-                   "down and may still do so. Host settings held for it stay until Release "
-                   "Tuning gives them back."));
-  else if (result->outcome == KVMRT_VM_STILL_RUNNING)
-    g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
-                 _("Still running after %u s: the guest may ignore ACPI shutdown requests. "
-                   "Use Force Off to power it off."), data->timeout_s);
-  /* Off but its tuning not given back, or libvirt refused. */
-  else if (!set_result_error (result, error))
-    return word_shutdown (result);
+  for (guint i = 0; i < results->len; i++)
+    {
+      const KvmrtVmResult *result = results->pdata[i];
+      KvmrtVmReport *report = g_new0 (KvmrtVmReport, 1);
+
+      report->uuid = g_strdup (result->uuid);
+      report->message = word_shutdown_result (result, data->timeout_s, cancellable, &report->ok);
+      g_ptr_array_add (data->reports, report);
+    }
+  return NULL;
+}
+
+void
+kvmrt_shutdown_set_thread (GTask *task, gpointer source, gpointer task_data,
+                           GCancellable *cancellable)
+{
+  KvmrtShutdownOperation *data = task_data;
+  GError *error = NULL;
+  char *message = shutdown_set (data, cancellable, &error);
+
+  return_message (task, &data->op, message, error);
+}
+
+/* One VM: its report is the operation's message, or its error (G_IO_ERROR_CANCELLED when a
+ * cancel ended the wait). */
+static char *
+shutdown (KvmrtShutdownOperation *data, GCancellable *cancellable, GError **error)
+{
+  g_autofree char *said = shutdown_set (data, cancellable, error);
+  const KvmrtVmReport *report;
+
+  /* The pkexec'd tool's words, or why nothing was done. */
+  if (data->op.privileged || data->reports->len == 0)
+    return g_steal_pointer (&said);
+  report = data->reports->pdata[0];
+  if (report->ok)
+    return g_strdup (report->message);
+  if (g_cancellable_is_cancelled (cancellable))
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, report->message);
+  else
+    g_set_error_literal (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
+                         report->message);
   return NULL;
 }
 

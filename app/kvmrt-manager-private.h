@@ -50,12 +50,13 @@ typedef struct {
   GPtrArray     *reports;    /* KvmrtVmReport*: out */
 } KvmrtBootSetOperation;
 
-/* Shut Down, Force Off. */
+/* Shut Down, Force Off (a set of one), Shut Down All. */
 typedef struct {
   KvmrtOperation op;
-  char          *uuid;
+  GPtrArray     *uuids;      /* char*: the set; NULL: every configured VM that runs */
   gboolean       force;      /* power off when the guest has not shut down in time */
   guint          timeout_s;  /* 0 with force: power off at once */
+  GPtrArray     *reports;    /* KvmrtVmReport*: out */
 } KvmrtShutdownOperation;
 
 /* Apply an edited configuration. */
@@ -81,6 +82,8 @@ void kvmrt_boot_set_thread           (GTask *task, gpointer source, gpointer dat
 void kvmrt_retune_thread             (GTask *task, gpointer source, gpointer data,
                                       GCancellable *cancellable);
 void kvmrt_shutdown_thread           (GTask *task, gpointer source, gpointer data,
+                                      GCancellable *cancellable);
+void kvmrt_shutdown_set_thread       (GTask *task, gpointer source, gpointer data,
                                       GCancellable *cancellable);
 void kvmrt_release_held_thread       (GTask *task, gpointer source, gpointer data,
                                       GCancellable *cancellable);

@@ -1103,6 +1103,36 @@ kvmrt_manager_retune_finish (KvmrtManager  *self,
   return finish (self, result, kvmrt_manager_retune_async, message, error);
 }
 
+static void
+run_shutdown (KvmrtManager        *self,
+              GPtrArray           *vms,
+              gboolean             force,
+              guint                timeout_s,
+              gpointer             source_tag,
+              GTaskThreadFunc      thread,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  KvmrtShutdownOperation *data = g_new0 (KvmrtShutdownOperation, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, data, (GDestroyNotify) kvmrt_shutdown_operation_free);
+  if (vms != NULL)
+    {
+      data->uuids = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < vms->len; i++)
+        g_ptr_array_add (data->uuids, g_strdup (kvmrt_vm_get_uuid (vms->pdata[i])));
+    }
+  data->force = force;
+  data->timeout_s = timeout_s;
+  data->reports = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_vm_report_free);
+  data->op.host_changes = TRUE;
+  if (prepare (self, task, &data->op, NULL))
+    run_in_worker (self, task, thread, on_worker_done_cb);
+}
+
 void
 kvmrt_manager_shutdown_async (KvmrtManager        *self,
                               KvmrtVm             *vm,
@@ -1112,23 +1142,45 @@ kvmrt_manager_shutdown_async (KvmrtManager        *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  KvmrtShutdownOperation *data;
+  g_autoptr(GPtrArray) vms = g_ptr_array_new ();
 
   g_return_if_fail (KVMRT_IS_MANAGER (self));
   g_return_if_fail (KVMRT_IS_VM (vm));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  data = g_new0 (KvmrtShutdownOperation, 1);
-  g_task_set_source_tag (task, kvmrt_manager_shutdown_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) kvmrt_shutdown_operation_free);
-  data->uuid = g_strdup (kvmrt_vm_get_uuid (vm));
-  data->force = force;
-  data->timeout_s = timeout_s;
-  data->op.host_changes = TRUE;
-  if (prepare (self, task, &data->op, NULL))
-    run_in_worker (self, task, kvmrt_shutdown_thread, on_worker_done_cb);
+  g_ptr_array_add (vms, vm);
+  run_shutdown (self, vms, force, timeout_s, kvmrt_manager_shutdown_async,
+                kvmrt_shutdown_thread, cancellable, callback, user_data);
+}
+
+void
+kvmrt_manager_shutdown_set_async (KvmrtManager        *self,
+                                  GPtrArray           *vms,
+                                  gboolean             force,
+                                  guint                timeout_s,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (KVMRT_IS_MANAGER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  run_shutdown (self, vms, force, timeout_s, kvmrt_manager_shutdown_set_async,
+                kvmrt_shutdown_set_thread, cancellable, callback, user_data);
+}
+
+GPtrArray *
+kvmrt_manager_shutdown_set_finish (KvmrtManager  *self,
+                                   GAsyncResult  *result,
+                                   char         **message,
+                                   GError       **error)
+{
+  KvmrtShutdownOperation *data;
+
+  if (!finish (self, result, kvmrt_manager_shutdown_set_async, message, error))
+    return NULL;
+  data = g_task_get_task_data (G_TASK (result));
+  return g_ptr_array_ref (data->reports);
 }
 
 gboolean

@@ -178,6 +178,21 @@ gboolean      kvmrt_manager_shutdown_finish (KvmrtManager  *self,
                                              GAsyncResult  *result,
                                              char         **message,
                                              GError       **error);
+/* Shut Down All: the same for @vms (KvmrtVm* of the loaded configuration; NULL: every
+ * configured VM that runs), all at once, the core's shutdown set. */
+void          kvmrt_manager_shutdown_set_async  (KvmrtManager        *self,
+                                                 GPtrArray           *vms,
+                                                 gboolean             force,
+                                                 guint                timeout_s,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+/* A KvmrtVmReport* per VM shut down (and per VM of @vms that did not run), as
+ * kvmrt_manager_boot_set_finish() has them; @message gets the pkexec'd tool's output. */
+GPtrArray    *kvmrt_manager_shutdown_set_finish (KvmrtManager  *self,
+                                                 GAsyncResult  *result,
+                                                 char         **message,
+                                                 GError       **error);
 void          kvmrt_manager_retune_async    (KvmrtManager        *self,
                                              KvmrtVm             *vm,
                                              GCancellable        *cancellable,

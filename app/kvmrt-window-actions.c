@@ -102,7 +102,6 @@ kvmrt_window_update_actions (KvmrtWindow *self)
 typedef enum {
   VM_BOOT,
   VM_SHUT_DOWN,            /* ask the guest, report when it has not stopped in time */
-  VM_SHUT_DOWN_OR_POWER_OFF, /* ask the guest, power it off when it has not in time */
   VM_FORCE_OFF,
   VM_RETUNE,
 } VmOperation;
@@ -217,10 +216,6 @@ start_operation (KvmrtWindow *self, KvmrtVm *vm, VmOperation operation)
       break;
     case VM_SHUT_DOWN:
       kvmrt_manager_shutdown_async (manager, vm, FALSE, SHUTDOWN_TIMEOUT_S, cancellable,
-                                    on_shutdown_done_cb, data);
-      break;
-    case VM_SHUT_DOWN_OR_POWER_OFF:
-      kvmrt_manager_shutdown_async (manager, vm, TRUE, SHUTDOWN_TIMEOUT_S, cancellable,
                                     on_shutdown_done_cb, data);
       break;
     case VM_FORCE_OFF:
@@ -378,37 +373,46 @@ close_all_details_activated (GtkWidget *widget, const char *action_name, GVarian
 
 /* Boot All / Shut Down All --------------------------------------------------------------- */
 
+/* Boot All and Shut Down All: an operation on a set of VMs, a spinner on each card. */
 typedef struct {
   KvmrtWindow  *window;     /* owned */
-  GApplication *app;        /* held while the boot set runs */
+  GApplication *app;        /* held while the operation runs */
   GPtrArray    *uuids;      /* char*: the set */
-  gboolean      clean;
-} BootSet;
+  const char   *done;       /* a toast when it is over, or NULL */
+} VmSet;
 
-static void
-boot_set_free (BootSet *boot)
+static VmSet *
+vm_set_new (KvmrtWindow *self, GPtrArray *vms)
 {
-  for (guint i = 0; i < boot->uuids->len; i++)
-    mark_busy (boot->window, boot->uuids->pdata[i], -1);
-  if (boot->app != NULL)
-    g_application_release (boot->app);
-  g_clear_object (&boot->app);
-  g_object_unref (boot->window);
-  g_ptr_array_unref (boot->uuids);
-  g_free (boot);
+  VmSet *set = g_new0 (VmSet, 1);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  set->window = g_object_ref (self);
+  set->uuids = g_ptr_array_new_with_free_func (g_free);
+  if (app != NULL)
+    {
+      set->app = G_APPLICATION (g_object_ref (app));
+      g_application_hold (set->app);
+    }
+  for (guint i = 0; i < vms->len; i++)
+    {
+      const char *uuid = kvmrt_vm_get_uuid (vms->pdata[i]);
+      KvmrtVmCard *card = kvmrt_window_lookup_card (self, uuid);
+
+      g_ptr_array_add (set->uuids, g_strdup (uuid));
+      mark_busy (self, uuid, +1);
+      if (card != NULL)
+        kvmrt_vm_card_set_message (card, NULL, FALSE);
+    }
+  return set;
 }
 
 /* Each VM's result on its card (failures in toasts too); what concerns the whole set in a
- * toast. */
+ * toast. Frees @set. */
 static void
-on_boot_set_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+vm_set_done (VmSet *set, GPtrArray *reports, const char *message, const GError *error)
 {
-  BootSet *boot = user_data;
-  KvmrtWindow *self = boot->window;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-  g_autoptr(GPtrArray) reports = kvmrt_manager_boot_set_finish (KVMRT_MANAGER (source), result,
-                                                                &message, &error);
+  KvmrtWindow *self = set->window;
 
   for (guint i = 0; reports != NULL && i < reports->len; i++)
     {
@@ -429,37 +433,39 @@ on_boot_set_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     kvmrt_window_show_toast (self, error->message);
   else if (message != NULL)
     kvmrt_window_show_toast (self, message);
-  else if (boot->clean)
-    kvmrt_window_show_toast (self, _("Clean boot finished"));
-  boot_set_free (boot);
+  else if (set->done != NULL)
+    kvmrt_window_show_toast (self, set->done);
+
+  for (guint i = 0; i < set->uuids->len; i++)
+    mark_busy (self, set->uuids->pdata[i], -1);
+  if (set->app != NULL)
+    g_application_release (set->app);
+  g_clear_object (&set->app);
+  g_object_unref (set->window);
+  g_ptr_array_unref (set->uuids);
+  g_free (set);
 }
 
 static void
-start_boot_set (KvmrtWindow *self, GPtrArray *vms, gboolean clean)
+on_boot_set_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  BootSet *boot = g_new0 (BootSet, 1);
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(GPtrArray) reports = kvmrt_manager_boot_set_finish (KVMRT_MANAGER (source), result,
+                                                                &message, &error);
 
-  boot->window = g_object_ref (self);
-  boot->uuids = g_ptr_array_new_with_free_func (g_free);
-  boot->clean = clean;
-  if (app != NULL)
-    {
-      boot->app = G_APPLICATION (g_object_ref (app));
-      g_application_hold (boot->app);
-    }
-  for (guint i = 0; i < vms->len; i++)
-    {
-      const char *uuid = kvmrt_vm_get_uuid (vms->pdata[i]);
-      KvmrtVmCard *card = kvmrt_window_lookup_card (self, uuid);
+  vm_set_done (user_data, reports, message, error);
+}
 
-      g_ptr_array_add (boot->uuids, g_strdup (uuid));
-      mark_busy (self, uuid, +1);
-      if (card != NULL)
-        kvmrt_vm_card_set_message (card, NULL, FALSE);
-    }
-  kvmrt_manager_boot_set_async (self->manager, vms, clean, self->cancellable,
-                                on_boot_set_done_cb, boot);
+static void
+on_shutdown_set_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(GPtrArray) reports = kvmrt_manager_shutdown_set_finish (KVMRT_MANAGER (source),
+                                                                    result, &message, &error);
+
+  vm_set_done (user_data, reports, message, error);
 }
 
 /* The VMs Boot All boots: the enabled ones with Auto Start, or every enabled one. */
@@ -506,6 +512,7 @@ static void
 boot_all (KvmrtWindow *self, gboolean include_all, gboolean clean)
 {
   g_autoptr(GPtrArray) vms = vms_to_boot (self, include_all);
+  VmSet *set;
 
   if (vms->len == 0)
     {
@@ -515,7 +522,10 @@ boot_all (KvmrtWindow *self, gboolean include_all, gboolean clean)
     }
   /* One boot set: in parallel, or one after the other with clean, as kvmrt-boot does (the
    * core refuses a clean boot while a configured VM runs). */
-  start_boot_set (self, vms, clean);
+  set = vm_set_new (self, vms);
+  set->done = clean ? _("Clean boot finished") : NULL;
+  kvmrt_manager_boot_set_async (self->manager, vms, clean, self->cancellable,
+                                on_boot_set_done_cb, set);
 }
 
 static GtkWidget *
@@ -632,20 +642,19 @@ static void
 on_shutdown_all_response_cb (AdwMessageDialog *dialog, const char *response, KvmrtWindow *self)
 {
   GtkCheckButton *force = g_object_get_data (G_OBJECT (dialog), "force");
-  g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(GPtrArray) enabled = NULL;
+  g_autoptr(GPtrArray) running = g_ptr_array_new ();
 
   if (!g_str_equal (response, "shutdown"))
     return;
-  vms = enabled_vms (self);
-  for (guint i = 0; i < vms->len; i++)
-    {
-      const KvmrtVmStatus *status = kvmrt_manager_get_status (self->manager, vms->pdata[i]);
-
-      if (status != NULL && status->running)
-        start_operation (self, vms->pdata[i],
-                         gtk_check_button_get_active (force) ? VM_SHUT_DOWN_OR_POWER_OFF
-                                                             : VM_SHUT_DOWN);
-    }
+  enabled = enabled_vms (self);
+  for (guint i = 0; i < enabled->len; i++)
+    if (vm_is_running (self, enabled->pdata[i]))
+      g_ptr_array_add (running, enabled->pdata[i]);
+  /* All at once, one shutdown set, as kvmrt-shutdown does. */
+  kvmrt_manager_shutdown_set_async (self->manager, running, gtk_check_button_get_active (force),
+                                    SHUTDOWN_TIMEOUT_S, self->cancellable,
+                                    on_shutdown_set_done_cb, vm_set_new (self, running));
 }
 
 static void

@@ -8,7 +8,8 @@
  *   command line is a FIFO no one writes (any read of it blocks), opening the configuration
  *   and refreshing return at once and the main loop keeps running; the statuses arrive once
  *   the FIFO is opened for writing.
- * - Boot All is the core's boot set: a report per VM, a clean boot refused while VMs run.
+ * - Boot All and Shut Down All are the core's sets: a report per VM, a clean boot refused
+ *   while VMs run.
  * - Cancellation: an operation cancelled before it starts changes nothing and says so; on a
  *   real libvirtd (root, skipped otherwise) a Shut Down waiting for a guest that ignores ACPI
  *   (the harness's echo guest) stops waiting when cancelled, says so, and leaves it running
@@ -263,7 +264,7 @@ boot_set (KvmrtManager *manager, GPtrArray *vms, gboolean clean, GError **error)
 }
 
 /* A report per VM in the set's order, each as its own boot says it; a clean boot is refused
- * as a whole while VMs run, with nothing started. */
+ * as a whole while VMs run, with nothing started; Shut Down All reports each VM it stopped. */
 static void
 test_boot_set (void)
 {
@@ -272,6 +273,7 @@ test_boot_set (void)
   g_autoptr(GPtrArray) vms = NULL;
   g_autoptr(GPtrArray) reports = NULL;
   g_autoptr(GPtrArray) refused = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
 
   demo_set_up (&demo, "kvmrt-test-manager-XXXXXX");
   g_assert_true (kvmrt_manager_open_config (demo.manager, demo.config, &error));
@@ -295,6 +297,26 @@ test_boot_set (void)
   g_assert_null (refused);
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "A clean boot needs every VM shut off"));
+
+  /* Shut Down All with power off at once: every VM that runs, each off with its tuning
+   * given back. */
+  g_clear_pointer (&reports, g_ptr_array_unref);
+  g_clear_error (&error);
+  kvmrt_manager_shutdown_set_async (demo.manager, NULL, TRUE, 0, NULL,
+                                    kvmrt_gui_test_store_result_cb, &result);
+  reports = kvmrt_manager_shutdown_set_finish (demo.manager,
+                                               kvmrt_gui_test_wait_result (&result, 60000),
+                                               NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reports->len, ==, vms->len);
+  for (guint i = 0; i < reports->len; i++)
+    {
+      const KvmrtVmReport *report = reports->pdata[i];
+
+      g_test_message ("%s: %s", report->uuid, report->message);
+      g_assert_true (report->ok);
+      g_assert_true (g_str_has_prefix (report->message, "Powered off"));
+    }
 }
 
 /* Cancellation ---------------------------------------------------------------------------- */
@@ -426,7 +448,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/manager/notify/config", test_notify_config);
   g_test_add_func ("/manager/notify/host", test_notify_host);
   g_test_add_func ("/manager/status/off-gui-thread", test_status_off_gui_thread);
-  g_test_add_func ("/manager/boot-set", test_boot_set);
+  g_test_add_func ("/manager/vm-sets", test_boot_set);
   g_test_add_func ("/manager/cancel/before-start", test_cancel_before_start);
   g_test_add_func ("/manager/cancel/shutdown-wait", test_cancel_shutdown_wait);
   return g_test_run ();
