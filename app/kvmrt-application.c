@@ -146,7 +146,7 @@ prefetch_thread (gpointer data)
   prefetch->manager = kvmrt_manager_new (prefetch->target.sysroot, prefetch->target.uri,
                                          &prefetch->error);
   if (prefetch->manager != NULL && config != NULL && g_file_test (config, G_FILE_TEST_EXISTS))
-    kvmrt_manager_open_config (prefetch->manager, config, NULL);
+    kvmrt_manager_open_config_and_gather (prefetch->manager, config, NULL);
   return NULL;
 }
 

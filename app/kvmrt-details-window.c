@@ -95,6 +95,8 @@ struct _KvmrtDetailsWindow
   GCancellable        *cancellable;   /* libvirt calls and the retune; cancelled on dispose */
   guint                refresh_id;
   gboolean             info_pending;
+  gboolean             status_pending; /* a status reading is under way in a worker */
+  gboolean             status_again;   /* and another was asked for meanwhile */
   gboolean             retuning;
   gboolean             running;
   guint64              last_cpu_time; /* ns, from libvirt */
@@ -758,13 +760,42 @@ show_unconfigured (KvmrtDetailsWindow *self)
   show_no_threads (self, _("This VM is no longer in the loaded configuration."));
 }
 
+static void refresh (KvmrtDetailsWindow *self);
+
+static void
+on_status_read_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(KvmrtDetailsWindow) self = data;
+  g_autoptr(GError) threads_error = NULL;
+  g_autoptr(GError) error = NULL;
+  const KvmrtVmStatus *status;
+
+  status = kvmrt_manager_read_status_finish (KVMRT_MANAGER (source), result, &threads_error,
+                                             &error);
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  self->status_pending = FALSE;
+  /* A status for the VM as planned then: the configuration may have been replaced since. */
+  if (status != NULL && self->vm != NULL && status->vm == self->vm)
+    {
+      self->running = status->running;
+      update_state (self, status);
+      update_guest_services (self, status);
+      update_usage (self, status);
+      update_threads (self, status, threads_error);
+    }
+  if (self->status_again)
+    refresh (self);
+}
+
+/* The plan's part at once; the live part (a few files below /proc, a libvirt state query,
+ * the tuning check) read in a worker, never in the GUI thread. The CPU time comes
+ * asynchronously from libvirt too. */
 static void
 refresh (KvmrtDetailsWindow *self)
 {
   KvmrtPlan *plan = kvmrt_manager_get_plan (self->manager);
   const KvmrtVmPlan *vm_plan = NULL;
-  KvmrtVmStatus status = { 0 };
-  g_autoptr(GError) threads_error = NULL;
 
   if (plan != NULL && self->vm != NULL)
     vm_plan = kvmrt_plan_lookup (plan, self->vm);
@@ -773,20 +804,16 @@ refresh (KvmrtDetailsWindow *self)
       show_unconfigured (self);
       return;
     }
-
-  /* A few files below /proc and one libvirt state query: quick enough for the GUI thread,
-   * as the manager's own refresh does. The CPU time comes asynchronously. */
-  kvmrt_vm_status_gather (&status, kvmrt_manager_get_sysroot (self->manager),
-                          kvmrt_manager_get_host (self->manager),
-                          kvmrt_manager_get_libvirt (self->manager), vm_plan, NULL,
-                          KVMRT_VM_STATUS_THREADS, &threads_error);
-  self->running = status.running;
-  update_state (self, &status);
-  update_guest_services (self, &status);
   update_cpus (self, vm_plan);
-  update_usage (self, &status);
-  update_threads (self, &status, threads_error);
-  kvmrt_vm_status_clear (&status);
+  if (self->status_pending)
+    {
+      self->status_again = TRUE;
+      return;
+    }
+  self->status_pending = TRUE;
+  self->status_again = FALSE;
+  kvmrt_manager_read_status_async (self->manager, self->vm, KVMRT_VM_STATUS_THREADS,
+                                   self->cancellable, on_status_read_cb, g_object_ref (self));
 }
 
 static gboolean
@@ -811,6 +838,7 @@ on_manager_status_changed_cb (KvmrtDetailsWindow *self,
 
 static void
 on_manager_config_changed_cb (KvmrtDetailsWindow *self,
+                              GParamSpec         *pspec,
                               KvmrtManager       *manager)
 {
   KvmrtConfig *config = kvmrt_manager_get_config (manager);
@@ -838,7 +866,7 @@ on_retune_done_cb (GObject      *source,
   g_auto(GStrv) lines = NULL;
   AdwToast *toast;
 
-  kvmrt_manager_operation_finish (KVMRT_MANAGER (source), result, &message, &error);
+  kvmrt_manager_retune_finish (KVMRT_MANAGER (source), result, &message, &error);
   if (g_cancellable_is_cancelled (self->cancellable))
     return;
   self->retuning = FALSE;
@@ -906,10 +934,11 @@ kvmrt_details_window_constructed (GObject *object)
   self->uuid = g_strdup (kvmrt_vm_get_uuid (self->vm));
   g_signal_connect_object (self->manager, "status-changed",
                            G_CALLBACK (on_manager_status_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->manager, "config-changed",
+  g_signal_connect_object (self->manager, "notify::config",
                            G_CALLBACK (on_manager_config_changed_cb), self, G_CONNECT_SWAPPED);
   update_title (self);
-  /* Filled before it is shown, so the vCPU list opens as it should, without an animation. */
+  /* The plan's part filled before it is shown, so the vCPU list opens as it should, without
+   * an animation. */
   refresh (self);
 }
 

@@ -7,6 +7,7 @@
 
 #include "kvmrt-libvirt.h"
 #include "kvmrt-row-layout.h"
+#include "kvmrt-window.h"
 
 struct _KvmrtVmCard
 {
@@ -21,6 +22,7 @@ struct _KvmrtVmCard
   GtkImage      *power_icon;
   GtkLabel      *state_label;
   GtkMenuButton *menu_button;
+  GMenuModel    *menu;            /* given to menu_button when it first opens */
 
   /* Made the first time they are shown (most cards never show them), else NULL */
   GtkButton     *rt_badge;        /* real-time VMs only */
@@ -28,7 +30,6 @@ struct _KvmrtVmCard
   GtkLabel      *message_label;
   GtkLabel      *details_label;   /* after the window's first frame */
   GtkSpinner    *spinner;
-  GSimpleActionGroup *actions;    /* "vm": the menu's actions, made with the menu */
 
   /* Owned */
   KvmrtVm       *vm;
@@ -45,101 +46,108 @@ struct _KvmrtVmCard
 
 G_DEFINE_FINAL_TYPE (KvmrtVmCard, kvmrt_vm_card, GTK_TYPE_WIDGET)
 
-/* The per-VM menu. Each item is the card's own action ("vm.boot"), enabled as the VM's state
- * allows (as virt-manager's toolbar does), which runs the window's action with the VM's UUID
- * as target: the window's actions are one for every VM, so they cannot follow one VM. */
-static const struct {
-  const char *label;
-  const char *name;
-} menu_items[][4] = {
-  {
-    { N_("_Boot"), "boot" },
-    { N_("_Shut Down"), "shutdown" },
-    { N_("_Force Off"), "force-off" },
-  },
-  {
-    { N_("Open _Console"), "console" },
-    { N_("Open _Graphical Console"), "graphical-console" },
-    { N_("Runtime _Details"), "details" },
-  },
-  {
-    { N_("_Retune Real-Time"), "retune" },
-    { N_("_Edit Configuration…"), "edit" },
-  },
-};
-
-static GMenuModel *
-build_menu (void)
+/* The window the card is shown in, which runs what its actions ask for; NULL outside one. */
+static KvmrtWindow *
+get_window (KvmrtVmCard *self)
 {
-  GMenu *menu = g_menu_new ();
+  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), KVMRT_TYPE_WINDOW);
 
-  for (guint s = 0; s < G_N_ELEMENTS (menu_items); s++)
-    {
-      g_autoptr(GMenu) section = g_menu_new ();
-
-      for (guint i = 0; i < G_N_ELEMENTS (menu_items[s]) && menu_items[s][i].label; i++)
-        {
-          g_autofree char *action = g_strconcat ("vm.", menu_items[s][i].name, NULL);
-
-          g_menu_append (section, _(menu_items[s][i].label), action);
-        }
-      g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
-    }
-  return G_MENU_MODEL (menu);
+  return self->vm != NULL && window != NULL ? KVMRT_WINDOW (window) : NULL;
 }
 
 static void
-on_vm_action_activate_cb (GSimpleAction *action, GVariant *param, gpointer data)
+boot_activated (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  KvmrtVmCard *self = KVMRT_VM_CARD (data);
-  g_autofree char *window_action = g_strconcat ("win.vm-", g_action_get_name (G_ACTION (action)),
-                                                NULL);
+  KvmrtVmCard *self = KVMRT_VM_CARD (widget);
+  KvmrtWindow *window = get_window (self);
 
-  if (self->vm != NULL)
-    gtk_widget_activate_action (GTK_WIDGET (self), window_action, "s",
-                                kvmrt_vm_get_uuid (self->vm));
+  if (window != NULL)
+    kvmrt_window_boot_vm (window, self->vm);
 }
 
-/* What the VM's state allows: Boot while it is off, Shut Down, Force Off and Retune while it
- * runs. */
 static void
-update_menu_actions (KvmrtVmCard *self)
+shutdown_activated (GtkWidget *widget, const char *action_name, GVariant *param)
 {
+  KvmrtVmCard *self = KVMRT_VM_CARD (widget);
+  KvmrtWindow *window = get_window (self);
+
+  if (window != NULL)
+    kvmrt_window_shut_down_vm (window, self->vm);
+}
+
+static void
+force_off_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  KvmrtVmCard *self = KVMRT_VM_CARD (widget);
+  KvmrtWindow *window = get_window (self);
+
+  if (window != NULL)
+    kvmrt_window_force_off_vm (window, self->vm);
+}
+
+static void
+retune_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  KvmrtVmCard *self = KVMRT_VM_CARD (widget);
+  KvmrtWindow *window = get_window (self);
+
+  if (window != NULL)
+    kvmrt_window_retune_vm (window, self->vm);
+}
+
+static void
+console_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  KvmrtVmCard *self = KVMRT_VM_CARD (widget);
+  KvmrtWindow *window = get_window (self);
+
+  if (window != NULL)
+    kvmrt_window_open_console (window, self->vm);
+}
+
+static void
+graphical_console_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  KvmrtVmCard *self = KVMRT_VM_CARD (widget);
+  KvmrtWindow *window = get_window (self);
+
+  if (window != NULL)
+    kvmrt_window_open_graphical_console (window, self->vm);
+}
+
+static void
+details_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  KvmrtVmCard *self = KVMRT_VM_CARD (widget);
+  KvmrtWindow *window = get_window (self);
+
+  if (window != NULL)
+    kvmrt_window_show_details (window, self->vm);
+}
+
+static void
+edit_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  KvmrtVmCard *self = KVMRT_VM_CARD (widget);
+  KvmrtWindow *window = get_window (self);
+
+  if (window != NULL)
+    kvmrt_window_edit_config (window, kvmrt_vm_get_uuid (self->vm));
+}
+
+/* What the VM's state allows (as virt-manager's toolbar does): Boot while it is off, Shut
+ * Down, Force Off and Retune while it runs, Retune for real-time VMs only. The menu's items
+ * and the badge follow. */
+static void
+update_actions (KvmrtVmCard *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
   gboolean rt = self->vm != NULL && kvmrt_vm_get_rt (self->vm);
-  struct {
-    const char *name;
-    gboolean    enabled;
-  } states[] = {
-    { "boot", self->defined && !self->running },
-    { "shutdown", self->running },
-    { "force-off", self->running },
-    { "retune", rt && self->running },
-  };
 
-  if (self->actions == NULL)
-    return;
-  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
-    g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (
-                                   G_ACTION_MAP (self->actions), states[i].name)),
-                                 states[i].enabled);
-}
-
-static void
-ensure_actions (KvmrtVmCard *self)
-{
-  if (self->actions != NULL)
-    return;
-  self->actions = g_simple_action_group_new ();
-  for (guint s = 0; s < G_N_ELEMENTS (menu_items); s++)
-    for (guint i = 0; i < G_N_ELEMENTS (menu_items[s]) && menu_items[s][i].label; i++)
-      {
-        g_autoptr(GSimpleAction) action = g_simple_action_new (menu_items[s][i].name, NULL);
-
-        g_signal_connect (action, "activate", G_CALLBACK (on_vm_action_activate_cb), self);
-        g_action_map_add_action (G_ACTION_MAP (self->actions), G_ACTION (action));
-      }
-  gtk_widget_insert_action_group (GTK_WIDGET (self), "vm", G_ACTION_GROUP (self->actions));
-  update_menu_actions (self);
+  gtk_widget_action_set_enabled (widget, "card.boot", self->defined && !self->running);
+  gtk_widget_action_set_enabled (widget, "card.shutdown", self->running);
+  gtk_widget_action_set_enabled (widget, "card.force-off", self->running);
+  gtk_widget_action_set_enabled (widget, "card.retune", rt && self->running);
 }
 
 static void
@@ -159,7 +167,6 @@ kvmrt_vm_card_finalize (GObject *object)
 {
   KvmrtVmCard *self = KVMRT_VM_CARD (object);
 
-  g_clear_object (&self->actions);
   g_free (self->host_cpus);
   g_clear_object (&self->vm);
   G_OBJECT_CLASS (kvmrt_vm_card_parent_class)->finalize (object);
@@ -184,6 +191,17 @@ kvmrt_vm_card_class_init (KvmrtVmCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, power_icon);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, state_label);
   gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, KvmrtVmCard, menu);
+
+  gtk_widget_class_install_action (widget_class, "card.boot", NULL, boot_activated);
+  gtk_widget_class_install_action (widget_class, "card.shutdown", NULL, shutdown_activated);
+  gtk_widget_class_install_action (widget_class, "card.force-off", NULL, force_off_activated);
+  gtk_widget_class_install_action (widget_class, "card.retune", NULL, retune_activated);
+  gtk_widget_class_install_action (widget_class, "card.console", NULL, console_activated);
+  gtk_widget_class_install_action (widget_class, "card.graphical-console", NULL,
+                                   graphical_console_activated);
+  gtk_widget_class_install_action (widget_class, "card.details", NULL, details_activated);
+  gtk_widget_class_install_action (widget_class, "card.edit", NULL, edit_activated);
 }
 
 static void
@@ -192,6 +210,7 @@ kvmrt_vm_card_init (KvmrtVmCard *self)
   self->uptime = -1;
   self->cpu_usage = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
+  update_actions (self);
 }
 
 /* A wrapping line under the description (the drift, an operation's result), made on first
@@ -251,18 +270,15 @@ kvmrt_vm_card_new (void)
   return g_object_new (KVMRT_TYPE_VM_CARD, NULL);
 }
 
-/* The menu is built when it is first opened: most cards are never asked. */
+/* The menu's popover is made when it is first opened: most cards are never asked. */
 static void
 on_menu_button_create_popup_cb (GtkMenuButton *button, gpointer data)
 {
   KvmrtVmCard *self = KVMRT_VM_CARD (data);
-  g_autoptr(GMenuModel) menu = NULL;
 
   if (self->vm == NULL)
     return;
-  ensure_actions (self);
-  menu = build_menu ();
-  gtk_menu_button_set_menu_model (button, menu);
+  gtk_menu_button_set_menu_model (button, self->menu);
   gtk_menu_button_set_create_popup_func (button, NULL, NULL, NULL);
 }
 
@@ -279,11 +295,12 @@ kvmrt_vm_card_set_vm (KvmrtVmCard *self, KvmrtVm *vm)
   self->uptime = self->cpu_usage = -1;
   kvmrt_vm_card_set_message (self, NULL, FALSE);
   set_text_line (self, &self->drift_label, "vm-card-drift", NULL);
-  /* The menu is the same for every VM (its actions are the card's): made once. */
+  /* The menu is the same for every VM (its actions are the card's): its popover is made
+   * once. */
   if (gtk_menu_button_get_menu_model (self->menu_button) == NULL)
     gtk_menu_button_set_create_popup_func (self->menu_button, on_menu_button_create_popup_cb,
                                            self, NULL);
-  update_menu_actions (self);
+  update_actions (self);
   /* Real-time VMs stand out: the cube with its red side, and a red edge on the card. Only a
    * change is made (most cards keep the template's icon and classes at start-up). */
   if (rt != gtk_widget_has_css_class (GTK_WIDGET (self), "rt"))
@@ -307,11 +324,8 @@ kvmrt_vm_card_set_vm (KvmrtVmCard *self, KvmrtVm *vm)
     {
       GtkActionable *badge = GTK_ACTIONABLE (ensure_badge (self));
 
-      /* The target first: the action takes the VM's UUID, and a name without a target does
-       * not match it. */
-      gtk_actionable_set_action_target_value (badge,
-                                              g_variant_new_string (kvmrt_vm_get_uuid (vm)));
-      gtk_actionable_set_action_name (badge, "win.vm-retune");
+      /* Sensitive while the card's retune is enabled: while the VM runs. */
+      gtk_actionable_set_action_name (badge, "card.retune");
     }
   if (self->rt_badge != NULL)
     gtk_widget_set_visible (GTK_WIDGET (self->rt_badge), rt);
@@ -383,9 +397,8 @@ update_badge (KvmrtVmCard *self, const KvmrtVmStatus *status)
       drift = drift_text (status);
     }
   set_classes (badge, classes, state_class);
-  /* Retuning is for a running VM only: the core refuses the others, and the badge does not
-   * offer it. */
-  gtk_widget_set_sensitive (badge, running);
+  /* Retuning is for a running VM only: the core refuses the others, and the badge (through
+   * card.retune) does not offer it. */
   gtk_widget_set_tooltip_text (badge, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (badge), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
                                   -1);
@@ -465,7 +478,7 @@ kvmrt_vm_card_update (KvmrtVmCard *self, const KvmrtVmStatus *status)
   g_clear_pointer (&self->host_cpus, g_free);
   if (status != NULL && status->plan != NULL && status->plan->cpus != NULL)
     self->host_cpus = kvmrt_id_set_to_string (status->plan->cpus);
-  update_menu_actions (self);
+  update_actions (self);
   update_details (self);
   gtk_label_set_label (self->state_label, state);
   description = g_strdup_printf (_("Power state: %s"), state);

@@ -2,8 +2,11 @@
 /* KvmrtVmCard: one VM on the dashboard: title and description, power state, the real-time
  * badge (green tuned, orange drifted: click to retune, gray and insensitive not running), the
  * drift text, the last operation's result, a line of host CPUs, vCPUs, uptime and CPU usage,
- * and the per-VM menu (its "vm.*" actions run the window's win.vm-* with the VM's UUID, enabled
- * as the VM's state allows). Real-time cards have the red-sided cube and a red edge. */
+ * and the per-VM menu (in the card's .ui). Its items and the badge are the card's own actions
+ * (card.boot, card.shutdown, card.force-off, card.retune, card.console,
+ * card.graphical-console, card.details, card.edit), enabled as the VM's state allows, which
+ * ask the window the card is in to do them. Real-time cards have the red-sided cube and a red
+ * edge. */
 #pragma once
 
 #include <adwaita.h>

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The window's actions: the configuration file (new, open, clone, close), editing, locking
- * and resynchronizing it, Boot All / Shut Down All, and the per-VM menu. */
+ * and resynchronizing it, Boot All / Shut Down All; and the per-VM operations and windows
+ * the cards' own actions ask the window for. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -70,7 +71,7 @@ kvmrt_window_update_actions (KvmrtWindow *self)
 {
   KvmrtConfig *config = kvmrt_manager_get_config (self->manager);
   gboolean loaded = config != NULL;
-  gboolean connected = kvmrt_manager_get_libvirt (self->manager) != NULL;
+  gboolean connected = kvmrt_manager_get_connected (self->manager);
   gboolean any_running = FALSE;
 
   for (guint i = 0; loaded && i < kvmrt_config_get_n_vms (config); i++)
@@ -98,18 +99,27 @@ kvmrt_window_update_actions (KvmrtWindow *self)
 
 /* Per-VM operations ---------------------------------------------------------------------- */
 
+typedef enum {
+  VM_BOOT,
+  VM_SHUT_DOWN,            /* ask the guest, report when it has not stopped in time */
+  VM_FORCE_OFF,
+  VM_RETUNE,
+} VmOperation;
+
 typedef struct {
-  KvmrtWindow *window;   /* owned */
-  char        *uuid;
-  GTask       *chain;    /* Boot All --clean: the next boot waits for this one */
+  KvmrtWindow    *window;   /* owned */
+  GApplication   *app;      /* held while the operation runs, so it ends at a step */
+  char           *uuid;
 } OperationData;
 
 static void
 operation_data_free (OperationData *data)
 {
+  if (data->app != NULL)
+    g_application_release (data->app);
+  g_clear_object (&data->app);
   g_object_unref (data->window);
   g_free (data->uuid);
-  g_clear_object (&data->chain);
   g_free (data);
 }
 
@@ -128,14 +138,11 @@ mark_busy (KvmrtWindow *self, const char *uuid, int delta)
     kvmrt_vm_card_set_busy (card, count > 0);
 }
 
+/* Shows an operation's outcome on its card (a failure in a toast too). */
 static void
-on_operation_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+operation_done (OperationData *data, gboolean ok, const char *message, GError *error)
 {
-  OperationData *data = user_data;
   KvmrtWindow *self = data->window;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-  gboolean ok = kvmrt_manager_operation_finish (KVMRT_MANAGER (source), result, &message, &error);
   KvmrtVmCard *card = kvmrt_window_lookup_card (self, data->uuid);
   KvmrtVm *vm = kvmrt_window_lookup_vm (self, data->uuid);
 
@@ -148,49 +155,77 @@ on_operation_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
       kvmrt_window_show_toast (self, text);
     }
-  if (data->chain != NULL)
-    {
-      if (ok)
-        g_task_return_boolean (data->chain, TRUE);
-      else
-        g_task_return_error (data->chain, g_steal_pointer (&error));
-    }
   operation_data_free (data);
 }
 
 static void
-start_operation (KvmrtWindow *self, KvmrtVm *vm, const char *action, GTask *chain)
+on_boot_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  gboolean ok = kvmrt_manager_boot_finish (KVMRT_MANAGER (source), result, &message, &error);
+
+  operation_done (user_data, ok, message, error);
+}
+
+static void
+on_shutdown_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  gboolean ok = kvmrt_manager_shutdown_finish (KVMRT_MANAGER (source), result, &message,
+                                               &error);
+
+  operation_done (user_data, ok, message, error);
+}
+
+static void
+on_retune_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  gboolean ok = kvmrt_manager_retune_finish (KVMRT_MANAGER (source), result, &message, &error);
+
+  operation_done (user_data, ok, message, error);
+}
+
+static void
+start_operation (KvmrtWindow *self, KvmrtVm *vm, VmOperation operation)
 {
   OperationData *data = g_new0 (OperationData, 1);
   KvmrtVmCard *card = kvmrt_window_lookup_card (self, kvmrt_vm_get_uuid (vm));
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  KvmrtManager *manager = self->manager;
+  GCancellable *cancellable = self->cancellable;
 
   data->window = g_object_ref (self);
   data->uuid = g_strdup (kvmrt_vm_get_uuid (vm));
-  data->chain = chain != NULL ? g_object_ref (chain) : NULL;
+  if (app != NULL)
+    {
+      data->app = G_APPLICATION (g_object_ref (app));
+      g_application_hold (data->app);
+    }
   mark_busy (self, data->uuid, +1);
   if (card != NULL)
     kvmrt_vm_card_set_message (card, NULL, FALSE);
 
-  if (g_str_equal (action, "boot"))
-    kvmrt_manager_boot_async (self->manager, vm, NULL, on_operation_done_cb, data);
-  else if (g_str_equal (action, "shutdown"))
-    kvmrt_manager_shutdown_async (self->manager, vm, FALSE, SHUTDOWN_TIMEOUT_S, NULL,
-                                  on_operation_done_cb, data);
-  else if (g_str_equal (action, "shutdown-force"))
-    kvmrt_manager_shutdown_async (self->manager, vm, TRUE, SHUTDOWN_TIMEOUT_S, NULL,
-                                  on_operation_done_cb, data);
-  else if (g_str_equal (action, "force-off"))
-    kvmrt_manager_shutdown_async (self->manager, vm, TRUE, 0, NULL, on_operation_done_cb, data);
-  else if (g_str_equal (action, "retune"))
-    kvmrt_manager_retune_async (self->manager, vm, NULL, on_operation_done_cb, data);
-  else
-    g_return_if_reached ();
-}
-
-void
-kvmrt_window_run_vm_operation (KvmrtWindow *self, KvmrtVm *vm, const char *action)
-{
-  start_operation (self, vm, action, NULL);
+  switch (operation)
+    {
+    case VM_BOOT:
+      kvmrt_manager_boot_async (manager, vm, cancellable, on_boot_done_cb, data);
+      break;
+    case VM_SHUT_DOWN:
+      kvmrt_manager_shutdown_async (manager, vm, FALSE, SHUTDOWN_TIMEOUT_S, cancellable,
+                                    on_shutdown_done_cb, data);
+      break;
+    case VM_FORCE_OFF:
+      kvmrt_manager_shutdown_async (manager, vm, TRUE, 0, cancellable, on_shutdown_done_cb,
+                                    data);
+      break;
+    case VM_RETUNE:
+      kvmrt_manager_retune_async (manager, vm, cancellable, on_retune_done_cb, data);
+      break;
+    }
 }
 
 static gboolean
@@ -201,42 +236,43 @@ vm_is_running (KvmrtWindow *self, KvmrtVm *vm)
   return status != NULL && status->running;
 }
 
-/* The VM an action's target names; NULL (after saying why) when it is gone. */
-static KvmrtVm *
-target_vm (KvmrtWindow *self, GVariant *param)
-{
-  KvmrtVm *vm = kvmrt_window_lookup_vm (self, g_variant_get_string (param, NULL));
-
-  if (vm == NULL)
-    kvmrt_window_show_toast (self, _("That VM is no longer in the configuration"));
-  return vm;
-}
-
+/* The card's menu and badge offer the operations on a running VM only while it runs; the
+ * state is checked again here, as it may have changed since the card last showed it. */
 static void
-vm_operation_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+start_on_running (KvmrtWindow *self, KvmrtVm *vm, VmOperation operation)
 {
-  KvmrtWindow *self = KVMRT_WINDOW (widget);
-  KvmrtVm *vm = target_vm (self, param);
-
-  if (vm == NULL)
-    return;
-  /* The card's menu and badge offer these only in the states they apply to; a target from
-   * elsewhere (a stale menu, a script over D-Bus) is checked here too. */
-  if (!g_str_equal (action_name, "win.vm-boot") && !vm_is_running (self, vm))
+  if (!vm_is_running (self, vm))
     {
       g_autofree char *text = g_strdup_printf (_("%s is not running"), vm_title (vm));
 
       kvmrt_window_show_toast (self, text);
       return;
     }
-  if (g_str_equal (action_name, "win.vm-boot"))
-    start_operation (self, vm, "boot", NULL);
-  else if (g_str_equal (action_name, "win.vm-shutdown"))
-    start_operation (self, vm, "shutdown", NULL);
-  else if (g_str_equal (action_name, "win.vm-force-off"))
-    start_operation (self, vm, "force-off", NULL);
-  else if (g_str_equal (action_name, "win.vm-retune"))
-    start_operation (self, vm, "retune", NULL);
+  start_operation (self, vm, operation);
+}
+
+void
+kvmrt_window_boot_vm (KvmrtWindow *self, KvmrtVm *vm)
+{
+  start_operation (self, vm, VM_BOOT);
+}
+
+void
+kvmrt_window_shut_down_vm (KvmrtWindow *self, KvmrtVm *vm)
+{
+  start_on_running (self, vm, VM_SHUT_DOWN);
+}
+
+void
+kvmrt_window_force_off_vm (KvmrtWindow *self, KvmrtVm *vm)
+{
+  start_on_running (self, vm, VM_FORCE_OFF);
+}
+
+void
+kvmrt_window_retune_vm (KvmrtWindow *self, KvmrtVm *vm)
+{
+  start_on_running (self, vm, VM_RETUNE);
 }
 
 /* Console and runtime details windows ---------------------------------------------------- */
@@ -255,8 +291,8 @@ find_details_window (KvmrtWindow *self, const char *uuid)
   return NULL;
 }
 
-static void
-open_console (KvmrtWindow *self, KvmrtVm *vm)
+void
+kvmrt_window_open_console (KvmrtWindow *self, KvmrtVm *vm)
 {
   g_autoptr(GError) error = NULL;
 
@@ -264,8 +300,17 @@ open_console (KvmrtWindow *self, KvmrtVm *vm)
     kvmrt_window_show_toast (self, error->message);
 }
 
-static void
-show_details (KvmrtWindow *self, KvmrtVm *vm)
+void
+kvmrt_window_open_graphical_console (KvmrtWindow *self, KvmrtVm *vm)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!kvmrt_open_graphical_console (self->manager, vm, &error))
+    kvmrt_window_show_toast (self, error->message);
+}
+
+void
+kvmrt_window_show_details (KvmrtWindow *self, KvmrtVm *vm)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
   GtkWindow *window = find_details_window (self, kvmrt_vm_get_uuid (vm));
@@ -276,26 +321,6 @@ show_details (KvmrtWindow *self, KvmrtVm *vm)
       gtk_window_set_transient_for (window, GTK_WINDOW (self));
     }
   gtk_window_present (window);
-}
-
-static void
-vm_window_activated (GtkWidget *widget, const char *action_name, GVariant *param)
-{
-  KvmrtWindow *self = KVMRT_WINDOW (widget);
-  KvmrtVm *vm = target_vm (self, param);
-  g_autoptr(GError) error = NULL;
-
-  if (vm == NULL)
-    return;
-  if (g_str_equal (action_name, "win.vm-console"))
-    open_console (self, vm);
-  else if (g_str_equal (action_name, "win.vm-details"))
-    show_details (self, vm);
-  else if (g_str_equal (action_name, "win.vm-edit"))
-    kvmrt_window_edit_config (self, kvmrt_vm_get_uuid (vm));
-  else if (g_str_equal (action_name, "win.vm-graphical-console")
-           && !kvmrt_open_graphical_console (self->manager, vm, &error))
-    kvmrt_window_show_toast (self, error->message);
 }
 
 /* Every enabled VM of the loaded configuration, in order. */
@@ -312,86 +337,135 @@ enabled_vms (KvmrtWindow *self)
 }
 
 static void
-all_windows_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+open_all_consoles_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  KvmrtWindow *self = KVMRT_WINDOW (widget);
+  g_autoptr(GPtrArray) vms = enabled_vms (self);
+
+  for (guint i = 0; i < vms->len; i++)
+    kvmrt_window_open_console (self, vms->pdata[i]);
+}
+
+static void
+show_all_details_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  KvmrtWindow *self = KVMRT_WINDOW (widget);
+  g_autoptr(GPtrArray) vms = enabled_vms (self);
+
+  for (guint i = 0; i < vms->len; i++)
+    kvmrt_window_show_details (self, vms->pdata[i]);
+}
+
+static void
+close_all_details_activated (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   KvmrtWindow *self = KVMRT_WINDOW (widget);
   g_autoptr(GPtrArray) vms = enabled_vms (self);
 
   for (guint i = 0; i < vms->len; i++)
     {
-      KvmrtVm *vm = vms->pdata[i];
+      GtkWindow *window = find_details_window (self, kvmrt_vm_get_uuid (vms->pdata[i]));
 
-      if (g_str_equal (action_name, "win.open-all-consoles"))
-        open_console (self, vm);
-      else if (g_str_equal (action_name, "win.show-all-details"))
-        show_details (self, vm);
-      else
-        {
-          GtkWindow *window = find_details_window (self, kvmrt_vm_get_uuid (vm));
-
-          if (window != NULL)
-            gtk_window_destroy (window);
-        }
+      if (window != NULL)
+        gtk_window_destroy (window);
     }
 }
 
 /* Boot All / Shut Down All --------------------------------------------------------------- */
 
+/* Boot All and Shut Down All: an operation on a set of VMs, a spinner on each card. */
 typedef struct {
-  KvmrtWindow *window;     /* owned */
-  GPtrArray   *vms;        /* KvmrtVm*, owned */
-  guint        next;
-} CleanBoot;
+  KvmrtWindow  *window;     /* owned */
+  GApplication *app;        /* held while the operation runs */
+  GPtrArray    *uuids;      /* char*: the set */
+  const char   *done;       /* a toast when it is over, or NULL */
+} VmSet;
 
-static void
-clean_boot_free (CleanBoot *boot)
+static VmSet *
+vm_set_new (KvmrtWindow *self, GPtrArray *vms)
 {
-  g_object_unref (boot->window);
-  g_ptr_array_unref (boot->vms);
-  g_free (boot);
+  VmSet *set = g_new0 (VmSet, 1);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  set->window = g_object_ref (self);
+  set->uuids = g_ptr_array_new_with_free_func (g_free);
+  if (app != NULL)
+    {
+      set->app = G_APPLICATION (g_object_ref (app));
+      g_application_hold (set->app);
+    }
+  for (guint i = 0; i < vms->len; i++)
+    {
+      const char *uuid = kvmrt_vm_get_uuid (vms->pdata[i]);
+      KvmrtVmCard *card = kvmrt_window_lookup_card (self, uuid);
+
+      g_ptr_array_add (set->uuids, g_strdup (uuid));
+      mark_busy (self, uuid, +1);
+      if (card != NULL)
+        kvmrt_vm_card_set_message (card, NULL, FALSE);
+    }
+  return set;
 }
 
-static void clean_boot_next (CleanBoot *boot);
-
+/* Each VM's result on its card (failures in toasts too); what concerns the whole set in a
+ * toast. Frees @set. */
 static void
-on_clean_boot_step_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+vm_set_done (VmSet *set, GPtrArray *reports, const char *message, const GError *error)
 {
-  CleanBoot *boot = user_data;
-  g_autoptr(GError) error = NULL;
+  KvmrtWindow *self = set->window;
 
-  if (g_task_propagate_boolean (G_TASK (result), &error))
+  for (guint i = 0; reports != NULL && i < reports->len; i++)
     {
-      clean_boot_next (boot);
-      return;
-    }
-  /* A clean boot stops at the first failure, as kvmrt-boot --clean does. */
-  for (guint i = boot->next; i < boot->vms->len; i++)
-    {
-      KvmrtVm *failed = boot->vms->pdata[boot->next - 1];
-      KvmrtVmCard *card = kvmrt_window_lookup_card (boot->window,
-                                                    kvmrt_vm_get_uuid (boot->vms->pdata[i]));
-      g_autofree char *text = g_strdup_printf (_("Not started: %s failed first, and a clean "
-                                                 "boot stops there"), vm_title (failed));
+      const KvmrtVmReport *report = reports->pdata[i];
+      KvmrtVmCard *card = kvmrt_window_lookup_card (self, report->uuid);
+      KvmrtVm *vm = kvmrt_window_lookup_vm (self, report->uuid);
 
       if (card != NULL)
-        kvmrt_vm_card_set_message (card, text, TRUE);
+        kvmrt_vm_card_set_message (card, report->message, !report->ok);
+      if (!report->ok && vm != NULL)
+        {
+          g_autofree char *text = g_strdup_printf ("%s: %s", vm_title (vm), report->message);
+
+          kvmrt_window_show_toast (self, text);
+        }
     }
-  clean_boot_free (boot);
+  if (error != NULL)
+    kvmrt_window_show_toast (self, error->message);
+  else if (message != NULL)
+    kvmrt_window_show_toast (self, message);
+  else if (set->done != NULL)
+    kvmrt_window_show_toast (self, set->done);
+
+  for (guint i = 0; i < set->uuids->len; i++)
+    mark_busy (self, set->uuids->pdata[i], -1);
+  if (set->app != NULL)
+    g_application_release (set->app);
+  g_clear_object (&set->app);
+  g_object_unref (set->window);
+  g_ptr_array_unref (set->uuids);
+  g_free (set);
 }
 
 static void
-clean_boot_next (CleanBoot *boot)
+on_boot_set_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) step = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(GPtrArray) reports = kvmrt_manager_boot_set_finish (KVMRT_MANAGER (source), result,
+                                                                &message, &error);
 
-  if (boot->next >= boot->vms->len)
-    {
-      kvmrt_window_show_toast (boot->window, _("Clean boot finished"));
-      clean_boot_free (boot);
-      return;
-    }
-  step = g_task_new (NULL, NULL, on_clean_boot_step_cb, boot);
-  start_operation (boot->window, boot->vms->pdata[boot->next++], "boot", step);
+  vm_set_done (user_data, reports, message, error);
+}
+
+static void
+on_shutdown_set_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(GPtrArray) reports = kvmrt_manager_shutdown_set_finish (KVMRT_MANAGER (source),
+                                                                    result, &message, &error);
+
+  vm_set_done (user_data, reports, message, error);
 }
 
 /* The VMs Boot All boots: the enabled ones with Auto Start, or every enabled one. */
@@ -438,7 +512,7 @@ static void
 boot_all (KvmrtWindow *self, gboolean include_all, gboolean clean)
 {
   g_autoptr(GPtrArray) vms = vms_to_boot (self, include_all);
-  g_autofree char *running = running_titles (self);
+  VmSet *set;
 
   if (vms->len == 0)
     {
@@ -446,26 +520,12 @@ boot_all (KvmrtWindow *self, gboolean include_all, gboolean clean)
                                        "enabled VM, or turn on Auto Start"));
       return;
     }
-  if (clean && running != NULL)
-    {
-      g_autofree char *text = g_strdup_printf (_("A clean boot needs every VM shut off, but "
-                                                 "these are running: %s"), running);
-
-      kvmrt_window_show_toast (self, text);
-      return;
-    }
-  if (clean)
-    {
-      CleanBoot *boot = g_new0 (CleanBoot, 1);
-
-      boot->window = g_object_ref (self);
-      boot->vms = g_steal_pointer (&vms);
-      clean_boot_next (boot);
-      return;
-    }
-  /* Each boot runs in its own thread, so QEMU start-ups overlap as in kvmrt-boot. */
-  for (guint i = 0; i < vms->len; i++)
-    start_operation (self, vms->pdata[i], "boot", NULL);
+  /* One boot set: in parallel, or one after the other with clean, as kvmrt-boot does (the
+   * core refuses a clean boot while a configured VM runs). */
+  set = vm_set_new (self, vms);
+  set->done = clean ? _("Clean boot finished") : NULL;
+  kvmrt_manager_boot_set_async (self->manager, vms, clean, self->cancellable,
+                                on_boot_set_done_cb, set);
 }
 
 static GtkWidget *
@@ -582,20 +642,19 @@ static void
 on_shutdown_all_response_cb (AdwMessageDialog *dialog, const char *response, KvmrtWindow *self)
 {
   GtkCheckButton *force = g_object_get_data (G_OBJECT (dialog), "force");
-  g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(GPtrArray) enabled = NULL;
+  g_autoptr(GPtrArray) running = g_ptr_array_new ();
 
   if (!g_str_equal (response, "shutdown"))
     return;
-  vms = enabled_vms (self);
-  for (guint i = 0; i < vms->len; i++)
-    {
-      const KvmrtVmStatus *status = kvmrt_manager_get_status (self->manager, vms->pdata[i]);
-
-      if (status != NULL && status->running)
-        start_operation (self, vms->pdata[i],
-                         gtk_check_button_get_active (force) ? "shutdown-force" : "shutdown",
-                         NULL);
-    }
+  enabled = enabled_vms (self);
+  for (guint i = 0; i < enabled->len; i++)
+    if (vm_is_running (self, enabled->pdata[i]))
+      g_ptr_array_add (running, enabled->pdata[i]);
+  /* All at once, one shutdown set, as kvmrt-shutdown does. */
+  kvmrt_manager_shutdown_set_async (self->manager, running, gtk_check_button_get_active (force),
+                                    SHUTDOWN_TIMEOUT_S, self->cancellable,
+                                    on_shutdown_set_done_cb, vm_set_new (self, running));
 }
 
 static void
@@ -741,34 +800,52 @@ create_config (KvmrtWindow *self, const char *path)
   kvmrt_config_dialog_import (present_config_dialog (self), NULL);
 }
 
+/* What a file chooser was opened for. */
+typedef enum {
+  CHOOSE_NEW,
+  CHOOSE_OPEN,
+  CHOOSE_CLONE,
+} ChooserPurpose;
+
 static void
-on_save_chooser_response_cb (GtkNativeDialog *chooser, int response, KvmrtWindow *self)
+on_chooser_response_cb (GtkNativeDialog *chooser, int response, KvmrtWindow *self)
 {
+  ChooserPurpose purpose = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "purpose"));
   g_autoptr(GFile) file = NULL;
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
-  const char *purpose = g_object_get_data (G_OBJECT (chooser), "purpose");
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
       file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
       path = g_file_get_path (file);
     }
-  if (path != NULL && g_str_equal (purpose, "new"))
-    create_config (self, path);
-  else if (path != NULL && g_str_equal (purpose, "clone")
-           && !kvmrt_manager_clone_config (self->manager, path, &error))
-    kvmrt_window_show_toast (self, error->message);
-  else if (path != NULL && g_str_equal (purpose, "open")
-           && !kvmrt_manager_open_config (self->manager, path, &error))
-    kvmrt_window_show_toast (self, error->message);
   g_object_unref (chooser);
+  if (path == NULL)
+    return;
+  switch (purpose)
+    {
+    case CHOOSE_NEW:
+      create_config (self, path);
+      break;
+    case CHOOSE_CLONE:
+      if (!kvmrt_manager_clone_config (self->manager, path, &error))
+        kvmrt_window_show_toast (self, error->message);
+      break;
+    case CHOOSE_OPEN:
+      if (!kvmrt_manager_open_config (self->manager, path, &error))
+        kvmrt_window_show_toast (self, error->message);
+      break;
+    }
 }
 
 static void
-choose_file (KvmrtWindow *self, const char *purpose, const char *title, const char *accept)
+choose_file (KvmrtWindow    *self,
+             ChooserPurpose  purpose,
+             const char     *title,
+             const char     *accept)
 {
-  gboolean open = g_str_equal (purpose, "open");
+  gboolean open = purpose == CHOOSE_OPEN;
   GtkFileChooserNative *chooser =
     gtk_file_chooser_native_new (title, GTK_WINDOW (self),
                                  open ? GTK_FILE_CHOOSER_ACTION_OPEN : GTK_FILE_CHOOSER_ACTION_SAVE,
@@ -780,25 +857,36 @@ choose_file (KvmrtWindow *self, const char *purpose, const char *title, const ch
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
   if (!open)
     gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "kvmrt.cfg");
-  g_object_set_data_full (G_OBJECT (chooser), "purpose", g_strdup (purpose), g_free);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_save_chooser_response_cb), self);
+  g_object_set_data (G_OBJECT (chooser), "purpose", GINT_TO_POINTER (purpose));
+  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
-file_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+new_config_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  choose_file (KVMRT_WINDOW (widget), CHOOSE_NEW, _("New Configuration"), _("_Create"));
+}
+
+static void
+open_config_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  choose_file (KVMRT_WINDOW (widget), CHOOSE_OPEN, _("Open Configuration"), _("_Open"));
+}
+
+static void
+clone_config_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  choose_file (KVMRT_WINDOW (widget), CHOOSE_CLONE, _("Clone Configuration"), _("_Clone"));
+}
+
+static void
+create_default_config_activated (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   KvmrtWindow *self = KVMRT_WINDOW (widget);
 
-  if (g_str_equal (action_name, "win.new-config"))
-    choose_file (self, "new", _("New Configuration"), _("_Create"));
-  else if (g_str_equal (action_name, "win.open-config"))
-    choose_file (self, "open", _("Open Configuration"), _("_Open"));
-  else if (g_str_equal (action_name, "win.clone-config"))
-    choose_file (self, "clone", _("Clone Configuration"), _("_Clone"));
-  else if (g_str_equal (action_name, "win.create-default-config"))
-    create_config (self, self->requested_config != NULL ? self->requested_config
-                                                        : KVMRT_DEFAULT_CONFIG_PATH);
+  create_config (self, self->requested_config != NULL ? self->requested_config
+                                                      : KVMRT_DEFAULT_CONFIG_PATH);
 }
 
 static void
@@ -849,23 +937,39 @@ edit_config_activated (GtkWidget *widget, const char *action_name, GVariant *par
 
 /* Resynchronize and Release Tuning: their result in a toast. */
 static void
-on_toast_result_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+show_result (KvmrtWindow *self, gboolean ok, const char *message, const GError *error)
+{
+  kvmrt_window_show_toast (self, ok ? message : error->message);
+}
+
+static void
+on_released_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(KvmrtWindow) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
+  gboolean ok = kvmrt_manager_release_held_finish (KVMRT_MANAGER (source), result, &message,
+                                                   &error);
 
-  if (kvmrt_manager_operation_finish (KVMRT_MANAGER (source), result, &message, &error))
-    kvmrt_window_show_toast (self, message);
-  else
-    kvmrt_window_show_toast (self, error->message);
+  show_result (self, ok, message, error);
 }
 
 void
 kvmrt_window_release_held (KvmrtWindow *self)
 {
-  kvmrt_manager_release_held_async (self->manager, NULL, on_toast_result_cb,
+  kvmrt_manager_release_held_async (self->manager, self->cancellable, on_released_cb,
                                     g_object_ref (self));
+}
+
+static void
+on_resynced_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(KvmrtWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  gboolean ok = kvmrt_manager_resync_finish (KVMRT_MANAGER (source), result, &message, &error);
+
+  show_result (self, ok, message, error);
 }
 
 static void
@@ -873,7 +977,8 @@ resync_activated (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   KvmrtWindow *self = KVMRT_WINDOW (widget);
 
-  kvmrt_manager_resync_async (self->manager, NULL, on_toast_result_cb, g_object_ref (self));
+  kvmrt_manager_resync_async (self->manager, self->cancellable, on_resynced_cb,
+                              g_object_ref (self));
 }
 
 /* The keyboard shortcuts window, built the first time it is asked for (GTK would build it
@@ -898,28 +1003,19 @@ show_help_overlay_activated (GtkWidget *widget, const char *action_name, GVarian
 void
 kvmrt_window_class_install_actions (GtkWidgetClass *widget_class)
 {
-  static const char *const vm_operations[] = {
-    "win.vm-boot", "win.vm-shutdown", "win.vm-force-off", "win.vm-retune",
-  };
-  static const char *const vm_windows[] = {
-    "win.vm-console", "win.vm-graphical-console", "win.vm-details", "win.vm-edit",
-  };
-  static const char *const files[] = {
-    "win.new-config", "win.open-config", "win.clone-config", "win.create-default-config",
-  };
-  static const char *const all_windows[] = {
-    "win.open-all-consoles", "win.show-all-details", "win.close-all-details",
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (vm_operations); i++)
-    gtk_widget_class_install_action (widget_class, vm_operations[i], "s",
-                                     vm_operation_activated);
-  for (guint i = 0; i < G_N_ELEMENTS (vm_windows); i++)
-    gtk_widget_class_install_action (widget_class, vm_windows[i], "s", vm_window_activated);
-  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
-    gtk_widget_class_install_action (widget_class, files[i], NULL, file_activated);
-  for (guint i = 0; i < G_N_ELEMENTS (all_windows); i++)
-    gtk_widget_class_install_action (widget_class, all_windows[i], NULL, all_windows_activated);
+  gtk_widget_class_install_action (widget_class, "win.new-config", NULL, new_config_activated);
+  gtk_widget_class_install_action (widget_class, "win.open-config", NULL,
+                                   open_config_activated);
+  gtk_widget_class_install_action (widget_class, "win.clone-config", NULL,
+                                   clone_config_activated);
+  gtk_widget_class_install_action (widget_class, "win.create-default-config", NULL,
+                                   create_default_config_activated);
+  gtk_widget_class_install_action (widget_class, "win.open-all-consoles", NULL,
+                                   open_all_consoles_activated);
+  gtk_widget_class_install_action (widget_class, "win.show-all-details", NULL,
+                                   show_all_details_activated);
+  gtk_widget_class_install_action (widget_class, "win.close-all-details", NULL,
+                                   close_all_details_activated);
   gtk_widget_class_install_action (widget_class, "win.close-config", NULL,
                                    close_config_activated);
   gtk_widget_class_install_action (widget_class, "win.edit-config", NULL, edit_config_activated);

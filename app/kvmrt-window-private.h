@@ -38,6 +38,8 @@ struct _KvmrtWindow
   guint                 add_cards_id;
   GHashTable           *cards;              /* UUID (lower case) -> KvmrtVmCard shown, borrowed */
   GHashTable           *busy;               /* UUID (lower case) -> operations in flight */
+  GCancellable         *cancellable;        /* cancelled with the window: its operations
+                                             * stop at their next step */
   GtkWindow            *config_dialog;      /* weak */
   char                 *unlocked_path;      /* the locked file whose password was given */
   gboolean              drawn;              /* the first frame is drawn: cards show details */
@@ -50,11 +52,7 @@ void         kvmrt_window_update_actions (KvmrtWindow *self);
 
 /* kvmrt-window-actions.c */
 void         kvmrt_window_class_install_actions (GtkWidgetClass *widget_class);
-/* Opens (or presents) the configuration dialog; on @uuid's page when not NULL. */
-void         kvmrt_window_edit_config (KvmrtWindow *self, const char *uuid);
 /* Releases the tuning held for VMs that no longer run (the held-tuning bar's button). */
 void         kvmrt_window_release_held (KvmrtWindow *self);
-/* Runs one VM operation with the card's spinner and message. */
-void         kvmrt_window_run_vm_operation (KvmrtWindow *self, KvmrtVm *vm, const char *action);
 
 G_END_DECLS

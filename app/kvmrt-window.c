@@ -190,7 +190,7 @@ rebuild_cards (KvmrtWindow *self)
 }
 
 static void
-on_manager_config_changed_cb (KvmrtManager *manager, KvmrtWindow *self)
+on_manager_config_changed_cb (KvmrtManager *manager, GParamSpec *pspec, KvmrtWindow *self)
 {
   KvmrtApplication *app = KVMRT_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   GSettings *settings = app != NULL ? kvmrt_application_get_settings (app) : NULL;
@@ -276,10 +276,12 @@ on_manager_held_changed_cb (KvmrtManager *manager, KvmrtWindow *self)
   gtk_label_set_label (self->held_label, shown ? text : "");
 }
 
+/* libvirt could not be reached, or closed the connection since. */
 static void
-show_libvirt_state (KvmrtWindow *self)
+on_manager_connected_cb (KvmrtManager *manager, GParamSpec *pspec, KvmrtWindow *self)
 {
-  const GError *error = kvmrt_manager_get_libvirt_error (self->manager);
+  const GError *error = kvmrt_manager_get_connected (manager) ? NULL
+                                                             : kvmrt_manager_get_libvirt_error (manager);
 
   /* The bar is made for the first error: most windows never show one. */
   if (self->libvirt_bar == NULL && error == NULL)
@@ -298,6 +300,8 @@ show_libvirt_state (KvmrtWindow *self)
     }
   gtk_info_bar_set_revealed (self->libvirt_bar, error != NULL);
   gtk_label_set_label (self->libvirt_label, error != NULL ? error->message : "");
+  if (pspec != NULL)
+    kvmrt_window_update_actions (self);
 }
 
 /* KVMRT_BENCH_FIRST_FRAME: the start-up benchmark's mark. Prints "first-frame" once the
@@ -370,6 +374,7 @@ kvmrt_window_dispose (GObject *object)
 {
   KvmrtWindow *self = KVMRT_WINDOW (object);
 
+  g_cancellable_cancel (self->cancellable);
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
   g_clear_handle_id (&self->add_cards_id, g_source_remove);
@@ -388,6 +393,7 @@ kvmrt_window_finalize (GObject *object)
   KvmrtWindow *self = KVMRT_WINDOW (object);
 
   g_clear_object (&self->manager);
+  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->cards, g_hash_table_unref);
   g_clear_pointer (&self->busy, g_hash_table_unref);
   g_clear_object (&self->vms);
@@ -457,6 +463,7 @@ kvmrt_window_init (KvmrtWindow *self)
 
   self->cards = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
   self->vms = g_list_store_new (KVMRT_TYPE_VM);
   gtk_widget_init_template (GTK_WIDGET (self));
   kvmrt_a11y_name_buttons (GTK_WIDGET (self));
@@ -493,22 +500,24 @@ kvmrt_window_new (KvmrtApplication *app,
         gtk_window_maximize (GTK_WINDOW (self));
     }
 
-  g_signal_connect (self->manager, "config-changed",
+  g_signal_connect (self->manager, "notify::config",
                     G_CALLBACK (on_manager_config_changed_cb), self);
+  g_signal_connect (self->manager, "notify::connected",
+                    G_CALLBACK (on_manager_connected_cb), self);
   g_signal_connect (self->manager, "status-changed",
                     G_CALLBACK (on_manager_status_changed_cb), self);
   g_signal_connect (self->manager, "usage-changed",
                     G_CALLBACK (on_manager_usage_changed_cb), self);
   g_signal_connect (self->manager, "held-tuning-changed",
                     G_CALLBACK (on_manager_held_changed_cb), self);
-  show_libvirt_state (self);
+  on_manager_connected_cb (self->manager, NULL, self);
   on_manager_held_changed_cb (self->manager, self);
 
   if (config != NULL && kvmrt_manager_get_config (manager) == NULL
       && g_file_test (config, G_FILE_TEST_EXISTS)
       && !kvmrt_manager_open_config (self->manager, config, &open_error))
     kvmrt_window_show_toast (self, open_error->message);
-  on_manager_config_changed_cb (self->manager, self);
+  on_manager_config_changed_cb (self->manager, NULL, self);
   return self;
 }
 

@@ -30,4 +30,19 @@ KvmrtManager *kvmrt_window_get_manager (KvmrtWindow *self);
 void          kvmrt_window_import      (KvmrtWindow *self, const char * const *names);
 void          kvmrt_window_show_toast  (KvmrtWindow *self, const char *text);
 
+/* What a VM's card asks its window for (the card's actions). An operation shows a spinner
+ * on the card and its result under the description (a failure in a toast too); Shut Down,
+ * Force Off and Retune say so in a toast instead when the VM does not run. */
+void          kvmrt_window_boot_vm      (KvmrtWindow *self, KvmrtVm *vm);
+void          kvmrt_window_shut_down_vm (KvmrtWindow *self, KvmrtVm *vm);
+void          kvmrt_window_force_off_vm (KvmrtWindow *self, KvmrtVm *vm);
+void          kvmrt_window_retune_vm    (KvmrtWindow *self, KvmrtVm *vm);
+void          kvmrt_window_open_console (KvmrtWindow *self, KvmrtVm *vm);
+void          kvmrt_window_open_graphical_console (KvmrtWindow *self, KvmrtVm *vm);
+/* Opens (or presents) the VM's runtime details window. */
+void          kvmrt_window_show_details (KvmrtWindow *self, KvmrtVm *vm);
+/* Opens (or presents) the configuration dialog; on @uuid's page when not NULL. A locked
+ * configuration asks for its password first. */
+void          kvmrt_window_edit_config  (KvmrtWindow *self, const char *uuid);
+
 G_END_DECLS

@@ -92,8 +92,8 @@ test_tunes_running_then_refuses_and_releases_once_off (Fixture *f, gconstpointer
 {
   g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
   g_autoptr(KvmrtTuneReport) again = kvmrt_tune_report_new ();
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) released = NULL;
+  const KvmrtVmResult *stale;
   g_autoptr(GError) error = NULL;
   g_autofree char *tuned = NULL;
   g_autofree char *after = NULL;
@@ -118,10 +118,13 @@ test_tunes_running_then_refuses_and_releases_once_off (Fixture *f, gconstpointer
   g_assert_cmpstr (after, ==, tuned);
 
   /* What it still holds is stale, and released as such. */
-  released = kvmrt_lifecycle_release_stale (f->sysroot, f->host, f->libvirt, problems);
-  g_assert_cmpuint (problems->len, ==, 0);
+  g_clear_error (&error);
+  released = kvmrt_lifecycle_release_held (f->sysroot, f->host, f->libvirt, NULL, &error);
+  g_assert_no_error (error);
   g_assert_cmpuint (released->len, ==, 1);
-  g_assert_cmpstr (released->pdata[0], ==, "rh84-vision-rt");
+  stale = released->pdata[0];
+  g_assert_cmpint (stale->tuning, ==, KVMRT_VM_TUNING_RELEASED);
+  g_assert_cmpstr (stale->label, ==, "rh84-vision-rt");
   g_assert_true (test_demo_cpu48_online (f));
   g_assert_false (test_demo_journal_exists (f));
 }

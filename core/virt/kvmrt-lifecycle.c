@@ -127,32 +127,6 @@ kvmrt_lifecycle_boot_vm (const KvmrtSession *session, const KvmrtVmPlan *plan)
   return result;
 }
 
-gboolean
-kvmrt_lifecycle_boot (const char        *sysroot,
-                      KvmrtHost         *host,
-                      KvmrtLibvirt      *libvirt,
-                      const KvmrtVmPlan *plan,
-                      KvmrtBootOutcome  *outcome,
-                      KvmrtTuneReport   *report,
-                      GError           **error)
-{
-  KvmrtSession session = { sysroot, host, libvirt, NULL, NULL };
-  g_autoptr(KvmrtVmResult) result = kvmrt_lifecycle_boot_vm (&session, plan);
-
-  if (result->outcome == KVMRT_VM_STARTED)
-    *outcome = KVMRT_BOOT_STARTED;
-  else if (result->outcome == KVMRT_VM_ALREADY_RUNNING)
-    *outcome = KVMRT_BOOT_ALREADY_RUNNING;
-  g_ptr_array_extend_and_steal (report->changes, g_steal_pointer (&result->report->changes));
-  g_ptr_array_extend_and_steal (report->problems, g_steal_pointer (&result->report->problems));
-  result->report->changes = g_ptr_array_new ();
-  result->report->problems = g_ptr_array_new ();
-  if (result->error == NULL)
-    return TRUE;
-  g_propagate_error (error, g_steal_pointer (&result->error));
-  return FALSE;
-}
-
 /* Whether the journal's @vm holds tuning nobody needs: it does not run, or (with @config) it
  * left the configuration. */
 static gboolean
@@ -196,29 +170,4 @@ kvmrt_lifecycle_release_held (const char   *sysroot,
       g_ptr_array_add (results, result);
     }
   return results;
-}
-
-GPtrArray *
-kvmrt_lifecycle_release_stale (const char   *sysroot,
-                               KvmrtHost    *host,
-                               KvmrtLibvirt *libvirt,
-                               GPtrArray    *problems)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) results = kvmrt_lifecycle_release_held (sysroot, host, libvirt, NULL,
-                                                               &error);
-  GPtrArray *released = g_ptr_array_new_with_free_func (g_free);
-
-  if (results == NULL)
-    g_ptr_array_add (problems, g_strdup (error->message));
-  for (guint i = 0; results != NULL && i < results->len; i++)
-    {
-      const KvmrtVmResult *result = results->pdata[i];
-
-      if (result->tuning == KVMRT_VM_TUNING_RELEASED)
-        g_ptr_array_add (released, g_strdup (result->label));
-      else
-        g_ptr_array_add (problems, g_strdup (result->error->message));
-    }
-  return released;
 }

@@ -13,11 +13,6 @@
 
 G_BEGIN_DECLS
 
-typedef enum {
-  KVMRT_BOOT_STARTED,          /* the domain was started, then tuned */
-  KVMRT_BOOT_ALREADY_RUNNING,  /* it was running; the tuning was checked and re-applied */
-} KvmrtBootOutcome;
-
 /* Starts @plan's domain unless it runs, then tunes the host for it (real-time VMs). The
  * result's outcome is STARTED or ALREADY_RUNNING whenever the domain runs at the end, with
  * TUNING_FAILED when the host could not be tuned (the domain keeps running); FAILED_START when
@@ -30,16 +25,6 @@ KvmrtVmResult *kvmrt_lifecycle_boot_vm   (const KvmrtSession *session,
 KvmrtVmResult *kvmrt_lifecycle_retune_vm (const KvmrtSession *session,
                                           const KvmrtVmPlan  *plan);
 
-/* The older form of kvmrt_lifecycle_boot_vm(), for the window's boot until it uses
- * kvmrt_boot_set_run(): FALSE with @error (its message is all a caller may use) unless the
- * domain runs and is tuned; @outcome is set whenever the domain runs at the end. */
-gboolean kvmrt_lifecycle_boot     (const char        *sysroot,
-                                   KvmrtHost         *host,
-                                   KvmrtLibvirt      *libvirt,
-                                   const KvmrtVmPlan *plan,
-                                   KvmrtBootOutcome  *outcome,
-                                   KvmrtTuneReport   *report,
-                                   GError           **error);
 /* Re-applies the tuning of a running VM (kvmrtd's periodic check). A VM that libvirt does not
  * show running is refused with KVMRT_LIBVIRT_ERROR_NOT_RUNNING and the host is left as it
  * is: the one guard every path to the tuner goes through. */
@@ -62,11 +47,5 @@ GPtrArray *kvmrt_lifecycle_release_held  (const char   *sysroot,
                                           KvmrtLibvirt *libvirt,
                                           KvmrtConfig  *config,
                                           GError      **error);
-/* The older form of kvmrt_lifecycle_release_held(), for the window until it uses that:
- * returns the labels released and appends each failure's message to @problems. */
-GPtrArray *kvmrt_lifecycle_release_stale (const char   *sysroot,
-                                          KvmrtHost    *host,
-                                          KvmrtLibvirt *libvirt,
-                                          GPtrArray    *problems);
 
 G_END_DECLS

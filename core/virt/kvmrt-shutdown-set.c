@@ -34,9 +34,10 @@ request (Stop *stop, guint timeout_s, KvmrtShutdownFlags flags)
   stop->done = TRUE;
 }
 
-/* Waits until each of the @n @stops is done or @deadline (monotonic µs) passes. */
+/* Waits until each of the @n @stops is done, @deadline (monotonic µs) passes or
+ * @cancellable is cancelled. */
 static void
-wait_until_off (Stop *stops, guint n, gint64 deadline)
+wait_until_off (Stop *stops, guint n, gint64 deadline, GCancellable *cancellable)
 {
   for (;;)
     {
@@ -54,7 +55,8 @@ wait_until_off (Stop *stops, guint n, gint64 deadline)
             }
           pending = pending || !stop->done;
         }
-      if (!pending || g_get_monotonic_time () >= deadline)
+      if (!pending || g_get_monotonic_time () >= deadline
+          || g_cancellable_is_cancelled (cancellable))
         return;
       g_usleep (POLL_INTERVAL_US);
     }
@@ -80,7 +82,8 @@ finish (const KvmrtSession *session, Stop *stop, KvmrtShutdownFlags flags,
 
   if (result->error != NULL)
     result->outcome = KVMRT_VM_FAILED_STOP;
-  else if (!stop->done && !(flags & KVMRT_SHUTDOWN_FORCE))
+  else if (!stop->done && (!(flags & KVMRT_SHUTDOWN_FORCE)
+                           || g_cancellable_is_cancelled (progress->cancellable)))
     result->outcome = KVMRT_VM_STILL_RUNNING;
   else if (!stop->done && kvmrt_libvirt_is_active (stop->domain))
     result->outcome = kvmrt_libvirt_destroy (stop->domain, &result->error)
@@ -158,7 +161,7 @@ kvmrt_shutdown_set_run (const KvmrtSession          *session,
           if (progress->stopping != NULL)
             progress->stopping (stop->result->vm, user_data);
           request (stop, timeout_s, flags);
-          wait_until_off (stop, 1, stop->started + timeout_us);
+          wait_until_off (stop, 1, stop->started + timeout_us, progress->cancellable);
           finish (session, stop, flags, progress, user_data);
         }
     }
@@ -168,7 +171,8 @@ kvmrt_shutdown_set_run (const KvmrtSession          *session,
 
       for (guint i = 0; i < stops->len; i++)
         request (&g_array_index (stops, Stop, i), timeout_s, flags);
-      wait_until_off ((Stop *) stops->data, stops->len, started + timeout_us);
+      wait_until_off ((Stop *) stops->data, stops->len, started + timeout_us,
+                      progress->cancellable);
       for (guint i = 0; i < stops->len; i++)
         finish (session, &g_array_index (stops, Stop, i), flags, progress, user_data);
     }

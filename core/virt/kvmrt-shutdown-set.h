@@ -25,6 +25,9 @@ typedef struct {
   /* A VM is done: off (and its tuning released), still running, failed, or, for a VM named,
    * not running / not defined (reported before any request is made). */
   void (*stopped)  (const KvmrtVmResult *result, gpointer user_data);
+  /* When cancelled, the wait for the guests ends at once: those still running get
+   * STILL_RUNNING and are not powered off, even with FORCE (the window's cancel). */
+  GCancellable *cancellable;
 } KvmrtShutdownProgress;
 
 /* Shuts down @vms (KvmrtVm* of the session's configuration; those not running get a

@@ -76,6 +76,12 @@ char         *kvmrt_gui_test_copy_file         (const char *source,
 
 /* libvirt and the manager -------------------------------------------------------------- */
 
+/* Whether a real libvirtd answers at qemu:///system and may run QEMU (root only). */
+gboolean      kvmrt_gui_test_libvirtd_answers  (void);
+/* Writes the echo guest to @dir/echo-guest.bin and returns its path: a 166-byte multiboot
+ * "kernel" for a TCG domain that prints a line on COM1, echoes what it reads there in
+ * capitals, and ignores ACPI shutdown requests. */
+char         *kvmrt_gui_test_write_echo_guest  (const char *dir);
 /* A manager on @sysroot and @uri with @config open; its libvirt connection must be up. */
 KvmrtManager *kvmrt_gui_test_open_manager      (const char *sysroot,
                                                 const char *uri,

@@ -5,8 +5,8 @@
  * when it starts the window says that this driver offers no serial console.
  *
  * On a real libvirtd (qemu:///system answering, as root; skipped otherwise) with a tiny TCG
- * VM whose "kernel" is the 166-byte multiboot program below: it prints a line on COM1 and
- * echoes what it reads there in capitals. The window waits, connects when the VM starts,
+ * VM whose "kernel" is the harness's echo guest (kvmrt_gui_test_write_echo_guest): it prints
+ * a line on COM1 and echoes what it reads there in capitals. The window waits, connects when the VM starts,
  * shows the guest's line, sends what is typed and shows the echo; a second window finds the
  * console in use and takes it over; after `destroy` the window says it is disconnected and
  * connects again when the VM is started again.
@@ -24,33 +24,6 @@
 #include "kvmrt-console-window.h"
 #include "kvmrt-graphical-console.h"
 #include "kvmrt-gui-test.h"
-
-/* as --32 of:
- *   .long 0x1BADB002, 0x10000, -(0x1BADB002 + 0x10000)      multiboot, a.out kludge
- *   .long 0x100000, 0x100000, 0, 0, 0x100020                 load at 1 MiB, entry
- *   start: mov $0x90000,%esp; mov $msg,%esi
- *   print: lodsb; test %al,%al; jz loop; call putc; jmp print
- *   loop:  mov $0x3fd,%dx; 1: in %dx,%al; test $1,%al; jz 1b       wait for a byte
- *          mov $0x3f8,%dx; in %dx,%al; \r -> \r\n, a-z -> A-Z; call putc; jmp loop
- *   putc:  mov %al,%ah; mov $0x3fd,%dx; 1: in %dx,%al; test $0x20,%al; jz 1b
- *          mov %ah,%al; mov $0x3f8,%dx; out %al,%dx; ret
- *   msg:   "kvmrt echo guest: type, it answers in capitals\r\n" */
-static const guint8 echo_guest[] = {
-  0x02, 0xb0, 0xad, 0x1b, 0x00, 0x00, 0x01, 0x00, 0xfe, 0x4f, 0x51, 0xe4,
-  0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00,
-  0x00, 0x00, 0x00, 0x00, 0x20, 0x00, 0x10, 0x00, 0xbc, 0x00, 0x00, 0x09,
-  0x00, 0xbe, 0x75, 0x00, 0x10, 0x00, 0xac, 0x84, 0xc0, 0x74, 0x07, 0xe8,
-  0x2e, 0x00, 0x00, 0x00, 0xeb, 0xf4, 0x66, 0xba, 0xfd, 0x03, 0xec, 0xa8,
-  0x01, 0x74, 0xfb, 0x66, 0xba, 0xf8, 0x03, 0xec, 0x3c, 0x0d, 0x75, 0x09,
-  0xe8, 0x15, 0x00, 0x00, 0x00, 0xb0, 0x0a, 0xeb, 0x0a, 0x3c, 0x61, 0x72,
-  0x06, 0x3c, 0x7a, 0x77, 0x02, 0x2c, 0x20, 0xe8, 0x02, 0x00, 0x00, 0x00,
-  0xeb, 0xd4, 0x88, 0xc4, 0x66, 0xba, 0xfd, 0x03, 0xec, 0xa8, 0x20, 0x74,
-  0xfb, 0x88, 0xe0, 0x66, 0xba, 0xf8, 0x03, 0xee, 0xc3, 0x6b, 0x76, 0x6d,
-  0x72, 0x74, 0x20, 0x65, 0x63, 0x68, 0x6f, 0x20, 0x67, 0x75, 0x65, 0x73,
-  0x74, 0x3a, 0x20, 0x74, 0x79, 0x70, 0x65, 0x2c, 0x20, 0x69, 0x74, 0x20,
-  0x61, 0x6e, 0x73, 0x77, 0x65, 0x72, 0x73, 0x20, 0x69, 0x6e, 0x20, 0x63,
-  0x61, 0x70, 0x69, 0x74, 0x61, 0x6c, 0x73, 0x0d, 0x0a, 0x00
-};
 
 #define VM_UUID "5bd1c0a4-2c55-4c8e-9d0e-7e3a4c1f00c5"
 #define VM_NAME "kvmrt-console-test"
@@ -204,10 +177,7 @@ fixture_set_up (Fixture *fixture, const char *uri, const char *sysroot)
   fixture->dir = kvmrt_gui_test_make_tmp_dir ("kvmrt-console-XXXXXX");
   /* QEMU runs as another user and reads the guest image from here. */
   g_assert_cmpint (g_chmod (fixture->dir, 0755), ==, 0);
-  guest = g_build_filename (fixture->dir, "echo-guest.bin", NULL);
-  g_assert_true (g_file_set_contents (guest, (const char *) echo_guest, sizeof echo_guest,
-                                      &error));
-  g_assert_cmpint (g_chmod (guest, 0644), ==, 0);
+  guest = kvmrt_gui_test_write_echo_guest (fixture->dir);
   if (g_str_has_prefix (uri, "test:"))
     xml = g_strdup ("<domain type='test'><name>" VM_NAME "</name><uuid>" VM_UUID "</uuid>"
                     "<memory unit='MiB'>64</memory><os><type>hvm</type></os></domain>");
@@ -311,19 +281,6 @@ test_test_driver (void)
 
 /* A real libvirtd ------------------------------------------------------------------------ */
 
-static gboolean
-libvirtd_answers (void)
-{
-  virConnectPtr connection;
-
-  if (geteuid () != 0 || g_find_program_in_path ("qemu-system-x86_64") == NULL)
-    return FALSE;
-  if ((connection = virConnectOpen ("qemu:///system")) == NULL)
-    return FALSE;
-  virConnectClose (connection);
-  return TRUE;
-}
-
 static void
 test_libvirtd (void)
 {
@@ -331,7 +288,7 @@ test_libvirtd (void)
   g_autoptr(GError) error = NULL;
   KvmrtConsoleWindow *window, *second;
 
-  if (!libvirtd_answers ())
+  if (!kvmrt_gui_test_libvirtd_answers ())
     {
       g_test_skip ("needs root, qemu-system-x86_64 and a libvirtd answering at "
                    "qemu:///system");

@@ -46,9 +46,9 @@ boot (const char *name)
 
   kvmrt_manager_boot_async (demo.manager, lookup_vm (name), NULL,
                             kvmrt_gui_test_store_result_cb, &result);
-  g_assert_true (kvmrt_manager_operation_finish (demo.manager,
-                                                 kvmrt_gui_test_wait_result (&result, 30000),
-                                                 &message, &error));
+  g_assert_true (kvmrt_manager_boot_finish (demo.manager,
+                                            kvmrt_gui_test_wait_result (&result, 30000),
+                                            &message, &error));
   g_assert_no_error (error);
   g_test_message ("boot %s: %s", name, message);
 }
@@ -107,6 +107,16 @@ wait_row (GtkWidget *window, const char *title, const char *text, gboolean part)
   return kvmrt_gui_test_wait_for (row_check, &check, 10000);
 }
 
+/* Whether the window shows a status yet: it is read in a worker, after the window opens. */
+static gboolean
+status_shown (gpointer window)
+{
+  GObject *uptime = gtk_widget_get_template_child (window, KVMRT_TYPE_DETAILS_WINDOW,
+                                                   "uptime_label");
+
+  return *gtk_label_get_text (GTK_LABEL (uptime)) != '\0';
+}
+
 static GtkWidget *
 open_details (const char *name)
 {
@@ -118,6 +128,7 @@ open_details (const char *name)
   /* Tall enough that the screenshots show every group (the window opens at 720x640). */
   gtk_window_set_default_size (GTK_WINDOW (window), 720, 1400);
   kvmrt_gui_test_present (GTK_WINDOW (window));
+  g_assert_true (kvmrt_gui_test_wait_for (status_shown, window, 10000));
   return GTK_WIDGET (window);
 }
 

@@ -132,8 +132,8 @@ test_boot (void)
   g_assert_true (kvmrt_manager_needs_privileges (manager));
   g_assert_nonnull (vm);
   kvmrt_manager_boot_async (manager, vm, NULL, kvmrt_gui_test_store_result_cb, &result);
-  g_assert_true (kvmrt_manager_operation_finish (manager, wait_for (&result), &message,
-                                                 &error));
+  g_assert_true (kvmrt_manager_boot_finish (manager, wait_for (&result), &message,
+                                            &error));
   g_assert_no_error (error);
 
   calls = take_calls ();
@@ -145,6 +145,55 @@ test_boot (void)
   expected = output_of (calls->pdata[0]);
   g_assert_cmpstr (message, ==, expected);
   g_assert_nonnull (strstr (message, "test: already running"));
+}
+
+/* (1b) Boot All runs pkexec kvmrt-boot once for the whole set, --clean first when asked,
+ * and reports the tool's output for the set. */
+static void
+test_boot_set (void)
+{
+  g_autoptr(KvmrtManager) manager = kvmrt_gui_test_open_manager ("/", TEST_URI, t.config);
+  KvmrtVm *vm = kvmrt_config_lookup_uuid (kvmrt_manager_get_config (manager), TEST_UUID);
+  g_autofree char *boot = tool ("kvmrt-boot");
+  g_autoptr(GPtrArray) vms = g_ptr_array_new ();
+
+  g_assert_nonnull (vm);
+  g_ptr_array_add (vms, vm);
+  for (int clean = 0; clean <= 1; clean++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GPtrArray) calls = NULL;
+      g_autoptr(GPtrArray) reports = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *message = NULL;
+      g_autofree char *said = NULL;
+
+      kvmrt_manager_boot_set_async (manager, vms, clean, NULL, kvmrt_gui_test_store_result_cb,
+                                    &result);
+      reports = kvmrt_manager_boot_set_finish (manager, wait_for (&result), &message, &error);
+      calls = take_calls ();
+      g_assert_cmpuint (calls->len, ==, 1);
+      if (clean)
+        assert_argv (calls->pdata[0], (const char *[]) { boot, "-f", t.config, "-c", TEST_URI,
+                                                         "--clean", TEST_UUID, NULL });
+      else
+        assert_argv (calls->pdata[0], (const char *[]) { boot, "-f", t.config, "-c", TEST_URI,
+                                                         TEST_UUID, NULL });
+      /* The tool's own words, for the set: refused while "test" runs when clean. */
+      said = output_of (calls->pdata[0]);
+      if (clean)
+        {
+          g_assert_null (reports);
+          g_assert_nonnull (error);
+          g_assert_cmpstr (error->message, ==, said);
+        }
+      else
+        {
+          g_assert_no_error (error);
+          g_assert_cmpuint (reports->len, ==, 0);
+          g_assert_cmpstr (message, ==, said);
+        }
+    }
 }
 
 /* (2) Shut Down and Force Off run pkexec kvmrt-shutdown with the timeout, and --force. */
@@ -164,8 +213,8 @@ test_shutdown (void)
 
       kvmrt_manager_shutdown_async (manager, vm, force, 7, NULL, kvmrt_gui_test_store_result_cb,
                                     &result);
-      g_assert_true (kvmrt_manager_operation_finish (manager, wait_for (&result), &message,
-                                                     &error));
+      g_assert_true (kvmrt_manager_shutdown_finish (manager, wait_for (&result), &message,
+                                                    &error));
       g_assert_no_error (error);
 
       calls = take_calls ();
@@ -201,8 +250,8 @@ test_retune_and_release (void)
 
   g_assert_nonnull (vm);
   kvmrt_manager_retune_async (manager, vm, NULL, kvmrt_gui_test_store_result_cb, &retuned);
-  g_assert_true (kvmrt_manager_operation_finish (manager, wait_for (&retuned), &message,
-                                                 &error));
+  g_assert_true (kvmrt_manager_retune_finish (manager, wait_for (&retuned), &message,
+                                              &error));
   g_assert_no_error (error);
   calls = take_calls ();
   g_assert_cmpuint (calls->len, ==, 1);
@@ -215,7 +264,7 @@ test_retune_and_release (void)
   /* The tool's answer, whichever it is on this host (nothing held, or not ours to give
    * back as this user), is what the manager reports. */
   kvmrt_manager_release_held_async (manager, NULL, kvmrt_gui_test_store_result_cb, &released);
-  kvmrt_manager_operation_finish (manager, wait_for (&released), &message, &error);
+  kvmrt_manager_release_held_finish (manager, wait_for (&released), &message, &error);
   calls = take_calls ();
   g_assert_cmpuint (calls->len, ==, 1);
   assert_argv (calls->pdata[0], (const char *[]) { shutdown, "-f", t.config, "-c", TEST_URI,
@@ -284,8 +333,8 @@ test_dismissed (void)
 
   g_assert_true (g_file_set_contents (t.dismiss, "", 0, NULL));
   kvmrt_manager_boot_async (manager, vm, NULL, kvmrt_gui_test_store_result_cb, &result);
-  g_assert_false (kvmrt_manager_operation_finish (manager, wait_for (&result), &message,
-                                                  &error));
+  g_assert_false (kvmrt_manager_boot_finish (manager, wait_for (&result), &message,
+                                             &error));
   g_assert_no_errno (g_unlink (t.dismiss));
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
@@ -348,8 +397,8 @@ test_demo_sysroot (void)
     g_autofree char *message = NULL;
 
     kvmrt_manager_boot_async (manager, vm, NULL, kvmrt_gui_test_store_result_cb, &result);
-    g_assert_true (kvmrt_manager_operation_finish (manager, wait_for (&result), &message,
-                                                   &error));
+    g_assert_true (kvmrt_manager_boot_finish (manager, wait_for (&result), &message,
+                                              &error));
     g_assert_no_error (error);
     g_assert_true (g_str_has_prefix (message, "Started"));
   }
@@ -359,8 +408,8 @@ test_demo_sysroot (void)
 
     kvmrt_manager_shutdown_async (manager, vm, TRUE, 0, NULL, kvmrt_gui_test_store_result_cb,
                                   &result);
-    g_assert_true (kvmrt_manager_operation_finish (manager, wait_for (&result), &message,
-                                                   &error));
+    g_assert_true (kvmrt_manager_shutdown_finish (manager, wait_for (&result), &message,
+                                                  &error));
     g_assert_no_error (error);
   }
 
@@ -577,6 +626,7 @@ main (int argc, char *argv[])
   setup ();
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/privileged/boot", test_boot);
+  g_test_add_func ("/privileged/boot-set", test_boot_set);
   g_test_add_func ("/privileged/shutdown", test_shutdown);
   g_test_add_func ("/privileged/retune-and-release", test_retune_and_release);
   g_test_add_func ("/privileged/apply-not-writable", test_apply_not_writable);

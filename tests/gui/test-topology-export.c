@@ -142,9 +142,9 @@ boot (const char *name)
 
   g_assert_nonnull (vm);
   kvmrt_manager_boot_async (demo.manager, vm, NULL, kvmrt_gui_test_store_result_cb, &result);
-  g_assert_true (kvmrt_manager_operation_finish (demo.manager,
-                                                 kvmrt_gui_test_wait_result (&result, 30000),
-                                                 &message, &error));
+  g_assert_true (kvmrt_manager_boot_finish (demo.manager,
+                                            kvmrt_gui_test_wait_result (&result, 30000),
+                                            &message, &error));
   g_assert_no_error (error);
 }
 
