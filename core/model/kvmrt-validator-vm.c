@@ -3,23 +3,6 @@
  * its PCI devices. */
 #include "kvmrt-validator-private.h"
 
-static gboolean
-is_uuid (const char *text)
-{
-  static const int dashes[] = { 8, 13, 18, 23 };
-
-  if (strlen (text) != 36)
-    return FALSE;
-  for (int i = 0; i < 36; i++)
-    {
-      gboolean dash = i == dashes[0] || i == dashes[1] || i == dashes[2] || i == dashes[3];
-
-      if (dash ? text[i] != '-' : !g_ascii_isxdigit (text[i]))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 /* Windows guests are recognised by their name, title or description; libvirt's libosinfo
  * metadata is consulted by the libvirt layer when it is connected. */
 static gboolean
@@ -53,7 +36,7 @@ check_identity (Validation *v, KvmrtVm *vm, GHashTable *names)
 {
   const char *name = kvmrt_vm_get_name (vm);
 
-  if (!is_uuid (kvmrt_vm_get_uuid (vm)))
+  if (!kvmrt_uuid_is_valid (kvmrt_vm_get_uuid (vm)))
     REPORT (v, "uuid-invalid", vm, NULL,
             _("Section [%s] is not a VM UUID; each section must be the libvirt UUID of a VM "
               "(see 'virsh domuuid NAME')."), kvmrt_vm_get_uuid (vm));
@@ -282,7 +265,7 @@ check_pci (Validation *v, const KvmrtVmPlan *p)
         REPORT (v, "pci-assigned-twice", vm, "pcidevs",
                 _("PCI device %s (%s) is also passed through to '%s'; a device can belong to "
                   "one VM only, so remove it from one of them."),
-                text, dev->device_name, kvmrt_validation_vm_label (owner->vm));
+                text, dev->device_name, kvmrt_vm_get_label (owner->vm));
       kvmrt_validation_check_pci_host (v, p, dev);
 
       if (dev->iommu_group >= 0

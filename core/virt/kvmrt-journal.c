@@ -13,6 +13,7 @@
 #include "kvmrt-i18n.h"
 #include "kvmrt-json-writer.h"
 #include "kvmrt-sysroot.h"
+#include "kvmrt-uuid.h"
 #include "kvmrt-tune-paths.h"
 
 KvmrtTunedVm *
@@ -20,7 +21,7 @@ kvmrt_tuned_vm_new (const char *uuid, const char *name)
 {
   KvmrtTunedVm *vm = g_new0 (KvmrtTunedVm, 1);
 
-  vm->uuid = g_strdup (uuid);
+  vm->uuid = kvmrt_uuid_dup (uuid);   /* journals written before UUIDs were kept lower-case */
   vm->name = g_strdup (name);
   vm->shielded = kvmrt_id_set_new ();
   vm->offline = kvmrt_id_set_new ();
@@ -538,7 +539,7 @@ KvmrtTunedVm *
 kvmrt_journal_lookup_vm (KvmrtJournal *journal, const char *uuid)
 {
   for (guint i = 0; i < journal->vms->len; i++)
-    if (g_ascii_strcasecmp (((KvmrtTunedVm *) journal->vms->pdata[i])->uuid, uuid) == 0)
+    if (g_str_equal (((KvmrtTunedVm *) journal->vms->pdata[i])->uuid, uuid))
       return journal->vms->pdata[i];
   return NULL;
 }

@@ -8,12 +8,6 @@
 #include "kvmrt-journal.h"
 #include "kvmrt-proc.h"
 
-static const char *
-vm_label (KvmrtVm *vm)
-{
-  return kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : kvmrt_vm_get_uuid (vm);
-}
-
 gboolean
 kvmrt_lifecycle_tune (const char        *sysroot,
                       KvmrtHost         *host,
@@ -31,7 +25,7 @@ kvmrt_lifecycle_tune (const char        *sysroot,
     {
       g_set_error (error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_NOT_RUNNING,
                    _("%s is not running, so the host was not tuned for it; boot it to tune "
-                     "the host"), vm_label (plan->vm));
+                     "the host"), kvmrt_vm_get_label (plan->vm));
       return FALSE;
     }
   pid = kvmrt_proc_find_qemu (sysroot, kvmrt_vm_get_uuid (plan->vm),
@@ -68,7 +62,7 @@ kvmrt_lifecycle_boot (const char        *sysroot,
       g_set_error (error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_NO_DOMAIN,
                    _("%s is not defined in libvirt; import it again or check its UUID "
                      "(kvmrt-validate-config explains)"),
-                   vm_label (plan->vm));
+                   kvmrt_vm_get_label (plan->vm));
       return FALSE;
     }
   if (kvmrt_vm_get_guest_services (plan->vm) && !kvmrt_lifecycle_prepare_gs_dir (sysroot, error))
