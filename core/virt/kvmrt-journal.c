@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "kvmrt-i18n.h"
-#include "kvmrt-json-writer.h"
+#include "kvmrt-json.h"
 #include "kvmrt-sysroot.h"
-#include "kvmrt-uuid.h"
 #include "kvmrt-tune-paths.h"
+#include "kvmrt-uuid.h"
 
 KvmrtTunedVm *
 kvmrt_tuned_vm_new (const char *uuid, const char *name)
@@ -406,16 +406,7 @@ to_json (KvmrtJournal *journal)
       kvmrt_json_writer_member_id_set (&w, "offline", vm->offline);
       kvmrt_json_writer_member_int (&w, "irq_cpu", vm->irq_cpu);
       kvmrt_json_writer_member_bool (&w, "fifo", vm->fifo);
-      kvmrt_json_writer_member (&w, "pcidevs");
-      kvmrt_json_writer_begin_array (&w);
-      for (guint d = 0; d < vm->pcidevs->len; d++)
-        {
-          g_autofree char *address =
-            kvmrt_pci_address_to_string (g_array_index (vm->pcidevs, KvmrtPciAddress, d));
-
-          kvmrt_json_writer_string (&w, address);
-        }
-      kvmrt_json_writer_end_array (&w);
+      kvmrt_json_write_pci_addresses (&w, "pcidevs", vm->pcidevs);
       kvmrt_json_writer_end_object (&w);
     }
   kvmrt_json_writer_end_array (&w);
