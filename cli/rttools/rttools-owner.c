@@ -13,7 +13,7 @@ rttools_owner_text (const KvmrtCpuState *state)
   if (vm == NULL)
     return g_strdup ("-");
   return g_strdup_printf (state->shielded ? _("%s (shielded)") : _("%s (offline sibling)"),
-                          vm->name != NULL ? vm->name : vm->uuid);
+                          kvmrt_tuned_vm_get_label (vm));
 }
 
 void

@@ -30,6 +30,12 @@ kvmrt_tuned_vm_new (const char *uuid, const char *name)
   return vm;
 }
 
+const char *
+kvmrt_tuned_vm_get_label (const KvmrtTunedVm *vm)
+{
+  return vm->name != NULL ? vm->name : vm->uuid;
+}
+
 void
 kvmrt_tuned_vm_free (KvmrtTunedVm *vm)
 {

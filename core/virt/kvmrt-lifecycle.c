@@ -107,7 +107,7 @@ kvmrt_lifecycle_release_stale (const char   *sysroot,
       g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
 
       if (kvmrt_tuner_release (sysroot, host, vm->uuid, report, &error))
-        g_ptr_array_add (released, g_strdup (vm->name != NULL ? vm->name : vm->uuid));
+        g_ptr_array_add (released, g_strdup (kvmrt_tuned_vm_get_label (vm)));
       else
         g_ptr_array_add (problems, g_strdup (error->message));
       g_clear_error (&error);

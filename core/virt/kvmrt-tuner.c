@@ -399,7 +399,7 @@ runs_for (KvmrtJournal *journal, const KvmrtVmPlan *plan, const char *owner)
       const KvmrtTunedVm *vm = journal->vms->pdata[i];
 
       if (g_str_equal (vm->uuid, owner))
-        return g_strdup_printf (_("while %s runs"), vm->name != NULL ? vm->name : vm->uuid);
+        return g_strdup_printf (_("while %s runs"), kvmrt_tuned_vm_get_label (vm));
     }
   return g_strdup (_("while the real-time VMs run"));
 }
