@@ -53,6 +53,12 @@ kvmrt_find_cli_tool (const char *name)
   return g_build_filename (KVMRT_BINDIR, name, NULL);
 }
 
+static const char *
+vm_label (KvmrtVm *vm)
+{
+  return kvmrt_vm_get_label (vm);
+}
+
 static const KvmrtVmPlan *
 find_plan (KvmrtOperation *op, GError **error)
 {
@@ -163,7 +169,7 @@ sync_vm (KvmrtOperation *op, const KvmrtVmPlan *plan, GString *message, GError *
   if (message->len > 0)
     g_string_append_c (message, '\n');
   g_string_append_printf (message, _("%s: libvirt definition updated (%s)"),
-                          kvmrt_vm_get_label (plan->vm), described);
+                          vm_label (plan->vm), described);
   if (kvmrt_sync_state_needs_restart (state))
     g_string_append_printf (message, _(" — it takes effect when the VM is next started"));
   return TRUE;
@@ -438,7 +444,7 @@ do_apply (KvmrtOperation *op, GError **error)
 
       /* The file is written: a VM libvirt refuses is reported, the others still synced. */
       if (!kvmrt_vm_get_disabled (plan->vm) && !sync_vm (op, plan, message, &sync_error))
-        g_ptr_array_add (op->problems, g_strdup_printf ("%s: %s", kvmrt_vm_get_label (plan->vm),
+        g_ptr_array_add (op->problems, g_strdup_printf ("%s: %s", vm_label (plan->vm),
                                                         sync_error->message));
     }
   return g_string_free (g_steal_pointer (&message), FALSE);

@@ -118,7 +118,7 @@ held_label (KvmrtManager *self, const KvmrtTunedVm *tuned)
 
   if (vm != NULL && *kvmrt_vm_get_title (vm) != '\0')
     return g_strdup (kvmrt_vm_get_title (vm));
-  return g_strdup (kvmrt_tuned_vm_get_label (tuned));
+  return g_strdup (tuned->name != NULL ? tuned->name : tuned->uuid);
 }
 
 /* Tuning the journal holds for VMs libvirt does not show running (stopped outside kvmrt, or

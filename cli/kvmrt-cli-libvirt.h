@@ -37,7 +37,7 @@ gboolean      kvmrt_cli_sync_vm          (KvmrtCliSession *session, KvmrtVm *vm,
  * stderr. Returns how many were released, and FALSE in @ok when one failed. */
 guint         kvmrt_cli_release_held     (KvmrtCliSession *session, KvmrtCli *cli,
                                           gboolean *ok);
-/* Same as kvmrt_vm_get_label(), which new code calls; kept while boot and shutdown move. */
+/* The VM's name for messages: its name, else its UUID. */
 const char   *kvmrt_cli_vm_label         (KvmrtVm *vm);
 /* Errors the validator finds in @config. */
 guint         kvmrt_cli_count_errors     (KvmrtConfig *config, KvmrtHost *host);

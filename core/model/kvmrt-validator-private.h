@@ -7,7 +7,6 @@
 
 #include "kvmrt-i18n.h"
 #include "kvmrt-plan.h"
-#include "kvmrt-uuid.h"
 #include "kvmrt-validator.h"
 
 G_BEGIN_DECLS
@@ -26,6 +25,7 @@ typedef struct {
 } Validation;
 
 void        kvmrt_validation_add          (Validation *v, KvmrtDiagnostic *d, KvmrtVm *vm);
+const char *kvmrt_validation_vm_label     (KvmrtVm *vm);
 /* "'a', 'b' and 3 more" from a list of strings (quoted when @quote). */
 char       *kvmrt_validation_join_list    (GPtrArray *names, gboolean quote);
 char       *kvmrt_validation_join_names   (GPtrArray *names);

@@ -3,6 +3,8 @@
  * its PCI devices. */
 #include "kvmrt-validator-private.h"
 
+#include "kvmrt-uuid.h"
+
 /* Windows guests are recognised by their name, title or description; libvirt's libosinfo
  * metadata is consulted by the libvirt layer when it is connected. */
 static gboolean
@@ -265,7 +267,7 @@ check_pci (Validation *v, const KvmrtVmPlan *p)
         REPORT (v, "pci-assigned-twice", vm, "pcidevs",
                 _("PCI device %s (%s) is also passed through to '%s'; a device can belong to "
                   "one VM only, so remove it from one of them."),
-                text, dev->device_name, kvmrt_vm_get_label (owner->vm));
+                text, dev->device_name, kvmrt_validation_vm_label (owner->vm));
       kvmrt_validation_check_pci_host (v, p, dev);
 
       if (dev->iommu_group >= 0

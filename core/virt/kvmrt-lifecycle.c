@@ -8,6 +8,12 @@
 #include "kvmrt-journal.h"
 #include "kvmrt-proc.h"
 
+static const char *
+vm_label (KvmrtVm *vm)
+{
+  return kvmrt_vm_get_label (vm);
+}
+
 gboolean
 kvmrt_lifecycle_tune (const char        *sysroot,
                       KvmrtHost         *host,
@@ -25,7 +31,7 @@ kvmrt_lifecycle_tune (const char        *sysroot,
     {
       g_set_error (error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_NOT_RUNNING,
                    _("%s is not running, so the host was not tuned for it; boot it to tune "
-                     "the host"), kvmrt_vm_get_label (plan->vm));
+                     "the host"), vm_label (plan->vm));
       return FALSE;
     }
   pid = kvmrt_proc_find_qemu (sysroot, kvmrt_vm_get_uuid (plan->vm),
@@ -62,7 +68,7 @@ kvmrt_lifecycle_boot (const char        *sysroot,
       g_set_error (error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_NO_DOMAIN,
                    _("%s is not defined in libvirt; import it again or check its UUID "
                      "(kvmrt-validate-config explains)"),
-                   kvmrt_vm_get_label (plan->vm));
+                   vm_label (plan->vm));
       return FALSE;
     }
   if (kvmrt_vm_get_guest_services (plan->vm) && !kvmrt_lifecycle_prepare_gs_dir (sysroot, error))
@@ -107,7 +113,7 @@ kvmrt_lifecycle_release_stale (const char   *sysroot,
       g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
 
       if (kvmrt_tuner_release (sysroot, host, vm->uuid, report, &error))
-        g_ptr_array_add (released, g_strdup (kvmrt_tuned_vm_get_label (vm)));
+        g_ptr_array_add (released, g_strdup (vm->name != NULL ? vm->name : vm->uuid));
       else
         g_ptr_array_add (problems, g_strdup (error->message));
       g_clear_error (&error);
