@@ -17,6 +17,12 @@
  * kvmrt-shutdown's default. */
 #define SHUTDOWN_TIMEOUT_S 60
 
+static const char *
+vm_title (KvmrtVm *vm)
+{
+  return kvmrt_vm_get_display_title (vm);
+}
+
 static void
 set_enabled (KvmrtWindow *self, const char *action, gboolean enabled)
 {
@@ -136,7 +142,7 @@ on_operation_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     kvmrt_vm_card_set_message (card, ok ? message : error->message, !ok);
   if (!ok && vm != NULL)
     {
-      g_autofree char *text = g_strdup_printf ("%s: %s", kvmrt_vm_get_display_title (vm), error->message);
+      g_autofree char *text = g_strdup_printf ("%s: %s", vm_title (vm), error->message);
 
       kvmrt_window_show_toast (self, text);
     }
@@ -216,7 +222,7 @@ vm_operation_activated (GtkWidget *widget, const char *action_name, GVariant *pa
    * elsewhere (a stale menu, a script over D-Bus) is checked here too. */
   if (!g_str_equal (action_name, "win.vm-boot") && !vm_is_running (self, vm))
     {
-      g_autofree char *text = g_strdup_printf (_("%s is not running"), kvmrt_vm_get_display_title (vm));
+      g_autofree char *text = g_strdup_printf (_("%s is not running"), vm_title (vm));
 
       kvmrt_window_show_toast (self, text);
       return;
@@ -363,7 +369,7 @@ on_clean_boot_step_cb (GObject *source, GAsyncResult *result, gpointer user_data
       KvmrtVmCard *card = kvmrt_window_lookup_card (boot->window,
                                                     kvmrt_vm_get_uuid (boot->vms->pdata[i]));
       g_autofree char *text = g_strdup_printf (_("Not started: %s failed first, and a clean "
-                                                 "boot stops there"), kvmrt_vm_get_display_title (failed));
+                                                 "boot stops there"), vm_title (failed));
 
       if (card != NULL)
         kvmrt_vm_card_set_message (card, text, TRUE);
@@ -411,7 +417,7 @@ running_titles (KvmrtWindow *self)
       KvmrtVm *vm = kvmrt_config_get_vm (config, i);
 
       if (vm_is_running (self, vm))
-        g_string_append_printf (running, "%s%s", running->len > 0 ? ", " : "", kvmrt_vm_get_display_title (vm));
+        g_string_append_printf (running, "%s%s", running->len > 0 ? ", " : "", vm_title (vm));
     }
   return running->len > 0 ? g_string_free (g_steal_pointer (&running), FALSE) : NULL;
 }
@@ -422,7 +428,7 @@ list_titles (GPtrArray *vms)
   g_autoptr(GString) text = g_string_new (NULL);
 
   for (guint i = 0; i < vms->len; i++)
-    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", kvmrt_vm_get_display_title (vms->pdata[i]));
+    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", vm_title (vms->pdata[i]));
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
