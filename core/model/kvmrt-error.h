@@ -20,15 +20,21 @@
  *     file, the journal, Guest Services' logs and statistics, QEMU's proc files) keeps GLib's
  *     G_FILE_ERROR or G_IO_ERROR, with errno's meaning in the code and the path in the message.
  *   - A function passes on a failure of what it called either as it is (g_propagate_error)
- *     or, where its module has a domain of its own, raised again in that domain with the
- *     first message inside its own: the libvirt layer does so with every libvirt error, a
- *     host change with the journal's, the GUI manager with the configuration file's.
+ *     or, where its module has a domain of its own, raised again in that domain carrying
+ *     the first message (alone or inside its own): the libvirt layer does so with every
+ *     libvirt error, a host change with the journal's, the GUI manager with the
+ *     configuration file's.
  *
- * Codes, and what callers may do with them: a code names a condition that a caller may handle
- * differently, and only the conditions listed with the codes below are meant for that (a file
- * that need not exist, a file another program holds or changed, a user who cancelled). Callers
- * never tell outcomes apart by domain or code: whether a VM was booted, skipped, already
- * running, shut down or powered off, and whether its tuning held, comes back as a result value
+ * Codes, and what callers may do with them: a caller matches a code only to handle one stated
+ * condition its own way: a file that need not exist (KVMRT_CONFIG_ERROR_NOT_FOUND), a file
+ * another program holds or changed (KVMRT_CONFIG_ERROR_LOCKED and _CHANGED), a parse error
+ * reported as a finding (_SYNTAX), a set naming CPUs the host lacks that an editor still shows
+ * (KVMRT_VALUE_ERROR_UNKNOWN_ID), a VM libvirt does not have, reported as a finding
+ * (KVMRT_LIBVIRT_ERROR_NO_DOMAIN), a change that cannot be, for which rttools exit 2
+ * (KVMRT_HOST_CHANGE_ERROR_INVALID), the GUI manager's codes, which the configuration dialog
+ * titles each its own way, and a user who cancelled (G_IO_ERROR_CANCELLED). Callers never tell
+ * outcomes apart by domain or code: whether a VM was booted, skipped, already running, shut
+ * down or powered off, and whether its tuning held, comes back as a result value
  * of the operation (an enum per VM), not from which domain an error happens to be in. */
 #pragma once
 
@@ -49,7 +55,8 @@ GQuark kvmrt_value_error_quark (void);
 /* Reading and writing the configuration file. */
 #define KVMRT_CONFIG_ERROR (kvmrt_config_error_quark ())
 typedef enum {
-  KVMRT_CONFIG_ERROR_SYNTAX,      /* the file cannot be parsed; message has FILE:LINE */
+  KVMRT_CONFIG_ERROR_SYNTAX,      /* the file cannot be parsed; message has FILE:LINE (a
+                                   * validator may report it as a finding) */
   KVMRT_CONFIG_ERROR_LOCKED,      /* another process holds the file (try again later) */
   KVMRT_CONFIG_ERROR_IO,          /* the file cannot be read or written */
   KVMRT_CONFIG_ERROR_NOT_FOUND,   /* the file does not exist (a caller may start empty) */
