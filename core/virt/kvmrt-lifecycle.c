@@ -8,12 +8,6 @@
 #include "kvmrt-journal.h"
 #include "kvmrt-proc.h"
 
-static const char *
-vm_label (KvmrtVm *vm)
-{
-  return kvmrt_vm_get_label (vm);
-}
-
 /* The one guard every path to the tuner goes through: tuning the host for a VM that is off
  * takes CPUs away from everything else, and nothing would ever give them back. Returns the
  * running domain, else NULL with @error (and @outcome NOT_DEFINED or NOT_RUNNING). */
@@ -31,7 +25,7 @@ require_running (KvmrtLibvirt      *libvirt,
     *outcome = domain == NULL ? KVMRT_VM_NOT_DEFINED : KVMRT_VM_NOT_RUNNING;
   g_set_error (error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_NOT_RUNNING,
                _("%s is not running, so the host was not tuned for it; boot it to tune "
-                 "the host"), vm_label (plan->vm));
+                 "the host"), kvmrt_vm_get_label (plan->vm));
   return NULL;
 }
 
@@ -107,7 +101,7 @@ kvmrt_lifecycle_boot_vm (const KvmrtSession *session, const KvmrtVmPlan *plan)
       g_set_error (&result->error, KVMRT_LIBVIRT_ERROR, KVMRT_LIBVIRT_ERROR_NO_DOMAIN,
                    _("%s is not defined in libvirt; import it again or check its UUID "
                      "(kvmrt-validate-config explains)"),
-                   vm_label (plan->vm));
+                   kvmrt_vm_get_label (plan->vm));
       return result;
     }
   if (kvmrt_vm_get_guest_services (plan->vm)
@@ -160,7 +154,7 @@ kvmrt_lifecycle_release_held (const char   *sysroot,
       const KvmrtTunedVm *vm = stale->pdata[i];
       KvmrtVm *configured = config != NULL ? kvmrt_config_lookup_uuid (config, vm->uuid) : NULL;
       KvmrtVmResult *result = kvmrt_vm_result_new (configured, vm->uuid,
-                                                   vm->name != NULL ? vm->name : vm->uuid,
+                                                   kvmrt_tuned_vm_get_label (vm),
                                                    KVMRT_VM_STALE);
 
       if (kvmrt_tuner_release (sysroot, host, vm->uuid, result->report, &result->error))

@@ -11,12 +11,8 @@ kvmrt_vm_result_new (KvmrtVm *vm, const char *uuid, const char *label, KvmrtVmOu
   g_return_val_if_fail (vm != NULL || uuid != NULL, NULL);
   result->vm = vm != NULL ? g_object_ref (vm) : NULL;
   result->uuid = g_strdup (vm != NULL ? kvmrt_vm_get_uuid (vm) : uuid);
-  if (label != NULL)
-    result->label = g_strdup (label);
-  else if (vm != NULL && kvmrt_vm_get_name (vm) != NULL)
-    result->label = g_strdup (kvmrt_vm_get_name (vm));
-  else
-    result->label = g_strdup (result->uuid);
+  result->label = g_strdup (label != NULL ? label
+                            : vm != NULL ? kvmrt_vm_get_label (vm) : result->uuid);
   result->outcome = outcome;
   result->tuning = KVMRT_VM_TUNING_NONE;
   result->report = kvmrt_tune_report_new ();
