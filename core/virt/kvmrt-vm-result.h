@@ -42,8 +42,8 @@ typedef struct {
   char            *label;       /* the VM's name, else its UUID: for messages */
   KvmrtVmOutcome   outcome;
   KvmrtVmTuning    tuning;
-  GError          *error;       /* why: set for the failed outcomes, NOT_RUNNING, NOT_DEFINED
-                                 * and TUNING_FAILED; NULL otherwise */
+  GError          *error;       /* why, for its message: set with FAILED_START, FAILED_STOP,
+                                 * NOT_DEFINED, a retune's NOT_RUNNING and TUNING_FAILED */
   KvmrtTuneReport *report;      /* what the tuner changed and what the host refused */
   char            *blocked_by;  /* NOT_STARTED: the label of the VM that failed first */
   double           seconds;     /* shutdown: from the request until it was off */
