@@ -29,8 +29,7 @@
  * condition its own way: a file that need not exist (KVMRT_CONFIG_ERROR_NOT_FOUND), a file
  * another program holds or changed (KVMRT_CONFIG_ERROR_LOCKED and _CHANGED), a parse error
  * reported as a finding (_SYNTAX), a set naming CPUs the host lacks that an editor still shows
- * (KVMRT_VALUE_ERROR_UNKNOWN_ID), a VM libvirt does not have, reported as a finding
- * (KVMRT_LIBVIRT_ERROR_NO_DOMAIN), a change that cannot be, for which rttools exit 2
+ * (KVMRT_VALUE_ERROR_UNKNOWN_ID), a change that cannot be, for which rttools exit 2
  * (KVMRT_HOST_CHANGE_ERROR_INVALID), the GUI manager's codes, which the configuration dialog
  * titles each its own way, and a user who cancelled (G_IO_ERROR_CANCELLED). Callers never tell
  * outcomes apart by domain or code: whether a VM was booted, skipped, already running, shut
