@@ -120,12 +120,6 @@ kvmrt_find_cli_tool (const char *name)
   return g_build_filename (KVMRT_BINDIR, name, NULL);
 }
 
-static const char *
-vm_label (KvmrtVm *vm)
-{
-  return kvmrt_vm_get_label (vm);
-}
-
 /* The plan of the VM @uuid in @plans (made from the operation's configuration). */
 static const KvmrtVmPlan *
 find_plan (KvmrtPlan *plans, const char *uuid, GError **error)
@@ -249,7 +243,7 @@ sync_vm (KvmrtOperation *op, const KvmrtVmPlan *plan, GString *message, GError *
 
   if (!kvmrt_sync_to_libvirt (op->libvirt, plan, &state, error))
     return FALSE;
-  line = kvmrt_sync_state_word (state, vm_label (plan->vm), KVMRT_SYNC_WORDING_INLINE);
+  line = kvmrt_sync_state_word (state, kvmrt_vm_get_label (plan->vm), KVMRT_SYNC_WORDING_INLINE);
   if (line != NULL)
     g_string_append_printf (message, "%s%s", message->len > 0 ? "\n" : "", line);
   return TRUE;
@@ -324,7 +318,7 @@ static void
 on_boot_synced (KvmrtVm *vm, const KvmrtSyncState *state, const GError *error, gpointer data)
 {
   if (error != NULL)
-    g_ptr_array_add (data, g_strdup_printf ("%s: %s", vm_label (vm), error->message));
+    g_ptr_array_add (data, g_strdup_printf ("%s: %s", kvmrt_vm_get_label (vm), error->message));
 }
 
 /* The labels of the configured VMs that run, "A, B". */
@@ -334,7 +328,7 @@ running_labels (GPtrArray *running)
   g_autoptr(GString) text = g_string_new (NULL);
 
   for (guint i = 0; i < running->len; i++)
-    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", vm_label (running->pdata[i]));
+    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", kvmrt_vm_get_label (running->pdata[i]));
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
@@ -429,7 +423,7 @@ boot (KvmrtVmOperation *data, GCancellable *cancellable, GError **error)
   if (kvmrt_vm_get_disabled (vms->pdata[0]))
     {
       g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
-                   _("%s is disabled in the configuration"), vm_label (vms->pdata[0]));
+                   _("%s is disabled in the configuration"), kvmrt_vm_get_label (vms->pdata[0]));
       return NULL;
     }
   /* From here the core's boot set runs to its end. */
@@ -879,7 +873,7 @@ apply (KvmrtApplyOperation *data, GCancellable *cancellable, GError **error)
 
       /* The file is written: a VM libvirt refuses is reported, the others still synced. */
       if (!kvmrt_vm_get_disabled (plan->vm) && !sync_vm (op, plan, message, &sync_error))
-        g_ptr_array_add (data->problems, g_strdup_printf ("%s: %s", vm_label (plan->vm),
+        g_ptr_array_add (data->problems, g_strdup_printf ("%s: %s", kvmrt_vm_get_label (plan->vm),
                                                           sync_error->message));
     }
   return g_string_free (g_steal_pointer (&message), FALSE);
