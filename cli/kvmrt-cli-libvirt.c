@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "kvmrt-cli-libvirt.h"
 
-#include "kvmrt-lifecycle.h"
-
 #include <glib/gi18n.h>
 
 KvmrtLibvirt *

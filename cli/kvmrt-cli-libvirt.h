@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the tools that talk to libvirt share: the connection, the config + host + plan they
- * all start from, validation that stops the job on errors, and syncing before a boot. */
+ * all start from, validation that stops the job on errors, and writing a VM into libvirt with
+ * the lines that say what changed. */
 #pragma once
 
 #include "kvmrt-cli.h"

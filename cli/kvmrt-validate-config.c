@@ -2,6 +2,7 @@
 /* kvmrt-validate-config: judge the configuration against the host and print what is wrong,
  * grouped per VM. Exit 1 when there are errors. */
 #include "kvmrt-cli.h"
+#include "kvmrt-program.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -18,24 +19,11 @@
 #define LIBVIRT_TWIN "kvmrt-validate-config-libvirt"
 
 #ifndef KVMRT_WITH_LIBVIRT
-/* The twin beside this program (a build tree) or in kvmrt's libexec directory. */
-static char *
-find_libvirt_twin (void)
-{
-  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : NULL;
-  char *beside = dir != NULL ? g_build_filename (dir, LIBVIRT_TWIN, NULL) : NULL;
-
-  if (beside != NULL && g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
-    return beside;
-  g_free (beside);
-  return g_build_filename (KVMRT_LIBEXECDIR, LIBVIRT_TWIN, NULL);
-}
-
 static int
 run_libvirt_twin (char **argv)
 {
-  g_autofree char *twin = find_libvirt_twin ();
+  /* Beside this program in a build tree, else in kvmrt's libexec directory. */
+  g_autofree char *twin = kvmrt_program_find (LIBVIRT_TWIN, ".", KVMRT_LIBEXECDIR);
 
   execv (twin, argv);
   kvmrt_cli_error (_("cannot run %s (%s), which does the libvirt checks: reinstall kvmrt, or "

@@ -116,14 +116,6 @@ shut_down_all (Daemon *d)
   return status == KVMRT_EXIT_OK;
 }
 
-static gboolean
-is_running (Daemon *d, const char *uuid)
-{
-  GVirDomain *domain = kvmrt_libvirt_lookup_uuid (d->libvirt, uuid);
-
-  return domain != NULL && kvmrt_libvirt_is_active (domain);
-}
-
 /* Logs the problems of one VM when they differ from what was logged last time. */
 static void
 log_problems (Daemon *d, const char *uuid, const char *label, GPtrArray *problems)
@@ -183,7 +175,8 @@ keep_tuned (Daemon *d)
       const char *uuid = kvmrt_vm_get_uuid (p->vm);
       g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
 
-      if (!p->rt || kvmrt_vm_get_disabled (p->vm) || !is_running (d, uuid))
+      if (!p->rt || kvmrt_vm_get_disabled (p->vm)
+          || !kvmrt_libvirt_is_running (d->libvirt, uuid))
         continue;
       if (!kvmrt_lifecycle_tune (d->cli->sysroot, host, d->libvirt, p, report, &error))
         {

@@ -254,9 +254,9 @@ test_clean_refuses_then_stops_at_first_failure (Fixture *f, gconstpointer data)
   seen_clear (&seen);
 }
 
-/* Retune starts nothing and leaves the host alone for a VM that is off; Force Off (timeout 0
- * with force) powers off without asking; the tuning a VM still holds once off is released as
- * held, and so is that of a running VM that left the configuration. */
+/* Retune starts nothing and leaves the host alone for a VM that is off; the tuning of a
+ * running VM that left the configuration is released as held; a cancelled shutdown powers
+ * nothing off; Force Off (timeout 0 with force) powers off without asking. */
 static void
 test_retune_force_off_and_release_held (Fixture *f, gconstpointer data)
 {
@@ -268,6 +268,9 @@ test_retune_force_off_and_release_held (Fixture *f, gconstpointer data)
   g_autoptr(GPtrArray) held = NULL;
   g_autoptr(GPtrArray) none = NULL;
   g_autoptr(KvmrtConfig) without = kvmrt_config_new ();
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  g_autoptr(GPtrArray) not_stopped = NULL;
+  KvmrtShutdownProgress cancelling = { NULL, NULL, cancelled };
   g_autoptr(GError) error = NULL;
   const KvmrtVmResult *r;
 
@@ -302,6 +305,15 @@ test_retune_force_off_and_release_held (Fixture *f, gconstpointer data)
   g_assert_cmpstr (r->label, ==, "rh84-control-rt");
   g_assert_null (r->vm);
   g_assert_false (test_demo_journal_exists (f));
+
+  /* Cancelled: the wait ends at once, and even with force nothing is powered off. */
+  g_cancellable_cancel (cancelled);
+  not_stopped = kvmrt_shutdown_set_run (&session, one, 0, KVMRT_SHUTDOWN_FORCE, &cancelling,
+                                        NULL);
+  r = not_stopped->pdata[0];
+  g_assert_cmpint (r->outcome, ==, KVMRT_VM_STILL_RUNNING);
+  g_assert_cmpint (r->tuning, ==, KVMRT_VM_TUNING_NONE);
+  g_assert_true (kvmrt_libvirt_is_active (domain (f, CONTROL_UUID)));
 
   /* Force Off: no grace period, so no request; powered off. Nothing is held after. */
   stopped = kvmrt_shutdown_set_run (&session, one, 0, KVMRT_SHUTDOWN_FORCE, NULL, NULL);

@@ -67,9 +67,8 @@ list_running (const KvmrtSession *session)
   for (guint i = 0; i < kvmrt_config_get_n_vms (session->config); i++)
     {
       KvmrtVm *vm = kvmrt_config_get_vm (session->config, i);
-      GVirDomain *domain = kvmrt_libvirt_lookup_uuid (session->libvirt, kvmrt_vm_get_uuid (vm));
 
-      if (domain != NULL && kvmrt_libvirt_is_active (domain))
+      if (kvmrt_libvirt_is_running (session->libvirt, kvmrt_vm_get_uuid (vm)))
         g_ptr_array_add (running, vm);
     }
   return running;

@@ -467,6 +467,14 @@ kvmrt_libvirt_is_active (GVirDomain *domain)
 }
 
 gboolean
+kvmrt_libvirt_is_running (KvmrtLibvirt *self, const char *uuid)
+{
+  GVirDomain *domain = kvmrt_libvirt_lookup_uuid (self, uuid);
+
+  return domain != NULL && kvmrt_libvirt_is_active (domain);
+}
+
+gboolean
 kvmrt_libvirt_get_autostart (GVirDomain *domain)
 {
   virDomainPtr handle = get_handle (domain);

@@ -63,6 +63,8 @@ gboolean        kvmrt_libvirt_rename        (GVirDomain *domain, const char *nam
 
 GVirDomainState kvmrt_libvirt_get_state     (GVirDomain *domain);
 gboolean        kvmrt_libvirt_is_active     (GVirDomain *domain);
+/* Whether libvirt has a domain with @uuid and it is active. */
+gboolean        kvmrt_libvirt_is_running    (KvmrtLibvirt *self, const char *uuid);
 /* Moves a running domain's vCPU, emulator and I/O threads to @plan's pins at once (libvirt
  * live pinning); FALSE with @error when libvirt refuses one of them. */
 gboolean        kvmrt_libvirt_pin_live      (GVirDomain        *domain,

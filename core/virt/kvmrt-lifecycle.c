@@ -132,9 +132,7 @@ kvmrt_lifecycle_boot_vm (const KvmrtSession *session, const KvmrtVmPlan *plan)
 static gboolean
 is_stale (KvmrtLibvirt *libvirt, KvmrtConfig *config, const KvmrtTunedVm *vm)
 {
-  GVirDomain *domain = kvmrt_libvirt_lookup_uuid (libvirt, vm->uuid);
-
-  if (domain == NULL || !kvmrt_libvirt_is_active (domain))
+  if (!kvmrt_libvirt_is_running (libvirt, vm->uuid))
     return TRUE;
   return config != NULL && kvmrt_config_lookup_uuid (config, vm->uuid) == NULL;
 }

@@ -90,6 +90,9 @@ finish (const KvmrtSession *session, Stop *stop, KvmrtShutdownFlags flags,
                       ? KVMRT_VM_POWERED_OFF : KVMRT_VM_FAILED_STOP;
   else
     result->outcome = KVMRT_VM_SHUT_OFF;
+  /* Off before the wait looked (on its own, or between the last look and now). */
+  if (result->outcome == KVMRT_VM_SHUT_OFF && result->seconds == 0)
+    result->seconds = (g_get_monotonic_time () - stop->started) / (double) G_USEC_PER_SEC;
   if (result->outcome == KVMRT_VM_SHUT_OFF || result->outcome == KVMRT_VM_POWERED_OFF)
     release_tuning (session, result);
   if (progress->stopped != NULL)

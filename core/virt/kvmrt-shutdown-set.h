@@ -34,8 +34,9 @@ typedef struct {
  * NOT_RUNNING or NOT_DEFINED result), or with @vms NULL every configured VM that runs (the
  * others get no result). Returns KvmrtVmResult*: first those found not running, then the
  * others in order. Outcomes: SHUT_OFF, POWERED_OFF (tuning RELEASED, or FAILED with @error),
- * STILL_RUNNING (no @error: the caller words it with the timeout), FAILED_STOP, NOT_RUNNING, NOT_DEFINED. Blocks up to
- * @timeout_s per VM (one by one) or in all (never from a GUI thread). */
+ * STILL_RUNNING (no @error: the caller words it with the timeout), FAILED_STOP, NOT_RUNNING,
+ * NOT_DEFINED. Blocks up to @timeout_s per VM (one by one) or in all (never from a GUI
+ * thread). */
 GPtrArray *kvmrt_shutdown_set_run (const KvmrtSession          *session,
                                    GPtrArray                   *vms,
                                    guint                        timeout_s,

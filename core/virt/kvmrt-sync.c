@@ -282,17 +282,18 @@ diagnose_vm (KvmrtLibvirt *libvirt, const KvmrtVmPlan *plan, KvmrtValidateFlags 
              char **current)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(KvmrtSyncState) state = compare (libvirt, plan, current, &error);
+  g_autoptr(KvmrtSyncState) state = NULL;
   g_autofree char *described = NULL;
   const KvmrtDomainChange *first;
 
-  if (state == NULL && g_error_matches (error, KVMRT_LIBVIRT_ERROR,
-                                        KVMRT_LIBVIRT_ERROR_NO_DOMAIN))
+  /* Told by the lookup, not by the comparison's error code. */
+  if (kvmrt_libvirt_lookup_uuid (libvirt, kvmrt_vm_get_uuid (plan->vm)) == NULL)
     return kvmrt_diagnostic_new ("vm-not-in-libvirt", plan->vm, NULL,
                                  _("libvirt at %s has no domain with this UUID. Create the VM "
                                    "in libvirt (virt-manager, virt-install) with this UUID, or "
                                    "remove the section from the configuration."),
                                  kvmrt_libvirt_get_uri (libvirt));
+  state = compare (libvirt, plan, current, &error);
   if (state == NULL)
     return kvmrt_diagnostic_new ("out-of-sync", plan->vm, NULL,
                                  _("Its libvirt definition could not be compared: %s"),
