@@ -12,6 +12,7 @@
 #include "kvmrt-boot-set.h"
 #include "kvmrt-lifecycle.h"
 #include "kvmrt-manager-private.h"
+#include "kvmrt-program.h"
 #include "kvmrt-shutdown-set.h"
 #include "kvmrt-sync.h"
 
@@ -100,26 +101,6 @@ return_message (GTask *task, KvmrtOperation *op, char *message, GError *error)
     g_task_return_pointer (task, message, g_free);
 }
 
-char *
-kvmrt_find_cli_tool (const char *name)
-{
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *dir = exe != NULL ? g_path_get_dirname (exe) : NULL;
-  g_autofree char *beside = NULL;
-
-  /* Run from a build tree: app/kvmrt and cli/kvmrt-boot are siblings. Without the "..":
-   * pkexec's dialog shows this path. */
-  if (dir != NULL)
-    {
-      g_autofree char *cli_dir = g_build_filename (dir, "..", "cli", NULL);
-
-      beside = g_canonicalize_filename (name, cli_dir);
-    }
-  if (beside != NULL && g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
-    return g_steal_pointer (&beside);
-  return g_build_filename (KVMRT_BINDIR, name, NULL);
-}
-
 /* The plan of the VM @uuid in @plans (made from the operation's configuration). */
 static const KvmrtVmPlan *
 find_plan (KvmrtPlan *plans, const char *uuid, GError **error)
@@ -184,7 +165,8 @@ run_privileged_argv (KvmrtOperation     *op,
   g_autofree char *out = NULL;
 
   g_ptr_array_add (argv, g_strdup ("pkexec"));
-  g_ptr_array_add (argv, kvmrt_find_cli_tool (tool));
+  /* Run from a build tree: app/kvmrt and cli/kvmrt-boot are siblings. */
+  g_ptr_array_add (argv, kvmrt_program_find (tool, "../cli", KVMRT_BINDIR));
   g_ptr_array_add (argv, g_strdup ("-f"));
   g_ptr_array_add (argv, g_strdup (op->config_path));
   g_ptr_array_add (argv, g_strdup ("-c"));
