@@ -689,26 +689,6 @@ on_operation_done_cb (GObject *source, GAsyncResult *result, gpointer data)
     g_task_return_pointer (outer, message, g_free);
 }
 
-/* The worker saves and plans its own copy: the dialog goes on reading (and may edit) the
- * one it passed, in the GUI thread. */
-static KvmrtConfig *
-copy_config (KvmrtConfig *config)
-{
-  gsize length = 0;
-  g_autofree char *data = kvmrt_config_to_data (config, &length);
-  g_autoptr(GError) error = NULL;
-  KvmrtConfig *copy = kvmrt_config_load_from_data (data, length, kvmrt_config_get_path (config),
-                                                   &error);
-
-  /* What kvmrt writes, it reads back (tests/test-ini.c holds the two to each other). */
-  if (copy == NULL)
-    {
-      g_warning ("A configuration kvmrt wrote does not read back: %s", error->message);
-      return g_object_ref (config);
-    }
-  return copy;
-}
-
 static void
 run_operation (KvmrtManager        *self,
                KvmrtOperationKind   kind,
@@ -744,7 +724,9 @@ run_operation (KvmrtManager        *self,
   op->config_path = g_strdup (self->config_path);
   op->host = g_object_ref (self->host);
   op->libvirt = g_object_ref (self->libvirt);
-  op->config = config != NULL ? copy_config (config) : g_object_ref (self->config);
+  /* The worker saves and plans its own copy: the dialog goes on reading (and may edit) the
+   * one it passed, in the GUI thread. */
+  op->config = config != NULL ? kvmrt_config_copy (config) : g_object_ref (self->config);
   op->uuid = vm != NULL ? g_strdup (kvmrt_vm_get_uuid (vm)) : NULL;
   op->force = force;
   op->timeout_s = timeout_s;

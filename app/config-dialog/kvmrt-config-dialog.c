@@ -522,28 +522,20 @@ rebuild_pages (KvmrtConfigDialog *self)
   kvmrt_config_dialog_revalidate (self);
 }
 
-/* The working copy from the loaded configuration: its text parsed again, bound to no file. */
+/* The working copy from the loaded configuration, bound to no file. */
 static void
 copy_loaded (KvmrtConfigDialog *self)
 {
   KvmrtConfig *loaded = kvmrt_manager_get_config (self->manager);
   g_autoptr(KvmrtConfig) working = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data = NULL;
-  gsize length = 0;
 
   g_clear_pointer (&self->base_data, g_free);
   g_free (self->base_path);
   self->base_path = g_strdup (kvmrt_manager_get_config_path (self->manager));
   if (loaded != NULL)
     {
-      data = kvmrt_config_to_data (loaded, &length);
-      self->base_data = g_strndup (data, length);
-      working = kvmrt_config_load_from_data (data, length,
-                                             kvmrt_manager_get_config_path (self->manager),
-                                             &error);
-      if (working == NULL)
-        g_warning ("Cannot copy the loaded configuration: %s", error->message);
+      self->base_data = kvmrt_config_to_data (loaded, NULL);
+      working = kvmrt_config_copy (loaded);
     }
   set_working (self, working);
   rebuild_pages (self);
