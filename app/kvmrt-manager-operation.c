@@ -76,13 +76,19 @@ find_plan (KvmrtOperation *op, GError **error)
   return NULL;
 }
 
-/* Errors stop a job, as in the CLI; warnings do not. */
+/* Errors stop a job, as in the CLI; warnings do not. Plans @op's configuration once: the
+ * job goes on with the plan it judged. */
 static gboolean
-check_valid (KvmrtConfig *config, KvmrtHost *host, GError **error)
+check_valid (KvmrtOperation *op, GError **error)
 {
-  g_autoptr(GPtrArray) diagnostics = kvmrt_validate (config, host, KVMRT_VALIDATE_DEFAULT);
-  guint errors = kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR);
+  g_autoptr(GPtrArray) diagnostics = NULL;
+  guint errors;
   const KvmrtDiagnostic *first = NULL;
+
+  if (op->plan == NULL)
+    op->plan = kvmrt_plan_new (op->config, op->host);
+  diagnostics = kvmrt_validate (op->plan, KVMRT_VALIDATE_DEFAULT);
+  errors = kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR);
 
   for (guint i = 0; first == NULL && i < diagnostics->len; i++)
     if (((KvmrtDiagnostic *) diagnostics->pdata[i])->severity == KVMRT_SEVERITY_ERROR)
@@ -191,7 +197,7 @@ do_boot (KvmrtOperation *op, GError **error)
     return NULL;
   if (op->privileged)
     return run_privileged (op, "kvmrt-boot", error, op->uuid, NULL);
-  if (!check_valid (op->config, op->host, error) || !sync_vm (op, plan, sync_notes, error))
+  if (!check_valid (op, error) || !sync_vm (op, plan, sync_notes, error))
     return NULL;
   released = kvmrt_lifecycle_release_stale (op->sysroot, op->host, op->libvirt, problems);
   if (!kvmrt_lifecycle_boot (op->sysroot, op->host, op->libvirt, plan, &outcome, report,
@@ -350,9 +356,8 @@ do_resync (KvmrtOperation *op, GError **error)
 {
   g_autoptr(GString) message = g_string_new (NULL);
 
-  if (!check_valid (op->config, op->host, error))
+  if (!check_valid (op, error))
     return NULL;
-  op->plan = kvmrt_plan_new (op->config, op->host);
   for (guint i = 0; i < kvmrt_plan_get_n_vms (op->plan); i++)
     {
       const KvmrtVmPlan *plan = kvmrt_plan_get_vm (op->plan, i);
@@ -403,7 +408,7 @@ do_apply (KvmrtOperation *op, GError **error)
   g_autofree char *now = NULL;
   gsize now_length = 0;
 
-  if (!check_valid (op->config, op->host, error))
+  if (!check_valid (op, error))
     return NULL;
 
   /* Someone else (the CLI, an editor) may have changed the file since we loaded it. */
@@ -436,7 +441,6 @@ do_apply (KvmrtOperation *op, GError **error)
     }
   g_string_append_printf (message, _("Saved %s"), op->config_path);
 
-  op->plan = kvmrt_plan_new (op->config, op->host);
   for (guint i = 0; i < kvmrt_plan_get_n_vms (op->plan); i++)
     {
       const KvmrtVmPlan *plan = kvmrt_plan_get_vm (op->plan, i);

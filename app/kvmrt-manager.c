@@ -618,22 +618,18 @@ kvmrt_manager_clone_config (KvmrtManager *self, const char *path, GError **error
 }
 
 GPtrArray *
-kvmrt_manager_validate (KvmrtManager *self, KvmrtConfig *config)
+kvmrt_manager_validate (KvmrtManager *self, KvmrtPlan *plan)
 {
-  g_autoptr(KvmrtPlan) plan = NULL;
   KvmrtValidateFlags flags = KVMRT_VALIDATE_WINDOW;
   GPtrArray *diagnostics;
 
-  if (config == NULL)
-    config = self->config;
-  g_return_val_if_fail (config != NULL, NULL);
+  if (plan == NULL)
+    plan = self->plan;
+  g_return_val_if_fail (plan != NULL, NULL);
 
-  diagnostics = kvmrt_validate (config, self->host, flags);
+  diagnostics = kvmrt_validate (plan, flags);
   if (self->libvirt != NULL)
-    {
-      plan = kvmrt_plan_new (config, self->host);
-      kvmrt_sync_diagnose (self->libvirt, plan, flags, diagnostics);
-    }
+    kvmrt_sync_diagnose (self->libvirt, plan, flags, diagnostics);
   return diagnostics;
 }
 

@@ -172,8 +172,9 @@ static GPtrArray *
 validate (const char *host, const char *text, KvmrtValidateFlags flags)
 {
   g_autoptr(KvmrtConfig) config = test_config (text);
+  g_autoptr(KvmrtPlan) plan = kvmrt_plan_new (config, test_load_host (host));
 
-  return kvmrt_validate (config, test_load_host (host), flags);
+  return kvmrt_validate (plan, flags);
 }
 
 static const KvmrtDiagnostic *
@@ -448,6 +449,8 @@ test_endpoint_without_group (void)
   g_autoptr(KvmrtHost) host = NULL;
   g_autoptr(KvmrtConfig) bad = test_config (U1 "name = a\npcidevs = 0000:24:00.3\n");
   g_autoptr(KvmrtConfig) good = test_config (U1 "name = a\npcidevs = 0000:63:00.3\n");
+  g_autoptr(KvmrtPlan) bad_plan = NULL;
+  g_autoptr(KvmrtPlan) good_plan = NULL;
   g_autoptr(GPtrArray) bad_found = NULL;
   g_autoptr(GPtrArray) good_found = NULL;
   const KvmrtDiagnostic *d;
@@ -473,8 +476,10 @@ test_endpoint_without_group (void)
   g_assert_no_error (error);
   g_assert_cmpint (kvmrt_host_lookup_pci_device (host, KVMRT_PCI_ADDRESS (0, 0x24, 0, 3))
                      ->iommu_group, ==, -1);
-  bad_found = kvmrt_validate (bad, host, 0);
-  good_found = kvmrt_validate (good, host, 0);
+  bad_plan = kvmrt_plan_new (bad, host);
+  good_plan = kvmrt_plan_new (good, host);
+  bad_found = kvmrt_validate (bad_plan, 0);
+  good_found = kvmrt_validate (good_plan, 0);
   dump (bad_found);
   d = find_code (bad_found, "pci-not-endpoint");
   g_assert_nonnull (d);
@@ -511,6 +516,80 @@ test_sibling_forms (void)
     }
 }
 
+/* The validator judges the plan it is given: on every fixture host, for the demo and the
+ * test configurations, it finds what it found when it planned for itself
+ * (tests/validator/fixture-hosts.txt, written by that validator), the same again on the
+ * same plan, and the same on a plan of a copy. */
+static void
+append_findings (GString *out, GPtrArray *diagnostics)
+{
+  for (guint i = 0; i < diagnostics->len; i++)
+    {
+      const KvmrtDiagnostic *d = diagnostics->pdata[i];
+
+      g_string_append_printf (out, "%s %s %s %s %d %s\n", kvmrt_severity_to_string (d->severity),
+                              d->code, d->vm_uuid ? d->vm_uuid : "-",
+                              d->attribute ? d->attribute : "-", d->line, d->message);
+    }
+}
+
+static void
+test_plan_input_same_findings (void)
+{
+  static const char *const hosts[] = { "m12swa-tf", "small-nosmt", "wrx90e-sage-se",
+                                       "bench-256" };
+  static const char *const configs[][2] = {
+    { "data/demo", "kvmrt.cfg" }, { "tests/configs", "fig5-8.cfg" },
+    { "tests/configs", "fig5-8-fixed.cfg" }, { "tests/configs", "cli-disabled.cfg" },
+    { "tests/configs", "ini-compat-rich.cfg" },
+  };
+  g_autofree char *golden_path = g_test_build_filename (G_TEST_DIST, "validator",
+                                                        "fixture-hosts.txt", NULL);
+  g_autofree char *golden = NULL;
+  g_autoptr(GString) expected = g_string_new (NULL);
+  g_autoptr(GString) found = g_string_new (NULL);
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (golden_path, &golden, NULL, NULL));
+  lines = g_strsplit (golden, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '#' || g_str_has_prefix (lines[i], "## "))
+      g_string_append_printf (expected, "%s%s", lines[i], lines[i + 1] != NULL ? "\n" : "");
+
+  for (gsize c = 0; c < G_N_ELEMENTS (configs); c++)
+    for (gsize h = 0; h < G_N_ELEMENTS (hosts); h++)
+      {
+        g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", configs[c][0],
+                                                       configs[c][1], NULL);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(KvmrtConfig) config = kvmrt_config_load (path, &error);
+        g_autoptr(KvmrtConfig) copy = NULL;
+        g_autoptr(KvmrtPlan) plan = NULL;
+        g_autoptr(KvmrtPlan) copy_plan = NULL;
+        g_autoptr(GPtrArray) first = NULL;
+        g_autoptr(GPtrArray) again = NULL;
+        g_autoptr(GPtrArray) of_copy = NULL;
+        g_autoptr(GString) first_text = g_string_new (NULL);
+        g_autoptr(GString) again_text = g_string_new (NULL);
+        g_autoptr(GString) copy_text = g_string_new (NULL);
+
+        g_assert_no_error (error);
+        copy = kvmrt_config_copy (config);
+        plan = kvmrt_plan_new (config, test_load_host (hosts[h]));
+        copy_plan = kvmrt_plan_new (copy, test_load_host (hosts[h]));
+        first = kvmrt_validate (plan, KVMRT_VALIDATE_ALL);
+        again = kvmrt_validate (plan, KVMRT_VALIDATE_ALL);
+        of_copy = kvmrt_validate (copy_plan, KVMRT_VALIDATE_ALL);
+        append_findings (first_text, first);
+        append_findings (again_text, again);
+        append_findings (copy_text, of_copy);
+        g_assert_cmpstr (again_text->str, ==, first_text->str);
+        g_assert_cmpstr (copy_text->str, ==, first_text->str);
+        g_string_append_printf (found, "## %s %s\n%s", hosts[h], configs[c][1], first_text->str);
+      }
+  g_assert_cmpstr (found->str, ==, expected->str);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -531,5 +610,6 @@ main (int argc, char **argv)
   g_test_add_func ("/validator/host-devices", test_host_devices_never_assignable);
   g_test_add_func ("/validator/sibling-forms", test_sibling_forms);
   g_test_add_func ("/validator/endpoint-without-group", test_endpoint_without_group);
+  g_test_add_func ("/validator/plan-input/same-findings", test_plan_input_same_findings);
   return g_test_run ();
 }

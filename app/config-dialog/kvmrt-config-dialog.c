@@ -328,8 +328,12 @@ kvmrt_config_dialog_revalidate (KvmrtConfigDialog *self)
 
   if (self->working == NULL || self->disposed)
     return;
+  /* One plan per change: the validator, the libvirt checks and the resources view all read
+   * it. The view may still look at the previous plan until it has the new one. */
+  old_plan = self->plan;
+  self->plan = kvmrt_plan_new (self->working, host);
   g_clear_pointer (&self->diagnostics, g_ptr_array_unref);
-  self->diagnostics = kvmrt_manager_validate (self->manager, self->working);
+  self->diagnostics = kvmrt_manager_validate (self->manager, self->plan);
   kvmrt_diagnostic_list_set_diagnostics (self->diagnostic_list, self->diagnostics);
   for (guint i = 0; i < self->entries->len; i++)
     {
@@ -338,9 +342,6 @@ kvmrt_config_dialog_revalidate (KvmrtConfigDialog *self)
       kvmrt_vm_page_set_diagnostics (entry->page, self->diagnostics);
       refresh_row (self, entry);
     }
-  /* The view may still look at the previous plan until it has the new one. */
-  old_plan = self->plan;
-  self->plan = kvmrt_plan_new (self->working, host);
   ensure_resources_view (self);
   kvmrt_resources_view_update (self->resources_view, self->working, self->plan,
                                self->diagnostics);
@@ -431,7 +432,8 @@ add_entry (KvmrtConfigDialog *self, KvmrtVm *vm)
   VmEntry *entry = g_new0 (VmEntry, 1);
 
   entry->vm = g_object_ref (vm);
-  entry->page = kvmrt_vm_page_new (vm, original, kvmrt_manager_get_host (self->manager));
+  entry->page = kvmrt_vm_page_new (vm, original, self->working,
+                                   kvmrt_manager_get_host (self->manager));
   kvmrt_a11y_name_buttons (GTK_WIDGET (entry->page));
   g_signal_connect_object (entry->page, "changed", G_CALLBACK (on_page_changed_cb), self, 0);
   g_signal_connect_object (entry->page, "filter-resources",

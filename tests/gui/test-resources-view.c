@@ -116,7 +116,7 @@ update (void)
   g_clear_pointer (&fixture.plan, kvmrt_plan_free);
   g_clear_pointer (&fixture.diagnostics, g_ptr_array_unref);
   fixture.plan = kvmrt_plan_new (fixture.config, fixture.host);
-  fixture.diagnostics = kvmrt_validate (fixture.config, fixture.host, KVMRT_VALIDATE_DEFAULT);
+  fixture.diagnostics = kvmrt_validate (fixture.plan, KVMRT_VALIDATE_DEFAULT);
   kvmrt_resources_view_update (fixture.view, fixture.config, fixture.plan, fixture.diagnostics);
 }
 
