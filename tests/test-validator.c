@@ -590,6 +590,105 @@ test_plan_input_same_findings (void)
   g_assert_cmpstr (found->str, ==, expected->str);
 }
 
+/* What each code's finding is about, as its subject names it. */
+enum { SUBJECT_CPUS = 1, SUBJECT_NODES = 2, SUBJECT_DEVICES = 4 };
+
+static const struct {
+  const char *code;
+  guint       subject;
+} subjects[] = {
+  { "rt-underprovisioned", SUBJECT_CPUS },
+  { "underprovisioned", SUBJECT_CPUS },
+  { "rt-cpuset-overlap", SUBJECT_CPUS },
+  { "rt-consumes-all-cpus", SUBJECT_CPUS },
+  { "rt-sibling-both-specified", SUBJECT_CPUS },
+  { "rt-spans-numa-nodes", SUBJECT_NODES },
+  { "rt-shares-numa-node", SUBJECT_NODES },
+  { "rt-numatune-outside-cpuset", SUBJECT_NODES },
+  { "numatune-overlaps-rt-node", SUBJECT_NODES },
+  { "pci-unknown-device", SUBJECT_DEVICES },
+  { "pci-iommu-group-incomplete", SUBJECT_DEVICES },
+  { "pci-assigned-twice", SUBJECT_DEVICES },
+  { "pci-no-iommu", SUBJECT_DEVICES },
+  { "pci-not-endpoint", SUBJECT_DEVICES },
+  { "pci-needed-by-host", SUBJECT_DEVICES },
+  { "pci-vfs-in-use", SUBJECT_DEVICES },
+  { "pci-host-driver", SUBJECT_DEVICES },
+  { "pci-not-local", SUBJECT_DEVICES | SUBJECT_NODES },
+  { "rt-pci-other-vm-local", SUBJECT_DEVICES | SUBJECT_NODES },
+  { "rt-pci-host-local", SUBJECT_DEVICES | SUBJECT_NODES },
+};
+
+static guint
+subject_of (const KvmrtDiagnostic *d)
+{
+  return (d->cpus != NULL && !kvmrt_id_set_is_empty (d->cpus) ? SUBJECT_CPUS : 0)
+         | (d->nodes != NULL && !kvmrt_id_set_is_empty (d->nodes) ? SUBJECT_NODES : 0)
+         | (d->devices != NULL && d->devices->len > 0 ? SUBJECT_DEVICES : 0);
+}
+
+/* Every case of a code about CPUs, nodes or devices names them; a copy keeps them. */
+static void
+test_subjects (void)
+{
+  guint checked = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (gsize j = 0; j < G_N_ELEMENTS (subjects); j++)
+      {
+        g_autoptr(GPtrArray) bad = NULL;
+        g_autoptr(KvmrtDiagnostic) copy = NULL;
+        const KvmrtDiagnostic *d;
+
+        if (!g_str_equal (cases[i].code, subjects[j].code))
+          continue;
+        bad = validate (cases[i].host, cases[i].bad, 0);
+        d = find_code (bad, cases[i].code);
+        g_assert_nonnull (d);
+        g_test_message ("%s: subject %u", d->code, subject_of (d));
+        g_assert_cmpuint (subject_of (d), ==, subjects[j].subject);
+        copy = kvmrt_diagnostic_copy (d);
+        g_assert_cmpuint (subject_of (copy), ==, subjects[j].subject);
+        checked++;
+      }
+  g_assert_cmpuint (checked, >=, 15);
+}
+
+/* The subject is what the finding is about, not all the VM has. */
+static void
+test_subject_exact (void)
+{
+  g_autoptr(GPtrArray) overlap = validate ("m12swa-tf", U1 "name = a\nrt = true\ncpuset = c8-11\n"
+                                           U2 "name = b\ncpuset = 11-13,43\n", 0);
+  g_autoptr(GPtrArray) numatune = validate ("m12swa-tf",
+                                            U1 "name = a\ncpuset = 0-3\nnumatune = 0,7\n", 0);
+  g_autoptr(GPtrArray) unknown = validate ("m12swa-tf", U1 "name = a\ncpuset = 0-99\n", 0);
+  g_autoptr(GPtrArray) twice = validate ("m12swa-tf",
+                                         U1 "name = a\npcidevs = 0000:61:00.0 0000:41:00.0\n"
+                                         U2 "name = b\npcidevs = 0000:61:00.0\n", 0);
+  const KvmrtDiagnostic *d = find_code (overlap, "rt-cpuset-overlap");
+  g_autofree char *cpus = NULL;
+  g_autofree char *nodes = NULL;
+
+  g_assert_nonnull (d);
+  cpus = kvmrt_id_set_to_string (d->cpus);
+  g_assert_cmpstr (cpus, ==, "11,43");
+  d = find_code (numatune, "cpuset-unknown-cpu");
+  g_assert_nonnull (d);
+  nodes = kvmrt_id_set_to_string (d->nodes);
+  g_assert_cmpstr (nodes, ==, "7");
+  g_assert_null (d->cpus);
+  /* CPUs the host does not have are no resource of it. */
+  d = find_code (unknown, "cpuset-unknown-cpu");
+  g_assert_nonnull (d);
+  g_assert_cmpuint (subject_of (d), ==, 0);
+  d = find_code (twice, "pci-assigned-twice");
+  g_assert_nonnull (d);
+  g_assert_cmpuint (d->devices->len, ==, 1);
+  g_assert_cmpuint (g_array_index (d->devices, KvmrtPciAddress, 0), ==,
+                    KVMRT_PCI_ADDRESS (0, 0x61, 0, 0));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -611,5 +710,7 @@ main (int argc, char **argv)
   g_test_add_func ("/validator/sibling-forms", test_sibling_forms);
   g_test_add_func ("/validator/endpoint-without-group", test_endpoint_without_group);
   g_test_add_func ("/validator/plan-input/same-findings", test_plan_input_same_findings);
+  g_test_add_func ("/validator/subjects", test_subjects);
+  g_test_add_func ("/validator/subjects/exact", test_subject_exact);
   return g_test_run ();
 }
