@@ -20,8 +20,9 @@ is_uuid (const char *text)
   return TRUE;
 }
 
-/* Windows guests are recognised by their name, title or description; libvirt's libosinfo
- * metadata is consulted by the libvirt layer when it is connected. */
+/* A Windows guest is recognised by its name, title or description alone: the validator is
+ * libvirt-free, and nothing in kvmrt reads libvirt's libosinfo metadata (the domain's
+ * <libosinfo:os> element) to tell it otherwise. */
 static gboolean
 looks_like_windows (KvmrtVm *vm)
 {
