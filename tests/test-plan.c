@@ -402,12 +402,6 @@ assert_same_vm_plan (const KvmrtVmPlan *a, const KvmrtVmPlan *b)
 static void
 test_plan_for_vm (void)
 {
-  static const char *const hosts[] = { "m12swa-tf", "small-nosmt", "wrx90e-sage-se",
-                                       "bench-256" };
-  static const char *const configs[][2] = {
-    { "data/demo", "kvmrt.cfg" }, { "tests/configs", "fig5-8.cfg" },
-    { "tests/configs", "fig5-8-fixed.cfg" }, { "tests/configs", "cli-disabled.cfg" },
-  };
   /* Edits that move a VM in and out of real-time and between CPUs. */
   static const struct { KvmrtVmAttr attr; const char *text; } edits[] = {
     { KVMRT_VM_ATTR_CPUSET, "" }, { KVMRT_VM_ATTR_CPUSET, "0-3" },
@@ -416,14 +410,13 @@ test_plan_for_vm (void)
   };
   guint planned = 0;
 
-  for (gsize c = 0; c < G_N_ELEMENTS (configs); c++)
-    for (gsize h = 0; h < G_N_ELEMENTS (hosts); h++)
+  for (const char * const *name = test_config_paths (); *name != NULL; name++)
+    for (const char * const *host_name = test_host_names (); *host_name != NULL; host_name++)
       {
-        g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", configs[c][0],
-                                                       configs[c][1], NULL);
+        g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", *name, NULL);
         g_autoptr(GError) error = NULL;
         g_autoptr(KvmrtConfig) config = kvmrt_config_load (path, &error);
-        KvmrtHost *host = test_load_host (hosts[h]);
+        KvmrtHost *host = test_load_host (*host_name);
         g_autoptr(KvmrtPlan) whole = NULL;
 
         g_assert_no_error (error);

@@ -536,13 +536,6 @@ append_findings (GString *out, GPtrArray *diagnostics)
 static void
 test_plan_input_same_findings (void)
 {
-  static const char *const hosts[] = { "m12swa-tf", "small-nosmt", "wrx90e-sage-se",
-                                       "bench-256" };
-  static const char *const configs[][2] = {
-    { "data/demo", "kvmrt.cfg" }, { "tests/configs", "fig5-8.cfg" },
-    { "tests/configs", "fig5-8-fixed.cfg" }, { "tests/configs", "cli-disabled.cfg" },
-    { "tests/configs", "ini-compat-rich.cfg" },
-  };
   g_autofree char *golden_path = g_test_build_filename (G_TEST_DIST, "validator",
                                                         "fixture-hosts.txt", NULL);
   g_autofree char *golden = NULL;
@@ -556,11 +549,11 @@ test_plan_input_same_findings (void)
     if (lines[i][0] != '#' || g_str_has_prefix (lines[i], "## "))
       g_string_append_printf (expected, "%s%s", lines[i], lines[i + 1] != NULL ? "\n" : "");
 
-  for (gsize c = 0; c < G_N_ELEMENTS (configs); c++)
-    for (gsize h = 0; h < G_N_ELEMENTS (hosts); h++)
+  for (const char * const *name = test_config_paths (); *name != NULL; name++)
+    for (const char * const *host_name = test_host_names (); *host_name != NULL; host_name++)
       {
-        g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", configs[c][0],
-                                                       configs[c][1], NULL);
+        g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", *name, NULL);
+        g_autofree char *base = g_path_get_basename (*name);
         g_autoptr(GError) error = NULL;
         g_autoptr(KvmrtConfig) config = kvmrt_config_load (path, &error);
         g_autoptr(KvmrtConfig) copy = NULL;
@@ -575,8 +568,8 @@ test_plan_input_same_findings (void)
 
         g_assert_no_error (error);
         copy = kvmrt_config_copy (config);
-        plan = kvmrt_plan_new (config, test_load_host (hosts[h]));
-        copy_plan = kvmrt_plan_new (copy, test_load_host (hosts[h]));
+        plan = kvmrt_plan_new (config, test_load_host (*host_name));
+        copy_plan = kvmrt_plan_new (copy, test_load_host (*host_name));
         first = kvmrt_validate (plan, KVMRT_VALIDATE_ALL);
         again = kvmrt_validate (plan, KVMRT_VALIDATE_ALL);
         of_copy = kvmrt_validate (copy_plan, KVMRT_VALIDATE_ALL);
@@ -585,7 +578,7 @@ test_plan_input_same_findings (void)
         append_findings (copy_text, of_copy);
         g_assert_cmpstr (again_text->str, ==, first_text->str);
         g_assert_cmpstr (copy_text->str, ==, first_text->str);
-        g_string_append_printf (found, "## %s %s\n%s", hosts[h], configs[c][1], first_text->str);
+        g_string_append_printf (found, "## %s %s\n%s", *host_name, base, first_text->str);
       }
   g_assert_cmpstr (found->str, ==, expected->str);
 }

@@ -68,22 +68,6 @@ painted (gpointer data)
   return ((Probe *) data)->edited_at == 0;
 }
 
-static int
-compare_doubles (gconstpointer a, gconstpointer b)
-{
-  double x = *(double *) a, y = *(double *) b;
-
-  return (x > y) - (x < y);
-}
-
-/* Sorts @values; their median. */
-static double
-median (GArray *values)
-{
-  g_array_sort (values, compare_doubles);
-  return g_array_index (values, double, values->len / 2);
-}
-
 /* The configuration gen-config.py writes for N_VMS VMs, in a new directory. */
 static char *
 write_config (const char *generator, const char *dir)
@@ -210,11 +194,11 @@ main (int argc, char *argv[])
       g_array_append_val (paint, probe.paint_ms);
     }
 
-  box_median = median (box);
+  box_median = kvmrt_gui_test_median (box);
   box_worst = g_array_index (box, double, box->len - 1);
-  whole_median = median (whole);
+  whole_median = kvmrt_gui_test_median (whole);
   whole_worst = g_array_index (whole, double, whole->len - 1);
-  paint_median = median (paint);
+  paint_median = kvmrt_gui_test_median (paint);
   paint_worst = g_array_index (paint, double, paint->len - 1);
   printf ("# bench-256, %d VMs: %d edits of one VM's Host CPUs\n", N_VMS, EDITS);
   printf ("# edit to diagnostic box updated: median %.2f ms, worst %.2f ms\n", box_median,
