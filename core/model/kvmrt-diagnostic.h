@@ -35,6 +35,10 @@ typedef struct {
   GArray       *devices;    /* KvmrtPciAddress of the PCI devices it is about */
   KvmrtIdSet   *cpus;       /* host CPUs it is about */
   KvmrtIdSet   *nodes;      /* NUMA nodes it is about */
+  /* Whether kvmrt-validate-config --json lists the devices: only the findings about one
+   * device that did before subjects existed (docs/contracts.md), so the JSON keeps its
+   * shape. */
+  gboolean      devices_in_json;
 } KvmrtDiagnostic;
 
 GType            kvmrt_diagnostic_get_type (void) G_GNUC_CONST;

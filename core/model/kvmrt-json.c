@@ -26,7 +26,7 @@ kvmrt_json_write_diagnostics (KvmrtJsonWriter *w, GPtrArray *diagnostics)
       else
         kvmrt_json_writer_null (w);
       kvmrt_json_writer_member_string (w, "message", d->message);
-      if (d->devices != NULL)
+      if (d->devices != NULL && d->devices_in_json)
         {
           kvmrt_json_writer_member (w, "devices");
           kvmrt_json_writer_begin_array (w);

@@ -11,6 +11,7 @@
   G_STMT_START { \
     KvmrtDiagnostic *d_ = kvmrt_diagnostic_new ((code), (vm), "pcidevs", __VA_ARGS__); \
     kvmrt_diagnostic_add_device (d_, (address)); \
+    d_->devices_in_json = TRUE; \
     kvmrt_validation_add ((v), d_, (vm)); \
   } G_STMT_END
 
