@@ -20,8 +20,7 @@ kvmrt_console_module_open (GtkWindow *parent, KvmrtManager *manager, KvmrtVm *vm
   /* One console window per VM and dashboard. */
   for (GList *l = gtk_application_get_windows (app); l != NULL && window == NULL; l = l->next)
     if (KVMRT_IS_CONSOLE_WINDOW (l->data)
-        && g_ascii_strcasecmp (kvmrt_console_window_get_uuid (l->data),
-                               kvmrt_vm_get_uuid (vm)) == 0
+        && g_str_equal (kvmrt_console_window_get_uuid (l->data), kvmrt_vm_get_uuid (vm))
         && gtk_window_get_transient_for (l->data) == parent)
       window = l->data;
   if (window == NULL)

@@ -47,19 +47,11 @@ G_DEFINE_FINAL_TYPE (KvmrtConsoleWindow, kvmrt_console_window, ADW_TYPE_WINDOW)
 
 static void connect_console (KvmrtConsoleWindow *self);
 
-static const char *
-vm_label (KvmrtVm *vm)
-{
-  if (*kvmrt_vm_get_title (vm) != '\0')
-    return kvmrt_vm_get_title (vm);
-  return kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : kvmrt_vm_get_uuid (vm);
-}
-
 static void
 update_title (KvmrtConsoleWindow *self)
 {
-  g_autofree char *title = g_strdup_printf (_("Console — %s"), vm_label (self->vm));
-  g_autofree char *label = g_strdup_printf (_("Serial console of %s"), vm_label (self->vm));
+  g_autofree char *title = g_strdup_printf (_("Console — %s"), kvmrt_vm_get_display_title (self->vm));
+  g_autofree char *label = g_strdup_printf (_("Serial console of %s"), kvmrt_vm_get_display_title (self->vm));
 
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_window_title_set_title (self->window_title, title);
@@ -97,7 +89,7 @@ show_state (KvmrtConsoleWindow *self,
 static void
 show_waiting (KvmrtConsoleWindow *self)
 {
-  const char *name = vm_label (self->vm);
+  const char *name = kvmrt_vm_get_display_title (self->vm);
   g_autofree char *subtitle = NULL;
   g_autofree char *title = g_strdup_printf (_("%s Is Not Running"), name);
 
@@ -237,7 +229,7 @@ open_console (KvmrtConsoleWindow *self, GVirDomain *domain, gboolean force)
   virDomainPtr handle = NULL;
   virStreamPtr stream;
   virErrorPtr error = NULL;
-  const char *name = vm_label (self->vm);
+  const char *name = kvmrt_vm_get_display_title (self->vm);
 
   g_object_get (kvmrt_libvirt_get_connection (libvirt), "handle", &connection, NULL);
   g_object_get (domain, "handle", &handle, NULL);
@@ -299,7 +291,7 @@ connect_console (KvmrtConsoleWindow *self)
 {
   gboolean force = self->state == CONSOLE_BUSY || self->state == CONSOLE_CLOSED;
   const GError *libvirt_error = kvmrt_manager_get_libvirt_error (self->manager);
-  const char *name = vm_label (self->vm);
+  const char *name = kvmrt_vm_get_display_title (self->vm);
   GVirDomain *domain;
 
   close_stream (self, FALSE);
@@ -337,7 +329,7 @@ on_manager_status_changed_cb (KvmrtManager       *manager,
   const KvmrtVmStatus *status;
   gboolean started;
 
-  if (g_ascii_strcasecmp (kvmrt_vm_get_uuid (vm), self->uuid) != 0)
+  if (!g_str_equal (kvmrt_vm_get_uuid (vm), self->uuid))
     return;
   /* After Apply the configuration (and its VM objects) are new ones. */
   g_set_object (&self->vm, vm);

@@ -256,12 +256,6 @@ kvmrt_details_thread_new (const KvmrtThread *thread)
 /* Helpers ------------------------------------------------------------------------------- */
 
 static const char *
-vm_label (KvmrtVm *vm)
-{
-  return kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : kvmrt_vm_get_uuid (vm);
-}
-
-static const char *
 state_text (const KvmrtVmStatus *status)
 {
   if (!status->defined)
@@ -740,9 +734,9 @@ update_title (KvmrtDetailsWindow *self)
   if (self->vm == NULL)
     return;
   /* Translators: the window title, with the VM's name */
-  title = g_strdup_printf (_("Runtime Details — %s"), vm_label (self->vm));
+  title = g_strdup_printf (_("Runtime Details — %s"), kvmrt_vm_get_label (self->vm));
   gtk_window_set_title (GTK_WINDOW (self), title);
-  adw_window_title_set_title (self->window_title, kvmrt_vm_get_title (self->vm));
+  adw_window_title_set_title (self->window_title, kvmrt_vm_get_display_title (self->vm));
   adw_window_title_set_subtitle (self->window_title, _("Runtime Details"));
 }
 
@@ -805,7 +799,7 @@ on_manager_status_changed_cb (KvmrtDetailsWindow *self,
 {
   /* A hidden window catches up when it is shown again (map). */
   if (gtk_widget_get_mapped (GTK_WIDGET (self))
-      && g_ascii_strcasecmp (kvmrt_vm_get_uuid (vm), self->uuid) == 0)
+      && g_str_equal (kvmrt_vm_get_uuid (vm), self->uuid))
     refresh (self);
 }
 

@@ -56,7 +56,7 @@ kvmrt_find_cli_tool (const char *name)
 static const char *
 vm_label (KvmrtVm *vm)
 {
-  return kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : kvmrt_vm_get_uuid (vm);
+  return kvmrt_vm_get_label (vm);
 }
 
 static const KvmrtVmPlan *

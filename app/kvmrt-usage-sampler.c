@@ -147,7 +147,7 @@ kvmrt_usage_sampler_sample (KvmrtUsageSampler *self, const char * const *uuids)
       if (domain == NULL)
         continue;
       sample = g_new0 (Sample, 1);
-      sample->uuid = g_ascii_strdown (uuids[i], -1);
+      sample->uuid = g_strdup (uuids[i]);
       sample->domain = g_object_ref (domain);
       g_ptr_array_add (samples, sample);
     }
@@ -160,8 +160,7 @@ kvmrt_usage_sampler_sample (KvmrtUsageSampler *self, const char * const *uuids)
 double
 kvmrt_usage_sampler_get (KvmrtUsageSampler *self, const char *uuid)
 {
-  g_autofree char *key = g_ascii_strdown (uuid, -1);
-  Sample *sample = g_hash_table_lookup (self->samples, key);
+  Sample *sample = g_hash_table_lookup (self->samples, uuid);
 
   return sample != NULL ? sample->percent : -1;
 }

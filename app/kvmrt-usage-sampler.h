@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (KvmrtUsageSampler, kvmrt_usage_sampler, KVMRT, USAGE_SAMPLER, GObject)
 
 KvmrtUsageSampler *kvmrt_usage_sampler_new    (KvmrtLibvirt *libvirt);
-/* Samples the domains with these UUIDs (the running ones) in a worker thread; "updated" is
+/* Samples the domains with these UUIDs (the running ones, lower-case as kvmrt_vm_get_uuid()
+ * gives them) in a worker thread; "updated" is
  * emitted in the GUI thread when it is done. Does nothing while a sample is under way. */
 void               kvmrt_usage_sampler_sample (KvmrtUsageSampler  *self,
                                                const char * const *uuids);

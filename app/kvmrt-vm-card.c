@@ -239,12 +239,6 @@ ensure_badge (KvmrtVmCard *self)
   return self->rt_badge;
 }
 
-static const char *
-vm_label (KvmrtVm *vm)
-{
-  return kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : kvmrt_vm_get_uuid (vm);
-}
-
 KvmrtVmCard *
 kvmrt_vm_card_new (void)
 {
@@ -269,7 +263,7 @@ on_menu_button_create_popup_cb (GtkMenuButton *button, gpointer data)
 void
 kvmrt_vm_card_set_vm (KvmrtVmCard *self, KvmrtVm *vm)
 {
-  const char *title = *kvmrt_vm_get_title (vm) != '\0' ? kvmrt_vm_get_title (vm) : vm_label (vm);
+  const char *title = kvmrt_vm_get_display_title (vm);
   g_autofree char *menu_name = g_strdup_printf (_("Actions for %s"), title);
 
   gboolean rt = kvmrt_vm_get_rt (vm);

@@ -500,11 +500,11 @@ update_derived (KvmrtVmPage *self)
   if (self->vm == NULL)
     return;
 
-  title = kvmrt_vm_get_title (self->vm);
   name = kvmrt_vm_get_name (self->vm);
   uuid = kvmrt_vm_get_uuid (self->vm);
-  if (title[0] == '\0')
-    title = name != NULL ? name : _("Unnamed VM");
+  /* The UUID stands under the heading already: a VM without title or name is "Unnamed". */
+  title = name == NULL && *kvmrt_vm_get_title (self->vm) == '\0'
+          ? _("Unnamed VM") : kvmrt_vm_get_display_title (self->vm);
   gtk_label_set_text (self->heading_label, title);
   if (name != NULL)
     /* Translators: VM name and UUID under the VM's title */
@@ -1183,7 +1183,7 @@ kvmrt_vm_page_set_diagnostics (KvmrtVmPage *self, GPtrArray *diagnostics)
     {
       const KvmrtDiagnostic *diagnostic = g_ptr_array_index (diagnostics, i);
 
-      if (diagnostic->vm_uuid != NULL && g_ascii_strcasecmp (diagnostic->vm_uuid, uuid) == 0)
+      if (g_strcmp0 (diagnostic->vm_uuid, uuid) == 0)
         g_ptr_array_add (self->diagnostics, kvmrt_diagnostic_copy (diagnostic));
     }
   apply_marks (self);

@@ -20,9 +20,7 @@
 static const char *
 vm_title (KvmrtVm *vm)
 {
-  if (*kvmrt_vm_get_title (vm) != '\0')
-    return kvmrt_vm_get_title (vm);
-  return kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : kvmrt_vm_get_uuid (vm);
+  return kvmrt_vm_get_display_title (vm);
 }
 
 static void

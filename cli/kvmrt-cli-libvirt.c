@@ -71,7 +71,7 @@ kvmrt_cli_session_plan (KvmrtCliSession *session, KvmrtVm *vm)
 const char *
 kvmrt_cli_vm_label (KvmrtVm *vm)
 {
-  return kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : kvmrt_vm_get_uuid (vm);
+  return kvmrt_vm_get_label (vm);
 }
 
 gboolean

@@ -252,8 +252,11 @@ kvmrt_cli_print_diagnostics (GPtrArray *diagnostics, const char *config_path, FI
           if (d->vm_uuid == NULL)
             g_string_append (out, _("Whole configuration:\n"));
           else
-            g_string_append_printf (out, "%s [%s]:\n",
-                                    d->vm_name != NULL ? d->vm_name : _("(no name)"), d->vm_uuid);
+            {
+              g_autofree char *heading = kvmrt_vm_format_heading (d->vm_name, d->vm_uuid);
+
+              g_string_append_printf (out, "%s:\n", heading);
+            }
           current = group;
         }
       g_string_append_printf (out, "  %-7s %s", kvmrt_severity_to_string (d->severity), d->code);

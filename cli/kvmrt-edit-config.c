@@ -99,7 +99,7 @@ find_problems (const char *shown_as, const char *text, gsize length, KvmrtConfig
         g_string_append_printf (problems,
                                 _("%s is running: it can only be renamed (to '%s') while "
                                   "shut off; shut it down first or keep its name\n"),
-                                kvmrt_cli_vm_label (before),
+                                kvmrt_vm_get_label (before),
                                 kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : "");
     }
 

@@ -88,11 +88,10 @@ print_table (KvmrtPlan *plan, GPtrArray *vms)
       gboolean topo_auto = kvmrt_vm_get_cpu_topology (vm).sockets == 0;
       gboolean numa_auto = kvmrt_vm_get_numatune (vm) == NULL;
       gboolean mem_auto = kvmrt_vm_get_rt_memory (vm) == KVMRT_TRISTATE_AUTO;
-      const char *name = kvmrt_vm_get_name (vm);
 
       any_auto |= vcpus_auto || topo_auto || numa_auto || mem_auto;
       g_ptr_array_add (columns[0].cells,
-                       g_strdup_printf ("%s%s", name ? name : kvmrt_vm_get_uuid (vm),
+                       g_strdup_printf ("%s%s", kvmrt_vm_get_label (vm),
                                         kvmrt_vm_get_disabled (vm) ? _(" (disabled)") : ""));
       g_ptr_array_add (columns[1].cells, g_strdup (yes_no (p->rt)));
       g_ptr_array_add (columns[2].cells, auto_mark (g_strdup_printf ("%u", p->nr_vcpus),
@@ -179,7 +178,6 @@ print_rt_policy (KvmrtPlan *plan, GPtrArray *vms)
   for (guint i = 0; i < vms->len; i++)
     {
       const KvmrtVmPlan *p = kvmrt_plan_lookup (plan, vms->pdata[i]);
-      const char *name = kvmrt_vm_get_name (p->vm);
       g_autofree char *shielded = NULL;
       g_autofree char *offline = NULL;
       g_autofree char *pins = NULL;
@@ -196,7 +194,7 @@ print_rt_policy (KvmrtPlan *plan, GPtrArray *vms)
       emulator = set_text (p->emulator_cpus, "-");
       g_print (_("  %s: shield CPUs %s, take %s offline, memory %s\n"
                  "    vCPU:host %s; emulator and I/O threads on %s; "),
-               name ? name : kvmrt_vm_get_uuid (p->vm), shielded, offline,
+               kvmrt_vm_get_label (p->vm), shielded, offline,
                p->rt_memory ? _("locked") : _("NOT locked"), pins, emulator);
       if (kvmrt_vm_get_pcidevs (p->vm)->len > 0)
         g_print (_("its device IRQs on CPU %d, all other IRQs kept off its CPUs\n"),
@@ -285,7 +283,8 @@ print_verbose (const char *sysroot, KvmrtHost *host, KvmrtPlan *plan, GPtrArray 
       const KvmrtVmPlan *p = kvmrt_plan_lookup (plan, vms->pdata[i]);
       KvmrtVm *vm = p->vm;
       const GArray *devs = kvmrt_vm_get_pcidevs (vm);
-      const char *name = kvmrt_vm_get_name (vm);
+      g_autofree char *heading = kvmrt_vm_format_heading (kvmrt_vm_get_name (vm),
+                                                          kvmrt_vm_get_uuid (vm));
       g_autofree char *cpuset = kvmrt_cpu_set_to_string (kvmrt_vm_get_cpuset (vm));
       g_autofree char *cpus = effective_text (p);
       g_autofree char *pins = describe_pins (p);
@@ -295,8 +294,7 @@ print_verbose (const char *sysroot, KvmrtHost *host, KvmrtPlan *plan, GPtrArray 
 
       if (i > 0)
         g_print ("\n");
-      g_print ("%s [%s]%s\n", name ? name : _("(no name)"), kvmrt_vm_get_uuid (vm),
-               kvmrt_vm_get_disabled (vm) ? _(" (disabled)") : "");
+      g_print ("%s%s\n", heading, kvmrt_vm_get_disabled (vm) ? _(" (disabled)") : "");
       g_print (_("  Title:          %s\n"), kvmrt_vm_get_title (vm));
       g_print (_("  Description:    %s\n"), kvmrt_vm_get_description (vm));
       if (p->rt)

@@ -149,12 +149,6 @@ find_owner (KvmrtConfig *config, KvmrtPciAddress address)
   return NULL;
 }
 
-static const char *
-vm_label (KvmrtVm *vm)
-{
-  return kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : kvmrt_vm_get_uuid (vm);
-}
-
 /* A change of count destroys the PF's VFs: refuse while a VM may be using one of them. */
 static gboolean
 check_not_in_use (const PhysicalFunction *pf, KvmrtConfig *config, KvmrtHost *host,
@@ -166,7 +160,7 @@ check_not_in_use (const PhysicalFunction *pf, KvmrtConfig *config, KvmrtHost *ho
     {
       kvmrt_cli_error (_("%s is passed through to the VM '%s' (pcidevs in %s); its virtual "
                          "functions cannot change while a VM owns it: take it out of that "
-                         "VM's pcidevs first"), pf->text, vm_label (owner), config_path);
+                         "VM's pcidevs first"), pf->text, kvmrt_vm_get_label (owner), config_path);
       return FALSE;
     }
   for (guint i = 0; i < pf->vfs->len; i++)
@@ -182,7 +176,7 @@ check_not_in_use (const PhysicalFunction *pf, KvmrtConfig *config, KvmrtHost *ho
           kvmrt_cli_error (_("changing the count removes every virtual function of %s, and "
                              "%s is passed through to the VM '%s' (pcidevs in %s); take it "
                              "out of that VM's pcidevs first"),
-                           pf->text, text, vm_label (owner), config_path);
+                           pf->text, text, kvmrt_vm_get_label (owner), config_path);
           return FALSE;
         }
       if (device != NULL && g_strcmp0 (device->driver, "vfio-pci") == 0)
@@ -240,7 +234,7 @@ list_functions (KvmrtSetup *setup, KvmrtHost *host, KvmrtConfig *config)
       if (g_file_test (full, G_FILE_TEST_EXISTS))
         g_print (_(", set at boot by %s"), full);
       if (owner != NULL)
-        g_print (_(", passed through to %s"), vm_label (owner));
+        g_print (_(", passed through to %s"), kvmrt_vm_get_label (owner));
       g_print ("\n");
     }
   if (found == 0)

@@ -31,7 +31,7 @@ gather (KvmrtVmStatus   *status,
                           show_threads ? KVMRT_VM_STATUS_THREADS : KVMRT_VM_STATUS_DEFAULT,
                           &error);
   if (error != NULL)
-    kvmrt_cli_error (_("%s: its threads could not be read: %s"), kvmrt_cli_vm_label (vm),
+    kvmrt_cli_error (_("%s: its threads could not be read: %s"), kvmrt_vm_get_label (vm),
                      error->message);
 }
 
@@ -81,7 +81,7 @@ print_table (GArray *statuses)
       const char *tuned = !s->running ? "-" : s->tuned ? _("yes") : _("no");
 
       g_string_append_printf (out, "%-24s %-14s %-3s %-5u %-16s %-11s %s\n",
-                              kvmrt_cli_vm_label (s->vm), kvmrt_vm_status_state_text (s),
+                              kvmrt_vm_get_label (s->vm), kvmrt_vm_status_state_text (s),
                               s->plan->rt ? _("yes") : _("no"), s->plan->nr_vcpus,
                               *cpus != '\0' ? cpus : _("any"), uptime, tuned);
       if (s->tuning_note != NULL && s->plan->rt)

@@ -77,14 +77,14 @@ run_query (KvmrtCliSession *session, GPtrArray *vms, gboolean json)
           continue;
         }
       if (state == NULL)
-        g_print (_("%s: %s\n"), kvmrt_cli_vm_label (vm), error->message);
+        g_print (_("%s: %s\n"), kvmrt_vm_get_label (vm), error->message);
       else if (state->changes->len == 0)
-        g_print (_("%s: in sync\n"), kvmrt_cli_vm_label (vm));
+        g_print (_("%s: in sync\n"), kvmrt_vm_get_label (vm));
       else
         {
           described = kvmrt_sync_state_describe (state, "\n    ");
           g_print (_("%s: out of sync (libvirt's value -> the config's):\n    %s\n"),
-                   kvmrt_cli_vm_label (vm), described);
+                   kvmrt_vm_get_label (vm), described);
         }
     }
   kvmrt_json_writer_end_array (&w);
@@ -114,7 +114,7 @@ run_reverse (KvmrtCliSession *session, KvmrtCli *cli, GPtrArray *vms)
       if (!kvmrt_sync_from_libvirt (session->libvirt, kvmrt_cli_session_plan (session, vm),
                                     &attrs, &vm_error))
         {
-          kvmrt_cli_error ("%s: %s", kvmrt_cli_vm_label (vm), vm_error->message);
+          kvmrt_cli_error ("%s: %s", kvmrt_vm_get_label (vm), vm_error->message);
           failed = TRUE;
           continue;
         }
@@ -122,7 +122,7 @@ run_reverse (KvmrtCliSession *session, KvmrtCli *cli, GPtrArray *vms)
         continue;
       changed++;
       described = kvmrt_cli_describe_attrs (attrs);
-      g_print (_("%s: took from libvirt: %s\n"), kvmrt_cli_vm_label (vm), described);
+      g_print (_("%s: took from libvirt: %s\n"), kvmrt_vm_get_label (vm), described);
     }
   if (changed == 0)
     {

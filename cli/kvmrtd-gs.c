@@ -416,7 +416,7 @@ apply_update_cb (gpointer data)
           gs->dirty = TRUE;
         }
       g_free (c->stats.name);
-      c->stats.name = g_strdup (t->name != NULL ? t->name : t->uuid);
+      c->stats.name = g_strdup (t->name);
       try_connect (c);
     }
   g_hash_table_iter_init (&iter, gs->channels);
@@ -568,7 +568,7 @@ kvmrtd_gs_follow (KvmrtdGs *gs, KvmrtLibvirt *libvirt, KvmrtPlan *plan, KvmrtHos
       socket = xml != NULL ? kvmrt_domain_xml_gs_socket (xml) : NULL;
       if (socket != NULL)
         g_ptr_array_add (targets, kvmrtd_gs_target_new (kvmrt_vm_get_uuid (p->vm),
-                                                        kvmrt_vm_get_name (p->vm), socket));
+                                                        kvmrt_vm_get_label (p->vm), socket));
     }
   kvmrtd_gs_update (gs, targets, housekeeping);
 }

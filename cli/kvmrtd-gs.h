@@ -23,7 +23,7 @@ typedef struct {
 
 typedef struct {
   char *uuid;
-  char *name;
+  char *name;           /* the VM's label: its name, else its UUID */
   char *socket;         /* the channel's host end (a UNIX socket QEMU listens on) */
 } KvmrtdGsTarget;
 

@@ -662,6 +662,80 @@ test_default_value_saved (void)
   remove_tree (dir);
 }
 
+/* A UUID is kept lower-case from the moment it is read, whatever case the file or the caller
+ * wrote it in; the file itself keeps its own header line unless kvmrt rewrites the section. */
+static void
+test_uuid_canonical (void)
+{
+  const char *before = "[FDE74E84-0E1B-404E-90E7-72101E79C48A]\nname = a\n"
+                       "[Not-A-Uuid]\nname = b\n";
+  g_autofree char *dir = NULL;
+  g_autofree char *path = scratch_file (before, &dir);
+  g_autofree char *after = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtConfig) config = kvmrt_config_load (path, &error);
+  g_autoptr(KvmrtVm) added = kvmrt_vm_new ("AEEC46CC-0638-4949-AC04-146B233194A9");
+  g_autoptr(KvmrtVm) copy = NULL;
+  g_autoptr(KvmrtVm) same = g_object_new (KVMRT_TYPE_VM, "uuid",
+                                          "AEEC46CC-0638-4949-AC04-146B233194A9", NULL);
+  g_autoptr(KvmrtVm) again = kvmrt_vm_new (U1);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (kvmrt_vm_get_uuid (kvmrt_config_get_vm (config, 0)), ==, U1);
+  /* What is not a UUID stays as written, so the validator quotes the user's text. */
+  g_assert_cmpstr (kvmrt_vm_get_uuid (kvmrt_config_get_vm (config, 1)), ==, "Not-A-Uuid");
+  g_assert_true (kvmrt_config_lookup_uuid (config, U1) == kvmrt_config_get_vm (config, 0));
+  g_assert_true (kvmrt_config_lookup_uuid (config, "FDE74E84-0e1b-404e-90e7-72101E79C48A")
+                 == kvmrt_config_get_vm (config, 0));
+  g_assert_cmpstr (kvmrt_vm_get_uuid (added), ==, U2);
+  copy = kvmrt_vm_copy (kvmrt_config_get_vm (config, 0));
+  g_assert_cmpstr (kvmrt_vm_get_uuid (copy), ==, U1);
+  g_assert_cmpstr (kvmrt_vm_get_uuid (same), ==, U2);
+  /* The same VM in another case is the same VM. */
+  g_assert_false (kvmrt_config_add_vm (config, again, &error));
+  g_assert_error (error, KVMRT_CONFIG_ERROR, KVMRT_CONFIG_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Saving an edit elsewhere leaves the header as the user wrote it ... */
+  kvmrt_vm_set_title (kvmrt_config_get_vm (config, 1), "t");
+  g_assert_true (kvmrt_config_save (config, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, "[FDE74E84-0E1B-404E-90E7-72101E79C48A]\nname = a\n"
+                              "[Not-A-Uuid]\nname = b\ntitle = t\n");
+  /* ... and a section kvmrt writes afresh gets the canonical form. */
+  g_assert_true (kvmrt_config_add_vm (config, added, NULL));
+  text = kvmrt_config_to_data (config, NULL);
+  g_assert_nonnull (strstr (text, "\n[" U2 "]\n"));
+  remove_tree (dir);
+}
+
+/* One name for a VM in messages (the label) and one in windows (the display title). */
+static void
+test_label_and_title (void)
+{
+  g_autoptr(KvmrtVm) vm = kvmrt_vm_new (U1);
+  g_autofree char *nameless = NULL;
+  g_autofree char *named = NULL;
+
+  g_assert_cmpstr (kvmrt_vm_get_label (vm), ==, U1);
+  g_assert_cmpstr (kvmrt_vm_get_display_title (vm), ==, U1);
+  kvmrt_vm_set_name (vm, "rt1");
+  g_assert_cmpstr (kvmrt_vm_get_label (vm), ==, "rt1");
+  g_assert_cmpstr (kvmrt_vm_get_display_title (vm), ==, "rt1");
+  kvmrt_vm_set_title (vm, "Vision (RT)");
+  g_assert_cmpstr (kvmrt_vm_get_label (vm), ==, "rt1");
+  g_assert_cmpstr (kvmrt_vm_get_display_title (vm), ==, "Vision (RT)");
+  kvmrt_vm_set_name (vm, "");
+  g_assert_cmpstr (kvmrt_vm_get_label (vm), ==, U1);
+
+  nameless = kvmrt_vm_format_heading (NULL, U1);
+  named = kvmrt_vm_format_heading ("rt1", U1);
+  g_assert_cmpstr (nameless, ==, "(no name) [" U1 "]");
+  g_assert_cmpstr (named, ==, "rt1 [" U1 "]");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -672,6 +746,8 @@ main (int argc, char **argv)
   g_test_add_func ("/config/round-trip-unchanged", test_round_trip_unchanged);
   g_test_add_func ("/config/copy", test_copy);
   g_test_add_func ("/config/add-remove-move", test_add_remove_move);
+  g_test_add_func ("/config/uuid-canonical", test_uuid_canonical);
+  g_test_add_func ("/config/label-and-title", test_label_and_title);
   g_test_add_func ("/config/load-errors", test_load_errors);
   g_test_add_func ("/config/save/atomic-with-backup", test_save_atomic_with_backup);
   g_test_add_func ("/config/save/new-file", test_save_new_file);

@@ -66,7 +66,8 @@ class StandIn:
         self.answer = answer
         self.requests = []
         self.connections = 0
-        threading.Thread(target=self.serve, daemon=True).start()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
 
     def serve(self):
         while True:
@@ -86,6 +87,16 @@ class StandIn:
                         conn.sendall(reply)
 
     def close(self):
+        # Wake the accept() and wait for the thread before the descriptor is freed: a thread
+        # that had read the old descriptor number but not yet entered accept() would
+        # otherwise accept on the next stand-in's socket, which reuses that number, and answer
+        # with this stand-in's capabilities.
+        try:
+            self.server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.thread.join(timeout=10)
+        check(not self.thread.is_alive(), "a stand-in host did not stop")
         self.server.close()
 
 

@@ -207,6 +207,45 @@ test_journal_vm_not_configured (Fixture *f, gconstpointer data)
   assert_invariants (f, o, online);
 }
 
+/* A journal written with an upper-case UUID (as kvmrt wrote a VM's UUID as the file had it,
+ * before keeping UUIDs lower-case) is read lower-case: its VM is the configured one. */
+static void
+test_journal_uuid_case (Fixture *f, gconstpointer data)
+{
+  static const char text[] =
+    "{\"version\": 1, \"vms\": [{\"uuid\": \"85055E0B-9CC9-4FC5-8B3C-6EB6E3DAAECA\", "
+    "\"name\": \"rh84-vision-rt\", \"shielded\": [16, 17, 18, 19, 20, 21, 22, 23], "
+    "\"offline\": [48, 49, 50, 51, 52, 53, 54, 55], \"irq_cpu\": 23}], "
+    "\"originals\": [], \"threads\": []}\n";
+  g_autofree char *run = g_build_filename (f->dir, "run", "kvmrt", NULL);
+  g_autofree char *path = g_build_filename (f->dir, KVMRT_JOURNAL_PATH, NULL);
+  g_autoptr(KvmrtIdSet) online = online_without (f, 48, 55);
+  g_autoptr(KvmrtOwnership) o = NULL;
+  g_autoptr(GError) error = NULL;
+  KvmrtJournal *journal;
+
+  /* The fixture's journal was read from an empty tree; this one replaces it. */
+  g_assert_cmpint (g_mkdir_with_parents (run, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+  journal = kvmrt_journal_load (f->dir, &error);
+  g_assert_no_error (error);
+  kvmrt_journal_free (f->journal);
+  f->journal = journal;
+  g_assert_cmpuint (journal->vms->len, ==, 1);
+  g_assert_cmpstr (((KvmrtTunedVm *) journal->vms->pdata[0])->uuid, ==, VISION);
+  g_assert_nonnull (kvmrt_journal_lookup_vm (journal, VISION));
+  o = kvmrt_ownership_new (f->host, f->plan, journal, online, NULL);
+  g_assert_true (kvmrt_ownership_get_cpu (o, 16)->vm == kvmrt_config_lookup_uuid (f->config,
+                                                                                   VISION));
+  g_assert_true (kvmrt_ownership_get_cpu (o, 16)->shielded);
+  assert_invariants (f, o, online);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (run), ==, 0);
+  run[strlen (run) - strlen ("/kvmrt")] = '\0';
+  g_assert_cmpint (g_rmdir (run), ==, 0);
+}
+
 static void
 test_vm_irqs (Fixture *f, gconstpointer data)
 {
@@ -236,6 +275,7 @@ main (int argc, char *argv[])
   ADD ("/ownership/sibling-back-online", test_sibling_back_online);
   ADD ("/ownership/running-rt-vm-not-tuned", test_running_rt_vm_not_tuned);
   ADD ("/ownership/journal-vm-not-configured", test_journal_vm_not_configured);
+  ADD ("/ownership/journal-uuid-case", test_journal_uuid_case);
   ADD ("/ownership/vm-irqs", test_vm_irqs);
 #undef ADD
   return g_test_run ();

@@ -352,6 +352,37 @@ test_formatters (void)
   g_assert_cmpstr (count, ==, "12");
 }
 
+/* A UUID's one form: only text of the 8-4-4-4-12 shape is a UUID, and only a UUID is
+ * lower-cased; what is already canonical comes back as it is, without a copy. */
+static void
+test_uuid (void)
+{
+  static const char *valid[] = { "85055e0b-9cc9-4fc5-8b3c-6eb6e3daaeca",
+                                 "85055E0B-9CC9-4FC5-8B3C-6EB6E3DAAECA",
+                                 "00000000-0000-0000-0000-000000000000" };
+  static const char *invalid[] = { "", "85055e0b", "85055e0b-9cc9-4fc5-8b3c-6eb6e3daaeca0",
+                                   "85055e0b-9cc9-4fc5-8b3c_6eb6e3daaeca",
+                                   "85055e0b-9cc9-4fc5-8b3c-6eb6e3daaecg",
+                                   "85055e0b9-cc9-4fc5-8b3c-6eb6e3daaeca", "Not-A-Uuid" };
+  const char *lower = "85055e0b-9cc9-4fc5-8b3c-6eb6e3daaeca";
+  char buffer[KVMRT_UUID_STRLEN];
+  g_autofree char *copy = kvmrt_uuid_dup ("85055E0B-9cc9-4FC5-8b3c-6EB6E3DAAECA");
+  g_autofree char *other = kvmrt_uuid_dup ("Not-A-Uuid");
+
+  for (guint i = 0; i < G_N_ELEMENTS (valid); i++)
+    g_assert_true (kvmrt_uuid_is_valid (valid[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)
+    g_assert_false (kvmrt_uuid_is_valid (invalid[i]));
+  g_assert_false (kvmrt_uuid_is_valid (NULL));
+  g_assert_cmpstr (copy, ==, lower);
+  g_assert_cmpstr (other, ==, "Not-A-Uuid");
+  g_assert_null (kvmrt_uuid_dup (NULL));
+  g_assert_true (kvmrt_uuid_canonical (lower, buffer) == lower);
+  g_assert_true (kvmrt_uuid_canonical ("Not-A-Uuid", buffer) != buffer);
+  g_assert_cmpstr (kvmrt_uuid_canonical (valid[1], buffer), ==, lower);
+  g_assert_true (kvmrt_uuid_canonical (valid[1], buffer) == buffer);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -366,6 +397,7 @@ main (int argc, char **argv)
   g_test_add_func ("/value/topology/accepts", test_topology_accepts);
   g_test_add_func ("/value/topology/rejects", test_topology_rejects);
   g_test_add_func ("/value/formatters", test_formatters);
+  g_test_add_func ("/value/uuid", test_uuid);
 
   return g_test_run ();
 }

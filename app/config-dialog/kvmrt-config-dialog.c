@@ -99,16 +99,6 @@ vm_entry_free (VmEntry *entry)
   g_free (entry);
 }
 
-static const char *
-vm_label (KvmrtVm *vm)
-{
-  const char *title = kvmrt_vm_get_title (vm);
-
-  if (title[0] != '\0')
-    return title;
-  return kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : kvmrt_vm_get_uuid (vm);
-}
-
 static void
 toast (KvmrtConfigDialog *self, const char *text)
 {
@@ -184,11 +174,11 @@ refresh_row (KvmrtConfigDialog *self, VmEntry *entry)
   gboolean modified = entry_is_modified (self, entry);
   gboolean rt = kvmrt_vm_get_rt (entry->vm);
   g_autoptr(GString) subtitle = g_string_new (name != NULL ? name : _("no name"));
-  g_autoptr(GString) accessible = g_string_new (vm_label (entry->vm));
+  g_autoptr(GString) accessible = g_string_new (kvmrt_vm_get_display_title (entry->vm));
 
   if (kvmrt_vm_get_disabled (entry->vm))
     g_string_append (subtitle, _(" · disabled"));
-  gtk_label_set_label (entry->title_label, vm_label (entry->vm));
+  gtk_label_set_label (entry->title_label, kvmrt_vm_get_display_title (entry->vm));
   gtk_label_set_label (entry->name_label, subtitle->str);
   gtk_widget_set_visible (entry->badge, rt);
   /* Keeps its place when hidden, so the titles stay aligned. */
@@ -736,7 +726,7 @@ on_resources_view_assign_devices_cb (KvmrtResourcesView *view,
 
   list = kvmrt_pci_set_to_string (addresses);
   if (vm != NULL)
-    text = g_strdup_printf (_("%s assigned to %s"), list, vm_label (vm));
+    text = g_strdup_printf (_("%s assigned to %s"), list, kvmrt_vm_get_display_title (vm));
   else
     text = g_strdup_printf (_("%s given back to the host"), list);
   toast = adw_toast_new (text);
@@ -1096,14 +1086,14 @@ remove_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
       GtkWidget *check = gtk_check_button_new ();
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), vm_label (vm));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), kvmrt_vm_get_display_title (vm));
       if (kvmrt_vm_get_name (vm) != NULL)
         adw_action_row_set_subtitle (ADW_ACTION_ROW (row), kvmrt_vm_get_name (vm));
       gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
       gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
                                    shown != NULL && shown->vm == vm);
       gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      vm_label (vm), -1);
+                                      kvmrt_vm_get_display_title (vm), -1);
       g_object_set_data_full (G_OBJECT (check), "kvmrt-vm", g_object_ref (vm), g_object_unref);
       g_signal_connect (check, "toggled", G_CALLBACK (on_remove_check_toggled_cb), dialog);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);

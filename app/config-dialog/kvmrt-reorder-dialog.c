@@ -22,16 +22,6 @@ G_DEFINE_FINAL_TYPE (KvmrtReorderDialog, kvmrt_reorder_dialog, ADW_TYPE_WINDOW)
 
 static void rebuild (KvmrtReorderDialog *self, KvmrtVm *focus_vm, gboolean focus_up);
 
-static const char *
-vm_title (KvmrtVm *vm)
-{
-  const char *title = kvmrt_vm_get_title (vm);
-
-  if (title[0] != '\0')
-    return title;
-  return kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : kvmrt_vm_get_uuid (vm);
-}
-
 static void
 move (KvmrtReorderDialog *self, KvmrtVm *vm, int delta)
 {
@@ -102,13 +92,13 @@ create_row (KvmrtReorderDialog *self, KvmrtVm *vm, guint index, guint n)
   GtkWidget *down = gtk_button_new_from_icon_name ("go-down-symbolic");
   GtkDragSource *source = gtk_drag_source_new ();
   GtkDropTarget *target = gtk_drop_target_new (KVMRT_TYPE_VM, GDK_ACTION_MOVE);
-  g_autofree char *up_label = g_strdup_printf (_("Move %s Up"), vm_title (vm));
-  g_autofree char *down_label = g_strdup_printf (_("Move %s Down"), vm_title (vm));
+  g_autofree char *up_label = g_strdup_printf (_("Move %s Up"), kvmrt_vm_get_display_title (vm));
+  g_autofree char *down_label = g_strdup_printf (_("Move %s Down"), kvmrt_vm_get_display_title (vm));
   g_autofree char *position = g_strdup_printf ("%u", index + 1);
   GtkWidget *number = gtk_label_new (position);
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), vm_title (vm));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), kvmrt_vm_get_display_title (vm));
   if (kvmrt_vm_get_name (vm) != NULL)
     adw_action_row_set_subtitle (ADW_ACTION_ROW (row), kvmrt_vm_get_name (vm));
   g_object_set_data_full (G_OBJECT (row), "kvmrt-vm", g_object_ref (vm), g_object_unref);

@@ -107,28 +107,13 @@ str_array_add_unique (GPtrArray *array, const char *value)
     g_ptr_array_add (array, g_strdup (value));
 }
 
-static const char *
-vm_display_name (KvmrtVm *vm)
-{
-  const char *name = kvmrt_vm_get_name (vm);
-
-  return name ? name : kvmrt_vm_get_uuid (vm);
-}
-
-/* Menus and questions name VMs by title, as the dashboard and the sidebar do. */
-static const char *
-vm_title (KvmrtVm *vm)
-{
-  return *kvmrt_vm_get_title (vm) != '\0' ? kvmrt_vm_get_title (vm) : vm_display_name (vm);
-}
-
 static void
 marks_add_owner (Marks *marks, KvmrtVm *vm)
 {
   if (str_array_contains (marks->uuids, kvmrt_vm_get_uuid (vm)))
     return;
   g_ptr_array_add (marks->uuids, g_strdup (kvmrt_vm_get_uuid (vm)));
-  g_ptr_array_add (marks->names, g_strdup (vm_display_name (vm)));
+  g_ptr_array_add (marks->names, g_strdup (kvmrt_vm_get_label (vm)));
   marks->flags |= KVMRT_RESOURCE_FLAG_ASSIGNED;
 }
 
@@ -703,7 +688,7 @@ ask_about_group (KvmrtResourcesView *self, KvmrtVm *vm, GArray *selected, GArray
                                       "group as the selected devices, and a VM can only use "
                                       "a group whose devices are all its own.",
                                       rest->len),
-                            list->str, vm_title (vm));
+                            list->str, kvmrt_vm_get_display_title (vm));
   else
     body = g_strdup_printf (ngettext ("Also give %s back to the host? It is in the same IOMMU "
                                       "group as the selected devices; a group left split "
@@ -827,7 +812,7 @@ popup_context_menu (KvmrtResourcesView *self, const graphene_rect_t *at)
   for (guint i = 0; i < n_vms; i++)
     {
       KvmrtVm *vm = kvmrt_config_get_vm (self->config, i);
-      g_autoptr(GMenuItem) item = g_menu_item_new (vm_title (vm), NULL);
+      g_autoptr(GMenuItem) item = g_menu_item_new (kvmrt_vm_get_display_title (vm), NULL);
 
       g_menu_item_set_action_and_target_value (item, "resources.assign-to",
                                                g_variant_new_string (kvmrt_vm_get_uuid (vm)));

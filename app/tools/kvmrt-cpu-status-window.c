@@ -96,7 +96,7 @@ format_owner (const KvmrtCpuOwner *owner)
   if (owner == NULL)
     return _("Offline");
   if (owner->vm != NULL)
-    return kvmrt_vm_get_title (owner->vm);
+    return kvmrt_vm_get_display_title (owner->vm);
   if (owner->vm_name != NULL)
     return owner->vm_name;
   return kvmrt_owner_kind_to_string (owner->kind);
@@ -258,7 +258,7 @@ filter_row (gpointer item, gpointer data)
   if (self->only_foreign && !kvmrt_cpu_status_row_get_flagged (row))
     return FALSE;
   if (*self->only_vm != '\0'
-      && (vm == NULL || g_ascii_strcasecmp (kvmrt_vm_get_uuid (vm), self->only_vm) != 0))
+      && (vm == NULL || !g_str_equal (kvmrt_vm_get_uuid (vm), self->only_vm)))
     return FALSE;
   return TRUE;
 }
@@ -274,7 +274,7 @@ update_vm_menu (KvmrtCpuStatusWindow *self)
   for (guint i = 0; plan != NULL && i < kvmrt_plan_get_n_vms (plan); i++)
     {
       KvmrtVm *vm = kvmrt_plan_get_vm (plan, i)->vm;
-      g_autoptr(GMenuItem) item = g_menu_item_new (kvmrt_vm_get_title (vm), NULL);
+      g_autoptr(GMenuItem) item = g_menu_item_new (kvmrt_vm_get_display_title (vm), NULL);
 
       g_menu_item_set_action_and_target (item, "cpus.only-vm", "s", kvmrt_vm_get_uuid (vm));
       g_menu_append_item (self->vm_section, item);

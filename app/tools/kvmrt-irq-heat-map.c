@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "kvmrt-topology-view.h"
+
 #define NAME_W    240   /* the row names' column */
 #define HEADER_H  34    /* node band and CPU numbers */
 #define CELL_W    14
@@ -142,11 +144,13 @@ snapshot_headers (KvmrtIrqHeatMap *self, GtkSnapshot *snapshot, PangoLayout *lay
 {
   const KvmrtIrqHeatMapData *data = self->data;
   static const GdkRGBA header = { 0.96, 0.96, 0.96, 1 };
-  static const GdkRGBA shielded = { 0.98, 0.72, 0.70, 1 };
   static const GdkRGBA text = { 0.1, 0.1, 0.1, 1 };
   static const GdkRGBA band[2] = { { 0.88, 0.90, 0.96, 1 }, { 0.93, 0.93, 0.86, 1 } };
   double top = area->origin.y;
+  GdkRGBA shielded;
 
+  /* A shielded CPU in the colour the topology gives a real-time VM's CPUs. */
+  kvmrt_topology_owner_color (KVMRT_OWNER_RT_VM, &shielded);
   gtk_snapshot_append_color (snapshot, &header,
                              &GRAPHENE_RECT_INIT (area->origin.x, top, area->size.width,
                                                   HEADER_H));

@@ -166,7 +166,7 @@ collect_running (KvmrtToolsFeed *self)
 
       if (status == NULL || !status->running)
         continue;
-      g_hash_table_add (running, g_ascii_strdown (kvmrt_vm_get_uuid (vm), -1));
+      g_hash_table_add (running, g_strdup (kvmrt_vm_get_uuid (vm)));
       g_hash_table_insert (self->pids, vm, GINT_TO_POINTER (status->pid));
     }
   return running;

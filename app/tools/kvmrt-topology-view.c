@@ -662,7 +662,7 @@ describe_device (KvmrtTopologyView *self, guint index)
   g_autofree char *group = device->iommu_group >= 0
                            ? g_strdup_printf ("%d", device->iommu_group) : g_strdup (_("none"));
   const char *who = owner == NULL || owner->vm == NULL ? _("Host")
-                    : kvmrt_vm_get_title (owner->vm);
+                    : kvmrt_vm_get_display_title (owner->vm);
 
   return g_strdup_printf (_("%s %s\n%s, %s\nOwner: %s (%s)\nIOMMU group: %s\n"
                             "Driver: %s\nNUMA node: %d"),

@@ -42,7 +42,7 @@ print_summary (KvmrtCpuSnapshot *snapshot, GString *out)
       g_autofree char *offline = rttools_set_text (vm->offline, "-");
 
       g_string_append_printf (out, _("Real-time VM %s: shielded CPUs %s, offline siblings %s\n"),
-                              vm->name != NULL ? vm->name : vm->uuid, shielded, offline);
+                              kvmrt_tuned_vm_get_label (vm), shielded, offline);
     }
 }
 

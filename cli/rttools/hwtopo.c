@@ -404,13 +404,11 @@ write_json (KvmrtHost *host, GString *out)
   for (guint i = 0; !opt_no_io && i < devices->len; i++)
     {
       const KvmrtPciDevice *d = devices->pdata[i];
-      char address[KVMRT_PCI_ADDRESS_STRLEN];
 
       if (d->is_bridge)
         continue;
       kvmrt_json_writer_begin_object (&w);
-      kvmrt_json_writer_member_string (&w, "address",
-                                       kvmrt_pci_address_format (d->address, address));
+      kvmrt_json_write_pci_address (&w, "address", &d->address);
       kvmrt_json_writer_member_int (&w, "node", d->numa_node);
       kvmrt_json_writer_member_string (&w, "class", d->class_name);
       kvmrt_json_writer_member_string (&w, "vendor", d->vendor_name);

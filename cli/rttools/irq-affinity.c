@@ -8,14 +8,6 @@
 
 #include "kvmrt-host-change.h"
 
-static gboolean opt_force;
-
-static const GOptionEntry entries[] = {
-  { "force", 0, 0, G_OPTION_ARG_NONE, &opt_force,
-    N_("Change it even onto CPUs a running real-time VM holds"), NULL },
-  { NULL }
-};
-
 static const KvmrtIrq *
 find_irq (KvmrtHost *host, guint number)
 {
@@ -62,8 +54,8 @@ show (const KvmrtIrq *irq, gboolean json, gboolean changed, GString *out)
   kvmrt_json_writer_begin_object (&w);
   kvmrt_json_writer_member_int (&w, "irq", irq->number);
   kvmrt_json_writer_member_string (&w, "actions", irq->actions);
-  rttools_write_cpus (&w, "affinity", irq->affinity);
-  rttools_write_cpus (&w, "effective_affinity", irq->effective_affinity);
+  kvmrt_json_writer_member_id_set (&w, "affinity", irq->affinity);
+  kvmrt_json_writer_member_id_set (&w, "effective_affinity", irq->effective_affinity);
   kvmrt_json_writer_member_bool (&w, "changed", changed);
   rttools_json_finish (&w, out);
 }
@@ -78,17 +70,9 @@ run (KvmrtCli *cli)
   guint64 number;
   const KvmrtIrq *irq;
 
-  if (cli->args[0] == NULL || (cli->args[1] != NULL && cli->args[2] != NULL))
-    {
-      kvmrt_cli_error (_("usage: irq-affinity IRQ [CPUS] (see --help)"));
-      return KVMRT_EXIT_USAGE;
-    }
-  if (!g_ascii_string_to_unsigned (cli->args[0], 10, 0, G_MAXINT, &number, NULL))
-    {
-      kvmrt_cli_error (_("“%s” is not an IRQ number (irqs lists them)"), cli->args[0]);
-      return KVMRT_EXIT_USAGE;
-    }
-  if (cli->args[1] != NULL && (cpus = rttools_parse_cpus (cli->args[1])) == NULL)
+  if (!rttools_affinity_args (cli, _("usage: irq-affinity IRQ [CPUS] (see --help)"),
+                              _("“%s” is not an IRQ number (irqs lists them)"), 0, &number,
+                              &cpus))
     return KVMRT_EXIT_USAGE;
   host = kvmrt_cli_load_host (cli, KVMRT_HOST_LOAD_NO_PCI);
   if (host == NULL)
@@ -101,7 +85,7 @@ run (KvmrtCli *cli)
     }
   if (cpus != NULL)
     {
-      if (!kvmrt_host_change_irq_affinity (host, number, cpus, opt_force, &error))
+      if (!kvmrt_host_change_irq_affinity (host, number, cpus, rttools_force, &error))
         return rttools_change_failed (error);
       /* What the kernel made of it (the effective CPU follows): its two files again. */
       reread_affinity ((KvmrtIrq *) irq, cli->sysroot);
@@ -117,7 +101,7 @@ main (int argc, char **argv)
   KvmrtCli cli = { 0 };
   int status;
 
-  rttools_parse (&cli, &argc, &argv, entries, N_("IRQ [CPUS]"),
+  rttools_parse (&cli, &argc, &argv, rttools_force_entries, N_("IRQ [CPUS]"),
                  N_("Show the CPU affinity of interrupt IRQ, or set it to the CPU list CPUS "
                     "(as 0-3,8). The change goes through kvmrt's tuning journal."));
   status = run (&cli);

@@ -111,23 +111,19 @@ write_json (KvmrtHost *host, char **args, GString *out)
     {
       const KvmrtIrq *irq = irqs->pdata[i];
       const KvmrtPciDevice *device = device_of (host, irq->number);
-      char address[KVMRT_PCI_ADDRESS_STRLEN];
 
       if (!selected (irq, args))
         continue;
       kvmrt_json_writer_begin_object (&w);
       kvmrt_json_writer_member_string (&w, "name", irq->name);
-      rttools_write_number (&w, "number", irq->number);
+      kvmrt_json_writer_member_int_or_null (&w, "number", irq->number);
       kvmrt_json_writer_member_string (&w, "chip", irq->chip);
       kvmrt_json_writer_member_string (&w, "hwirq", irq->hwirq);
       kvmrt_json_writer_member_string (&w, "actions", irq->actions);
       kvmrt_json_writer_member_string (&w, "description", irq->description);
-      kvmrt_json_writer_member_string (&w, "device",
-                                       device != NULL
-                                       ? kvmrt_pci_address_format (device->address, address)
-                                       : NULL);
-      rttools_write_cpus (&w, "affinity", irq->affinity);
-      rttools_write_cpus (&w, "effective_affinity", irq->effective_affinity);
+      kvmrt_json_write_pci_address (&w, "device", device != NULL ? &device->address : NULL);
+      kvmrt_json_writer_member_id_set (&w, "affinity", irq->affinity);
+      kvmrt_json_writer_member_id_set (&w, "effective_affinity", irq->effective_affinity);
       kvmrt_json_writer_member (&w, "counts");
       kvmrt_json_writer_begin_array (&w);
       for (guint c = 0; c < irq->counts->len; c++)

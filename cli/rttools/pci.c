@@ -179,11 +179,10 @@ print_groups (KvmrtHost *host, GArray *wanted, GString *out)
 static void
 write_device (KvmrtJsonWriter *w, KvmrtHost *host, const KvmrtPciDevice *d)
 {
-  char address[KVMRT_PCI_ADDRESS_STRLEN];
   g_autoptr(GArray) vfs = kvmrt_host_get_virtual_functions (host, d->address);
 
   kvmrt_json_writer_begin_object (w);
-  kvmrt_json_writer_member_string (w, "address", kvmrt_pci_address_format (d->address, address));
+  kvmrt_json_write_pci_address (w, "address", &d->address);
   kvmrt_json_writer_member_int (w, "vendor_id", d->vendor_id);
   kvmrt_json_writer_member_int (w, "device_id", d->device_id);
   kvmrt_json_writer_member_int (w, "class_code", d->class_code);
@@ -195,11 +194,7 @@ write_device (KvmrtJsonWriter *w, KvmrtHost *host, const KvmrtPciDevice *d)
   kvmrt_json_writer_member_int (w, "iommu_group", d->iommu_group);
   kvmrt_json_writer_member_string (w, "driver", d->driver);
   kvmrt_json_writer_member_int (w, "irq", d->irq_file);
-  kvmrt_json_writer_member (w, "irqs");
-  kvmrt_json_writer_begin_array (w);
-  for (guint i = 0; i < d->irqs->len; i++)
-    kvmrt_json_writer_int (w, g_array_index (d->irqs, guint, i));
-  kvmrt_json_writer_end_array (w);
+  kvmrt_json_write_pci_irqs (w, d);
   kvmrt_json_writer_member_id_set (w, "local_cpus", d->local_cpus);
   kvmrt_json_writer_member (w, "sriov");
   if (d->sriov_total_vfs >= 0)
@@ -207,20 +202,12 @@ write_device (KvmrtJsonWriter *w, KvmrtHost *host, const KvmrtPciDevice *d)
       kvmrt_json_writer_begin_object (w);
       kvmrt_json_writer_member_int (w, "total_vfs", d->sriov_total_vfs);
       kvmrt_json_writer_member_int (w, "num_vfs", d->sriov_num_vfs);
-      kvmrt_json_writer_member (w, "vfs");
-      kvmrt_json_writer_begin_array (w);
-      for (guint i = 0; i < vfs->len; i++)
-        kvmrt_json_writer_string (w, kvmrt_pci_address_format (g_array_index (vfs,
-                                                                              KvmrtPciAddress,
-                                                                              i), address));
-      kvmrt_json_writer_end_array (w);
+      kvmrt_json_write_pci_addresses (w, "vfs", vfs);
       kvmrt_json_writer_end_object (w);
     }
   else
     kvmrt_json_writer_null (w);
-  kvmrt_json_writer_member_string (w, "physfn",
-                                   d->is_virtual_function
-                                   ? kvmrt_pci_address_format (d->physfn, address) : NULL);
+  kvmrt_json_write_pci_address (w, "physfn", d->is_virtual_function ? &d->physfn : NULL);
   kvmrt_json_writer_member (w, "interfaces");
   kvmrt_json_writer_begin_array (w);
   for (guint i = 0; i < d->interfaces->len; i++)

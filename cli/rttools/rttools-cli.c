@@ -114,26 +114,6 @@ rttools_json_finish (KvmrtJsonWriter *w, GString *out)
   g_string_append_c (out, '\n');
 }
 
-void
-rttools_write_cpus (KvmrtJsonWriter *w, const char *name, const KvmrtIdSet *set)
-{
-  kvmrt_json_writer_member (w, name);
-  if (set != NULL)
-    kvmrt_json_writer_id_set (w, set);
-  else
-    kvmrt_json_writer_null (w);
-}
-
-void
-rttools_write_number (KvmrtJsonWriter *w, const char *name, gint64 value)
-{
-  kvmrt_json_writer_member (w, name);
-  if (value >= 0)
-    kvmrt_json_writer_int (w, value);
-  else
-    kvmrt_json_writer_null (w);
-}
-
 static volatile sig_atomic_t interrupted;
 
 static void

@@ -30,10 +30,6 @@ char     *rttools_short_class  (const char *class_name);
 
 /* Ends the document's outer object and the writer, and the line. */
 void      rttools_json_finish  (KvmrtJsonWriter *w, GString *out);
-/* Member @name: the CPU list @set, or null when it is NULL (unreadable). */
-void      rttools_write_cpus   (KvmrtJsonWriter *w, const char *name, const KvmrtIdSet *set);
-/* Member @name: @value, or null when it is negative. */
-void      rttools_write_number (KvmrtJsonWriter *w, const char *name, gint64 value);
 
 /* Draws one frame into @out (text, or one JSON document); FALSE stops with exit 1. */
 typedef gboolean (*RttoolsDrawFunc) (GString *out, gpointer data);

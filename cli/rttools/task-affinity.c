@@ -8,14 +8,6 @@
 #include "kvmrt-host-change.h"
 #include "kvmrt-proc.h"
 
-static gboolean opt_force;
-
-static const GOptionEntry entries[] = {
-  { "force", 0, 0, G_OPTION_ARG_NONE, &opt_force,
-    N_("Change it even onto CPUs a running real-time VM holds"), NULL },
-  { NULL }
-};
-
 /* Thread @tid as tasks shows it, or NULL: from the threads of its process (proc/TID/task
  * lists them for any thread of it). */
 static KvmrtThread *
@@ -46,7 +38,7 @@ show (const KvmrtThread *t, gboolean json, gboolean changed, GString *out)
   kvmrt_json_writer_member_int (&w, "tid", t->tid);
   kvmrt_json_writer_member_int (&w, "pid", t->pid);
   kvmrt_json_writer_member_string (&w, "name", t->name);
-  rttools_write_cpus (&w, "affinity", t->affinity);
+  kvmrt_json_writer_member_id_set (&w, "affinity", t->affinity);
   kvmrt_json_writer_member_int (&w, "cpu", t->cpu);
   kvmrt_json_writer_member_bool (&w, "changed", changed);
   rttools_json_finish (&w, out);
@@ -62,24 +54,16 @@ run (KvmrtCli *cli)
   g_autoptr(GString) out = g_string_new (NULL);
   guint64 tid;
 
-  if (cli->args[0] == NULL || (cli->args[1] != NULL && cli->args[2] != NULL))
-    {
-      kvmrt_cli_error (_("usage: task-affinity PID [CPUS] (see --help)"));
-      return KVMRT_EXIT_USAGE;
-    }
-  if (!g_ascii_string_to_unsigned (cli->args[0], 10, 1, G_MAXINT, &tid, NULL))
-    {
-      kvmrt_cli_error (_("“%s” is not a process or thread ID (tasks lists them)"), cli->args[0]);
-      return KVMRT_EXIT_USAGE;
-    }
-  if (cli->args[1] != NULL && (cpus = rttools_parse_cpus (cli->args[1])) == NULL)
+  if (!rttools_affinity_args (cli, _("usage: task-affinity PID [CPUS] (see --help)"),
+                              _("“%s” is not a process or thread ID (tasks lists them)"), 1,
+                              &tid, &cpus))
     return KVMRT_EXIT_USAGE;
   if (cpus != NULL)
     {
       host = kvmrt_cli_load_host (cli, KVMRT_HOST_LOAD_NO_PCI | KVMRT_HOST_LOAD_NO_IRQS);
       if (host == NULL)
         return KVMRT_EXIT_USAGE;
-      if (!kvmrt_host_change_task_affinity (host, (int) tid, cpus, opt_force, &error))
+      if (!kvmrt_host_change_task_affinity (host, (int) tid, cpus, rttools_force, &error))
         return rttools_change_failed (error);
     }
   thread = find_thread (cli->sysroot, (int) tid);
@@ -99,7 +83,7 @@ main (int argc, char **argv)
   KvmrtCli cli = { 0 };
   int status;
 
-  rttools_parse (&cli, &argc, &argv, entries, N_("PID [CPUS]"),
+  rttools_parse (&cli, &argc, &argv, rttools_force_entries, N_("PID [CPUS]"),
                  N_("Show the CPU affinity of thread (or process) PID, or set it to the CPU "
                     "list CPUS (as 0-3,8)."));
   status = run (&cli);

@@ -78,12 +78,12 @@ write_json (GPtrArray *threads, GPatternSpec *pattern, GString *out)
       }
       kvmrt_json_writer_member_string (&w, "policy", kvmrt_sched_policy_to_string (t->policy));
       kvmrt_json_writer_member_int (&w, "priority", t->priority);
-      rttools_write_cpus (&w, "affinity", t->affinity);
+      kvmrt_json_writer_member_id_set (&w, "affinity", t->affinity);
       kvmrt_json_writer_member_int (&w, "cpu", t->cpu);
       kvmrt_json_writer_member_string (&w, "vm", t->vm);
       kvmrt_json_writer_member_string (&w, "kind",
                                        t->vm != NULL ? kvmrt_thread_kind_to_json (t->kind) : NULL);
-      rttools_write_number (&w, "vcpu", t->vm != NULL ? t->vcpu : -1);
+      kvmrt_json_writer_member_int_or_null (&w, "vcpu", t->vm != NULL ? t->vcpu : -1);
       kvmrt_json_writer_end_object (&w);
     }
   kvmrt_json_writer_end_array (&w);

@@ -5,6 +5,7 @@
 #include "kvmrt-error.h"
 #include "kvmrt-i18n.h"
 #include "kvmrt-ini.h"
+#include "kvmrt-uuid.h"
 #include "kvmrt-vm-private.h"
 
 #include <sys/file.h>
@@ -205,8 +206,12 @@ kvmrt_config_index_of (KvmrtConfig *self, KvmrtVm *vm)
 KvmrtVm *
 kvmrt_config_lookup_uuid (KvmrtConfig *self, const char *uuid)
 {
+  char buffer[KVMRT_UUID_STRLEN];
+
+  /* @uuid may come from the command line, in any case. */
+  uuid = kvmrt_uuid_canonical (uuid, buffer);
   for (guint i = 0; i < self->vms->len; i++)
-    if (g_ascii_strcasecmp (kvmrt_vm_get_uuid (self->vms->pdata[i]), uuid) == 0)
+    if (g_str_equal (kvmrt_vm_get_uuid (self->vms->pdata[i]), uuid))
       return self->vms->pdata[i];
   return NULL;
 }

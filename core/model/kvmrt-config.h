@@ -50,7 +50,8 @@ guint        kvmrt_config_get_n_vms      (KvmrtConfig *self);
 KvmrtVm     *kvmrt_config_get_vm         (KvmrtConfig *self, guint index);
 /* Position in file order, or -1. */
 int          kvmrt_config_index_of       (KvmrtConfig *self, KvmrtVm *vm);
-/* By UUID (case-insensitive), else by name. NULL if neither matches. */
+/* By UUID (in any case: it may come from the command line), else by name. NULL if neither
+ * matches. */
 KvmrtVm     *kvmrt_config_lookup         (KvmrtConfig *self, const char *name_or_uuid);
 KvmrtVm     *kvmrt_config_lookup_uuid    (KvmrtConfig *self, const char *uuid);
 

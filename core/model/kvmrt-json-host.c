@@ -1,27 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The host inventory of kvmrt-show-config --host --json: CPUs and NUMA nodes as a cpuset is
- * written against them, and every PCI device (bridges only with -a) with what a pcidevs choice needs to know (its
- * node, IOMMU group, driver, IRQs, network interfaces, SR-IOV links and what the host itself
- * runs on it). */
+ * written against them, and every PCI device (bridges only with -a) with what a pcidevs choice
+ * needs to know (its node, IOMMU group, driver, IRQs, network interfaces, SR-IOV links and what
+ * the host itself runs on it). The PCI pieces rttools pci shares are in kvmrt-json.c. */
 #include "kvmrt-json.h"
-
-static void
-write_address (KvmrtJsonWriter *w, KvmrtPciAddress address)
-{
-  char text[KVMRT_PCI_ADDRESS_STRLEN];
-
-  kvmrt_json_writer_string (w, kvmrt_pci_address_format (address, text));
-}
-
-static void
-write_int_or_null (KvmrtJsonWriter *w, const char *name, int value)
-{
-  kvmrt_json_writer_member (w, name);
-  if (value >= 0)
-    kvmrt_json_writer_int (w, value);
-  else
-    kvmrt_json_writer_null (w);
-}
 
 static void
 write_device (KvmrtJsonWriter *w, KvmrtHost *host, const KvmrtPciDevice *dev)
@@ -30,8 +12,7 @@ write_device (KvmrtJsonWriter *w, KvmrtHost *host, const KvmrtPciDevice *dev)
   char id[8];
 
   kvmrt_json_writer_begin_object (w);
-  kvmrt_json_writer_member (w, "address");
-  write_address (w, dev->address);
+  kvmrt_json_write_pci_address (w, "address", &dev->address);
   g_snprintf (id, sizeof id, "%06x", dev->class_code);
   kvmrt_json_writer_member_string (w, "class_code", id);
   kvmrt_json_writer_member_string (w, "class", dev->class_name);
@@ -41,15 +22,11 @@ write_device (KvmrtJsonWriter *w, KvmrtHost *host, const KvmrtPciDevice *dev)
   g_snprintf (id, sizeof id, "%04x", dev->device_id);
   kvmrt_json_writer_member_string (w, "device_id", id);
   kvmrt_json_writer_member_string (w, "device", dev->device_name);
-  write_int_or_null (w, "numa_node", dev->numa_node);
+  kvmrt_json_writer_member_int_or_null (w, "numa_node", dev->numa_node);
   kvmrt_json_writer_member_id_set (w, "local_cpus", dev->local_cpus);
-  write_int_or_null (w, "iommu_group", dev->iommu_group);
+  kvmrt_json_writer_member_int_or_null (w, "iommu_group", dev->iommu_group);
   kvmrt_json_writer_member_string (w, "driver", dev->driver);
-  kvmrt_json_writer_member (w, "irqs");
-  kvmrt_json_writer_begin_array (w);
-  for (guint i = 0; i < dev->irqs->len; i++)
-    kvmrt_json_writer_int (w, g_array_index (dev->irqs, guint, i));
-  kvmrt_json_writer_end_array (w);
+  kvmrt_json_write_pci_irqs (w, dev);
   kvmrt_json_writer_member (w, "interfaces");
   kvmrt_json_writer_begin_array (w);
   for (guint i = 0; dev->interfaces != NULL && i < dev->interfaces->len; i++)
@@ -58,16 +35,8 @@ write_device (KvmrtJsonWriter *w, KvmrtHost *host, const KvmrtPciDevice *dev)
   kvmrt_json_writer_member_bool (w, "bridge", dev->is_bridge);
   kvmrt_json_writer_member_bool (w, "assignable", !kvmrt_pci_device_is_infrastructure (dev));
   kvmrt_json_writer_member_bool (w, "boot_vga", dev->boot_vga);
-  kvmrt_json_writer_member (w, "physfn");
-  if (dev->is_virtual_function)
-    write_address (w, dev->physfn);
-  else
-    kvmrt_json_writer_null (w);
-  kvmrt_json_writer_member (w, "virtfns");
-  kvmrt_json_writer_begin_array (w);
-  for (guint i = 0; i < vfs->len; i++)
-    write_address (w, g_array_index (vfs, KvmrtPciAddress, i));
-  kvmrt_json_writer_end_array (w);
+  kvmrt_json_write_pci_address (w, "physfn", dev->is_virtual_function ? &dev->physfn : NULL);
+  kvmrt_json_write_pci_addresses (w, "virtfns", vfs);
   kvmrt_json_writer_member (w, "host_needs");
   kvmrt_json_writer_begin_array (w);
   if (dev->host_needs & KVMRT_PCI_HOST_NEED_STORAGE)

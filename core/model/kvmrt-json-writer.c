@@ -204,6 +204,16 @@ kvmrt_json_writer_member_bool (KvmrtJsonWriter *w, const char *name, gboolean va
 }
 
 void
+kvmrt_json_writer_member_int_or_null (KvmrtJsonWriter *w, const char *name, gint64 value)
+{
+  kvmrt_json_writer_member (w, name);
+  if (value >= 0)
+    kvmrt_json_writer_int (w, value);
+  else
+    kvmrt_json_writer_null (w);
+}
+
+void
 kvmrt_json_writer_member_id_set (KvmrtJsonWriter *w, const char *name, const KvmrtIdSet *set)
 {
   kvmrt_json_writer_member (w, name);

@@ -34,6 +34,8 @@ void kvmrt_json_writer_id_set       (KvmrtJsonWriter *w, const KvmrtIdSet *set);
 void kvmrt_json_writer_member_string (KvmrtJsonWriter *w, const char *name, const char *value);
 void kvmrt_json_writer_member_int    (KvmrtJsonWriter *w, const char *name, gint64 value);
 void kvmrt_json_writer_member_bool   (KvmrtJsonWriter *w, const char *name, gboolean value);
+/* @value, or null when it is negative (a count or number the host did not give). */
+void kvmrt_json_writer_member_int_or_null (KvmrtJsonWriter *w, const char *name, gint64 value);
 void kvmrt_json_writer_member_id_set (KvmrtJsonWriter *w, const char *name,
                                       const KvmrtIdSet *set);
 

@@ -2,6 +2,42 @@
 #include "kvmrt-json.h"
 
 void
+kvmrt_json_write_pci_address (KvmrtJsonWriter *w, const char *name, const KvmrtPciAddress *address)
+{
+  char text[KVMRT_PCI_ADDRESS_STRLEN];
+
+  kvmrt_json_writer_member_string (w, name,
+                                   address != NULL ? kvmrt_pci_address_format (*address, text)
+                                                   : NULL);
+}
+
+void
+kvmrt_json_write_pci_addresses (KvmrtJsonWriter *w, const char *name, const GArray *addresses)
+{
+  kvmrt_json_writer_member (w, name);
+  kvmrt_json_writer_begin_array (w);
+  for (guint i = 0; i < addresses->len; i++)
+    {
+      char text[KVMRT_PCI_ADDRESS_STRLEN];
+
+      kvmrt_json_writer_string (w, kvmrt_pci_address_format (g_array_index (addresses,
+                                                                            KvmrtPciAddress, i),
+                                                             text));
+    }
+  kvmrt_json_writer_end_array (w);
+}
+
+void
+kvmrt_json_write_pci_irqs (KvmrtJsonWriter *w, const KvmrtPciDevice *device)
+{
+  kvmrt_json_writer_member (w, "irqs");
+  kvmrt_json_writer_begin_array (w);
+  for (guint i = 0; i < device->irqs->len; i++)
+    kvmrt_json_writer_int (w, g_array_index (device->irqs, guint, i));
+  kvmrt_json_writer_end_array (w);
+}
+
+void
 kvmrt_json_write_diagnostics (KvmrtJsonWriter *w, GPtrArray *diagnostics)
 {
   kvmrt_json_writer_member_int (w, "errors",
@@ -27,19 +63,7 @@ kvmrt_json_write_diagnostics (KvmrtJsonWriter *w, GPtrArray *diagnostics)
         kvmrt_json_writer_null (w);
       kvmrt_json_writer_member_string (w, "message", d->message);
       if (d->devices != NULL && d->devices_in_json)
-        {
-          kvmrt_json_writer_member (w, "devices");
-          kvmrt_json_writer_begin_array (w);
-          for (guint j = 0; j < d->devices->len; j++)
-            {
-              char text[KVMRT_PCI_ADDRESS_STRLEN];
-
-              kvmrt_json_writer_string (w, kvmrt_pci_address_format (
-                                             g_array_index (d->devices, KvmrtPciAddress, j),
-                                             text));
-            }
-          kvmrt_json_writer_end_array (w);
-        }
+        kvmrt_json_write_pci_addresses (w, "devices", d->devices);
       kvmrt_json_writer_end_object (w);
     }
   kvmrt_json_writer_end_array (w);
@@ -99,17 +123,7 @@ kvmrt_json_write_vm_plan (KvmrtJsonWriter *w, const KvmrtVmPlan *p)
   kvmrt_json_writer_member_bool (w, "guest_services", kvmrt_vm_get_guest_services (vm));
   kvmrt_json_writer_member_bool (w, "autostart", kvmrt_vm_get_autostart (vm));
   kvmrt_json_writer_member_bool (w, "disabled", kvmrt_vm_get_disabled (vm));
-  kvmrt_json_writer_member (w, "pcidevs");
-  kvmrt_json_writer_begin_array (w);
-  for (guint i = 0; i < devs->len; i++)
-    {
-      char text[KVMRT_PCI_ADDRESS_STRLEN];
-
-      kvmrt_json_writer_string (w, kvmrt_pci_address_format (g_array_index (devs,
-                                                                            KvmrtPciAddress, i),
-                                                             text));
-    }
-  kvmrt_json_writer_end_array (w);
+  kvmrt_json_write_pci_addresses (w, "pcidevs", devs);
   kvmrt_json_writer_member_string (w, "comments", kvmrt_vm_get_comments (vm));
   kvmrt_json_writer_member (w, "plan");
   write_plan (w, p);

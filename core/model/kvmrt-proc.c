@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "kvmrt-error.h"
+#include "kvmrt-uuid.h"
 #include "kvmrt-i18n.h"
 #include "kvmrt-host-private.h"
 #include "kvmrt-sysroot.h"
@@ -420,13 +421,13 @@ read_cmdline (const char *sysroot, int pid)
   return g_strv_builder_end (args);
 }
 
-/* The argument after "-uuid" in @args, or NULL. */
+/* The argument after "-uuid" in @args (lower-cased in place), or NULL. */
 static const char *
 uuid_argument (char **args)
 {
   for (guint i = 1; args != NULL && args[i] != NULL; i++)
     if (strcmp (args[i - 1], "-uuid") == 0)
-      return args[i];
+      return kvmrt_uuid_canonicalize (args[i]);
   return NULL;
 }
 
@@ -437,7 +438,7 @@ runs_domain (const char *sysroot, int pid, const char *uuid)
   g_auto(GStrv) args = read_cmdline (sysroot, pid);
   const char *found = uuid_argument (args);
 
-  return found != NULL && g_ascii_strcasecmp (found, uuid) == 0;
+  return found != NULL && g_str_equal (found, uuid);
 }
 
 static int
@@ -483,7 +484,7 @@ kvmrt_proc_find_qemu_in (GPtrArray  *qemus,
     {
       const KvmrtQemuProcess *qemu = qemus->pdata[i];
 
-      if (qemu->uuid != NULL && g_ascii_strcasecmp (qemu->uuid, uuid) == 0)
+      if (g_strcmp0 (qemu->uuid, uuid) == 0)
         return qemu->pid;
     }
   return 0;

@@ -52,7 +52,8 @@ GPtrArray  *kvmrt_proc_list_all_threads (const char *sysroot, GError **error);
 /* The VM name in a QEMU command line ("-name guest=rt1,debug-threads=on" or "-name rt1"),
  * NUL-separated as in proc/PID/cmdline; NULL if it has none. */
 char       *kvmrt_proc_qemu_name    (const char *cmdline, gsize length);
-/* The PID of the QEMU process running domain @uuid: libvirt's pid file
+/* The PID of the QEMU process running domain @uuid (lower-case, as kvmrt keeps UUIDs; the
+ * command line's is lower-cased to compare): libvirt's pid file
  * (run/libvirt/qemu/NAME.pid) when it names a live process with "-uuid UUID" on its command
  * line, else the first such process found in proc/. 0 when there is none. */
 int         kvmrt_proc_find_qemu    (const char *sysroot, const char *uuid, const char *name);
@@ -65,7 +66,7 @@ int         kvmrt_proc_find_qemu_in (GPtrArray  *qemus,
 /* A QEMU process of the host, whoever started it. */
 typedef struct {
   int   pid;
-  char *uuid;        /* its "-uuid" argument, or NULL */
+  char *uuid;        /* its "-uuid" argument (lower-case, kvmrt-uuid.h), or NULL */
 } KvmrtQemuProcess;
 
 void        kvmrt_qemu_process_free (KvmrtQemuProcess *qemu);

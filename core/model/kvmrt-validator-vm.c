@@ -3,22 +3,7 @@
  * its PCI devices. */
 #include "kvmrt-validator-private.h"
 
-static gboolean
-is_uuid (const char *text)
-{
-  static const int dashes[] = { 8, 13, 18, 23 };
-
-  if (strlen (text) != 36)
-    return FALSE;
-  for (int i = 0; i < 36; i++)
-    {
-      gboolean dash = i == dashes[0] || i == dashes[1] || i == dashes[2] || i == dashes[3];
-
-      if (dash ? text[i] != '-' : !g_ascii_isxdigit (text[i]))
-        return FALSE;
-    }
-  return TRUE;
-}
+#include "kvmrt-uuid.h"
 
 /* A Windows guest is recognised by its name, title or description alone: the validator is
  * libvirt-free, and nothing in kvmrt reads libvirt's libosinfo metadata (the domain's
@@ -54,7 +39,7 @@ check_identity (Validation *v, KvmrtVm *vm, GHashTable *names)
 {
   const char *name = kvmrt_vm_get_name (vm);
 
-  if (!is_uuid (kvmrt_vm_get_uuid (vm)))
+  if (!kvmrt_uuid_is_valid (kvmrt_vm_get_uuid (vm)))
     REPORT (v, "uuid-invalid", vm, NULL,
             _("Section [%s] is not a VM UUID; each section must be the libvirt UUID of a VM "
               "(see 'virsh domuuid NAME')."), kvmrt_vm_get_uuid (vm));

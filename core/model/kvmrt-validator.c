@@ -27,9 +27,7 @@ kvmrt_validation_add (Validation *v, KvmrtDiagnostic *d, KvmrtVm *vm)
 const char *
 kvmrt_validation_vm_label (KvmrtVm *vm)
 {
-  const char *name = kvmrt_vm_get_name (vm);
-
-  return name != NULL ? name : kvmrt_vm_get_uuid (vm);
+  return kvmrt_vm_get_label (vm);
 }
 
 /* "'a', 'b' and 3 more" from a list of strings (quoted when @quote). */

@@ -3,6 +3,7 @@
 
 #include "kvmrt-error.h"
 #include "kvmrt-i18n.h"
+#include "kvmrt-uuid.h"
 
 /* The most vCPUs a VM may have: KVM's own limit on current kernels. */
 #define MAX_VCPUS 4096
@@ -210,6 +211,9 @@ kvmrt_vm_new_from_section (KvmrtIniSection *section, const KvmrtIniSection *defa
   KvmrtVm *self = g_object_new (KVMRT_TYPE_VM, NULL);
 
   kvmrt_ini_section_free (self->section);
+  /* The one place a VM's UUID enters: from here on it is lower-case. The header line keeps
+   * the file's own text, so saving does not rewrite it just for its case. */
+  kvmrt_uuid_canonicalize (section->name);
   self->section = section;
   self->defaults = defaults;
   parse_all (self);
@@ -387,6 +391,26 @@ const char *
 kvmrt_vm_get_title (KvmrtVm *self)
 {
   return text_or_empty (self, KVMRT_VM_ATTR_TITLE);
+}
+
+const char *
+kvmrt_vm_get_label (KvmrtVm *self)
+{
+  return self->name != NULL ? self->name : kvmrt_vm_get_uuid (self);
+}
+
+const char *
+kvmrt_vm_get_display_title (KvmrtVm *self)
+{
+  const char *title = kvmrt_vm_get_title (self);
+
+  return *title != '\0' ? title : kvmrt_vm_get_label (self);
+}
+
+char *
+kvmrt_vm_format_heading (const char *name, const char *uuid)
+{
+  return g_strdup_printf ("%s [%s]", name != NULL ? name : _("(no name)"), uuid);
 }
 
 const char *
@@ -648,7 +672,7 @@ kvmrt_vm_set_property (GObject *object, guint prop_id, const GValue *value, GPar
       if (g_value_get_string (value) != NULL)
         {
           g_free (self->section->name);
-          self->section->name = g_value_dup_string (value);
+          self->section->name = kvmrt_uuid_dup (g_value_get_string (value));
         }
       break;
     case PROP_NAME:

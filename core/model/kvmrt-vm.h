@@ -46,11 +46,12 @@ const char *kvmrt_vm_attr_get_default_text (KvmrtVmAttr attr);
 #define KVMRT_TYPE_VM (kvmrt_vm_get_type ())
 G_DECLARE_FINAL_TYPE (KvmrtVm, kvmrt_vm, KVMRT, VM, GObject)
 
-/* A VM with no attributes set. @uuid is kept as given (the validator checks its form). */
+/* A VM with no attributes set. @uuid is kept lower-case when it is a UUID (kvmrt-uuid.h), else
+ * as given (the validator reports it). */
 KvmrtVm            *kvmrt_vm_new               (const char *uuid);
 /* A deep copy, unknown keys and comments included (for editing without touching the original). */
 KvmrtVm            *kvmrt_vm_copy              (KvmrtVm *self);
-const char         *kvmrt_vm_get_uuid          (KvmrtVm *self);
+const char         *kvmrt_vm_get_uuid          (KvmrtVm *self);  /* lower-case */
 /* Where the section header stood in the file (1-based), 0 if the VM was not read from a file. */
 guint               kvmrt_vm_get_line          (KvmrtVm *self);
 
@@ -75,6 +76,13 @@ void                kvmrt_vm_set_extra         (KvmrtVm *self, const char *key, 
 const char         *kvmrt_vm_get_name          (KvmrtVm *self);  /* NULL if unset or empty */
 const char         *kvmrt_vm_get_title         (KvmrtVm *self);  /* never NULL */
 const char         *kvmrt_vm_get_description   (KvmrtVm *self);  /* never NULL */
+/* How kvmrt names the VM: messages and reports use the label (its name, else its UUID); windows,
+ * menus and dialogs use the display title (its title, else its label). Never NULL. */
+const char         *kvmrt_vm_get_label         (KvmrtVm *self);
+const char         *kvmrt_vm_get_display_title (KvmrtVm *self);
+/* "NAME [UUID]", or "(no name) [UUID]": how the CLI's reports head what concerns one VM. Takes
+ * the two strings because a diagnostic carries them without its VM. */
+char               *kvmrt_vm_format_heading    (const char *name, const char *uuid);
 const char         *kvmrt_vm_get_comments      (KvmrtVm *self);  /* never NULL; may have \n */
 guint               kvmrt_vm_get_nr_vcpus      (KvmrtVm *self);  /* 0 means auto; default 1 */
 KvmrtTopology       kvmrt_vm_get_cpu_topology  (KvmrtVm *self);  /* all 0 means auto */

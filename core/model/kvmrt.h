@@ -7,6 +7,7 @@
 #include "kvmrt-cpu-set.h"
 #include "kvmrt-pci-address.h"
 #include "kvmrt-value.h"
+#include "kvmrt-uuid.h"
 #include "kvmrt-vm.h"
 #include "kvmrt-config.h"
 #include "kvmrt-config-lock.h"

@@ -42,8 +42,7 @@ add_sibling (GPtrArray *foreign, KvmrtCpuSnapshot *snapshot, const KvmrtCpuState
   g_ptr_array_add (foreign,
                    g_strdup_printf (_("Online again: the tuner took this sibling of %s's CPUs "
                                       "offline so that nothing shares their cores"),
-                                    state->owner->name != NULL ? state->owner->name
-                                                               : state->owner->uuid));
+                                    kvmrt_tuned_vm_get_label (state->owner)));
 }
 
 static void

@@ -8,6 +8,7 @@
 
 #include "kvmrt-i18n.h"
 #include "kvmrt-json-writer.h"
+#include "kvmrt-uuid.h"
 #include "kvmrt-sysroot.h"
 
 #define STATS_FILE "run/kvmrt/guest-services.json"
@@ -91,11 +92,14 @@ kvmrt_gs_stats_free (KvmrtGsStats *stats)
 const KvmrtGsVmStats *
 kvmrt_gs_stats_lookup (const KvmrtGsStats *stats, const char *uuid)
 {
+  char buffer[KVMRT_UUID_STRLEN];
+
+  uuid = kvmrt_uuid_canonical (uuid, buffer);
   for (guint i = 0; stats != NULL && i < stats->vms->len; i++)
     {
       const KvmrtGsVmStats *vm = stats->vms->pdata[i];
 
-      if (g_ascii_strcasecmp (vm->uuid, uuid) == 0)
+      if (g_strcmp0 (vm->uuid, uuid) == 0)
         return vm;
     }
   return NULL;
@@ -225,7 +229,7 @@ kvmrt_gs_stats_parse (const char *json, GError **error)
       if (object == NULL || !json_object_has_member (object, "uuid"))
         continue;
       vm = g_new0 (KvmrtGsVmStats, 1);
-      vm->uuid = dup_member (object, "uuid");
+      vm->uuid = kvmrt_uuid_canonicalize (dup_member (object, "uuid"));
       vm->name = dup_member (object, "name");
       vm->socket = dup_member (object, "socket");
       vm->connected = json_object_get_boolean_member_with_default (object, "connected", FALSE);

@@ -67,7 +67,7 @@ check_owners (KvmrtJournal *journal, const KvmrtIdSet *cpus, const char *what, g
                _("CPU %s is held by the running real-time VM “%s” (%s): %s would disturb it. "
                  "Choose other CPUs, or add --force to do it anyway (kvmrt-stat will then "
                  "show it as drift of that VM)"),
-               list, owner->name != NULL ? owner->name : owner->uuid, owner->uuid, what);
+               list, kvmrt_tuned_vm_get_label (owner), owner->uuid, what);
   return FALSE;
 }
 

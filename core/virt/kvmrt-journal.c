@@ -11,22 +11,29 @@
 #include <unistd.h>
 
 #include "kvmrt-i18n.h"
-#include "kvmrt-json-writer.h"
+#include "kvmrt-json.h"
 #include "kvmrt-sysroot.h"
 #include "kvmrt-tune-paths.h"
+#include "kvmrt-uuid.h"
 
 KvmrtTunedVm *
 kvmrt_tuned_vm_new (const char *uuid, const char *name)
 {
   KvmrtTunedVm *vm = g_new0 (KvmrtTunedVm, 1);
 
-  vm->uuid = g_strdup (uuid);
+  vm->uuid = kvmrt_uuid_dup (uuid);   /* journals written before UUIDs were kept lower-case */
   vm->name = g_strdup (name);
   vm->shielded = kvmrt_id_set_new ();
   vm->offline = kvmrt_id_set_new ();
   vm->irq_cpu = -1;
   vm->pcidevs = g_array_new (FALSE, FALSE, sizeof (KvmrtPciAddress));
   return vm;
+}
+
+const char *
+kvmrt_tuned_vm_get_label (const KvmrtTunedVm *vm)
+{
+  return vm->name != NULL ? vm->name : vm->uuid;
 }
 
 void
@@ -405,16 +412,7 @@ to_json (KvmrtJournal *journal)
       kvmrt_json_writer_member_id_set (&w, "offline", vm->offline);
       kvmrt_json_writer_member_int (&w, "irq_cpu", vm->irq_cpu);
       kvmrt_json_writer_member_bool (&w, "fifo", vm->fifo);
-      kvmrt_json_writer_member (&w, "pcidevs");
-      kvmrt_json_writer_begin_array (&w);
-      for (guint d = 0; d < vm->pcidevs->len; d++)
-        {
-          g_autofree char *address =
-            kvmrt_pci_address_to_string (g_array_index (vm->pcidevs, KvmrtPciAddress, d));
-
-          kvmrt_json_writer_string (&w, address);
-        }
-      kvmrt_json_writer_end_array (&w);
+      kvmrt_json_write_pci_addresses (&w, "pcidevs", vm->pcidevs);
       kvmrt_json_writer_end_object (&w);
     }
   kvmrt_json_writer_end_array (&w);
@@ -538,7 +536,7 @@ KvmrtTunedVm *
 kvmrt_journal_lookup_vm (KvmrtJournal *journal, const char *uuid)
 {
   for (guint i = 0; i < journal->vms->len; i++)
-    if (g_ascii_strcasecmp (((KvmrtTunedVm *) journal->vms->pdata[i])->uuid, uuid) == 0)
+    if (g_str_equal (((KvmrtTunedVm *) journal->vms->pdata[i])->uuid, uuid))
       return journal->vms->pdata[i];
   return NULL;
 }

@@ -54,6 +54,9 @@ typedef struct {
 
 KvmrtTunedVm *kvmrt_tuned_vm_new  (const char *uuid, const char *name);
 void          kvmrt_tuned_vm_free (KvmrtTunedVm *vm);
+/* How messages name a tuned VM: its name when it was tuned, else its UUID (as
+ * kvmrt_vm_get_label() names a configured one). */
+const char   *kvmrt_tuned_vm_get_label (const KvmrtTunedVm *vm);
 
 /* The journal below @sysroot, or an empty one when there is none. */
 KvmrtJournal *kvmrt_journal_load  (const char *sysroot, GError **error);

@@ -8,6 +8,7 @@
 #include <libvirt/virterror.h>
 
 #include "kvmrt-i18n.h"
+#include "kvmrt-uuid.h"
 
 G_DEFINE_QUARK (kvmrt-libvirt-error-quark, kvmrt_libvirt_error)
 
@@ -274,7 +275,7 @@ kvmrt_libvirt_lookup_uuid (KvmrtLibvirt *self, const char *uuid)
     {
       GVirDomain *domain = domains->pdata[i];
 
-      if (g_ascii_strcasecmp (gvir_domain_get_uuid (domain), uuid) == 0)
+      if (g_str_equal (gvir_domain_get_uuid (domain), uuid))
         return domain;
     }
   return NULL;
@@ -283,7 +284,9 @@ kvmrt_libvirt_lookup_uuid (KvmrtLibvirt *self, const char *uuid)
 GVirDomain *
 kvmrt_libvirt_find (KvmrtLibvirt *self, const char *name_or_uuid, GError **error)
 {
-  GVirDomain *domain = kvmrt_libvirt_lookup_uuid (self, name_or_uuid);
+  char buffer[KVMRT_UUID_STRLEN];
+  GVirDomain *domain = kvmrt_libvirt_lookup_uuid (self, kvmrt_uuid_canonical (name_or_uuid,
+                                                                            buffer));
   GPtrArray *domains = kvmrt_libvirt_list_domains (self);
 
   for (guint i = 0; domain == NULL && i < domains->len; i++)

@@ -40,9 +40,9 @@ void            kvmrt_libvirt_update_domains (KvmrtLibvirt *self);
 void            kvmrt_libvirt_release_replaced (KvmrtLibvirt *self);
 /* Every domain, sorted by name. Elements are borrowed GVirDomain*. */
 GPtrArray      *kvmrt_libvirt_list_domains  (KvmrtLibvirt *self);
-/* By UUID (any case), NULL if libvirt has none. Borrowed. */
+/* By UUID, lower-case as libvirt and kvmrt keep them; NULL if libvirt has none. Borrowed. */
 GVirDomain     *kvmrt_libvirt_lookup_uuid   (KvmrtLibvirt *self, const char *uuid);
-/* By UUID, else by name; NULL with KVMRT_LIBVIRT_ERROR_NO_DOMAIN naming @name_or_uuid. */
+/* By UUID (any case: it may come from the command line), else by name; NULL with KVMRT_LIBVIRT_ERROR_NO_DOMAIN naming @name_or_uuid. */
 GVirDomain     *kvmrt_libvirt_find          (KvmrtLibvirt *self,
                                              const char   *name_or_uuid,
                                              GError      **error);

@@ -11,7 +11,7 @@
 static const char *
 vm_label (KvmrtVm *vm)
 {
-  return kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : kvmrt_vm_get_uuid (vm);
+  return kvmrt_vm_get_label (vm);
 }
 
 gboolean

@@ -21,12 +21,7 @@ struct _KvmrtOwnership
 static gboolean
 is_running (GHashTable *running, KvmrtVm *vm)
 {
-  g_autofree char *key = NULL;
-
-  if (running == NULL)
-    return FALSE;
-  key = g_ascii_strdown (kvmrt_vm_get_uuid (vm), -1);
-  return g_hash_table_contains (running, key);
+  return running != NULL && g_hash_table_contains (running, kvmrt_vm_get_uuid (vm));
 }
 
 static const KvmrtVmPlan *
@@ -36,7 +31,7 @@ lookup_plan_by_uuid (KvmrtPlan *plan, const char *uuid)
     {
       const KvmrtVmPlan *vm_plan = kvmrt_plan_get_vm (plan, i);
 
-      if (g_ascii_strcasecmp (kvmrt_vm_get_uuid (vm_plan->vm), uuid) == 0)
+      if (g_str_equal (kvmrt_vm_get_uuid (vm_plan->vm), uuid))
         return vm_plan;
     }
   return NULL;

@@ -204,8 +204,7 @@ want_irqs (GPtrArray *settings, KvmrtJournal *journal, KvmrtHost *host,
                                    g_strdup_printf ("%d", owner->irq_cpu),
                                    g_strdup_printf (_("IRQ %d (%s's device) to CPU %d"),
                                                     irq->number,
-                                                    owner->name != NULL ? owner->name
-                                                                        : owner->uuid,
+                                                    kvmrt_tuned_vm_get_label (owner),
                                                     owner->irq_cpu));
 
           s->subject = KVMRT_TUNE_SUBJECT_IRQ;

@@ -386,21 +386,20 @@ kvmrt_tuner_recover (const char *sysroot, KvmrtHost *host, KvmrtTuneReport *repo
 static char *
 runs_for (KvmrtJournal *journal, const KvmrtVmPlan *plan, const char *owner)
 {
-  const char *title = kvmrt_vm_get_title (plan->vm);
-  const char *mine = *title != '\0' ? title : kvmrt_vm_get_name (plan->vm);
+  const char *mine = kvmrt_vm_get_display_title (plan->vm);
 
   if (owner == NULL && journal->vms->len == 1)
     owner = ((KvmrtTunedVm *) journal->vms->pdata[0])->uuid;
   if (owner == NULL)
     return g_strdup (_("while the real-time VMs run"));
-  if (g_ascii_strcasecmp (owner, kvmrt_vm_get_uuid (plan->vm)) == 0 && mine != NULL)
+  if (g_str_equal (owner, kvmrt_vm_get_uuid (plan->vm)))
     return g_strdup_printf (_("while %s runs"), mine);
   for (guint i = 0; i < journal->vms->len; i++)
     {
       const KvmrtTunedVm *vm = journal->vms->pdata[i];
 
-      if (g_ascii_strcasecmp (vm->uuid, owner) == 0)
-        return g_strdup_printf (_("while %s runs"), vm->name != NULL ? vm->name : vm->uuid);
+      if (g_str_equal (vm->uuid, owner))
+        return g_strdup_printf (_("while %s runs"), kvmrt_tuned_vm_get_label (vm));
     }
   return g_strdup (_("while the real-time VMs run"));
 }
