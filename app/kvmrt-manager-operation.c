@@ -138,11 +138,12 @@ set_invalid_error (GPtrArray *diagnostics, GError **error)
                    "Configuration first."), errors, first->message);
 }
 
-/* Errors stop a job, as in the CLI; warnings do not. */
+/* Errors stop a job, as in the CLI; warnings do not. The job goes on with the plan it
+ * judged. */
 static gboolean
-check_valid (KvmrtConfig *config, KvmrtHost *host, GError **error)
+check_valid (KvmrtPlan *plan, GError **error)
 {
-  g_autoptr(GPtrArray) diagnostics = kvmrt_validate (config, host, KVMRT_VALIDATE_DEFAULT);
+  g_autoptr(GPtrArray) diagnostics = kvmrt_validate (plan, KVMRT_VALIDATE_DEFAULT);
 
   if (kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR) == 0)
     return TRUE;
@@ -730,9 +731,9 @@ resync (KvmrtOperation *op, GCancellable *cancellable, GError **error)
   g_autoptr(GString) message = g_string_new (NULL);
   g_autoptr(KvmrtPlan) plans = NULL;
 
-  if (!check_valid (op->config, op->host, error))
-    return NULL;
   plans = kvmrt_plan_new (op->config, op->host);
+  if (!check_valid (plans, error))
+    return NULL;
   for (guint i = 0; i < kvmrt_plan_get_n_vms (plans); i++)
     {
       const KvmrtVmPlan *plan = kvmrt_plan_get_vm (plans, i);
@@ -838,7 +839,8 @@ apply (KvmrtApplyOperation *data, GCancellable *cancellable, GError **error)
   g_autoptr(GString) message = g_string_new (NULL);
   g_autoptr(KvmrtPlan) plans = NULL;
 
-  if (!check_valid (op->config, op->host, error) || !check_unchanged (data, error)
+  plans = kvmrt_plan_new (op->config, op->host);
+  if (!check_valid (plans, error) || !check_unchanged (data, error)
       || stop_if_cancelled (cancellable, _("Apply cancelled: the file was not written"), error))
     return NULL;
   if (op->privileged && !may_replace (op->config_path))
@@ -847,7 +849,6 @@ apply (KvmrtApplyOperation *data, GCancellable *cancellable, GError **error)
     return NULL;
   g_string_append_printf (message, _("Saved %s"), op->config_path);
 
-  plans = kvmrt_plan_new (op->config, op->host);
   for (guint i = 0; i < kvmrt_plan_get_n_vms (plans); i++)
     {
       const KvmrtVmPlan *plan = kvmrt_plan_get_vm (plans, i);
@@ -855,8 +856,9 @@ apply (KvmrtApplyOperation *data, GCancellable *cancellable, GError **error)
 
       /* The file is written: a VM libvirt refuses is reported, the others still synced. */
       if (!kvmrt_vm_get_disabled (plan->vm) && !sync_vm (op, plan, message, &sync_error))
-        g_ptr_array_add (data->problems, g_strdup_printf ("%s: %s", kvmrt_vm_get_label (plan->vm),
-                                                          sync_error->message));
+        g_ptr_array_add (data->problems,
+                         g_strdup_printf ("%s: %s", kvmrt_vm_get_label (plan->vm),
+                                          sync_error->message));
     }
   return g_string_free (g_steal_pointer (&message), FALSE);
 }

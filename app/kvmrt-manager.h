@@ -84,9 +84,9 @@ gboolean      kvmrt_manager_clone_config    (KvmrtManager *self,
                                              const char   *path,
                                              GError      **error);
 
-/* The validator's findings for @config (the loaded one when NULL) on this host, with the
+/* The validator's findings for @plan (of the loaded configuration when NULL), with the
  * libvirt checks when connected. Elements are KvmrtDiagnostic*. */
-GPtrArray    *kvmrt_manager_validate        (KvmrtManager *self, KvmrtConfig *config);
+GPtrArray    *kvmrt_manager_validate        (KvmrtManager *self, KvmrtPlan *plan);
 
 /* The live status of a configured VM; NULL for a VM not in the loaded configuration, and
  * until the first reading after a configuration was loaded is in. Statuses are read in a
