@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* KvmrtManager: what one kvmrt window manages. The host (below a sysroot), the libvirt
- * connection, the loaded configuration and its plan, the live status of every configured
- * VM (followed through libvirt's lifecycle events and a periodic tuning check), and the
- * operations on them: boot, shut down, force off, retune, resync, apply an edited
- * configuration. Operations run in worker threads; the GUI thread only gets their results.
+ * connection, the loaded configuration and its plan (properties with notify), the live
+ * status of every configured VM (followed through libvirt's lifecycle events and a periodic
+ * tuning check, read in a worker thread), and the operations on them: boot (one VM or a
+ * set), shut down (likewise), force off, retune, release held tuning, resync, apply an
+ * edited configuration. Each operation is an _async/_finish pair run in a worker thread over
+ * the core's whole-VM operations; the GUI thread only words and shows their results.
  *
  * When the desktop user may not change the host itself (not root, real host), operations that
  * tune the host or write a root-owned configuration run the CLI tools through pkexec. */
