@@ -303,9 +303,7 @@ apply_lock (KvmrtLockDialog *self, const char *password, Outcome outcome)
   KvmrtConfig *config = kvmrt_manager_get_config (self->manager);
   g_autoptr(KvmrtConfig) copy = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
   ApplyData *data;
-  gsize length;
 
   show_error (self->new_error, NULL);
   if (config == NULL)
@@ -313,10 +311,8 @@ apply_lock (KvmrtLockDialog *self, const char *password, Outcome outcome)
       show_error (self->new_error, _("No configuration is open."));
       return;
     }
-  text = kvmrt_config_to_data (config, &length);
-  copy = kvmrt_config_load_from_data (text, length, kvmrt_manager_get_config_path (self->manager),
-                                      &error);
-  if (copy == NULL || !kvmrt_config_lock_set (copy, password, &error))
+  copy = kvmrt_config_copy (config);
+  if (!kvmrt_config_lock_set (copy, password, &error))
     {
       show_error (self->new_error, error->message);
       return;

@@ -12,6 +12,7 @@
 #include "kvmrt-boot-set.h"
 #include "kvmrt-lifecycle.h"
 #include "kvmrt-manager-private.h"
+#include "kvmrt-program.h"
 #include "kvmrt-shutdown-set.h"
 #include "kvmrt-sync.h"
 
@@ -100,32 +101,6 @@ return_message (GTask *task, KvmrtOperation *op, char *message, GError *error)
     g_task_return_pointer (task, message, g_free);
 }
 
-char *
-kvmrt_find_cli_tool (const char *name)
-{
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *dir = exe != NULL ? g_path_get_dirname (exe) : NULL;
-  g_autofree char *beside = NULL;
-
-  /* Run from a build tree: app/kvmrt and cli/kvmrt-boot are siblings. Without the "..":
-   * pkexec's dialog shows this path. */
-  if (dir != NULL)
-    {
-      g_autofree char *cli_dir = g_build_filename (dir, "..", "cli", NULL);
-
-      beside = g_canonicalize_filename (name, cli_dir);
-    }
-  if (beside != NULL && g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
-    return g_steal_pointer (&beside);
-  return g_build_filename (KVMRT_BINDIR, name, NULL);
-}
-
-static const char *
-vm_label (KvmrtVm *vm)
-{
-  return kvmrt_vm_get_label (vm);
-}
-
 /* The plan of the VM @uuid in @plans (made from the operation's configuration). */
 static const KvmrtVmPlan *
 find_plan (KvmrtPlan *plans, const char *uuid, GError **error)
@@ -163,11 +138,12 @@ set_invalid_error (GPtrArray *diagnostics, GError **error)
                    "Configuration first."), errors, first->message);
 }
 
-/* Errors stop a job, as in the CLI; warnings do not. */
+/* Errors stop a job, as in the CLI; warnings do not. The job goes on with the plan it
+ * judged. */
 static gboolean
-check_valid (KvmrtConfig *config, KvmrtHost *host, GError **error)
+check_valid (KvmrtPlan *plan, GError **error)
 {
-  g_autoptr(GPtrArray) diagnostics = kvmrt_validate (config, host, KVMRT_VALIDATE_DEFAULT);
+  g_autoptr(GPtrArray) diagnostics = kvmrt_validate (plan, KVMRT_VALIDATE_DEFAULT);
 
   if (kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR) == 0)
     return TRUE;
@@ -190,7 +166,8 @@ run_privileged_argv (KvmrtOperation     *op,
   g_autofree char *out = NULL;
 
   g_ptr_array_add (argv, g_strdup ("pkexec"));
-  g_ptr_array_add (argv, kvmrt_find_cli_tool (tool));
+  /* Run from a build tree: app/kvmrt and cli/kvmrt-boot are siblings. */
+  g_ptr_array_add (argv, kvmrt_program_find (tool, "../cli", KVMRT_BINDIR));
   g_ptr_array_add (argv, g_strdup ("-f"));
   g_ptr_array_add (argv, g_strdup (op->config_path));
   g_ptr_array_add (argv, g_strdup ("-c"));
@@ -249,7 +226,7 @@ sync_vm (KvmrtOperation *op, const KvmrtVmPlan *plan, GString *message, GError *
 
   if (!kvmrt_sync_to_libvirt (op->libvirt, plan, &state, error))
     return FALSE;
-  line = kvmrt_sync_state_word (state, vm_label (plan->vm), KVMRT_SYNC_WORDING_INLINE);
+  line = kvmrt_sync_state_word (state, kvmrt_vm_get_label (plan->vm), KVMRT_SYNC_WORDING_INLINE);
   if (line != NULL)
     g_string_append_printf (message, "%s%s", message->len > 0 ? "\n" : "", line);
   return TRUE;
@@ -324,7 +301,7 @@ static void
 on_boot_synced (KvmrtVm *vm, const KvmrtSyncState *state, const GError *error, gpointer data)
 {
   if (error != NULL)
-    g_ptr_array_add (data, g_strdup_printf ("%s: %s", vm_label (vm), error->message));
+    g_ptr_array_add (data, g_strdup_printf ("%s: %s", kvmrt_vm_get_label (vm), error->message));
 }
 
 /* The labels of the configured VMs that run, "A, B". */
@@ -334,7 +311,7 @@ running_labels (GPtrArray *running)
   g_autoptr(GString) text = g_string_new (NULL);
 
   for (guint i = 0; i < running->len; i++)
-    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", vm_label (running->pdata[i]));
+    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", kvmrt_vm_get_label (running->pdata[i]));
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
@@ -429,7 +406,7 @@ boot (KvmrtVmOperation *data, GCancellable *cancellable, GError **error)
   if (kvmrt_vm_get_disabled (vms->pdata[0]))
     {
       g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
-                   _("%s is disabled in the configuration"), vm_label (vms->pdata[0]));
+                   _("%s is disabled in the configuration"), kvmrt_vm_get_label (vms->pdata[0]));
       return NULL;
     }
   /* From here the core's boot set runs to its end. */
@@ -754,9 +731,9 @@ resync (KvmrtOperation *op, GCancellable *cancellable, GError **error)
   g_autoptr(GString) message = g_string_new (NULL);
   g_autoptr(KvmrtPlan) plans = NULL;
 
-  if (!check_valid (op->config, op->host, error))
-    return NULL;
   plans = kvmrt_plan_new (op->config, op->host);
+  if (!check_valid (plans, error))
+    return NULL;
   for (guint i = 0; i < kvmrt_plan_get_n_vms (plans); i++)
     {
       const KvmrtVmPlan *plan = kvmrt_plan_get_vm (plans, i);
@@ -862,7 +839,8 @@ apply (KvmrtApplyOperation *data, GCancellable *cancellable, GError **error)
   g_autoptr(GString) message = g_string_new (NULL);
   g_autoptr(KvmrtPlan) plans = NULL;
 
-  if (!check_valid (op->config, op->host, error) || !check_unchanged (data, error)
+  plans = kvmrt_plan_new (op->config, op->host);
+  if (!check_valid (plans, error) || !check_unchanged (data, error)
       || stop_if_cancelled (cancellable, _("Apply cancelled: the file was not written"), error))
     return NULL;
   if (op->privileged && !may_replace (op->config_path))
@@ -871,7 +849,6 @@ apply (KvmrtApplyOperation *data, GCancellable *cancellable, GError **error)
     return NULL;
   g_string_append_printf (message, _("Saved %s"), op->config_path);
 
-  plans = kvmrt_plan_new (op->config, op->host);
   for (guint i = 0; i < kvmrt_plan_get_n_vms (plans); i++)
     {
       const KvmrtVmPlan *plan = kvmrt_plan_get_vm (plans, i);
@@ -879,8 +856,9 @@ apply (KvmrtApplyOperation *data, GCancellable *cancellable, GError **error)
 
       /* The file is written: a VM libvirt refuses is reported, the others still synced. */
       if (!kvmrt_vm_get_disabled (plan->vm) && !sync_vm (op, plan, message, &sync_error))
-        g_ptr_array_add (data->problems, g_strdup_printf ("%s: %s", vm_label (plan->vm),
-                                                          sync_error->message));
+        g_ptr_array_add (data->problems,
+                         g_strdup_printf ("%s: %s", kvmrt_vm_get_label (plan->vm),
+                                          sync_error->message));
     }
   return g_string_free (g_steal_pointer (&message), FALSE);
 }

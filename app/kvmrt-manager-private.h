@@ -91,8 +91,6 @@ void kvmrt_resync_thread             (GTask *task, gpointer source, gpointer dat
                                       GCancellable *cancellable);
 void kvmrt_apply_thread              (GTask *task, gpointer source, gpointer data,
                                       GCancellable *cancellable);
-/* Where the CLI tools are: beside this program's build directory, else the installed ones. */
-char *kvmrt_find_cli_tool   (const char *name);
 
 /* Live status ----------------------------------------------------------------------------- */
 

@@ -86,7 +86,7 @@ held_label (KvmrtConfig *config, const KvmrtTunedVm *tuned)
 
   if (vm != NULL && *kvmrt_vm_get_title (vm) != '\0')
     return g_strdup (kvmrt_vm_get_title (vm));
-  return g_strdup (tuned->name != NULL ? tuned->name : tuned->uuid);
+  return g_strdup (kvmrt_tuned_vm_get_label (tuned));
 }
 
 /* Tuning the journal holds for VMs libvirt does not show running (stopped outside kvmrt, or

@@ -860,22 +860,18 @@ kvmrt_manager_clone_config (KvmrtManager *self, const char *path, GError **error
 }
 
 GPtrArray *
-kvmrt_manager_validate (KvmrtManager *self, KvmrtConfig *config)
+kvmrt_manager_validate (KvmrtManager *self, KvmrtPlan *plan)
 {
-  g_autoptr(KvmrtPlan) plan = NULL;
   KvmrtValidateFlags flags = KVMRT_VALIDATE_WINDOW;
   GPtrArray *diagnostics;
 
-  if (config == NULL)
-    config = self->config;
-  g_return_val_if_fail (config != NULL, NULL);
+  if (plan == NULL)
+    plan = kvmrt_manager_get_plan (self);
+  g_return_val_if_fail (plan != NULL, NULL);
 
-  diagnostics = kvmrt_validate (config, self->host, flags);
+  diagnostics = kvmrt_validate (plan, flags);
   if (self->libvirt != NULL)
-    {
-      plan = kvmrt_plan_new (config, self->host);
-      kvmrt_sync_diagnose (self->libvirt, plan, flags, diagnostics);
-    }
+    kvmrt_sync_diagnose (self->libvirt, plan, flags, diagnostics);
   return diagnostics;
 }
 
@@ -1254,26 +1250,6 @@ kvmrt_manager_resync_finish (KvmrtManager  *self,
   return finish (self, result, kvmrt_manager_resync_async, message, error);
 }
 
-/* The worker saves and plans its own copy: the dialog goes on reading (and may edit) the
- * one it passed, in the GUI thread. */
-static KvmrtConfig *
-copy_config (KvmrtConfig *config)
-{
-  gsize length = 0;
-  g_autofree char *data = kvmrt_config_to_data (config, &length);
-  g_autoptr(GError) error = NULL;
-  KvmrtConfig *copy = kvmrt_config_load_from_data (data, length, kvmrt_config_get_path (config),
-                                                   &error);
-
-  /* What kvmrt writes, it reads back (tests/test-ini.c holds the two to each other). */
-  if (copy == NULL)
-    {
-      g_warning ("A configuration kvmrt wrote does not read back: %s", error->message);
-      return g_object_ref (config);
-    }
-  return copy;
-}
-
 /* Apply's end in the GUI thread: the written file becomes the loaded configuration. */
 static void
 on_apply_done_cb (GObject *source, GAsyncResult *result, gpointer data)
@@ -1318,7 +1294,9 @@ kvmrt_manager_apply_async (KvmrtManager        *self,
   data = g_new0 (KvmrtApplyOperation, 1);
   g_task_set_source_tag (task, kvmrt_manager_apply_async);
   g_task_set_task_data (task, data, (GDestroyNotify) kvmrt_apply_operation_free);
-  copy = copy_config (edited);
+  /* The worker saves and plans its own copy: the dialog goes on reading (and may edit) the
+   * one it passed, in the GUI thread. */
+  copy = kvmrt_config_copy (edited);
   if (!prepare (self, task, &data->op, copy))
     return;
   data->on_disk = self->config_on_disk != NULL && !self->config_unsaved

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* KvmrtManager: what one kvmrt window manages. The host (below a sysroot), the libvirt
- * connection, the loaded configuration and its plan, the live status of every configured
- * VM (followed through libvirt's lifecycle events and a periodic tuning check), and the
- * operations on them: boot, shut down, force off, retune, resync, apply an edited
- * configuration. Operations run in worker threads; the GUI thread only gets their results.
+ * connection, the loaded configuration and its plan (properties with notify), the live
+ * status of every configured VM (followed through libvirt's lifecycle events and a periodic
+ * tuning check, read in a worker thread), and the operations on them: boot (one VM or a
+ * set), shut down (likewise), force off, retune, release held tuning, resync, apply an
+ * edited configuration. Each operation is an _async/_finish pair run in a worker thread over
+ * the core's whole-VM operations; the GUI thread only words and shows their results.
  *
  * When the desktop user may not change the host itself (not root, real host), operations that
  * tune the host or write a root-owned configuration run the CLI tools through pkexec. */
@@ -84,9 +86,9 @@ gboolean      kvmrt_manager_clone_config    (KvmrtManager *self,
                                              const char   *path,
                                              GError      **error);
 
-/* The validator's findings for @config (the loaded one when NULL) on this host, with the
+/* The validator's findings for @plan (of the loaded configuration when NULL), with the
  * libvirt checks when connected. Elements are KvmrtDiagnostic*. */
-GPtrArray    *kvmrt_manager_validate        (KvmrtManager *self, KvmrtConfig *config);
+GPtrArray    *kvmrt_manager_validate        (KvmrtManager *self, KvmrtPlan *plan);
 
 /* The live status of a configured VM; NULL for a VM not in the loaded configuration, and
  * until the first reading after a configuration was loaded is in. Statuses are read in a

@@ -54,6 +54,7 @@ struct _KvmrtVmPage
   /* Owned */
   KvmrtVm            *vm;
   KvmrtVm            *original;     /* NULL for a VM new in this dialog */
+  KvmrtConfig        *config;       /* the working copy the VM is in */
   KvmrtHost          *host;
   GPtrArray          *diagnostics;  /* KvmrtDiagnostic*: this VM's, copied */
 
@@ -170,8 +171,8 @@ attr_equal (KvmrtVm *a, KvmrtVm *b, KvmrtVmAttr attr)
     }
 }
 
-/* Plans a copy of the VM with @attr's text replaced by @text (unless NULL) and hands the
- * VM's plan to @func. */
+/* Plans a copy of the VM with @attr's text replaced by @text (unless NULL), as it would be
+ * planned in the working copy, and hands the VM's plan to @func. */
 typedef void (*PlanFunc) (KvmrtVmPage *self, const KvmrtVmPlan *plan, gpointer data);
 
 static void
@@ -181,7 +182,6 @@ with_plan (KvmrtVmPage *self,
            PlanFunc     func,
            gpointer     data)
 {
-  g_autoptr(KvmrtConfig) config = kvmrt_config_new ();
   g_autoptr(KvmrtVm) copy = kvmrt_vm_copy (self->vm);
   g_autoptr(KvmrtPlan) plan = NULL;
 
@@ -189,9 +189,7 @@ with_plan (KvmrtVmPage *self,
     return;
   if (text != NULL)
     kvmrt_vm_set_text (copy, attr, text, NULL);
-  if (!kvmrt_config_add_vm (config, copy, NULL))
-    return;
-  plan = kvmrt_plan_new (config, self->host);
+  plan = kvmrt_plan_new_for_vm (self->config, self->host, copy);
   func (self, kvmrt_plan_get_vm (plan, 0), data);
 }
 
@@ -971,6 +969,7 @@ kvmrt_vm_page_dispose (GObject *object)
   g_clear_object (&self->vm);
   g_clear_object (&self->original);
   g_clear_object (&self->host);
+  g_clear_object (&self->config);
   g_clear_pointer (&self->diagnostics, g_ptr_array_unref);
 
   G_OBJECT_CLASS (kvmrt_vm_page_parent_class)->dispose (object);
@@ -1126,19 +1125,22 @@ kvmrt_vm_page_init (KvmrtVmPage *self)
 /* Public API */
 
 KvmrtVmPage *
-kvmrt_vm_page_new (KvmrtVm   *vm,
-                   KvmrtVm   *original,
-                   KvmrtHost *host)
+kvmrt_vm_page_new (KvmrtVm     *vm,
+                   KvmrtVm     *original,
+                   KvmrtConfig *config,
+                   KvmrtHost   *host)
 {
   KvmrtVmPage *self;
 
   g_return_val_if_fail (KVMRT_IS_VM (vm), NULL);
   g_return_val_if_fail (original == NULL || KVMRT_IS_VM (original), NULL);
+  g_return_val_if_fail (KVMRT_IS_CONFIG (config), NULL);
   g_return_val_if_fail (host == NULL || KVMRT_IS_HOST (host), NULL);
 
   self = g_object_new (KVMRT_TYPE_VM_PAGE, NULL);
   self->vm = g_object_ref (vm);
   self->original = original != NULL ? g_object_ref (original) : NULL;
+  self->config = g_object_ref (config);
   self->host = host != NULL ? g_object_ref (host) : NULL;
   kvmrt_vm_page_reload (self);
   return self;

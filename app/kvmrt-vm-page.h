@@ -13,11 +13,13 @@ G_BEGIN_DECLS
 #define KVMRT_TYPE_VM_PAGE (kvmrt_vm_page_get_type ())
 G_DECLARE_FINAL_TYPE (KvmrtVmPage, kvmrt_vm_page, KVMRT, VM_PAGE, GtkWidget)
 
-/* A page editing @vm (of the working copy) on @host. @original is the VM as loaded (NULL for
- * a VM imported in this dialog): Revert puts its values back. */
-KvmrtVmPage *kvmrt_vm_page_new            (KvmrtVm   *vm,
-                                           KvmrtVm   *original,
-                                           KvmrtHost *host);
+/* A page editing @vm of the working copy @config on @host. @original is the VM as loaded
+ * (NULL for a VM imported in this dialog): Revert puts its values back. What a field's
+ * "auto" comes to is planned with the rest of @config. */
+KvmrtVmPage *kvmrt_vm_page_new            (KvmrtVm     *vm,
+                                           KvmrtVm     *original,
+                                           KvmrtConfig *config,
+                                           KvmrtHost   *host);
 KvmrtVm     *kvmrt_vm_page_get_vm         (KvmrtVmPage *self);
 /* The name can change only while the VM's domain is shut off. */
 void         kvmrt_vm_page_set_running    (KvmrtVmPage *self, gboolean running);

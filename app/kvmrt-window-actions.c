@@ -18,12 +18,6 @@
  * kvmrt-shutdown's default. */
 #define SHUTDOWN_TIMEOUT_S 60
 
-static const char *
-vm_title (KvmrtVm *vm)
-{
-  return kvmrt_vm_get_display_title (vm);
-}
-
 static void
 set_enabled (KvmrtWindow *self, const char *action, gboolean enabled)
 {
@@ -149,7 +143,7 @@ operation_done (OperationData *data, gboolean ok, const char *message, GError *e
     kvmrt_vm_card_set_message (card, ok ? message : error->message, !ok);
   if (!ok && vm != NULL)
     {
-      g_autofree char *text = g_strdup_printf ("%s: %s", vm_title (vm), error->message);
+      g_autofree char *text = g_strdup_printf ("%s: %s", kvmrt_vm_get_display_title (vm), error->message);
 
       kvmrt_window_show_toast (self, text);
     }
@@ -241,7 +235,7 @@ start_on_running (KvmrtWindow *self, KvmrtVm *vm, VmOperation operation)
 {
   if (!vm_is_running (self, vm))
     {
-      g_autofree char *text = g_strdup_printf (_("%s is not running"), vm_title (vm));
+      g_autofree char *text = g_strdup_printf (_("%s is not running"), kvmrt_vm_get_display_title (vm));
 
       kvmrt_window_show_toast (self, text);
       return;
@@ -422,7 +416,7 @@ vm_set_done (VmSet *set, GPtrArray *reports, const char *message, const GError *
         kvmrt_vm_card_set_message (card, report->message, !report->ok);
       if (!report->ok && vm != NULL)
         {
-          g_autofree char *text = g_strdup_printf ("%s: %s", vm_title (vm), report->message);
+          g_autofree char *text = g_strdup_printf ("%s: %s", kvmrt_vm_get_display_title (vm), report->message);
 
           kvmrt_window_show_toast (self, text);
         }
@@ -491,7 +485,7 @@ running_titles (KvmrtWindow *self)
       KvmrtVm *vm = kvmrt_config_get_vm (config, i);
 
       if (vm_is_running (self, vm))
-        g_string_append_printf (running, "%s%s", running->len > 0 ? ", " : "", vm_title (vm));
+        g_string_append_printf (running, "%s%s", running->len > 0 ? ", " : "", kvmrt_vm_get_display_title (vm));
     }
   return running->len > 0 ? g_string_free (g_steal_pointer (&running), FALSE) : NULL;
 }
@@ -502,7 +496,7 @@ list_titles (GPtrArray *vms)
   g_autoptr(GString) text = g_string_new (NULL);
 
   for (guint i = 0; i < vms->len; i++)
-    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", vm_title (vms->pdata[i]));
+    g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", kvmrt_vm_get_display_title (vms->pdata[i]));
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 

@@ -57,7 +57,7 @@ kvmrt_cli_session_finish (KvmrtCliSession *session, KvmrtCli *cli, int status)
 gboolean
 kvmrt_cli_session_validate (KvmrtCliSession *session, KvmrtCli *cli)
 {
-  g_autoptr(GPtrArray) diagnostics = kvmrt_validate (session->config, session->host, 0);
+  g_autoptr(GPtrArray) diagnostics = kvmrt_validate (session->plan, 0);
 
   if (kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR) == 0)
     return TRUE;
@@ -120,7 +120,8 @@ kvmrt_cli_describe_attrs (guint attrs)
 guint
 kvmrt_cli_count_errors (KvmrtConfig *config, KvmrtHost *host)
 {
-  g_autoptr(GPtrArray) diagnostics = kvmrt_validate (config, host, 0);
+  g_autoptr(KvmrtPlan) plan = kvmrt_plan_new (config, host);
+  g_autoptr(GPtrArray) diagnostics = kvmrt_validate (plan, 0);
 
   return kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR);
 }
@@ -132,6 +133,7 @@ kvmrt_cli_save_checked (KvmrtCli *cli, KvmrtConfig *config, KvmrtHost *host,
   g_autoptr(GPtrArray) diagnostics = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(KvmrtConfig) written = NULL;
+  g_autoptr(KvmrtPlan) plan = NULL;
   g_autofree char *text = NULL;
   gsize length = 0;
   guint errors;
@@ -146,7 +148,8 @@ kvmrt_cli_save_checked (KvmrtCli *cli, KvmrtConfig *config, KvmrtHost *host,
                          "written to %s"), error->message, cli->config_path);
       return FALSE;
     }
-  diagnostics = kvmrt_validate (written, host, 0);
+  plan = kvmrt_plan_new (written, host);
+  diagnostics = kvmrt_validate (plan, 0);
   errors = kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR);
 
   if (diagnostics->len > 0)

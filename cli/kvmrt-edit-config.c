@@ -75,6 +75,7 @@ find_problems (const char *shown_as, const char *text, gsize length, KvmrtConfig
   g_autoptr(GError) error = NULL;
   g_autoptr(KvmrtConfig) edited = kvmrt_config_load_from_data (text, length, shown_as,
                                                                &error);
+  g_autoptr(KvmrtPlan) plan = NULL;
   g_autoptr(GPtrArray) diagnostics = NULL;
   g_autoptr(GString) problems = g_string_new (NULL);
   char *buffer = NULL;
@@ -102,7 +103,8 @@ find_problems (const char *shown_as, const char *text, gsize length, KvmrtConfig
                                 kvmrt_vm_get_name (vm) != NULL ? kvmrt_vm_get_name (vm) : "");
     }
 
-  diagnostics = kvmrt_validate (edited, host, 0);
+  plan = kvmrt_plan_new (edited, host);
+  diagnostics = kvmrt_validate (plan, 0);
   if (kvmrt_diagnostics_count (diagnostics, KVMRT_SEVERITY_ERROR) > 0)
     {
       stream = open_memstream (&buffer, &size);

@@ -58,17 +58,15 @@ syntax_diagnostics (const GError *error, const char *config_path)
 #ifdef KVMRT_WITH_LIBVIRT
 /* vm-not-in-libvirt and out-of-sync; FALSE (after saying why) when libvirt cannot be reached. */
 static gboolean
-check_libvirt (KvmrtCli *cli, KvmrtConfig *config, KvmrtHost *host, GPtrArray *diagnostics)
+check_libvirt (KvmrtCli *cli, KvmrtPlan *plan, GPtrArray *diagnostics)
 {
   g_autoptr(KvmrtLibvirt) libvirt = kvmrt_cli_open_libvirt (cli);
-  g_autoptr(KvmrtPlan) plan = NULL;
 
   if (libvirt == NULL)
     {
       kvmrt_cli_error (_("use --offline to check the configuration against the host alone"));
       return FALSE;
     }
-  plan = kvmrt_plan_new (config, host);
   kvmrt_sync_diagnose (libvirt, plan, cli->all ? KVMRT_VALIDATE_ALL : 0, diagnostics);
   return TRUE;
 }
@@ -81,6 +79,7 @@ main (int argc, char **argv)
   KvmrtCli cli = { 0 };
   g_autoptr(KvmrtConfig) config = NULL;
   g_autoptr(KvmrtHost) host = NULL;
+  g_autoptr(KvmrtPlan) plan = NULL;
   g_autoptr(GPtrArray) diagnostics = NULL;
   g_autoptr(GError) error = NULL;
   int status;
@@ -120,11 +119,12 @@ main (int argc, char **argv)
           kvmrt_cli_clear (&cli);
           return KVMRT_EXIT_USAGE;
         }
-      diagnostics = kvmrt_validate (config, host, cli.all ? KVMRT_VALIDATE_ALL : 0);
+      plan = kvmrt_plan_new (config, host);
+      diagnostics = kvmrt_validate (plan, cli.all ? KVMRT_VALIDATE_ALL : 0);
     }
 
 #ifdef KVMRT_WITH_LIBVIRT
-  if (!cli.offline && config != NULL && !check_libvirt (&cli, config, host, diagnostics))
+  if (!cli.offline && plan != NULL && !check_libvirt (&cli, plan, diagnostics))
     {
       kvmrt_cli_clear (&cli);
       return KVMRT_EXIT_USAGE;

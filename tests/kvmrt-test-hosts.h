@@ -15,6 +15,29 @@ test_host_dir (const char *name)
   return g_build_filename (dir, name, NULL);
 }
 
+/* Every fixture host's name, NULL-terminated. */
+static inline const char * const *
+test_host_names (void)
+{
+  static const char *const names[] = { "m12swa-tf", "small-nosmt", "wrx90e-sage-se",
+                                       "bench-256", NULL };
+
+  return names;
+}
+
+/* The demo's and the tests' whole configurations, as paths below the source tree,
+ * NULL-terminated. */
+static inline const char * const *
+test_config_paths (void)
+{
+  static const char *const paths[] = { "data/demo/kvmrt.cfg", "tests/configs/fig5-8.cfg",
+                                       "tests/configs/fig5-8-fixed.cfg",
+                                       "tests/configs/cli-disabled.cfg",
+                                       "tests/configs/ini-compat-rich.cfg", NULL };
+
+  return paths;
+}
+
 static inline KvmrtHost *
 test_load_host (const char *name)
 {

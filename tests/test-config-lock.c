@@ -144,13 +144,18 @@ test_validator_ignores_lock (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(KvmrtConfig) config = kvmrt_config_load (path, &error);
   KvmrtHost *host = test_load_host ("m12swa-tf");
+  KvmrtPlan *plan;
   g_autoptr(GPtrArray) before = NULL;
   g_autoptr(GPtrArray) after = NULL;
 
   g_assert_no_error (error);
-  before = kvmrt_validate (config, host, KVMRT_VALIDATE_ALL);
+  plan = kvmrt_plan_new (config, host);
+  before = kvmrt_validate (plan, KVMRT_VALIDATE_ALL);
+  kvmrt_plan_free (plan);
   g_assert_true (kvmrt_config_lock_set (config, PASSWORD, NULL));
-  after = kvmrt_validate (config, host, KVMRT_VALIDATE_ALL);
+  plan = kvmrt_plan_new (config, host);
+  after = kvmrt_validate (plan, KVMRT_VALIDATE_ALL);
+  kvmrt_plan_free (plan);
   g_assert_cmpuint (after->len, ==, before->len);
   for (guint i = 0; i < after->len; i++)
     {

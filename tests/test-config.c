@@ -207,6 +207,95 @@ test_round_trip_unchanged (void)
     }
 }
 
+/* kvmrt_config_copy(): the copy writes the very bytes of its original, for files as read
+ * (comments, CRLF, odd indentation, unknown keys, [DEFAULT]) and after edits (changed,
+ * added and removed keys, a new VM, a new [DEFAULT] key), and the two are independent. */
+static void
+assert_copy_writes_same (KvmrtConfig *config)
+{
+  g_autoptr(KvmrtConfig) copy = kvmrt_config_copy (config);
+  g_autofree char *original = kvmrt_config_to_data (config, NULL);
+  g_autofree char *copied = kvmrt_config_to_data (copy, NULL);
+
+  g_assert_cmpstr (copied, ==, original);
+  g_assert_null (kvmrt_config_get_path (copy));
+  g_assert_cmpuint (kvmrt_config_get_n_vms (copy), ==, kvmrt_config_get_n_vms (config));
+  for (guint i = 0; i < kvmrt_config_get_n_vms (copy); i++)
+    {
+      KvmrtVm *a = kvmrt_config_get_vm (config, i);
+      KvmrtVm *b = kvmrt_config_get_vm (copy, i);
+
+      g_assert_true (a != b);
+      g_assert_cmpstr (kvmrt_vm_get_uuid (a), ==, kvmrt_vm_get_uuid (b));
+      for (KvmrtVmAttr attr = 0; attr < KVMRT_VM_N_ATTRS; attr++)
+        {
+          g_assert_cmpstr (kvmrt_vm_get_text (a, attr), ==, kvmrt_vm_get_text (b, attr));
+          g_assert_cmpuint (kvmrt_vm_get_attr_line (a, attr), ==,
+                            kvmrt_vm_get_attr_line (b, attr));
+        }
+    }
+}
+
+static void
+test_copy (void)
+{
+  const char *names[] = { "ini-compat-rich.cfg", "fig5-8.cfg", "ini-compat-crlf.cfg",
+                          "ini-compat-indent.cfg", "cli-disabled.cfg" };
+  g_autofree char *demo = g_test_build_filename (G_TEST_DIST, "..", "data", "demo", "kvmrt.cfg",
+                                                 NULL);
+
+  for (gsize i = 0; i <= G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = i < G_N_ELEMENTS (names) ? fixture_path (names[i])
+                                                       : g_strdup (demo);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KvmrtConfig) config = kvmrt_config_load (path, &error);
+      g_autoptr(KvmrtConfig) copy = NULL;
+      g_autoptr(KvmrtVm) added = kvmrt_vm_new ("0badc0de-7e57-4c09-8000-00000000c0de");
+      g_autofree char *before = NULL;
+      g_autofree char *file = NULL;
+      KvmrtVm *first;
+
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (path, &file, NULL, NULL));
+      assert_copy_writes_same (config);
+      copy = kvmrt_config_copy (config);
+      {
+        g_autofree char *copied = kvmrt_config_to_data (copy, NULL);
+
+        g_assert_cmpstr (copied, ==, file);
+      }
+
+      /* Edits of every kind, then copied again. */
+      g_assert_cmpuint (kvmrt_config_get_n_vms (config), >, 0);
+      first = kvmrt_config_get_vm (config, 0);
+      g_assert_true (kvmrt_vm_set_text (first, KVMRT_VM_ATTR_CPUSET, "0-1", NULL));
+      kvmrt_vm_set_extra (first, "copy_test_key", "a value");
+      g_assert_true (kvmrt_vm_set_text (first, KVMRT_VM_ATTR_NAME, NULL, NULL));
+      kvmrt_vm_set_text (added, KVMRT_VM_ATTR_NAME, "added", NULL);
+      g_assert_true (kvmrt_config_add_vm (config, added, NULL));
+      kvmrt_config_set_default_value (config, "hide_kvm", "yes");
+      assert_copy_writes_same (config);
+
+      /* The earlier copy saw none of that, and an edit of a copy stays in the copy. */
+      {
+        g_autofree char *copied = kvmrt_config_to_data (copy, NULL);
+
+        g_assert_cmpstr (copied, ==, file);
+      }
+      before = kvmrt_config_to_data (config, NULL);
+      g_assert_true (kvmrt_vm_set_text (kvmrt_config_get_vm (copy, 0), KVMRT_VM_ATTR_CPUSET,
+                                        "2", NULL));
+      kvmrt_config_set_default_value (copy, "rt", "yes");
+      kvmrt_config_remove_vm (copy, kvmrt_config_get_vm (copy, 0));
+      {
+        g_autofree char *after = kvmrt_config_to_data (config, NULL);
+
+        g_assert_cmpstr (after, ==, before);
+      }
+    }
+}
+
 static void
 test_add_remove_move (void)
 {
@@ -655,6 +744,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/value-errors-kept", test_value_errors_kept);
   g_test_add_func ("/config/setters", test_setters);
   g_test_add_func ("/config/round-trip-unchanged", test_round_trip_unchanged);
+  g_test_add_func ("/config/copy", test_copy);
   g_test_add_func ("/config/add-remove-move", test_add_remove_move);
   g_test_add_func ("/config/uuid-canonical", test_uuid_canonical);
   g_test_add_func ("/config/label-and-title", test_label_and_title);

@@ -358,6 +358,101 @@ test_plan_order_and_lookup (void)
   g_assert_true (kvmrt_plan_lookup (plan, b) == kvmrt_plan_get_vm (plan, 1));
 }
 
+/* Two plans of one VM agree on everything a plan says. */
+static void
+assert_same_set (const KvmrtIdSet *a, const KvmrtIdSet *b)
+{
+  g_autofree char *ta = a != NULL ? kvmrt_id_set_to_string (a) : g_strdup ("(null)");
+  g_autofree char *tb = b != NULL ? kvmrt_id_set_to_string (b) : g_strdup ("(null)");
+
+  g_assert_cmpstr (ta, ==, tb);
+}
+
+static void
+assert_same_vm_plan (const KvmrtVmPlan *a, const KvmrtVmPlan *b)
+{
+  g_assert_cmpstr (kvmrt_vm_get_uuid (a->vm), ==, kvmrt_vm_get_uuid (b->vm));
+  g_assert_cmpint (a->cpuset_error == NULL, ==, b->cpuset_error == NULL);
+  g_assert_cmpuint (a->nr_vcpus, ==, b->nr_vcpus);
+  g_assert_cmpuint (a->topology.sockets, ==, b->topology.sockets);
+  g_assert_cmpuint (a->topology.cores, ==, b->topology.cores);
+  g_assert_cmpuint (a->topology.threads, ==, b->topology.threads);
+  g_assert_cmpint (a->rt, ==, b->rt);
+  g_assert_cmpint (a->rt_memory, ==, b->rt_memory);
+  assert_same_set (a->numatune, b->numatune);
+  assert_same_set (a->cpus, b->cpus);
+  assert_same_set (a->usable_cpus, b->usable_cpus);
+  assert_same_set (a->owned_cpus, b->owned_cpus);
+  assert_same_set (a->nodes, b->nodes);
+  assert_same_set (a->effective_cpus, b->effective_cpus);
+  g_assert_cmpuint (a->vcpu_pins->len, ==, b->vcpu_pins->len);
+  for (guint i = 0; i < a->vcpu_pins->len; i++)
+    assert_same_set (a->vcpu_pins->pdata[i], b->vcpu_pins->pdata[i]);
+  assert_same_set (a->emulator_cpus, b->emulator_cpus);
+  assert_same_set (a->shielded_cpus, b->shielded_cpus);
+  assert_same_set (a->offline_cpus, b->offline_cpus);
+  g_assert_cmpint (a->irq_cpu, ==, b->irq_cpu);
+  g_assert_cmpuint (a->rt_priority, ==, b->rt_priority);
+  g_assert_true (a->host == b->host);
+}
+
+/* kvmrt_plan_new_for_vm(): each VM of the demo and test configurations, on every fixture
+ * host, planned alone as it is planned with its configuration; and an edited copy of a VM
+ * (in no configuration) as the configuration with that edit would plan it. */
+static void
+test_plan_for_vm (void)
+{
+  /* Edits that move a VM in and out of real-time and between CPUs. */
+  static const struct { KvmrtVmAttr attr; const char *text; } edits[] = {
+    { KVMRT_VM_ATTR_CPUSET, "" }, { KVMRT_VM_ATTR_CPUSET, "0-3" },
+    { KVMRT_VM_ATTR_RT, "yes" }, { KVMRT_VM_ATTR_RT, "no" },
+    { KVMRT_VM_ATTR_DISABLED, "yes" }, { KVMRT_VM_ATTR_NR_VCPUS, "auto" },
+  };
+  guint planned = 0;
+
+  for (const char * const *name = test_config_paths (); *name != NULL; name++)
+    for (const char * const *host_name = test_host_names (); *host_name != NULL; host_name++)
+      {
+        g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", *name, NULL);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(KvmrtConfig) config = kvmrt_config_load (path, &error);
+        KvmrtHost *host = test_load_host (*host_name);
+        g_autoptr(KvmrtPlan) whole = NULL;
+
+        g_assert_no_error (error);
+        whole = kvmrt_plan_new (config, host);
+        for (guint i = 0; i < kvmrt_config_get_n_vms (config); i++)
+          {
+            KvmrtVm *vm = kvmrt_config_get_vm (config, i);
+            g_autoptr(KvmrtPlan) alone = kvmrt_plan_new_for_vm (config, host, vm);
+
+            g_assert_cmpuint (kvmrt_plan_get_n_vms (alone), ==, 1);
+            g_assert_true (kvmrt_plan_lookup (alone, vm) == kvmrt_plan_get_vm (alone, 0));
+            assert_same_vm_plan (kvmrt_plan_get_vm (alone, 0), kvmrt_plan_lookup (whole, vm));
+            planned++;
+
+            for (gsize e = 0; e < G_N_ELEMENTS (edits); e++)
+              {
+                g_autoptr(KvmrtVm) edited = kvmrt_vm_copy (vm);
+                g_autoptr(KvmrtConfig) edited_config = kvmrt_config_copy (config);
+                KvmrtVm *in_config = kvmrt_config_get_vm (edited_config, i);
+                g_autoptr(KvmrtPlan) edited_alone = NULL;
+                g_autoptr(KvmrtPlan) edited_whole = NULL;
+
+                kvmrt_vm_set_text (edited, edits[e].attr, edits[e].text, NULL);
+                kvmrt_vm_set_text (in_config, edits[e].attr, edits[e].text, NULL);
+                /* Planned against the unedited configuration, where it takes its VM's place. */
+                edited_alone = kvmrt_plan_new_for_vm (config, host, edited);
+                edited_whole = kvmrt_plan_new (edited_config, host);
+                assert_same_vm_plan (kvmrt_plan_get_vm (edited_alone, 0),
+                                     kvmrt_plan_lookup (edited_whole, in_config));
+                planned++;
+              }
+          }
+      }
+  g_assert_cmpuint (planned, >, 100);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -381,5 +476,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plan/inverted-cpuset", test_inverted_cpuset);
   g_test_add_func ("/plan/unknown-cpu", test_unknown_cpu);
   g_test_add_func ("/plan/order-and-lookup", test_plan_order_and_lookup);
+  g_test_add_func ("/plan/for-vm", test_plan_for_vm);
   return g_test_run ();
 }

@@ -172,8 +172,9 @@ static GPtrArray *
 validate (const char *host, const char *text, KvmrtValidateFlags flags)
 {
   g_autoptr(KvmrtConfig) config = test_config (text);
+  g_autoptr(KvmrtPlan) plan = kvmrt_plan_new (config, test_load_host (host));
 
-  return kvmrt_validate (config, test_load_host (host), flags);
+  return kvmrt_validate (plan, flags);
 }
 
 static const KvmrtDiagnostic *
@@ -448,6 +449,8 @@ test_endpoint_without_group (void)
   g_autoptr(KvmrtHost) host = NULL;
   g_autoptr(KvmrtConfig) bad = test_config (U1 "name = a\npcidevs = 0000:24:00.3\n");
   g_autoptr(KvmrtConfig) good = test_config (U1 "name = a\npcidevs = 0000:63:00.3\n");
+  g_autoptr(KvmrtPlan) bad_plan = NULL;
+  g_autoptr(KvmrtPlan) good_plan = NULL;
   g_autoptr(GPtrArray) bad_found = NULL;
   g_autoptr(GPtrArray) good_found = NULL;
   const KvmrtDiagnostic *d;
@@ -473,8 +476,10 @@ test_endpoint_without_group (void)
   g_assert_no_error (error);
   g_assert_cmpint (kvmrt_host_lookup_pci_device (host, KVMRT_PCI_ADDRESS (0, 0x24, 0, 3))
                      ->iommu_group, ==, -1);
-  bad_found = kvmrt_validate (bad, host, 0);
-  good_found = kvmrt_validate (good, host, 0);
+  bad_plan = kvmrt_plan_new (bad, host);
+  good_plan = kvmrt_plan_new (good, host);
+  bad_found = kvmrt_validate (bad_plan, 0);
+  good_found = kvmrt_validate (good_plan, 0);
   dump (bad_found);
   d = find_code (bad_found, "pci-not-endpoint");
   g_assert_nonnull (d);
@@ -511,6 +516,172 @@ test_sibling_forms (void)
     }
 }
 
+/* The validator judges the plan it is given: on every fixture host, for the demo and the
+ * test configurations, it finds what it found when it planned for itself
+ * (tests/validator/fixture-hosts.txt, written by that validator), the same again on the
+ * same plan, and the same on a plan of a copy. */
+static void
+append_findings (GString *out, GPtrArray *diagnostics)
+{
+  for (guint i = 0; i < diagnostics->len; i++)
+    {
+      const KvmrtDiagnostic *d = diagnostics->pdata[i];
+
+      g_string_append_printf (out, "%s %s %s %s %d %s\n", kvmrt_severity_to_string (d->severity),
+                              d->code, d->vm_uuid ? d->vm_uuid : "-",
+                              d->attribute ? d->attribute : "-", d->line, d->message);
+    }
+}
+
+static void
+test_plan_input_same_findings (void)
+{
+  g_autofree char *golden_path = g_test_build_filename (G_TEST_DIST, "validator",
+                                                        "fixture-hosts.txt", NULL);
+  g_autofree char *golden = NULL;
+  g_autoptr(GString) expected = g_string_new (NULL);
+  g_autoptr(GString) found = g_string_new (NULL);
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (golden_path, &golden, NULL, NULL));
+  lines = g_strsplit (golden, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '#' || g_str_has_prefix (lines[i], "## "))
+      g_string_append_printf (expected, "%s%s", lines[i], lines[i + 1] != NULL ? "\n" : "");
+
+  for (const char * const *name = test_config_paths (); *name != NULL; name++)
+    for (const char * const *host_name = test_host_names (); *host_name != NULL; host_name++)
+      {
+        g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", *name, NULL);
+        g_autofree char *base = g_path_get_basename (*name);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(KvmrtConfig) config = kvmrt_config_load (path, &error);
+        g_autoptr(KvmrtConfig) copy = NULL;
+        g_autoptr(KvmrtPlan) plan = NULL;
+        g_autoptr(KvmrtPlan) copy_plan = NULL;
+        g_autoptr(GPtrArray) first = NULL;
+        g_autoptr(GPtrArray) again = NULL;
+        g_autoptr(GPtrArray) of_copy = NULL;
+        g_autoptr(GString) first_text = g_string_new (NULL);
+        g_autoptr(GString) again_text = g_string_new (NULL);
+        g_autoptr(GString) copy_text = g_string_new (NULL);
+
+        g_assert_no_error (error);
+        copy = kvmrt_config_copy (config);
+        plan = kvmrt_plan_new (config, test_load_host (*host_name));
+        copy_plan = kvmrt_plan_new (copy, test_load_host (*host_name));
+        first = kvmrt_validate (plan, KVMRT_VALIDATE_ALL);
+        again = kvmrt_validate (plan, KVMRT_VALIDATE_ALL);
+        of_copy = kvmrt_validate (copy_plan, KVMRT_VALIDATE_ALL);
+        append_findings (first_text, first);
+        append_findings (again_text, again);
+        append_findings (copy_text, of_copy);
+        g_assert_cmpstr (again_text->str, ==, first_text->str);
+        g_assert_cmpstr (copy_text->str, ==, first_text->str);
+        g_string_append_printf (found, "## %s %s\n%s", *host_name, base, first_text->str);
+      }
+  g_assert_cmpstr (found->str, ==, expected->str);
+}
+
+/* What each code's finding is about, as its subject names it. */
+enum { SUBJECT_CPUS = 1, SUBJECT_NODES = 2, SUBJECT_DEVICES = 4 };
+
+static const struct {
+  const char *code;
+  guint       subject;
+} subjects[] = {
+  { "rt-underprovisioned", SUBJECT_CPUS },
+  { "underprovisioned", SUBJECT_CPUS },
+  { "rt-cpuset-overlap", SUBJECT_CPUS },
+  { "rt-consumes-all-cpus", SUBJECT_CPUS },
+  { "rt-sibling-both-specified", SUBJECT_CPUS },
+  { "rt-spans-numa-nodes", SUBJECT_NODES },
+  { "rt-shares-numa-node", SUBJECT_NODES },
+  { "rt-numatune-outside-cpuset", SUBJECT_NODES },
+  { "numatune-overlaps-rt-node", SUBJECT_NODES },
+  { "pci-unknown-device", SUBJECT_DEVICES },
+  { "pci-iommu-group-incomplete", SUBJECT_DEVICES },
+  { "pci-assigned-twice", SUBJECT_DEVICES },
+  { "pci-no-iommu", SUBJECT_DEVICES },
+  { "pci-not-endpoint", SUBJECT_DEVICES },
+  { "pci-needed-by-host", SUBJECT_DEVICES },
+  { "pci-vfs-in-use", SUBJECT_DEVICES },
+  { "pci-host-driver", SUBJECT_DEVICES },
+  { "pci-not-local", SUBJECT_DEVICES | SUBJECT_NODES },
+  { "rt-pci-other-vm-local", SUBJECT_DEVICES | SUBJECT_NODES },
+  { "rt-pci-host-local", SUBJECT_DEVICES | SUBJECT_NODES },
+};
+
+static guint
+subject_of (const KvmrtDiagnostic *d)
+{
+  return (d->cpus != NULL && !kvmrt_id_set_is_empty (d->cpus) ? SUBJECT_CPUS : 0)
+         | (d->nodes != NULL && !kvmrt_id_set_is_empty (d->nodes) ? SUBJECT_NODES : 0)
+         | (d->devices != NULL && d->devices->len > 0 ? SUBJECT_DEVICES : 0);
+}
+
+/* Every case of a code about CPUs, nodes or devices names them; a copy keeps them. */
+static void
+test_subjects (void)
+{
+  guint checked = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (gsize j = 0; j < G_N_ELEMENTS (subjects); j++)
+      {
+        g_autoptr(GPtrArray) bad = NULL;
+        g_autoptr(KvmrtDiagnostic) copy = NULL;
+        const KvmrtDiagnostic *d;
+
+        if (!g_str_equal (cases[i].code, subjects[j].code))
+          continue;
+        bad = validate (cases[i].host, cases[i].bad, 0);
+        d = find_code (bad, cases[i].code);
+        g_assert_nonnull (d);
+        g_test_message ("%s: subject %u", d->code, subject_of (d));
+        g_assert_cmpuint (subject_of (d), ==, subjects[j].subject);
+        copy = kvmrt_diagnostic_copy (d);
+        g_assert_cmpuint (subject_of (copy), ==, subjects[j].subject);
+        checked++;
+      }
+  g_assert_cmpuint (checked, >=, 15);
+}
+
+/* The subject is what the finding is about, not all the VM has. */
+static void
+test_subject_exact (void)
+{
+  g_autoptr(GPtrArray) overlap = validate ("m12swa-tf", U1 "name = a\nrt = true\ncpuset = c8-11\n"
+                                           U2 "name = b\ncpuset = 11-13,43\n", 0);
+  g_autoptr(GPtrArray) numatune = validate ("m12swa-tf",
+                                            U1 "name = a\ncpuset = 0-3\nnumatune = 0,7\n", 0);
+  g_autoptr(GPtrArray) unknown = validate ("m12swa-tf", U1 "name = a\ncpuset = 0-99\n", 0);
+  g_autoptr(GPtrArray) twice = validate ("m12swa-tf",
+                                         U1 "name = a\npcidevs = 0000:61:00.0 0000:41:00.0\n"
+                                         U2 "name = b\npcidevs = 0000:61:00.0\n", 0);
+  const KvmrtDiagnostic *d = find_code (overlap, "rt-cpuset-overlap");
+  g_autofree char *cpus = NULL;
+  g_autofree char *nodes = NULL;
+
+  g_assert_nonnull (d);
+  cpus = kvmrt_id_set_to_string (d->cpus);
+  g_assert_cmpstr (cpus, ==, "11,43");
+  d = find_code (numatune, "cpuset-unknown-cpu");
+  g_assert_nonnull (d);
+  nodes = kvmrt_id_set_to_string (d->nodes);
+  g_assert_cmpstr (nodes, ==, "7");
+  g_assert_null (d->cpus);
+  /* CPUs the host does not have are no resource of it. */
+  d = find_code (unknown, "cpuset-unknown-cpu");
+  g_assert_nonnull (d);
+  g_assert_cmpuint (subject_of (d), ==, 0);
+  d = find_code (twice, "pci-assigned-twice");
+  g_assert_nonnull (d);
+  g_assert_cmpuint (d->devices->len, ==, 1);
+  g_assert_cmpuint (g_array_index (d->devices, KvmrtPciAddress, 0), ==,
+                    KVMRT_PCI_ADDRESS (0, 0x61, 0, 0));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -531,5 +702,8 @@ main (int argc, char **argv)
   g_test_add_func ("/validator/host-devices", test_host_devices_never_assignable);
   g_test_add_func ("/validator/sibling-forms", test_sibling_forms);
   g_test_add_func ("/validator/endpoint-without-group", test_endpoint_without_group);
+  g_test_add_func ("/validator/plan-input/same-findings", test_plan_input_same_findings);
+  g_test_add_func ("/validator/subjects", test_subjects);
+  g_test_add_func ("/validator/subjects/exact", test_subject_exact);
   return g_test_run ();
 }

@@ -26,6 +26,10 @@ typedef struct {
   GtkWidget   *error_icon;  /* the VM has errors the validator found */
   GtkLabel    *title_label;
   GtkLabel    *name_label;
+  /* The findings about the VM its page was last given, as text (NULL: none given yet): a page
+   * whose findings stay the same is left alone. */
+  char        *findings_key;
+  guint        n_errors;    /* of those findings */
 } VmEntry;
 
 struct _KvmrtConfigDialog
@@ -91,6 +95,7 @@ static void
 vm_entry_free (VmEntry *entry)
 {
   g_clear_object (&entry->vm);
+  g_free (entry->findings_key);
   g_free (entry);
 }
 
@@ -161,27 +166,10 @@ entry_is_modified (KvmrtConfigDialog *self, VmEntry *entry)
   return kvmrt_vm_page_is_modified (entry->page);
 }
 
-/* The validator's errors about @vm. */
-static guint
-count_errors (KvmrtConfigDialog *self, KvmrtVm *vm)
-{
-  guint errors = 0;
-
-  for (guint i = 0; self->diagnostics != NULL && i < self->diagnostics->len; i++)
-    {
-      const KvmrtDiagnostic *d = self->diagnostics->pdata[i];
-
-      if (d->severity == KVMRT_SEVERITY_ERROR && d->vm_uuid != NULL
-          && g_ascii_strcasecmp (d->vm_uuid, kvmrt_vm_get_uuid (vm)) == 0)
-        errors++;
-    }
-  return errors;
-}
-
 static void
 refresh_row (KvmrtConfigDialog *self, VmEntry *entry)
 {
-  guint errors = count_errors (self, entry->vm);
+  guint errors = entry->n_errors;
   const char *name = kvmrt_vm_get_name (entry->vm);
   gboolean modified = entry_is_modified (self, entry);
   gboolean rt = kvmrt_vm_get_rt (entry->vm);
@@ -308,29 +296,84 @@ ensure_resources_view (KvmrtConfigDialog *self)
   gtk_paned_set_end_child (self->content_paned, GTK_WIDGET (self->resources_view));
 }
 
+/* The findings of self->diagnostics per VM: lower-case UUID -> GPtrArray of borrowed
+ * KvmrtDiagnostic*, in the validator's order. */
+static GHashTable *
+group_findings (KvmrtConfigDialog *self)
+{
+  GHashTable *by_vm = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) g_ptr_array_unref);
+
+  for (guint i = 0; i < self->diagnostics->len; i++)
+    {
+      KvmrtDiagnostic *d = self->diagnostics->pdata[i];
+      g_autofree char *key = NULL;
+      GPtrArray *list;
+
+      if (d->vm_uuid == NULL)
+        continue;
+      key = g_ascii_strdown (d->vm_uuid, -1);
+      if ((list = g_hash_table_lookup (by_vm, key)) == NULL)
+        {
+          list = g_ptr_array_new ();
+          g_hash_table_insert (by_vm, g_steal_pointer (&key), list);
+        }
+      g_ptr_array_add (list, d);
+    }
+  return by_vm;
+}
+
+/* Gives @entry's page its findings (@findings, may be NULL) unless it has them already: with
+ * a thousand VMs, an edit changes the findings of a few. */
+static void
+update_page_findings (VmEntry *entry, GPtrArray *findings)
+{
+  g_autoptr(GString) key = g_string_new (NULL);
+
+  entry->n_errors = 0;
+  for (guint i = 0; findings != NULL && i < findings->len; i++)
+    {
+      const KvmrtDiagnostic *d = findings->pdata[i];
+
+      if (d->severity == KVMRT_SEVERITY_ERROR)
+        entry->n_errors++;
+      g_string_append_printf (key, "%d %s %s %d %s\n", d->severity, d->code,
+                              d->attribute ? d->attribute : "", d->line, d->message);
+    }
+  if (g_strcmp0 (entry->findings_key, key->str) == 0)
+    return;
+  g_free (entry->findings_key);
+  entry->findings_key = g_string_free (g_steal_pointer (&key), FALSE);
+  kvmrt_vm_page_set_diagnostics (entry->page, findings);
+}
+
 void
 kvmrt_config_dialog_revalidate (KvmrtConfigDialog *self)
 {
   KvmrtHost *host = kvmrt_manager_get_host (self->manager);
+  g_autoptr(GHashTable) by_vm = NULL;
   KvmrtPlan *old_plan;
 
   g_return_if_fail (KVMRT_IS_CONFIG_DIALOG (self));
 
   if (self->working == NULL || self->disposed)
     return;
+  /* One plan per change: the validator, the libvirt checks and the resources view all read
+   * it. The view may still look at the previous plan until it has the new one. */
+  old_plan = self->plan;
+  self->plan = kvmrt_plan_new (self->working, host);
   g_clear_pointer (&self->diagnostics, g_ptr_array_unref);
-  self->diagnostics = kvmrt_manager_validate (self->manager, self->working);
+  self->diagnostics = kvmrt_manager_validate (self->manager, self->plan);
   kvmrt_diagnostic_list_set_diagnostics (self->diagnostic_list, self->diagnostics);
+  by_vm = group_findings (self);
   for (guint i = 0; i < self->entries->len; i++)
     {
       VmEntry *entry = self->entries->pdata[i];
+      g_autofree char *key = g_ascii_strdown (kvmrt_vm_get_uuid (entry->vm), -1);
 
-      kvmrt_vm_page_set_diagnostics (entry->page, self->diagnostics);
+      update_page_findings (entry, g_hash_table_lookup (by_vm, key));
       refresh_row (self, entry);
     }
-  /* The view may still look at the previous plan until it has the new one. */
-  old_plan = self->plan;
-  self->plan = kvmrt_plan_new (self->working, host);
   ensure_resources_view (self);
   kvmrt_resources_view_update (self->resources_view, self->working, self->plan,
                                self->diagnostics);
@@ -421,7 +464,8 @@ add_entry (KvmrtConfigDialog *self, KvmrtVm *vm)
   VmEntry *entry = g_new0 (VmEntry, 1);
 
   entry->vm = g_object_ref (vm);
-  entry->page = kvmrt_vm_page_new (vm, original, kvmrt_manager_get_host (self->manager));
+  entry->page = kvmrt_vm_page_new (vm, original, self->working,
+                                   kvmrt_manager_get_host (self->manager));
   kvmrt_a11y_name_buttons (GTK_WIDGET (entry->page));
   g_signal_connect_object (entry->page, "changed", G_CALLBACK (on_page_changed_cb), self, 0);
   g_signal_connect_object (entry->page, "filter-resources",
@@ -512,28 +556,20 @@ rebuild_pages (KvmrtConfigDialog *self)
   kvmrt_config_dialog_revalidate (self);
 }
 
-/* The working copy from the loaded configuration: its text parsed again, bound to no file. */
+/* The working copy from the loaded configuration, bound to no file. */
 static void
 copy_loaded (KvmrtConfigDialog *self)
 {
   KvmrtConfig *loaded = kvmrt_manager_get_config (self->manager);
   g_autoptr(KvmrtConfig) working = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data = NULL;
-  gsize length = 0;
 
   g_clear_pointer (&self->base_data, g_free);
   g_free (self->base_path);
   self->base_path = g_strdup (kvmrt_manager_get_config_path (self->manager));
   if (loaded != NULL)
     {
-      data = kvmrt_config_to_data (loaded, &length);
-      self->base_data = g_strndup (data, length);
-      working = kvmrt_config_load_from_data (data, length,
-                                             kvmrt_manager_get_config_path (self->manager),
-                                             &error);
-      if (working == NULL)
-        g_warning ("Cannot copy the loaded configuration: %s", error->message);
+      self->base_data = kvmrt_config_to_data (loaded, NULL);
+      working = kvmrt_config_copy (loaded);
     }
   set_working (self, working);
   rebuild_pages (self);

@@ -34,6 +34,9 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (KvmrtDiagnosticList, kvmrt_diagnostic_list, GTK_TYPE_WIDGET)
 
+/* How far an update looks for a finding that moved when others were added or dropped. */
+#define LOOK_AHEAD 8
+
 static const char *
 severity_icon_name (KvmrtSeverity severity)
 {
@@ -91,33 +94,22 @@ explain_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
                                "troubleshooting", g_variant_get_string (parameter, NULL));
 }
 
-/* The row's help button: opens the code's explanation in the guide. */
-static GtkWidget *
-create_help_button (const KvmrtDiagnostic *diagnostic)
-{
-  GtkWidget *button = gtk_button_new_from_icon_name ("help-browser-symbolic");
-  g_autofree char *accessible = g_strdup_printf (_("Explain %s"), diagnostic->code);
+/* The widgets of a row that show its finding. */
+typedef struct {
+  GtkWidget *icon;
+  GtkWidget *label;
+  GtkWidget *code;
+  GtkWidget *button;
+} RowParts;
 
-  gtk_widget_set_valign (button, GTK_ALIGN_START);
-  gtk_widget_add_css_class (button, "flat");
-  gtk_widget_set_tooltip_text (button, _("What this means and how to fix it"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  accessible, -1);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "diagnostic.explain");
-  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
-                                          g_variant_new_string (diagnostic->code));
-  return button;
-}
-
-/* One row: severity icon, "[VM] message" (wrapped), the code dimmed, a help button. */
-static GtkWidget *
-create_row (const KvmrtDiagnostic *diagnostic)
+/* Shows @diagnostic in the row of @parts, which showed @shown (NULL: nothing yet): only what
+ * differs is set again. */
+static void
+fill_row (GtkWidget              *row,
+          RowParts               *parts,
+          const KvmrtDiagnostic  *diagnostic,
+          const KvmrtDiagnostic  *shown)
 {
-  GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *icon = gtk_image_new_from_icon_name (severity_icon_name (diagnostic->severity));
-  GtkWidget *label = gtk_label_new (NULL);
-  GtkWidget *code = gtk_label_new (diagnostic->code);
   const char *who = diagnostic->vm_name != NULL ? diagnostic->vm_name
                     : diagnostic->vm_uuid != NULL ? diagnostic->vm_uuid
                     : _("Configuration");
@@ -127,42 +119,82 @@ create_row (const KvmrtDiagnostic *diagnostic)
   g_autofree char *accessible = g_strdup_printf ("%s: [%s] %s",
                                                  severity_label (diagnostic->severity),
                                                  who, diagnostic->message);
+  g_autofree char *tooltip = NULL;
+
+  gtk_label_set_markup (GTK_LABEL (parts->label), markup);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible, -1);
+  if (shown != NULL && shown->severity == diagnostic->severity
+      && g_str_equal (shown->code, diagnostic->code) && shown->line == diagnostic->line)
+    return;
+
+  gtk_image_set_from_icon_name (GTK_IMAGE (parts->icon),
+                                severity_icon_name (diagnostic->severity));
+  gtk_widget_remove_css_class (parts->icon, "error");
+  gtk_widget_remove_css_class (parts->icon, "warning");
+  gtk_widget_remove_css_class (parts->icon, "dim-label");
+  gtk_widget_add_css_class (parts->icon, diagnostic->severity == KVMRT_SEVERITY_ERROR ? "error"
+                                         : diagnostic->severity == KVMRT_SEVERITY_WARNING
+                                         ? "warning" : "dim-label");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (parts->icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  severity_label (diagnostic->severity), -1);
+  gtk_label_set_label (GTK_LABEL (parts->code), diagnostic->code);
+  {
+    g_autofree char *explain = g_strdup_printf (_("Explain %s"), diagnostic->code);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (parts->button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, explain, -1);
+  }
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (parts->button),
+                                          g_variant_new_string (diagnostic->code));
+  if (diagnostic->line > 0)
+    tooltip = g_strdup_printf (_("%s, line %d of the loaded file"), diagnostic->code,
+                               diagnostic->line);
+  gtk_widget_set_tooltip_text (row, tooltip);
+}
+
+/* One row: severity icon, "[VM] message" (wrapped), the code dimmed, a help button that opens
+ * the code's explanation in the guide. */
+static GtkWidget *
+create_row (const KvmrtDiagnostic *diagnostic)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  RowParts *parts = g_new0 (RowParts, 1);
+
+  parts->icon = gtk_image_new ();
+  parts->label = gtk_label_new (NULL);
+  parts->code = gtk_label_new (NULL);
+  parts->button = gtk_button_new_from_icon_name ("help-browser-symbolic");
+  g_object_set_data_full (G_OBJECT (row), "kvmrt-row-parts", parts, g_free);
 
   gtk_widget_set_margin_top (box, 4);
   gtk_widget_set_margin_bottom (box, 4);
   gtk_widget_set_margin_start (box, 8);
   gtk_widget_set_margin_end (box, 8);
 
-  gtk_widget_set_valign (icon, GTK_ALIGN_START);
-  gtk_widget_add_css_class (icon, diagnostic->severity == KVMRT_SEVERITY_ERROR ? "error"
-                                  : diagnostic->severity == KVMRT_SEVERITY_WARNING ? "warning"
-                                  : "dim-label");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  severity_label (diagnostic->severity), -1);
+  gtk_widget_set_valign (parts->icon, GTK_ALIGN_START);
 
-  gtk_label_set_markup (GTK_LABEL (label), markup);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_set_hexpand (label, TRUE);
+  gtk_label_set_wrap (GTK_LABEL (parts->label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (parts->label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (parts->label), 0);
+  gtk_widget_set_hexpand (parts->label, TRUE);
 
-  gtk_widget_set_valign (code, GTK_ALIGN_START);
-  gtk_widget_add_css_class (code, "dim-label");
-  gtk_widget_add_css_class (code, "caption");
+  gtk_widget_set_valign (parts->code, GTK_ALIGN_START);
+  gtk_widget_add_css_class (parts->code, "dim-label");
+  gtk_widget_add_css_class (parts->code, "caption");
 
-  gtk_box_append (GTK_BOX (box), icon);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), code);
-  gtk_box_append (GTK_BOX (box), create_help_button (diagnostic));
+  gtk_widget_set_valign (parts->button, GTK_ALIGN_START);
+  gtk_widget_add_css_class (parts->button, "flat");
+  gtk_widget_set_tooltip_text (parts->button, _("What this means and how to fix it"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (parts->button), "diagnostic.explain");
+
+  gtk_box_append (GTK_BOX (box), parts->icon);
+  gtk_box_append (GTK_BOX (box), parts->label);
+  gtk_box_append (GTK_BOX (box), parts->code);
+  gtk_box_append (GTK_BOX (box), parts->button);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  accessible, -1);
-  if (diagnostic->line > 0)
-    {
-      g_autofree char *tooltip = g_strdup_printf (_("%s, line %d of the loaded file"),
-                                                  diagnostic->code, diagnostic->line);
-      gtk_widget_set_tooltip_text (row, tooltip);
-    }
+  fill_row (row, parts, diagnostic, NULL);
   return row;
 }
 
@@ -302,24 +334,42 @@ kvmrt_diagnostic_list_new (void)
   return g_object_new (KVMRT_TYPE_DIAGNOSTIC_LIST, NULL);
 }
 
+/* Whether two findings show as the same row. */
+static gboolean
+same_row (const KvmrtDiagnostic *a, const KvmrtDiagnostic *b)
+{
+  return a->severity == b->severity && a->line == b->line && g_str_equal (a->code, b->code)
+         && g_strcmp0 (a->vm_uuid, b->vm_uuid) == 0 && g_strcmp0 (a->vm_name, b->vm_name) == 0
+         && g_strcmp0 (a->attribute, b->attribute) == 0 && g_str_equal (a->message, b->message);
+}
+
+/* How many of @b from @j on come before the next row of @a[@i] (0: none within reach). */
+static guint
+find_ahead (GPtrArray *a, guint i, GPtrArray *b, guint j)
+{
+  for (guint k = 1; k <= LOOK_AHEAD && j + k < b->len; k++)
+    if (same_row (a->pdata[i], b->pdata[j + k]))
+      return k;
+  return 0;
+}
+
 void
 kvmrt_diagnostic_list_set_diagnostics (KvmrtDiagnosticList *self, GPtrArray *diagnostics)
 {
-  GtkListBoxRow *row;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                               kvmrt_diagnostic_free);
+  GPtrArray *old = self->items;
+  guint i = 0, j = 0;
 
   g_return_if_fail (KVMRT_IS_DIAGNOSTIC_LIST (self));
 
   self->updating = TRUE;
-  while ((row = gtk_list_box_get_row_at_index (self->list_box, 0)) != NULL)
-    gtk_list_box_remove (self->list_box, GTK_WIDGET (row));
-
-  g_ptr_array_set_size (self->items, 0);
   self->n_errors = self->n_warnings = self->n_infos = 0;
-  for (guint i = 0; diagnostics != NULL && i < diagnostics->len; i++)
+  for (guint k = 0; diagnostics != NULL && k < diagnostics->len; k++)
     {
-      const KvmrtDiagnostic *diagnostic = diagnostics->pdata[i];
+      const KvmrtDiagnostic *diagnostic = diagnostics->pdata[k];
 
-      g_ptr_array_add (self->items, kvmrt_diagnostic_copy (diagnostic));
+      g_ptr_array_add (items, kvmrt_diagnostic_copy (diagnostic));
       if (diagnostic->severity == KVMRT_SEVERITY_ERROR)
         self->n_errors++;
       else if (diagnostic->severity == KVMRT_SEVERITY_WARNING)
@@ -328,9 +378,52 @@ kvmrt_diagnostic_list_set_diagnostics (KvmrtDiagnosticList *self, GPtrArray *dia
         self->n_infos++;
     }
   /* g_ptr_array_sort is a stable merge sort in GLib: keeps the validator's order. */
-  g_ptr_array_sort (self->items, compare_items);
-  for (guint i = 0; i < self->items->len; i++)
-    gtk_list_box_append (self->list_box, create_row (self->items->pdata[i]));
+  g_ptr_array_sort (items, compare_items);
+
+  /* An edit changes some findings among many, and adds or drops a few: rows that show the
+   * same finding stay, findings added or dropped near the same place get a row made or
+   * removed, and the other rows show their new finding in place. Row j shows items[j]. */
+  while (j < items->len)
+    {
+      GtkWidget *row;
+      guint k;
+
+      if (i < old->len && same_row (old->pdata[i], items->pdata[j]))
+        {
+          i++, j++;
+          continue;
+        }
+      if (i < old->len && (k = find_ahead (old, i, items, j)) > 0)
+        {
+          for (guint n = 0; n < k; n++, j++)
+            gtk_list_box_insert (self->list_box, create_row (items->pdata[j]), j);
+          continue;
+        }
+      if (i < old->len && (k = find_ahead (items, j, old, i)) > 0)
+        {
+          for (guint n = 0; n < k; n++, i++)
+            gtk_list_box_remove (self->list_box,
+                                 GTK_WIDGET (gtk_list_box_get_row_at_index (self->list_box,
+                                                                            j)));
+          continue;
+        }
+      if (i < old->len)
+        {
+          row = GTK_WIDGET (gtk_list_box_get_row_at_index (self->list_box, j));
+          fill_row (row, g_object_get_data (G_OBJECT (row), "kvmrt-row-parts"),
+                    items->pdata[j], old->pdata[i]);
+          i++, j++;
+          continue;
+        }
+      gtk_list_box_insert (self->list_box, create_row (items->pdata[j]), j);
+      j++;
+    }
+  for (; i < old->len; i++)
+    gtk_list_box_remove (self->list_box,
+                         GTK_WIDGET (gtk_list_box_get_row_at_index (self->list_box, j)));
+
+  self->items = g_steal_pointer (&items);
+  g_ptr_array_unref (old);
   update_summary (self);
   self->updating = FALSE;
 }

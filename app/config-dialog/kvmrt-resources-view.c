@@ -430,27 +430,6 @@ cpu_item (KvmrtResourcesView *self, int cpu)
            ? g_ptr_array_index (self->cpu_items, cpu) : NULL;
 }
 
-static void
-mark_vm_cpus (GHashTable         *marks,
-              KvmrtResourcesView *self,
-              const KvmrtVmPlan  *vm_plan,
-              gboolean            only_shared,
-              const char         *message)
-{
-  for (int cpu = kvmrt_id_set_first (vm_plan->owned_cpus); cpu >= 0;
-       cpu = kvmrt_id_set_next (vm_plan->owned_cpus, cpu))
-    {
-      KvmrtResourceItem *item = cpu_item (self, cpu);
-      Marks *m;
-
-      if (item == NULL)
-        continue;
-      m = marks_get (marks, item);
-      if (!only_shared || m->uuids->len > 1)
-        marks_add_error (m, message);
-    }
-}
-
 static KvmrtResourceItem *
 lookup_device_item (KvmrtResourcesView *self, GHashTable *missing, KvmrtPciAddress address)
 {
@@ -459,83 +438,53 @@ lookup_device_item (KvmrtResourcesView *self, GHashTable *missing, KvmrtPciAddre
   return item ? item : g_hash_table_lookup (missing, GUINT_TO_POINTER (address));
 }
 
-/* Whether every endpoint of @address's IOMMU group is in @pcidevs. */
-static gboolean
-iommu_group_complete (KvmrtHost *host, KvmrtPciAddress address, const GArray *pcidevs)
+/* The row of a NUMA node, or NULL when the host has no such node. */
+static KvmrtResourceItem *
+node_item (KvmrtResourcesView *self, int node)
 {
-  const KvmrtPciDevice *device = kvmrt_host_lookup_pci_device (host, address);
-  const GArray *group;
-
-  if (device == NULL || device->iommu_group < 0)
-    return TRUE;
-  group = kvmrt_host_get_iommu_group (host, device->iommu_group);
-  for (guint i = 0; group != NULL && i < group->len; i++)
+  for (guint i = 0; i < self->items->len; i++)
     {
-      KvmrtPciAddress member = g_array_index (group, KvmrtPciAddress, i);
-      const KvmrtPciDevice *member_device = kvmrt_host_lookup_pci_device (host, member);
+      KvmrtResourceItem *item = self->items->pdata[i];
 
-      if (member_device != NULL && pci_device_is_endpoint (member_device)
-          && !kvmrt_pci_set_contains (pcidevs, member))
-        return FALSE;
+      if (kvmrt_resource_item_get_kind (item) == KVMRT_RESOURCE_NODE
+          && kvmrt_resource_item_get_id (item) == (guint) node)
+        return item;
     }
-  return TRUE;
+  return NULL;
 }
 
+static void
+mark_item (GHashTable *marks, KvmrtResourceItem *item, const char *message)
+{
+  if (item != NULL)
+    marks_add_error (marks_get (marks, item), message);
+}
+
+/* An error about a VM marks what the finding's subject names: its CPUs, nodes and devices
+ * (the rule that raised it chose them; the view knows no codes). */
 static void
 mark_diagnostic (KvmrtResourcesView    *self,
                  GHashTable            *marks,
                  GHashTable            *missing,
-                 KvmrtPlan             *plan,
                  const KvmrtDiagnostic *diagnostic)
 {
-  const char *code = diagnostic->code;
-  const KvmrtVmPlan *vm_plan;
-  const GArray *pcidevs;
-  KvmrtVm *vm;
+  const KvmrtIdSet *cpus = diagnostic->cpus;
+  const KvmrtIdSet *nodes = diagnostic->nodes;
 
-  if (diagnostic->severity != KVMRT_SEVERITY_ERROR || diagnostic->vm_uuid == NULL)
+  if (diagnostic->severity != KVMRT_SEVERITY_ERROR || diagnostic->vm_uuid == NULL
+      || kvmrt_config_lookup_uuid (self->config, diagnostic->vm_uuid) == NULL)
     return;
-  vm = kvmrt_config_lookup_uuid (self->config, diagnostic->vm_uuid);
-  if (vm == NULL)
-    return;
-  vm_plan = plan ? kvmrt_plan_lookup (plan, vm) : NULL;
-  pcidevs = kvmrt_vm_get_pcidevs (vm);
-
-  if (g_str_has_prefix (code, "pci-"))
-    {
-      for (guint i = 0; i < pcidevs->len; i++)
-        {
-          KvmrtPciAddress address = g_array_index (pcidevs, KvmrtPciAddress, i);
-          KvmrtResourceItem *item = lookup_device_item (self, missing, address);
-          Marks *m;
-
-          if (item == NULL)
-            continue;
-          m = marks_get (marks, item);
-          if (g_str_equal (code, "pci-assigned-twice") && m->uuids->len < 2)
-            continue;
-          if (g_str_equal (code, "pci-unknown-device")
-              && !(m->flags & KVMRT_RESOURCE_FLAG_MISSING))
-            continue;
-          if (g_str_equal (code, "pci-iommu-group-incomplete")
-              && iommu_group_complete (self->host, address, pcidevs))
-            continue;
-          /* A finding that names its devices marks only those. */
-          if (diagnostic->devices != NULL
-              && !kvmrt_pci_set_contains (diagnostic->devices, address))
-            continue;
-          marks_add_error (m, diagnostic->message);
-        }
-    }
-  else if (vm_plan != NULL
-           && (g_str_equal (code, "rt-cpuset-overlap")
-               || g_str_equal (code, "rt-underprovisioned")
-               || g_str_equal (code, "rt-consumes-all-cpus")
-               || g_str_equal (code, "cpuset-unknown-cpu")))
-    {
-      mark_vm_cpus (marks, self, vm_plan, g_str_equal (code, "rt-cpuset-overlap"),
-                    diagnostic->message);
-    }
+  for (int cpu = cpus ? kvmrt_id_set_first (cpus) : -1; cpu >= 0;
+       cpu = kvmrt_id_set_next (cpus, cpu))
+    mark_item (marks, cpu_item (self, cpu), diagnostic->message);
+  for (int node = nodes ? kvmrt_id_set_first (nodes) : -1; node >= 0;
+       node = kvmrt_id_set_next (nodes, node))
+    mark_item (marks, node_item (self, node), diagnostic->message);
+  for (guint i = 0; diagnostic->devices != NULL && i < diagnostic->devices->len; i++)
+    mark_item (marks, lookup_device_item (self, missing,
+                                          g_array_index (diagnostic->devices,
+                                                         KvmrtPciAddress, i)),
+               diagnostic->message);
 }
 
 /* What a CPU does for the real-time VM that has it. */
@@ -1338,7 +1287,7 @@ kvmrt_resources_view_update (KvmrtResourcesView *self,
 
   /* The validator's errors, on the rows of the VM each one is about. */
   for (guint i = 0; config != NULL && diagnostics != NULL && i < diagnostics->len; i++)
-    mark_diagnostic (self, marks, missing, plan, g_ptr_array_index (diagnostics, i));
+    mark_diagnostic (self, marks, missing, g_ptr_array_index (diagnostics, i));
 
   n_roots = g_list_model_get_n_items (G_LIST_MODEL (self->roots));
   for (guint i = 0; i < n_roots; i++)

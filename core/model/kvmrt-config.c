@@ -46,6 +46,26 @@ kvmrt_config_new (void)
 }
 
 KvmrtConfig *
+kvmrt_config_copy (KvmrtConfig *self)
+{
+  KvmrtConfig *copy;
+
+  g_return_val_if_fail (KVMRT_IS_CONFIG (self), NULL);
+
+  copy = kvmrt_config_new ();
+  copy->text = self->text != NULL ? g_bytes_ref (self->text) : NULL;
+  for (guint i = 0; i < self->preamble->len; i++)
+    g_ptr_array_add (copy->preamble, kvmrt_ini_entry_copy (self->preamble->pdata[i]));
+  copy->defaults = self->defaults != NULL ? kvmrt_ini_section_copy (self->defaults) : NULL;
+  copy->defaults_at = self->defaults_at;
+  g_ptr_array_set_size (copy->vms, 0);
+  for (guint i = 0; i < self->vms->len; i++)
+    g_ptr_array_add (copy->vms, kvmrt_vm_copy_with_defaults (self->vms->pdata[i],
+                                                             copy->defaults));
+  return copy;
+}
+
+KvmrtConfig *
 kvmrt_config_load_from_data (const char  *data,
                              gssize       length,
                              const char  *display_name,

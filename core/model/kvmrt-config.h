@@ -38,6 +38,11 @@ KvmrtConfig *kvmrt_config_load_from_data (const char  *data,
                                           const char  *display_name,
                                           GError     **error);
 
+/* A deep copy of @self's lines and VMs, bound to no file (no path, no lock, no expected file
+ * contents): editing one leaves the other as it is, and the copy writes the very bytes @self
+ * would (comments, order, unknown keys, spelling and indentation of every line). */
+KvmrtConfig *kvmrt_config_copy           (KvmrtConfig *self);
+
 /* The file it was loaded from or last saved to, or NULL. */
 const char  *kvmrt_config_get_path       (KvmrtConfig *self);
 

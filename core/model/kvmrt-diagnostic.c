@@ -143,6 +143,10 @@ kvmrt_diagnostic_copy (const KvmrtDiagnostic *diagnostic)
   d->message = g_strdup (diagnostic->message);
   if (diagnostic->devices != NULL)
     d->devices = g_array_copy (diagnostic->devices);
+  if (diagnostic->cpus != NULL)
+    d->cpus = kvmrt_id_set_copy (diagnostic->cpus);
+  if (diagnostic->nodes != NULL)
+    d->nodes = kvmrt_id_set_copy (diagnostic->nodes);
   return d;
 }
 
@@ -155,6 +159,28 @@ kvmrt_diagnostic_add_device (KvmrtDiagnostic *diagnostic, KvmrtPciAddress addres
   g_array_append_val (diagnostic->devices, address);
 }
 
+static void
+add_ids (KvmrtIdSet **subject, const KvmrtIdSet *ids)
+{
+  if (*subject == NULL)
+    *subject = kvmrt_id_set_new ();
+  kvmrt_id_set_union (*subject, ids);
+}
+
+void
+kvmrt_diagnostic_add_cpus (KvmrtDiagnostic *diagnostic, const KvmrtIdSet *cpus)
+{
+  g_return_if_fail (diagnostic != NULL && cpus != NULL);
+  add_ids (&diagnostic->cpus, cpus);
+}
+
+void
+kvmrt_diagnostic_add_nodes (KvmrtDiagnostic *diagnostic, const KvmrtIdSet *nodes)
+{
+  g_return_if_fail (diagnostic != NULL && nodes != NULL);
+  add_ids (&diagnostic->nodes, nodes);
+}
+
 void
 kvmrt_diagnostic_free (KvmrtDiagnostic *diagnostic)
 {
@@ -165,5 +191,7 @@ kvmrt_diagnostic_free (KvmrtDiagnostic *diagnostic)
   g_free (diagnostic->attribute);
   g_free (diagnostic->message);
   g_clear_pointer (&diagnostic->devices, g_array_unref);
+  g_clear_pointer (&diagnostic->cpus, kvmrt_id_set_free);
+  g_clear_pointer (&diagnostic->nodes, kvmrt_id_set_free);
   g_free (diagnostic);
 }

@@ -5,6 +5,7 @@
 
 #include <glib-object.h>
 
+#include "kvmrt-id-set.h"
 #include "kvmrt-pci-address.h"
 #include "kvmrt-vm.h"
 
@@ -28,8 +29,16 @@ typedef struct {
   char         *attribute;  /* config key ("cpuset"), NULL if none */
   char         *message;    /* what is wrong and what to change, translated */
   int           line;       /* line in the config file, 0 if unknown */
-  GArray       *devices;    /* KvmrtPciAddress of the PCI devices it is about, or NULL when
-                             * it names none in particular */
+  /* Its subject: what on the host the finding is about, set by the rule that raised it, so
+   * that a view can mark those resources without knowing what each code means. NULL (or
+   * empty) when it names none in particular. */
+  GArray       *devices;    /* KvmrtPciAddress of the PCI devices it is about */
+  KvmrtIdSet   *cpus;       /* host CPUs it is about */
+  KvmrtIdSet   *nodes;      /* NUMA nodes it is about */
+  /* Whether kvmrt-validate-config --json lists the devices: only the findings about one
+   * device that did before subjects existed (docs/contracts.md), so the JSON keeps its
+   * shape. */
+  gboolean      devices_in_json;
 } KvmrtDiagnostic;
 
 GType            kvmrt_diagnostic_get_type (void) G_GNUC_CONST;
@@ -40,9 +49,14 @@ KvmrtDiagnostic *kvmrt_diagnostic_new      (const char  *code,
                                             const char  *format,
                                             ...) G_GNUC_PRINTF (4, 5);
 KvmrtDiagnostic *kvmrt_diagnostic_copy     (const KvmrtDiagnostic *diagnostic);
-/* Records that @diagnostic is about PCI device @address (the GUI marks that device). */
+/* Add to @diagnostic's subject: PCI device @address, host CPUs @cpus, NUMA nodes @nodes
+ * (the views mark them). */
 void             kvmrt_diagnostic_add_device (KvmrtDiagnostic *diagnostic,
                                               KvmrtPciAddress  address);
+void             kvmrt_diagnostic_add_cpus   (KvmrtDiagnostic  *diagnostic,
+                                              const KvmrtIdSet *cpus);
+void             kvmrt_diagnostic_add_nodes  (KvmrtDiagnostic  *diagnostic,
+                                              const KvmrtIdSet *nodes);
 void             kvmrt_diagnostic_free     (KvmrtDiagnostic *diagnostic);
 
 /* Severity of a known code; aborts on an unknown code (a programming error). */

@@ -252,6 +252,20 @@ kvmrt_ini_section_new (const char *name)
   return section;
 }
 
+KvmrtIniSection *
+kvmrt_ini_section_copy (const KvmrtIniSection *section)
+{
+  KvmrtIniSection *copy = kvmrt_ini_section_new (section->name);
+
+  copy->raw = g_strdup (section->raw);
+  copy->text = section->text != NULL ? g_bytes_ref (section->text) : NULL;
+  copy->line = section->line;
+  g_ptr_array_set_size (copy->entries, 0);
+  for (guint i = 0; i < section->entries->len; i++)
+    g_ptr_array_add (copy->entries, kvmrt_ini_entry_copy (section->entries->pdata[i]));
+  return copy;
+}
+
 void
 kvmrt_ini_section_free (KvmrtIniSection *section)
 {

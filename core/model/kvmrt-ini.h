@@ -74,6 +74,8 @@ void              kvmrt_ini_writer_entry     (KvmrtIniWriter *w, const KvmrtIniE
 void              kvmrt_ini_writer_section   (KvmrtIniWriter *w, const KvmrtIniSection *section);
 
 KvmrtIniSection  *kvmrt_ini_section_new      (const char *name);
+/* A deep copy: every line as read and as changed. */
+KvmrtIniSection  *kvmrt_ini_section_copy     (const KvmrtIniSection *section);
 void              kvmrt_ini_section_free     (KvmrtIniSection *section);
 void              kvmrt_ini_section_write    (const KvmrtIniSection *section, GString *out);
 /* The key entry for @key (any case), or NULL. */

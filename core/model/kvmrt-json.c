@@ -62,7 +62,7 @@ kvmrt_json_write_diagnostics (KvmrtJsonWriter *w, GPtrArray *diagnostics)
       else
         kvmrt_json_writer_null (w);
       kvmrt_json_writer_member_string (w, "message", d->message);
-      if (d->devices != NULL)
+      if (d->devices != NULL && d->devices_in_json)
         kvmrt_json_write_pci_addresses (w, "devices", d->devices);
       kvmrt_json_writer_end_object (w);
     }

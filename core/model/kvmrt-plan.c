@@ -4,8 +4,10 @@
 #include "kvmrt-plan.h"
 
 struct _KvmrtPlan {
-  GArray     *vms;       /* KvmrtVmPlan, config order */
-  GHashTable *by_vm;     /* KvmrtVm* -> index + 1 */
+  KvmrtConfig *config;   /* planned (a reference) */
+  KvmrtHost   *host;     /* planned for (a reference) */
+  GArray      *vms;      /* KvmrtVmPlan, config order */
+  GHashTable  *by_vm;    /* KvmrtVm* -> index + 1 */
 };
 
 /* rt: the lowest CPU the cpuset names in each core it touches. Iterating the cpuset in
@@ -116,19 +118,23 @@ plan_vm (KvmrtVmPlan *p, KvmrtVm *vm, KvmrtHost *host)
   p->effective_cpus = kvmrt_id_set_copy (p->usable_cpus);
 }
 
-/* Every CPU an enabled real-time VM owns (its cores, siblings included). */
+/* Adds what @p owns to @owned when it is an enabled real-time VM with CPUs (its cores,
+ * siblings included). */
+static void
+add_rt_owned (KvmrtIdSet *owned, const KvmrtVmPlan *p)
+{
+  if (p->rt && !kvmrt_vm_get_disabled (p->vm) && p->irq_cpu >= 0)
+    kvmrt_id_set_union (owned, p->owned_cpus);
+}
+
+/* Every CPU an enabled real-time VM owns. */
 static KvmrtIdSet *
 rt_owned_cpus (GArray *vms)
 {
   KvmrtIdSet *owned = kvmrt_id_set_new ();
 
   for (guint i = 0; i < vms->len; i++)
-    {
-      const KvmrtVmPlan *p = &g_array_index (vms, KvmrtVmPlan, i);
-
-      if (p->rt && !kvmrt_vm_get_disabled (p->vm) && p->irq_cpu >= 0)
-        kvmrt_id_set_union (owned, p->owned_cpus);
-    }
+    add_rt_owned (owned, &g_array_index (vms, KvmrtVmPlan, i));
   return owned;
 }
 
@@ -174,17 +180,26 @@ clear_vm_plan (KvmrtVmPlan *p)
   g_clear_object (&p->host);
 }
 
-KvmrtPlan *
-kvmrt_plan_new (KvmrtConfig *config, KvmrtHost *host)
+static KvmrtPlan *
+plan_alloc (KvmrtConfig *config, KvmrtHost *host, guint n)
 {
-  guint n = kvmrt_config_get_n_vms (config);
   KvmrtPlan *plan = g_new0 (KvmrtPlan, 1);
-  g_autoptr(KvmrtIdSet) rt_owned = NULL;
 
+  plan->config = g_object_ref (config);
+  plan->host = g_object_ref (host);
   plan->vms = g_array_sized_new (FALSE, TRUE, sizeof (KvmrtVmPlan), n);
   g_array_set_clear_func (plan->vms, (GDestroyNotify) clear_vm_plan);
   g_array_set_size (plan->vms, n);
   plan->by_vm = g_hash_table_new (NULL, NULL);
+  return plan;
+}
+
+KvmrtPlan *
+kvmrt_plan_new (KvmrtConfig *config, KvmrtHost *host)
+{
+  guint n = kvmrt_config_get_n_vms (config);
+  KvmrtPlan *plan = plan_alloc (config, host, n);
+  g_autoptr(KvmrtIdSet) rt_owned = NULL;
 
   for (guint i = 0; i < n; i++)
     {
@@ -204,6 +219,38 @@ kvmrt_plan_new (KvmrtConfig *config, KvmrtHost *host)
   return plan;
 }
 
+KvmrtPlan *
+kvmrt_plan_new_for_vm (KvmrtConfig *config, KvmrtHost *host, KvmrtVm *vm)
+{
+  KvmrtPlan *plan = plan_alloc (config, host, 1);
+  KvmrtVmPlan *p = &g_array_index (plan->vms, KvmrtVmPlan, 0);
+  g_autoptr(KvmrtIdSet) rt_owned = kvmrt_id_set_new ();
+  const char *uuid = kvmrt_vm_get_uuid (vm);
+
+  plan_vm (p, vm, host);
+  g_hash_table_insert (plan->by_vm, vm, GUINT_TO_POINTER (1));
+  add_rt_owned (rt_owned, p);
+  if (p->vcpu_pins != NULL)
+    return plan;   /* a real-time VM's plan does not depend on the others */
+
+  /* Only the other VMs' real-time cores matter to this one; the VM @vm stands for (same
+   * UUID) is left out. */
+  for (guint i = 0; i < kvmrt_config_get_n_vms (config); i++)
+    {
+      KvmrtVm *other = kvmrt_config_get_vm (config, i);
+      KvmrtVmPlan other_plan = { 0 };
+
+      if (other == vm || g_ascii_strcasecmp (kvmrt_vm_get_uuid (other), uuid) == 0
+          || !kvmrt_vm_get_rt (other) || kvmrt_vm_get_disabled (other))
+        continue;
+      plan_vm (&other_plan, other, host);
+      add_rt_owned (rt_owned, &other_plan);
+      clear_vm_plan (&other_plan);
+    }
+  plan_effective_cpus (p, host, rt_owned);
+  return plan;
+}
+
 void
 kvmrt_plan_free (KvmrtPlan *plan)
 {
@@ -211,7 +258,21 @@ kvmrt_plan_free (KvmrtPlan *plan)
     return;
   g_array_unref (plan->vms);
   g_hash_table_unref (plan->by_vm);
+  g_object_unref (plan->config);
+  g_object_unref (plan->host);
   g_free (plan);
+}
+
+KvmrtConfig *
+kvmrt_plan_get_config (KvmrtPlan *plan)
+{
+  return plan->config;
+}
+
+KvmrtHost *
+kvmrt_plan_get_host (KvmrtPlan *plan)
+{
+  return plan->host;
 }
 
 guint

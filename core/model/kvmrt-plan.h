@@ -50,7 +50,16 @@ typedef struct _KvmrtPlan KvmrtPlan;
 
 /* Plans every VM of @config (disabled ones too; callers filter). */
 KvmrtPlan         *kvmrt_plan_new        (KvmrtConfig *config, KvmrtHost *host);
+/* Plans @vm alone as kvmrt_plan_new() would plan it inside @config, where @vm takes the place
+ * of the VM with its UUID (or joins at the end when there is none): @vm may be an edited copy
+ * that is in no configuration. Of the other VMs only the CPUs enabled real-time VMs own are
+ * worked out, which is all a VM's plan takes from them. The plan holds the one VM. */
+KvmrtPlan         *kvmrt_plan_new_for_vm (KvmrtConfig *config, KvmrtHost *host, KvmrtVm *vm);
 void               kvmrt_plan_free       (KvmrtPlan *plan);
+/* The configuration and host planned (references the plan holds). The plan describes the
+ * configuration as it was when planned: plan again after changing it. */
+KvmrtConfig       *kvmrt_plan_get_config (KvmrtPlan *plan);
+KvmrtHost         *kvmrt_plan_get_host   (KvmrtPlan *plan);
 guint              kvmrt_plan_get_n_vms  (KvmrtPlan *plan);
 const KvmrtVmPlan *kvmrt_plan_get_vm     (KvmrtPlan *plan, guint index);  /* config order */
 const KvmrtVmPlan *kvmrt_plan_lookup     (KvmrtPlan *plan, KvmrtVm *vm);

@@ -100,6 +100,7 @@ kvmrt_validation_check_cross (Validation *v)
       const KvmrtVmPlan *p = v->active->pdata[i];
       const KvmrtIdSet *nodes = p->nodes;
       g_autoptr(KvmrtIdSet) shared = NULL;
+      g_autoptr(KvmrtIdSet) shared_nodes = NULL;
       g_autoptr(GPtrArray) names = NULL;
 
       if (!p->rt || kvmrt_id_set_is_empty (p->owned_cpus))
@@ -124,36 +125,50 @@ kvmrt_validation_check_cross (Validation *v)
           g_autofree char *cpus = kvmrt_validation_ids (shared);
           g_autofree char *who = kvmrt_validation_join_names (names);
 
-          REPORT (v, "rt-cpuset-overlap", p->vm, "cpuset",
-                  _("Host CPUs %s of this real-time VM (its cores, hyperthread siblings "
-                    "included) are also used by %s; give every real-time VM cores no other "
-                    "VM uses."), cpus, who);
+          kvmrt_diagnostic_add_cpus (REPORT (v, "rt-cpuset-overlap", p->vm, "cpuset",
+                                             _("Host CPUs %s of this real-time VM (its cores, "
+                                               "hyperthread siblings included) are also used "
+                                               "by %s; give every real-time VM cores no other "
+                                               "VM uses."), cpus, who),
+                                     shared);
         }
 
       /* rt-shares-numa-node: another pinned VM with CPUs on this VM's nodes. */
       kvmrt_id_set_union (rt_nodes, nodes);
       g_ptr_array_set_size (names, 0);
+      shared_nodes = kvmrt_id_set_new ();
       o.now++;
       for (int n = kvmrt_id_set_first (nodes); n >= 0; n = kvmrt_id_set_next (nodes, n))
-        collect_users (&o, v, (guint) n < o.n_nodes ? o.node_users[n] : NULL, i, names);
+        {
+          GArray *users = (guint) n < o.n_nodes ? o.node_users[n] : NULL;
+
+          if (users != NULL && users->len > 1)
+            kvmrt_id_set_add (shared_nodes, n);
+          collect_users (&o, v, users, i, names);
+        }
       if (names->len > 0)
         {
           g_autofree char *text = kvmrt_validation_nodes_phrase (nodes);
           g_autofree char *who = kvmrt_validation_join_names (names);
 
-          REPORT (v, "rt-shares-numa-node", p->vm, "cpuset",
-                  _("%s of this real-time VM is also used by %s, whose memory traffic and "
-                    "interrupts can disturb it; move them to other nodes."),
-                  text, who);
+          kvmrt_diagnostic_add_nodes (REPORT (v, "rt-shares-numa-node", p->vm, "cpuset",
+                                              _("%s of this real-time VM is also used by %s, "
+                                                "whose memory traffic and interrupts can "
+                                                "disturb it; move them to other nodes."),
+                                              text, who),
+                                      shared_nodes);
         }
     }
   owners_clear (&o);
 
   if (!kvmrt_id_set_is_empty (rt_cpus)
       && kvmrt_id_set_is_subset (kvmrt_host_get_cpus (v->host), rt_cpus))
-    REPORT (v, "rt-consumes-all-cpus", NULL, "cpuset",
-            _("Real-time VMs take every host CPU, leaving none for the host itself and other "
-              "VMs; leave at least one core (ideally node 0) out of all real-time cpusets."));
+    kvmrt_diagnostic_add_cpus (REPORT (v, "rt-consumes-all-cpus", NULL, "cpuset",
+                                       _("Real-time VMs take every host CPU, leaving none for "
+                                         "the host itself and other VMs; leave at least one "
+                                         "core (ideally node 0) out of all real-time "
+                                         "cpusets.")),
+                               rt_cpus);
 
   /* numatune-overlaps-rt-node: another VM's memory placed on a node an rt VM runs on. */
   for (guint i = 0; i < v->active->len; i++)
@@ -196,15 +211,27 @@ kvmrt_validation_check_cross (Validation *v)
           g_autofree char *text = kvmrt_validation_nodes_phrase (overlap);
           g_autofree char *who = kvmrt_validation_join_names (names);
 
-          REPORT (v, "numatune-overlaps-rt-node", p->vm, "numatune",
-                  names->len == 1
-                    ? _("numatune places this VM's memory on %s, where real-time VM %s runs; "
-                        "choose numatune nodes no real-time VM uses.")
-                    : _("numatune places this VM's memory on %s, where real-time VMs %s run; "
-                        "choose numatune nodes no real-time VM uses."),
-                  text, who);
+          kvmrt_diagnostic_add_nodes (REPORT (v, "numatune-overlaps-rt-node", p->vm, "numatune",
+                                              names->len == 1
+                                                ? _("numatune places this VM's memory on %s, "
+                                                    "where real-time VM %s runs; choose "
+                                                    "numatune nodes no real-time VM uses.")
+                                                : _("numatune places this VM's memory on %s, "
+                                                    "where real-time VMs %s run; choose "
+                                                    "numatune nodes no real-time VM uses."),
+                                              text, who),
+                                      overlap);
         }
     }
+}
+
+/* The subject of a finding about devices on an rt VM's @nodes. */
+static void
+add_neighbours (KvmrtDiagnostic *d, GArray *devices, const KvmrtIdSet *nodes)
+{
+  for (guint i = 0; i < devices->len; i++)
+    kvmrt_diagnostic_add_device (d, g_array_index (devices, KvmrtPciAddress, i));
+  kvmrt_diagnostic_add_nodes (d, nodes);
 }
 
 /* Devices near an rt VM's CPUs that belong to someone else: another VM or the host. */
@@ -219,11 +246,15 @@ kvmrt_validation_check_rt_neighbours (Validation *v)
       const KvmrtIdSet *nodes = p->nodes;
       g_autoptr(GPtrArray) other_vm = NULL;
       g_autoptr(GPtrArray) host_used = NULL;
+      g_autoptr(GArray) other_vm_devices = NULL;
+      g_autoptr(GArray) host_used_devices = NULL;
 
       if (!p->rt || kvmrt_id_set_is_empty (p->owned_cpus))
         continue;
       other_vm = g_ptr_array_new_with_free_func (g_free);
       host_used = g_ptr_array_new_with_free_func (g_free);
+      other_vm_devices = g_array_new (FALSE, FALSE, sizeof (KvmrtPciAddress));
+      host_used_devices = g_array_new (FALSE, FALSE, sizeof (KvmrtPciAddress));
 
       for (guint d = 0; d < devices->len; d++)
         {
@@ -238,29 +269,38 @@ kvmrt_validation_check_rt_neighbours (Validation *v)
             continue;
           kvmrt_pci_address_format (dev->address, text);
           if (owner != NULL)
-            g_ptr_array_add (other_vm, g_strdup_printf ("%s (%s)", text,
-                                                        kvmrt_validation_vm_label (owner->vm)));
+            {
+              g_ptr_array_add (other_vm, g_strdup_printf ("%s (%s)", text,
+                                                          kvmrt_validation_vm_label (owner->vm)));
+              g_array_append_val (other_vm_devices, dev->address);
+            }
           else if (kvmrt_pci_device_is_host_used (dev))
-            g_ptr_array_add (host_used, g_strdup_printf ("%s (%s, %s)", text, dev->device_name,
-                                                         dev->driver));
+            {
+              g_ptr_array_add (host_used, g_strdup_printf ("%s (%s, %s)", text,
+                                                           dev->device_name, dev->driver));
+              g_array_append_val (host_used_devices, dev->address);
+            }
         }
 
       if (other_vm->len > 0)
         {
           g_autofree char *list = kvmrt_validation_join_list (other_vm, FALSE);
 
-          REPORT (v, "rt-pci-other-vm-local", p->vm, "pcidevs",
-                  _("Devices passed to other VMs sit on this real-time VM's NUMA node and "
-                    "their interrupts and DMA can disturb it: %s."), list);
+          add_neighbours (REPORT (v, "rt-pci-other-vm-local", p->vm, "pcidevs",
+                                  _("Devices passed to other VMs sit on this real-time VM's "
+                                    "NUMA node and their interrupts and DMA can disturb it: "
+                                    "%s."), list),
+                          other_vm_devices, nodes);
         }
       if (host_used->len > 0)
         {
           g_autofree char *list = kvmrt_validation_join_list (host_used, FALSE);
 
-          REPORT (v, "rt-pci-host-local", p->vm, "pcidevs",
-                  _("Devices the host uses sit on this real-time VM's NUMA node; their "
-                    "interrupts are moved off its CPUs, but their memory traffic stays: %s."),
-                  list);
+          add_neighbours (REPORT (v, "rt-pci-host-local", p->vm, "pcidevs",
+                                  _("Devices the host uses sit on this real-time VM's NUMA "
+                                    "node; their interrupts are moved off its CPUs, but their "
+                                    "memory traffic stays: %s."), list),
+                          host_used_devices, nodes);
         }
     }
 }

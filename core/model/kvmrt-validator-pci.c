@@ -11,6 +11,7 @@
   G_STMT_START { \
     KvmrtDiagnostic *d_ = kvmrt_diagnostic_new ((code), (vm), "pcidevs", __VA_ARGS__); \
     kvmrt_diagnostic_add_device (d_, (address)); \
+    d_->devices_in_json = TRUE; \
     kvmrt_validation_add ((v), d_, (vm)); \
   } G_STMT_END
 
@@ -33,15 +34,18 @@ kvmrt_validation_check_iommu_present (Validation *v, const KvmrtVmPlan *p)
 {
   const GArray *devs = kvmrt_vm_get_pcidevs (p->vm);
   g_autofree char *list = NULL;
+  KvmrtDiagnostic *d;
 
   if (devs->len == 0 || kvmrt_host_has_iommu (v->host))
     return;
   list = kvmrt_pci_set_to_string (devs);
-  REPORT (v, "pci-no-iommu", p->vm, "pcidevs",
+  d = REPORT (v, "pci-no-iommu", p->vm, "pcidevs",
           _("This host has no IOMMU (no device is in an IOMMU group), so %s cannot be passed "
             "to the VM: without one a device could reach all of the host's memory. Turn the "
             "IOMMU on in the firmware (VT-d or AMD-Vi; on Intel also intel_iommu=on on the "
             "kernel command line) and reboot, or empty pcidevs."), list);
+  for (guint i = 0; i < devs->len; i++)
+    kvmrt_diagnostic_add_device (d, g_array_index (devs, KvmrtPciAddress, i));
 }
 
 void

@@ -24,7 +24,9 @@ typedef struct {
   GHashTable  *pci_owner;  /* KvmrtPciAddress -> const KvmrtVmPlan* (first VM that has it) */
 } Validation;
 
-void        kvmrt_validation_add          (Validation *v, KvmrtDiagnostic *d, KvmrtVm *vm);
+/* Files @d under @vm (NULL: the whole configuration) and returns it, for the rule to set its
+ * subject. */
+KvmrtDiagnostic *kvmrt_validation_add     (Validation *v, KvmrtDiagnostic *d, KvmrtVm *vm);
 const char *kvmrt_validation_vm_label     (KvmrtVm *vm);
 /* "'a', 'b' and 3 more" from a list of strings (quoted when @quote). */
 char       *kvmrt_validation_join_list    (GPtrArray *names, gboolean quote);
@@ -45,6 +47,7 @@ void        kvmrt_validation_check_pci_host      (Validation *v, const KvmrtVmPl
                                                   const KvmrtPciDevice *dev);
 void        kvmrt_validation_check_pci_vfs       (Validation *v);
 
+/* Evaluates to the new diagnostic. */
 #define REPORT(v, code, vm, attr, ...) \
   kvmrt_validation_add ((v), kvmrt_diagnostic_new ((code), (vm), (attr), __VA_ARGS__), (vm))
 

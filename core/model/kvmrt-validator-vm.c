@@ -5,8 +5,9 @@
 
 #include "kvmrt-uuid.h"
 
-/* Windows guests are recognised by their name, title or description; libvirt's libosinfo
- * metadata is consulted by the libvirt layer when it is connected. */
+/* A Windows guest is recognised by its name, title or description alone: the validator is
+ * libvirt-free, and nothing in kvmrt reads libvirt's libosinfo metadata (the domain's
+ * <libosinfo:os> element) to tell it otherwise. */
 static gboolean
 looks_like_windows (KvmrtVm *vm)
 {
@@ -101,9 +102,11 @@ check_cpus (Validation *v, const KvmrtVmPlan *p)
           const KvmrtIdSet *host_nodes = kvmrt_host_get_ids (v->host, KVMRT_HOST_LEVEL_NODE);
           g_autofree char *have = kvmrt_validation_ids (host_nodes);
 
-          REPORT (v, "cpuset-unknown-cpu", vm, "numatune",
-                  _("numatune names NUMA node %s, which this host does not have (it has "
-                    "nodes %s)."), missing_text, have);
+          KvmrtDiagnostic *d = REPORT (v, "cpuset-unknown-cpu", vm, "numatune",
+                                       _("numatune names NUMA node %s, which this host does "
+                                         "not have (it has nodes %s)."), missing_text, have);
+
+          kvmrt_diagnostic_add_nodes (d, missing);
         }
     }
 
@@ -120,10 +123,12 @@ check_cpus (Validation *v, const KvmrtVmPlan *p)
       guint n = kvmrt_id_set_count (p->cpus);
 
       if (n > 0 && n < p->nr_vcpus + 1)
-        REPORT (v, "underprovisioned", vm, "cpuset",
-                _("%u vCPUs and the emulator share %u host CPUs, so vCPUs will compete for "
-                  "them; give the cpuset at least %u CPUs or lower nr_vcpus."),
-                p->nr_vcpus, n, p->nr_vcpus + 1);
+        kvmrt_diagnostic_add_cpus (REPORT (v, "underprovisioned", vm, "cpuset",
+                                           _("%u vCPUs and the emulator share %u host CPUs, so "
+                                             "vCPUs will compete for them; give the cpuset at "
+                                             "least %u CPUs or lower nr_vcpus."),
+                                           p->nr_vcpus, n, p->nr_vcpus + 1),
+                                   p->cpus);
     }
 
   if (topology.sockets != 0 && looks_like_windows (vm))
@@ -163,10 +168,13 @@ check_sibling_cpus (Validation *v, const KvmrtVmPlan *p)
   if (kvmrt_id_set_is_empty (doubled))
     return;
   text = kvmrt_validation_ids (doubled);
-  REPORT (v, "rt-sibling-both-specified", p->vm, "cpuset",
-          _("CPUs %s are hyperthread siblings of other CPUs listed in the cpuset; a real-time "
-            "VM uses one CPU per core, so these will be taken offline, not used. List one "
-            "CPU per core, or name whole cores (c8-11) or a node (n1)."), text);
+  kvmrt_diagnostic_add_cpus (REPORT (v, "rt-sibling-both-specified", p->vm, "cpuset",
+                                     _("CPUs %s are hyperthread siblings of other CPUs listed "
+                                       "in the cpuset; a real-time VM uses one CPU per core, "
+                                       "so these will be taken offline, not used. List one "
+                                       "CPU per core, or name whole cores (c8-11) or a node "
+                                       "(n1)."), text),
+                             doubled);
 }
 
 static void
@@ -193,21 +201,26 @@ check_rt (Validation *v, const KvmrtVmPlan *p)
   if (n_usable < p->nr_vcpus + 1)
     {
       g_autofree char *usable = kvmrt_validation_ids (p->usable_cpus);
+      KvmrtDiagnostic *d;
 
-      REPORT (v, "rt-underprovisioned", vm, "cpuset",
-              _("%u vCPUs need %u usable host CPUs (one per vCPU plus one for the emulator), "
-                "but the cpuset gives %u (CPUs %s, one per core); add cores or lower "
-                "nr_vcpus (auto picks the right number)."),
-              p->nr_vcpus, p->nr_vcpus + 1, n_usable, usable);
+      d = REPORT (v, "rt-underprovisioned", vm, "cpuset",
+                  _("%u vCPUs need %u usable host CPUs (one per vCPU plus one for the "
+                    "emulator), but the cpuset gives %u (CPUs %s, one per core); add cores or "
+                    "lower nr_vcpus (auto picks the right number)."),
+                  p->nr_vcpus, p->nr_vcpus + 1, n_usable, usable);
+      /* The VM's cores, siblings included: all of them are too few. */
+      kvmrt_diagnostic_add_cpus (d, p->owned_cpus);
     }
 
   if (kvmrt_id_set_count (nodes) > 1)
     {
       g_autofree char *text = kvmrt_validation_ids (nodes);
 
-      REPORT (v, "rt-spans-numa-nodes", vm, "cpuset",
-              _("The host CPUs span NUMA nodes %s, so memory and devices are remote to some "
-                "vCPUs; keep a real-time VM within one node if it fits."), text);
+      kvmrt_diagnostic_add_nodes (REPORT (v, "rt-spans-numa-nodes", vm, "cpuset",
+                                          _("The host CPUs span NUMA nodes %s, so memory and "
+                                            "devices are remote to some vCPUs; keep a "
+                                            "real-time VM within one node if it fits."), text),
+                                  nodes);
     }
 
   if (numatune != NULL && kvmrt_id_set_is_empty (numatune))
@@ -218,10 +231,14 @@ check_rt (Validation *v, const KvmrtVmPlan *p)
     {
       g_autofree char *want = kvmrt_validation_ids (numatune);
       g_autofree char *have = kvmrt_validation_nodes_phrase (nodes);
+      g_autoptr(KvmrtIdSet) beyond = kvmrt_id_set_copy (numatune);
 
-      REPORT (v, "rt-numatune-outside-cpuset", vm, "numatune",
-              _("numatune %s reaches beyond the VM's CPUs, which are on %s; use "
-                "numatune = auto, or nodes among those."), want, have);
+      kvmrt_id_set_subtract (beyond, nodes);
+      kvmrt_diagnostic_add_nodes (REPORT (v, "rt-numatune-outside-cpuset", vm, "numatune",
+                                          _("numatune %s reaches beyond the VM's CPUs, which "
+                                            "are on %s; use numatune = auto, or nodes among "
+                                            "those."), want, have),
+                                  beyond);
     }
 
   check_sibling_cpus (v, p);
@@ -254,9 +271,11 @@ check_pci (Validation *v, const KvmrtVmPlan *p)
       kvmrt_pci_address_format (addr, text);
       if (dev == NULL)
         {
-          REPORT (v, "pci-unknown-device", vm, "pcidevs",
-                  _("PCI device %s does not exist on this host; check the address with "
-                    "'lspci -D' and correct pcidevs."), text);
+          kvmrt_diagnostic_add_device (REPORT (v, "pci-unknown-device", vm, "pcidevs",
+                                               _("PCI device %s does not exist on this host; "
+                                                 "check the address with 'lspci -D' and "
+                                                 "correct pcidevs."), text),
+                                       addr);
           continue;
         }
 
@@ -264,10 +283,13 @@ check_pci (Validation *v, const KvmrtVmPlan *p)
       if (owner == NULL)
         g_hash_table_insert (v->pci_owner, GUINT_TO_POINTER (addr), (gpointer) p);
       else if (owner != p)
-        REPORT (v, "pci-assigned-twice", vm, "pcidevs",
-                _("PCI device %s (%s) is also passed through to '%s'; a device can belong to "
-                  "one VM only, so remove it from one of them."),
-                text, dev->device_name, kvmrt_validation_vm_label (owner->vm));
+        kvmrt_diagnostic_add_device (REPORT (v, "pci-assigned-twice", vm, "pcidevs",
+                                             _("PCI device %s (%s) is also passed through to "
+                                               "'%s'; a device can belong to one VM only, so "
+                                               "remove it from one of them."),
+                                             text, dev->device_name,
+                                             kvmrt_validation_vm_label (owner->vm)),
+                                     addr);
       kvmrt_validation_check_pci_host (v, p, dev);
 
       if (dev->iommu_group >= 0
@@ -292,11 +314,16 @@ check_pci (Validation *v, const KvmrtVmPlan *p)
             {
               g_ptr_array_add (missing, NULL);
               g_autofree char *list = g_strjoinv (" ", (char **) missing->pdata);
+              KvmrtDiagnostic *d;
 
-              REPORT (v, "pci-iommu-group-incomplete", vm, "pcidevs",
-                      _("PCI device %s is in IOMMU group %d, whose other devices must go to "
-                        "the same VM; add %s to pcidevs."),
-                      text, dev->iommu_group, list);
+              d = REPORT (v, "pci-iommu-group-incomplete", vm, "pcidevs",
+                          _("PCI device %s is in IOMMU group %d, whose other devices must go "
+                            "to the same VM; add %s to pcidevs."),
+                          text, dev->iommu_group, list);
+              /* The VM's devices of that group: each goes without the rest of it. */
+              for (guint j = 0; j < group->len; j++)
+                if (kvmrt_pci_set_contains (devs, g_array_index (group, KvmrtPciAddress, j)))
+                  kvmrt_diagnostic_add_device (d, g_array_index (group, KvmrtPciAddress, j));
             }
         }
 
@@ -305,12 +332,17 @@ check_pci (Validation *v, const KvmrtVmPlan *p)
           && !kvmrt_validation_device_is_local (dev, nodes))
         {
           g_autofree char *have = kvmrt_validation_nodes_phrase (nodes);
+          g_autoptr(KvmrtIdSet) device_node = kvmrt_id_set_new ();
+          KvmrtDiagnostic *d;
 
-          REPORT (v, "pci-not-local", vm, "pcidevs",
-                  _("PCI device %s (%s) is on NUMA node %d, not local to the VM's host CPUs "
-                    "(%s); its DMA and interrupts cross nodes. Prefer a device of %s or move "
-                    "the VM's cpuset to node %d."),
-                  text, dev->device_name, dev->numa_node, have, have, dev->numa_node);
+          d = REPORT (v, "pci-not-local", vm, "pcidevs",
+                      _("PCI device %s (%s) is on NUMA node %d, not local to the VM's host "
+                        "CPUs (%s); its DMA and interrupts cross nodes. Prefer a device of %s "
+                        "or move the VM's cpuset to node %d."),
+                      text, dev->device_name, dev->numa_node, have, have, dev->numa_node);
+          kvmrt_id_set_add (device_node, dev->numa_node);
+          kvmrt_diagnostic_add_device (d, addr);
+          kvmrt_diagnostic_add_nodes (d, device_node);
         }
     }
 }

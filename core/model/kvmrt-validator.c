@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The validator. Per-VM rules first, then the rules that compare VMs with each other and with
- * the host. Everything is judged against one plan, so the validator, show-config and the tuner
- * agree on which CPUs a VM uses. */
+ * the host. Everything is judged against the caller's plan, the same one show-config, the sync
+ * and the tuner work from, so they all agree on which CPUs a VM uses. */
 #include "kvmrt-validator-private.h"
 
-void
+KvmrtDiagnostic *
 kvmrt_validation_add (Validation *v, KvmrtDiagnostic *d, KvmrtVm *vm)
 {
   GPtrArray *list;
@@ -12,7 +12,7 @@ kvmrt_validation_add (Validation *v, KvmrtDiagnostic *d, KvmrtVm *vm)
   if (vm == NULL)
     {
       g_ptr_array_add (v->global, d);
-      return;
+      return d;
     }
   list = g_hash_table_lookup (v->per_vm, vm);
   if (list == NULL)
@@ -21,6 +21,7 @@ kvmrt_validation_add (Validation *v, KvmrtDiagnostic *d, KvmrtVm *vm)
       g_hash_table_insert (v->per_vm, vm, list);
     }
   g_ptr_array_add (list, d);
+  return d;
 }
 
 const char *
@@ -70,16 +71,17 @@ kvmrt_validation_nodes_phrase (const KvmrtIdSet *nodes)
 }
 
 GPtrArray *
-kvmrt_validate (KvmrtConfig        *config,
-                KvmrtHost          *host,
+kvmrt_validate (KvmrtPlan          *plan,
                 KvmrtValidateFlags  flags)
 {
-  Validation v = { config, host, NULL, NULL, NULL, NULL, NULL };
+  Validation v = { kvmrt_plan_get_config (plan), kvmrt_plan_get_host (plan), plan,
+                   NULL, NULL, NULL, NULL };
   g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
   GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_diagnostic_free);
-  guint n = kvmrt_config_get_n_vms (config);
+  guint n = kvmrt_plan_get_n_vms (plan);
 
-  v.plan = kvmrt_plan_new (config, host);
+  /* A one-VM plan (kvmrt_plan_new_for_vm()) cannot be judged against the other VMs. */
+  g_return_val_if_fail (n == kvmrt_config_get_n_vms (v.config), result);
   v.active = g_ptr_array_new ();
   v.per_vm = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
   v.global = g_ptr_array_new ();
@@ -113,7 +115,6 @@ kvmrt_validate (KvmrtConfig        *config,
   g_hash_table_unref (v.per_vm);
   g_ptr_array_unref (v.global);
   g_hash_table_unref (v.pci_owner);
-  kvmrt_plan_free (v.plan);
   return result;
 }
 

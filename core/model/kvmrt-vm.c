@@ -229,14 +229,13 @@ kvmrt_vm_new (const char *uuid)
 KvmrtVm *
 kvmrt_vm_copy (KvmrtVm *self)
 {
-  KvmrtIniSection *section = kvmrt_ini_section_new (self->section->name);
+  return kvmrt_vm_copy_with_defaults (self, self->defaults);
+}
 
-  section->raw = g_strdup (self->section->raw);
-  section->text = self->section->text ? g_bytes_ref (self->section->text) : NULL;
-  section->line = self->section->line;
-  for (guint i = 0; i < self->section->entries->len; i++)
-    g_ptr_array_add (section->entries, kvmrt_ini_entry_copy (self->section->entries->pdata[i]));
-  return kvmrt_vm_new_from_section (section, self->defaults);
+KvmrtVm *
+kvmrt_vm_copy_with_defaults (KvmrtVm *self, const KvmrtIniSection *defaults)
+{
+  return kvmrt_vm_new_from_section (kvmrt_ini_section_copy (self->section), defaults);
 }
 
 const KvmrtIniSection *

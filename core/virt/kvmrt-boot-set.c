@@ -207,7 +207,7 @@ kvmrt_boot_set_run (const KvmrtSession         *session,
   if (progress == NULL)
     progress = &silent;
   report->results = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_vm_result_free);
-  report->diagnostics = kvmrt_validate (session->config, session->host, KVMRT_VALIDATE_DEFAULT);
+  report->diagnostics = kvmrt_validate (session->plan, KVMRT_VALIDATE_DEFAULT);
   report->running = clean ? list_running (session) : g_ptr_array_new ();
   if (kvmrt_diagnostics_count (report->diagnostics, KVMRT_SEVERITY_ERROR) > 0)
     report->status = KVMRT_BOOT_SET_INVALID;

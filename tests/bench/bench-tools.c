@@ -236,21 +236,6 @@ bump_interrupts (const char *sysroot, guint round)
   g_string_free (out, TRUE);
 }
 
-static int
-compare_doubles (gconstpointer a, gconstpointer b)
-{
-  double x = *(double *) a, y = *(double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-median (GArray *values)
-{
-  g_array_sort (values, compare_doubles);
-  return g_array_index (values, double, values->len / 2);
-}
-
 int
 main (int argc, char *argv[])
 {
@@ -337,10 +322,10 @@ main (int argc, char *argv[])
       g_array_append_val (frames, round.probes[0].frame_ms);
       g_array_append_val (frames, round.probes[1].frame_ms);
     }
-  gui_ms = median (gui);
-  refresh_ms = median (refresh);
-  frame_ms = median (frames);
-  worker_ms = median (worker);
+  gui_ms = kvmrt_gui_test_median (gui);
+  refresh_ms = kvmrt_gui_test_median (refresh);
+  frame_ms = kvmrt_gui_test_median (frames);
+  worker_ms = kvmrt_gui_test_median (worker);
   printf ("# bench-256: %u refreshes of CPU Status + Interrupt Count (%u IRQ rows)\n", ROUNDS,
           (guint) kvmrt_irq_heat_map_get_data (kvmrt_irq_window_get_heat_map (round.irqs))->n_rows);
   printf ("# GUI thread CPU in the refresh (both windows' updates and frames): median %.2f ms, "

@@ -69,6 +69,21 @@ never (gpointer data)
   return FALSE;
 }
 
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+double
+kvmrt_gui_test_median (GArray *values)
+{
+  g_array_sort (values, compare_doubles);
+  return g_array_index (values, double, values->len / 2);
+}
+
 void
 kvmrt_gui_test_spin (guint ms)
 {

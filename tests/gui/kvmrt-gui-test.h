@@ -45,6 +45,8 @@ gboolean      kvmrt_gui_test_wait_for          (KvmrtGuiTestCondition condition,
                                                 guint                 timeout_ms);
 /* Runs the main loop for @ms milliseconds. */
 void          kvmrt_gui_test_spin              (guint ms);
+/* Sorts @values (doubles) and returns their median: the benchmarks' figure. */
+double        kvmrt_gui_test_median            (GArray *values);
 /* A GAsyncReadyCallback that stores a reference to the result in *@user_data (GAsyncResult **). */
 void          kvmrt_gui_test_store_result_cb   (GObject      *source,
                                                 GAsyncResult *result,

@@ -54,6 +54,89 @@ test_every_row_explains_its_code (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Every label of @row's widgets, depth first, joined by "|". */
+static void
+append_labels (GtkWidget *widget, GString *out)
+{
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (out, "%s|", gtk_label_get_text (GTK_LABEL (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    append_labels (child, out);
+}
+
+/* However the findings change from one update to the next (added, dropped, reworded, moved,
+ * another severity), the rows then show exactly the findings, in order, with their code as
+ * the help button's target: the update reuses rows, so each is checked against a row made
+ * afresh. */
+static void
+test_updates_keep_rows_right (void)
+{
+  static const char *const codes[] = { "rt-cpuset-overlap", "pci-not-local", "name-missing",
+                                       "rt-spans-numa-nodes", "pci-assigned-twice" };
+  KvmrtDiagnosticList *list = kvmrt_diagnostic_list_new ();
+  KvmrtDiagnosticList *fresh = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GRand *rand = g_rand_new_with_seed (17);
+  GtkWidget *list_box;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (list));
+  kvmrt_gui_test_present (GTK_WINDOW (window));
+  list_box = kvmrt_gui_test_find_type (GTK_WIDGET (list), GTK_TYPE_LIST_BOX);
+  for (guint round = 0; round < 60; round++)
+    {
+      g_autoptr(GPtrArray) diagnostics = g_ptr_array_new_with_free_func (
+        (GDestroyNotify) kvmrt_diagnostic_free);
+      guint n = g_rand_int_range (rand, 0, 40);
+      GtkWidget *fresh_box;
+
+      /* Findings drawn from a small pool, so that rounds share many of them. */
+      for (guint i = 0; i < n; i++)
+        {
+          guint pick = g_rand_int_range (rand, 0, 60);
+
+          g_ptr_array_add (diagnostics,
+                           kvmrt_diagnostic_new (codes[pick % G_N_ELEMENTS (codes)], NULL, NULL,
+                                                 "finding %u%s", pick,
+                                                 g_rand_int_range (rand, 0, 8) == 0
+                                                   ? " reworded" : ""));
+        }
+      kvmrt_diagnostic_list_set_diagnostics (list, diagnostics);
+      fresh = kvmrt_diagnostic_list_new ();
+      g_object_ref_sink (fresh);
+      kvmrt_diagnostic_list_set_diagnostics (fresh, diagnostics);
+      fresh_box = kvmrt_gui_test_find_type (GTK_WIDGET (fresh), GTK_TYPE_LIST_BOX);
+      g_assert_cmpuint (kvmrt_diagnostic_list_get_n_items (list), ==, n);
+      for (guint i = 0; i < n; i++)
+        {
+          GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list_box),
+                                                                      (int) i));
+          GtkWidget *fresh_row = GTK_WIDGET (gtk_list_box_get_row_at_index (
+            GTK_LIST_BOX (fresh_box), (int) i));
+          g_autoptr(GString) shown = g_string_new (NULL);
+          g_autoptr(GString) expected = g_string_new (NULL);
+          GtkWidget *button;
+
+          g_assert_nonnull (row);
+          append_labels (row, shown);
+          append_labels (fresh_row, expected);
+          g_assert_cmpstr (shown->str, ==, expected->str);
+          g_assert_cmpstr (gtk_widget_get_tooltip_text (row), ==,
+                           gtk_widget_get_tooltip_text (fresh_row));
+          button = kvmrt_gui_test_find_type (row, GTK_TYPE_BUTTON);
+          g_assert_cmpstr (g_variant_get_string (gtk_actionable_get_action_target_value (
+                             GTK_ACTIONABLE (button)), NULL), ==,
+                           kvmrt_diagnostic_list_get_item (list, i)->code);
+        }
+      g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list_box), (int) n));
+      g_assert_cmpstr (kvmrt_diagnostic_list_get_summary (list), ==,
+                       kvmrt_diagnostic_list_get_summary (fresh));
+      g_clear_object (&fresh);
+    }
+  g_rand_free (rand);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -61,5 +144,6 @@ main (int argc, char **argv)
     return 0;
   g_test_add_func ("/diagnostic-list/every-row-explains-its-code",
                    test_every_row_explains_its_code);
+  g_test_add_func ("/diagnostic-list/updates-keep-rows-right", test_updates_keep_rows_right);
   return g_test_run ();
 }

@@ -116,7 +116,7 @@ update (void)
   g_clear_pointer (&fixture.plan, kvmrt_plan_free);
   g_clear_pointer (&fixture.diagnostics, g_ptr_array_unref);
   fixture.plan = kvmrt_plan_new (fixture.config, fixture.host);
-  fixture.diagnostics = kvmrt_validate (fixture.config, fixture.host, KVMRT_VALIDATE_DEFAULT);
+  fixture.diagnostics = kvmrt_validate (fixture.plan, KVMRT_VALIDATE_DEFAULT);
   kvmrt_resources_view_update (fixture.view, fixture.config, fixture.plan, fixture.diagnostics);
 }
 
@@ -563,6 +563,59 @@ test_update_and_errors (void)
   g_assert_false (gtk_tree_list_row_get_expanded (core_row));
 }
 
+/* The view marks what a finding's subject names and knows no codes: a finding whose code
+ * says nothing of CPUs, nodes or devices marks the ones its subject lists, and only errors
+ * about a VM of the configuration mark anything. */
+static void
+test_marks_from_subject (void)
+{
+  KvmrtVm *win10 = lookup_vm ("win10-eng");
+  g_autoptr(GPtrArray) diagnostics = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                     kvmrt_diagnostic_free);
+  g_autoptr(KvmrtIdSet) cpus = kvmrt_id_set_new ();
+  g_autoptr(KvmrtIdSet) nodes = kvmrt_id_set_new ();
+  g_autoptr(KvmrtResourceItem) cpu5 = NULL;
+  g_autoptr(KvmrtResourceItem) cpu6 = NULL;
+  g_autoptr(KvmrtResourceItem) node1 = NULL;
+  g_autoptr(KvmrtResourceItem) gpu = NULL;
+  KvmrtDiagnostic *d;
+
+  expand_all ();
+  kvmrt_id_set_add (cpus, 5);
+  kvmrt_id_set_add (nodes, 1);
+  d = kvmrt_diagnostic_new ("rt-memory-disabled", win10, "rt_memory", "subject test");
+  kvmrt_diagnostic_add_cpus (d, cpus);
+  kvmrt_diagnostic_add_device (d, kvmrt_gui_test_pci_address ("0000:22:00.0"));
+  g_ptr_array_add (diagnostics, d);
+  d = kvmrt_diagnostic_new ("name-missing", win10, "name", "node subject");
+  kvmrt_diagnostic_add_nodes (d, nodes);
+  g_ptr_array_add (diagnostics, d);
+  /* A warning and a finding about no VM mark nothing. */
+  d = kvmrt_diagnostic_new ("rt-spans-numa-nodes", win10, "cpuset", "a warning");
+  kvmrt_id_set_add (cpus, 6);
+  kvmrt_diagnostic_add_cpus (d, cpus);
+  g_ptr_array_add (diagnostics, d);
+  d = kvmrt_diagnostic_new ("rt-consumes-all-cpus", NULL, "cpuset", "no VM");
+  kvmrt_diagnostic_add_cpus (d, cpus);
+  g_ptr_array_add (diagnostics, d);
+  kvmrt_resources_view_update (fixture.view, fixture.config, fixture.plan, diagnostics);
+
+  cpu5 = find_item (KVMRT_RESOURCE_CPU, 5);
+  g_assert_true (kvmrt_resource_item_get_flags (cpu5) & KVMRT_RESOURCE_FLAG_ERROR);
+  g_assert_cmpstr (kvmrt_resource_item_get_error_message (cpu5), ==, "subject test");
+  cpu6 = find_item (KVMRT_RESOURCE_CPU, 6);
+  g_assert_false (kvmrt_resource_item_get_flags (cpu6) & KVMRT_RESOURCE_FLAG_ERROR);
+  node1 = find_item (KVMRT_RESOURCE_NODE, 1);
+  g_assert_true (kvmrt_resource_item_get_flags (node1) & KVMRT_RESOURCE_FLAG_ERROR);
+  g_assert_nonnull (strstr (kvmrt_resource_item_get_error_message (node1), "node subject"));
+  gpu = find_item (KVMRT_RESOURCE_DEVICE, kvmrt_gui_test_pci_address ("0000:22:00.0"));
+  g_assert_true (kvmrt_resource_item_get_flags (gpu) & KVMRT_RESOURCE_FLAG_ERROR);
+
+  update ();
+  g_assert_false (kvmrt_resource_item_get_flags (cpu5) & KVMRT_RESOURCE_FLAG_ERROR);
+  g_assert_false (kvmrt_resource_item_get_flags (gpu) & KVMRT_RESOURCE_FLAG_ERROR);
+}
+
 /* The host's boot drive beside a free device: only the drive is marked. */
 static void
 test_host_device_error (void)
@@ -711,6 +764,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/resources-view/filter-vm", test_filter_vm);
   g_test_add_func ("/resources-view/update-and-errors", test_update_and_errors);
   g_test_add_func ("/resources-view/host-device-error", test_host_device_error);
+  g_test_add_func ("/resources-view/marks-from-subject", test_marks_from_subject);
   g_test_add_func ("/resources-view/context-menu", test_context_menu);
   g_test_add_func ("/resources-view/screenshot", test_screenshot);
   status = g_test_run ();

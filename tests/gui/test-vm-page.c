@@ -51,7 +51,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->vm = kvmrt_config_lookup_uuid (f->working, uuid);
   g_assert_nonnull (f->vm);
 
-  f->page = kvmrt_vm_page_new (f->vm, kvmrt_config_lookup_uuid (f->original, uuid), f->host);
+  f->page = kvmrt_vm_page_new (f->vm, kvmrt_config_lookup_uuid (f->original, uuid), f->working,
+                               f->host);
   g_signal_connect (f->page, "changed", G_CALLBACK (on_changed_cb), f);
   g_signal_connect (f->page, "filter-resources", G_CALLBACK (on_filter_resources_cb), f);
 
@@ -273,13 +274,15 @@ static void
 test_diagnostics (Fixture *f, gconstpointer data)
 {
   KvmrtVm *win10 = kvmrt_config_lookup_uuid (f->working, WIN10_UUID);
+  g_autoptr(KvmrtPlan) plan = NULL;
   g_autoptr(GPtrArray) diagnostics = NULL;
   GtkWidget *cpuset = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), "Host CPUs");
   GtkWidget *title = kvmrt_gui_test_find_row (GTK_WIDGET (f->page), "Title");
   gboolean found = FALSE;
 
   kvmrt_vm_set_text (win10, KVMRT_VM_ATTR_CPUSET, "16", NULL);
-  diagnostics = kvmrt_validate (f->working, f->host, KVMRT_VALIDATE_DEFAULT);
+  plan = kvmrt_plan_new (f->working, f->host);
+  diagnostics = kvmrt_validate (plan, KVMRT_VALIDATE_DEFAULT);
   for (guint i = 0; i < diagnostics->len; i++)
     {
       KvmrtDiagnostic *d = g_ptr_array_index (diagnostics, i);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The GUI's Apply, without a window, for the concurrent-writer and fault-injection tests: the
  * same steps as KvmrtManager's apply (app/kvmrt-manager-operation.c, do_apply): the file's
- * bytes as loaded, a working copy made from text, the edit, the save over exactly those bytes
- * through kvmrt_config_save().
+ * bytes as loaded, a working copy (kvmrt_config_copy()), the edit, the save over exactly
+ * those bytes through kvmrt_config_save().
  *
  *   apply-probe CONFIG UUID KEY VALUE
  *
@@ -17,8 +17,6 @@ main (int argc, char **argv)
   g_autoptr(GBytes) on_disk = NULL;
   g_autoptr(KvmrtConfig) loaded = NULL;
   g_autoptr(KvmrtConfig) copy = NULL;
-  g_autofree char *text = NULL;
-  gsize length = 0;
   KvmrtVm *vm;
 
   if (argc != 5)
@@ -34,9 +32,7 @@ main (int argc, char **argv)
       return 1;
     }
   /* As the dialog's Apply hands its copy to the worker. */
-  text = kvmrt_config_to_data (loaded, &length);
-  copy = kvmrt_config_load_from_data (text, length, argv[1], &error);
-  g_assert_no_error (error);
+  copy = kvmrt_config_copy (loaded);
   if ((vm = kvmrt_config_lookup_uuid (copy, argv[2])) == NULL)
     {
       fprintf (stderr, "apply-probe: no VM %s\n", argv[2]);
