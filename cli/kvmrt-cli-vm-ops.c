@@ -214,15 +214,16 @@ on_stopping (KvmrtVm *vm, gpointer user_data)
            out->timeout_s);
 }
 
-/* How the release of the tuning of a VM that is off went. */
-static void
+/* How the release of the tuning of a VM that is off went; FALSE when it failed (the host
+ * is left tuned, so the command fails too). */
+static gboolean
 print_release (const KvmrtVmResult *result)
 {
   if (result->tuning == KVMRT_VM_TUNING_FAILED)
     {
       kvmrt_cli_error (_("%s: the host's real-time settings could not be restored: %s"),
                        result->label, result->error->message);
-      return;
+      return FALSE;
     }
   if (result->report->changes->len > 0)
     g_print (_("%s: real-time tuning released (%u host settings changed back)\n"),
@@ -230,6 +231,7 @@ print_release (const KvmrtVmResult *result)
   for (guint i = 0; i < result->report->problems->len; i++)
     g_print (_("%s: warning: %s\n"), result->label,
              (char *) result->report->problems->pdata[i]);
+  return TRUE;
 }
 
 static void
@@ -259,7 +261,8 @@ on_stopped (const KvmrtVmResult *result, gpointer user_data)
       g_print (_("%s: shut off after %.1f s\n"), result->label, result->seconds);
       break;
     }
-  print_release (result);
+  if (!print_release (result))
+    out->ok = FALSE;
 }
 
 int
