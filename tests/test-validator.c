@@ -682,6 +682,55 @@ test_subject_exact (void)
                     KVMRT_PCI_ADDRESS (0, 0x61, 0, 0));
 }
 
+/* The index turns the findings around: each CPU, node and device leads to exactly the
+ * findings whose subject names it, in order, each once, at the severity asked for. */
+static void
+test_index_by_subject (void)
+{
+  g_autoptr(GPtrArray) found = validate ("m12swa-tf",
+                                         U1 "name = a\nrt = true\ncpuset = c8-11\n"
+                                         U2 "name = b\ncpuset = 11-13,43\n"
+                                         "pcidevs = 0000:61:00.0\n"
+                                         U3 "name = c\npcidevs = 0000:61:00.0\n", 0);
+  g_autoptr(KvmrtDiagnosticIndex) all = kvmrt_diagnostic_index_new (found, KVMRT_SEVERITY_INFO);
+  g_autoptr(KvmrtDiagnosticIndex) errors = kvmrt_diagnostic_index_new (found,
+                                                                       KVMRT_SEVERITY_ERROR);
+  const KvmrtDiagnostic *overlap = find_code (found, "rt-cpuset-overlap");
+  const KvmrtDiagnostic *twice = find_code (found, "pci-assigned-twice");
+  GPtrArray *at;
+  guint n_errors = kvmrt_diagnostics_count (found, KVMRT_SEVERITY_ERROR);
+
+  g_assert_nonnull (overlap);
+  g_assert_nonnull (twice);
+  g_assert_cmpuint (kvmrt_diagnostic_index_get_count (all), ==, found->len);
+  g_assert_cmpuint (kvmrt_diagnostic_index_get_count (errors), ==, n_errors);
+  /* Every finding is found again from each resource of its subject, and nowhere else. */
+  for (guint cpu = 0; cpu < 64; cpu++)
+    {
+      at = kvmrt_diagnostic_index_for_cpu (all, cpu);
+      for (guint i = 0; i < found->len; i++)
+        {
+          const KvmrtDiagnostic *d = found->pdata[i];
+          gboolean names = d->cpus != NULL && kvmrt_id_set_contains (d->cpus, cpu);
+          guint seen = 0;
+
+          for (guint j = 0; at != NULL && j < at->len; j++)
+            seen += at->pdata[j] == d;
+          g_assert_cmpuint (seen, ==, names ? 1 : 0);
+        }
+    }
+  at = kvmrt_diagnostic_index_for_cpu (errors, 43);
+  g_assert_nonnull (at);
+  g_assert_true (g_ptr_array_find (at, overlap, NULL));
+  g_assert_cmpint (kvmrt_diagnostics_worst (at), ==, KVMRT_SEVERITY_ERROR);
+  g_assert_null (kvmrt_diagnostic_index_for_cpu (errors, 0));
+  at = kvmrt_diagnostic_index_for_device (errors, KVMRT_PCI_ADDRESS (0, 0x61, 0, 0));
+  g_assert_nonnull (at);
+  g_assert_true (g_ptr_array_find (at, twice, NULL));
+  g_assert_null (kvmrt_diagnostic_index_for_device (errors, KVMRT_PCI_ADDRESS (0, 0x41, 0, 0)));
+  g_assert_cmpint (kvmrt_diagnostics_worst (NULL), ==, KVMRT_SEVERITY_INFO);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -705,5 +754,6 @@ main (int argc, char **argv)
   g_test_add_func ("/validator/plan-input/same-findings", test_plan_input_same_findings);
   g_test_add_func ("/validator/subjects", test_subjects);
   g_test_add_func ("/validator/subjects/exact", test_subject_exact);
+  g_test_add_func ("/validator/index-by-subject", test_index_by_subject);
   return g_test_run ();
 }

@@ -27,7 +27,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static const char *const text_names[KVMRT_CPU_STATUS_N_TEXTS] = {
-  "cpu", "place", "state", "owner", "vcpu", "irqs", "tasks", "flag",
+  "cpu", "place", "state", "owner", "vcpu", "irqs", "tasks", "flag", "findings",
 };
 
 G_DEFINE_FINAL_TYPE (KvmrtCpuStatusRow, kvmrt_cpu_status_row, G_TYPE_OBJECT)

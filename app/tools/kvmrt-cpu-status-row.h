@@ -17,6 +17,7 @@ typedef enum {
   KVMRT_CPU_STATUS_IRQS,        /* IRQs whose affinity includes the CPU */
   KVMRT_CPU_STATUS_TASKS,       /* tasks allowed on it */
   KVMRT_CPU_STATUS_FLAG,        /* what foreign work a real-time CPU has, and why it matters */
+  KVMRT_CPU_STATUS_FINDINGS,    /* the configuration's errors and warnings that name the CPU */
   KVMRT_CPU_STATUS_N_TEXTS
 } KvmrtCpuStatusText;
 

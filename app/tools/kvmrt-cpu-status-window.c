@@ -127,6 +127,7 @@ update_row (KvmrtCpuStatusWindow *self, KvmrtCpuStatusRow *row, KvmrtHost *host,
   const KvmrtCpuOwner *owner = kvmrt_ownership_get_cpu (ownership, cpu);
   double load = kvmrt_host_sample_load (kvmrt_tools_feed_get_previous (self->feed), sample,
                                         cpu);
+  KvmrtDiagnosticIndex *findings;
 
   /* A refresh changes a few texts of a few rows: format into buffers, copy only changes. */
   char vcpu[16] = "", irqs[96], tasks[16] = "";
@@ -146,6 +147,13 @@ update_row (KvmrtCpuStatusWindow *self, KvmrtCpuStatusRow *row, KvmrtHost *host,
     kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_FLAG, format_flag (foreign));
   else
     kvmrt_cpu_status_row_set_text (row, KVMRT_CPU_STATUS_FLAG, "");
+  findings = kvmrt_tools_feed_get_findings (self->feed);
+  if (findings != NULL && kvmrt_diagnostic_index_for_cpu (findings, cpu) != NULL)
+    kvmrt_cpu_status_row_take_text (row, KVMRT_CPU_STATUS_FINDINGS,
+                                    kvmrt_tools_findings_to_text (
+                                      kvmrt_diagnostic_index_for_cpu (findings, cpu), "; "));
+  else
+    kvmrt_cpu_status_row_set_text (row, KVMRT_CPU_STATUS_FINDINGS, "");
   kvmrt_cpu_status_row_set_vm (row, owner != NULL ? owner->vm : NULL);
   kvmrt_cpu_status_row_set_marks (row, owner != NULL && owner->kind == KVMRT_OWNER_RT_VM,
                                   foreign->len > 0);

@@ -4,9 +4,11 @@
 #define _GNU_SOURCE
 #include "kvmrt-tools-feed.h"
 
+#include <glib/gi18n.h>
 #include <sched.h>
 
 #include "kvmrt-sysroot.h"
+#include "kvmrt-validator.h"
 
 struct _KvmrtToolsFeed
 {
@@ -22,6 +24,8 @@ struct _KvmrtToolsFeed
                                        * two above */
   gboolean             want_base;
   KvmrtOwnership      *ownership;
+  KvmrtDiagnosticIndex *findings;     /* of the manager's plan; NULL when it has none */
+  gboolean             findings_stale;/* the configuration or the host changed since */
   GHashTable          *pids;          /* KvmrtVm* -> QEMU PID */
   KvmrtIdSet          *worker_cpus;
   KvmrtIrqSampler     *irq_sampler;   /* with SAMPLE_IRQS: used by one worker at a time */
@@ -172,6 +176,24 @@ collect_running (KvmrtToolsFeed *self)
   return running;
 }
 
+/* The findings of the configuration as planned on the host, validated again only when one
+ * of them changed (validating 1,024 VMs takes about 15 ms). */
+static void
+update_findings (KvmrtToolsFeed *self)
+{
+  KvmrtPlan *plan = kvmrt_manager_get_plan (self->manager);
+  g_autoptr(GPtrArray) diagnostics = NULL;
+
+  if (self->findings != NULL && !self->findings_stale)
+    return;
+  self->findings_stale = FALSE;
+  g_clear_pointer (&self->findings, kvmrt_diagnostic_index_free);
+  if (plan == NULL)
+    return;
+  diagnostics = kvmrt_validate (plan, KVMRT_VALIDATE_WINDOW);
+  self->findings = kvmrt_diagnostic_index_new (diagnostics, KVMRT_SEVERITY_WARNING);
+}
+
 static void
 update_ownership (KvmrtToolsFeed *self)
 {
@@ -181,6 +203,7 @@ update_ownership (KvmrtToolsFeed *self)
   self->ownership = kvmrt_ownership_new (kvmrt_tools_feed_get_host (self),
                                          kvmrt_manager_get_plan (self->manager),
                                          self->sample->journal, self->sample->online, running);
+  update_findings (self);
 }
 
 static void start_read (KvmrtToolsFeed *self);
@@ -301,6 +324,15 @@ on_manager_changed_cb (KvmrtToolsFeed *self)
     self->idle_id = g_idle_add (on_idle_cb, self);
 }
 
+/* The manager has a new configuration or host, so a new plan: its findings are redone with
+ * the next sample. */
+static void
+on_manager_plan_cb (KvmrtToolsFeed *self)
+{
+  self->findings_stale = TRUE;
+  on_manager_changed_cb (self);
+}
+
 static void
 restart_timer (KvmrtToolsFeed *self)
 {
@@ -341,6 +373,7 @@ kvmrt_tools_feed_finalize (GObject *object)
         kvmrt_host_sample_free (samples[i]);
   }
   g_clear_pointer (&self->ownership, kvmrt_ownership_free);
+  g_clear_pointer (&self->findings, kvmrt_diagnostic_index_free);
   g_clear_pointer (&self->worker_cpus, kvmrt_id_set_free);
   g_hash_table_unref (self->pids);
   G_OBJECT_CLASS (kvmrt_tools_feed_parent_class)->finalize (object);
@@ -435,6 +468,8 @@ kvmrt_tools_feed_new (KvmrtManager         *manager,
   self->sample_flags = sample_flags;
   g_signal_connect_swapped (manager, "status-changed", G_CALLBACK (on_manager_changed_cb), self);
   g_signal_connect_swapped (manager, "config-changed", G_CALLBACK (on_manager_changed_cb), self);
+  g_signal_connect_swapped (manager, "notify::config", G_CALLBACK (on_manager_plan_cb), self);
+  g_signal_connect_swapped (manager, "notify::host", G_CALLBACK (on_manager_plan_cb), self);
   start_read (self);
   return self;
 }
@@ -461,6 +496,31 @@ KvmrtOwnership *
 kvmrt_tools_feed_get_ownership (KvmrtToolsFeed *self)
 {
   return self->ownership;
+}
+
+KvmrtDiagnosticIndex *
+kvmrt_tools_feed_get_findings (KvmrtToolsFeed *self)
+{
+  return self->findings;
+}
+
+char *
+kvmrt_tools_findings_to_text (GPtrArray *findings, const char *separator)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; findings != NULL && i < findings->len; i++)
+    {
+      const KvmrtDiagnostic *diagnostic = findings->pdata[i];
+
+      if (i > 0)
+        g_string_append (text, separator);
+      if (diagnostic->severity == KVMRT_SEVERITY_ERROR)
+        g_string_append_printf (text, _("Error: %s"), diagnostic->message);
+      else
+        g_string_append_printf (text, _("Warning: %s"), diagnostic->message);
+    }
+  return g_string_free (text, FALSE);
 }
 
 int

@@ -9,6 +9,7 @@
 
 #include <gtk/gtk.h>
 
+#include "kvmrt-diagnostic-index.h"
 #include "kvmrt-host-sample.h"
 #include "kvmrt-manager.h"
 #include "kvmrt-ownership.h"
@@ -34,6 +35,15 @@ const KvmrtHostSample *kvmrt_tools_feed_get_sample   (KvmrtToolsFeed *self);
 const KvmrtHostSample *kvmrt_tools_feed_get_previous (KvmrtToolsFeed *self);
 /* Owners from the newest sample; NULL before the first. */
 KvmrtOwnership  *kvmrt_tools_feed_get_ownership (KvmrtToolsFeed *self);
+/* The errors and warnings of the manager's configuration as planned on its host (the
+ * validator's, kvmrt-validator.h), indexed by the CPUs, nodes and devices they name; redone
+ * with the first sample after the configuration or the host changed. NULL before the first
+ * sample and without a configuration. */
+KvmrtDiagnosticIndex *kvmrt_tools_feed_get_findings (KvmrtToolsFeed *self);
+/* @findings (from the index) as the viewers show them, "Error: …" or "Warning: …" each,
+ * joined by @separator; "" for NULL. */
+char            *kvmrt_tools_findings_to_text  (GPtrArray  *findings,
+                                                const char *separator);
 /* The QEMU PID of each running VM, keyed by the KvmrtVm (borrowed), from the manager. */
 int              kvmrt_tools_feed_get_vm_pid    (KvmrtToolsFeed *self, KvmrtVm *vm);
 /* Milliseconds between samples; 0 samples only on VM events and refresh(). */

@@ -3,6 +3,8 @@
 
 #include "kvmrt-topology-view.h"
 
+#include "kvmrt-tools-feed.h"
+
 #include <cairo-svg.h>
 #include <glib/gi18n.h>
 #include <math.h>
@@ -17,6 +19,7 @@
 #define PCI_H          20
 #define CORES_PER_ROW  8
 #define LEGEND_H       24
+#define FLAG_SIZE      10    /* the corner flag of an item a finding names */
 #define FONT           "Sans 8"
 #define HEADER_FONT    "Sans Bold 8"
 
@@ -45,6 +48,7 @@ struct _KvmrtTopologyView
 
   KvmrtHost      *host;
   KvmrtOwnership *ownership;   /* borrowed */
+  KvmrtDiagnosticIndex *findings;  /* borrowed; NULL: nothing to mark */
   GArray         *items;       /* Item, containers before what they contain */
   double          width, height;
   double          zoom;
@@ -432,7 +436,10 @@ relayout (KvmrtTopologyView *self)
                                                model != NULL ? " — " : "",
                                                model != NULL ? model : ""));
   }
-  self->width = MAX (w + 4 * PAD, 620);
+  /* Wide enough for the legend, which has one more entry while there are findings. */
+  self->width = MAX (w + 4 * PAD, self->findings != NULL
+                                  && kvmrt_diagnostic_index_get_count (self->findings) > 0
+                                  ? 840 : 620);
   self->height = y + PAD;
 }
 
@@ -493,6 +500,59 @@ item_owner (KvmrtTopologyView *self, const Item *item, gboolean *shielded)
   }
 }
 
+/* The configuration's findings whose subject names @item (a CPU, a device or a NUMA node),
+ * or NULL. */
+static GPtrArray *
+item_findings (KvmrtTopologyView *self, const Item *item)
+{
+  if (self->findings == NULL)
+    return NULL;
+  switch (item->kind)
+    {
+    case ITEM_CPU:
+      return kvmrt_diagnostic_index_for_cpu (self->findings, item->id);
+    case ITEM_NODE:
+      return kvmrt_diagnostic_index_for_node (self->findings, item->id);
+    case ITEM_PCI:
+      {
+        const KvmrtPciDevice *device = kvmrt_host_get_pci_devices (self->host)->pdata[item->id];
+
+        return kvmrt_diagnostic_index_for_device (self->findings, device->address);
+      }
+    default:
+      return NULL;
+    }
+}
+
+/* A corner flag in the top right of a box: red for an error, amber for a warning, so a
+ * finding shows on any owner's colour (and in black-and-white print by its shape). */
+static void
+draw_finding_flag (cairo_t *cr, double right, double top, KvmrtSeverity severity)
+{
+  cairo_move_to (cr, right - FLAG_SIZE, top);
+  cairo_line_to (cr, right, top);
+  cairo_line_to (cr, right, top + FLAG_SIZE);
+  cairo_close_path (cr);
+  if (severity == KVMRT_SEVERITY_ERROR)
+    cairo_set_source_rgb (cr, 0.80, 0.10, 0.10);
+  else
+    cairo_set_source_rgb (cr, 0.90, 0.55, 0.00);
+  cairo_fill_preserve (cr);
+  /* A white rim keeps the red flag apart from a real-time CPU's red edge. */
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_set_line_width (cr, 1);
+  cairo_stroke (cr);
+}
+
+static void
+draw_item_findings (KvmrtTopologyView *self, cairo_t *cr, const Item *item)
+{
+  GPtrArray *findings = item_findings (self, item);
+
+  if (findings != NULL)
+    draw_finding_flag (cr, item->x + item->w - 1, item->y + 1, kvmrt_diagnostics_worst (findings));
+}
+
 static void
 draw_legend (KvmrtTopologyView *self, cairo_t *cr, PangoLayout *layout, const Item *item)
 {
@@ -518,7 +578,20 @@ draw_legend (KvmrtTopologyView *self, cairo_t *cr, PangoLayout *layout, const It
               owner_palette[KVMRT_OWNER_RT_VM].edge, 3);
     cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
     draw_text (cr, layout, _("Shielded"), x + 18, item->y, 110, item->h, FALSE, FALSE);
+    x += 130;
   }
+  /* Only while there are findings: a clean configuration keeps the legend it always had. */
+  if (self->findings != NULL && kvmrt_diagnostic_index_get_count (self->findings) > 0)
+    {
+      Item swatch = { ITEM_CPU, 0, x, item->y + 4, 16, 16, NULL };
+
+      draw_box (cr, &swatch, owner_palette[KVMRT_OWNER_HOST].fill,
+                owner_palette[KVMRT_OWNER_HOST].edge, 1);
+      draw_finding_flag (cr, x + 15, item->y + 5, KVMRT_SEVERITY_ERROR);
+      cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+      draw_text (cr, layout, _("Configuration finding"), x + 18, item->y, 160, item->h, FALSE,
+                 FALSE);
+    }
 }
 
 static void
@@ -536,6 +609,7 @@ draw_leaf (KvmrtTopologyView *self, cairo_t *cr, PangoLayout *layout, const Item
     cairo_set_source_rgb (cr, 0.05, 0.05, 0.05);
   draw_text (cr, layout, item->label, item->x, item->y, item->w, item->h, FALSE,
              item->kind == ITEM_CPU);
+  draw_item_findings (self, cr, item);
   if (highlighted)
     {
       cairo_rectangle (cr, item->x - 1, item->y - 1, item->w + 2, item->h + 2);
@@ -575,6 +649,7 @@ draw (KvmrtTopologyView *self, cairo_t *cr)
           cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
           draw_text (cr, layout, item->label, item->x, item->y, item->w, HEADER_H,
                      item->kind != ITEM_CORE, FALSE);
+          draw_item_findings (self, cr, item);
           break;
         }
     }
@@ -678,12 +753,20 @@ static char *
 describe_item (KvmrtTopologyView *self, int index)
 {
   const Item *item;
+  g_autofree char *details = NULL;
+  g_autofree char *listed = NULL;
+  GPtrArray *findings;
 
   if (index < 0 || (guint) index >= self->items->len)
     return NULL;
   item = &g_array_index (self->items, Item, index);
-  return item->kind == ITEM_CPU ? describe_cpu (self, item->id)
-                                : describe_device (self, item->id);
+  details = item->kind == ITEM_CPU ? describe_cpu (self, item->id)
+                                   : describe_device (self, item->id);
+  findings = item_findings (self, item);
+  if (findings == NULL)
+    return g_steal_pointer (&details);
+  listed = kvmrt_tools_findings_to_text (findings, "\n");
+  return g_strconcat (details, "\n", listed, NULL);
 }
 
 static gboolean
@@ -818,14 +901,16 @@ relayout_keeping_selection (KvmrtTopologyView *self)
 }
 
 void
-kvmrt_topology_view_set_host (KvmrtTopologyView *self,
-                              KvmrtHost         *host,
-                              KvmrtOwnership    *ownership)
+kvmrt_topology_view_set_host (KvmrtTopologyView    *self,
+                              KvmrtHost            *host,
+                              KvmrtOwnership       *ownership,
+                              KvmrtDiagnosticIndex *findings)
 {
   g_return_if_fail (KVMRT_IS_TOPOLOGY_VIEW (self));
 
   g_set_object (&self->host, host);
   self->ownership = ownership;
+  self->findings = findings;
   relayout_keeping_selection (self);
 }
 

@@ -3,11 +3,13 @@
  * with their memory, level-3 caches, cores, CPUs, and each node's PCI devices below its
  * cores), every CPU and device filled with the colour of its owner, with a legend. Drawn with
  * cairo and pango, so the same drawing goes to the screen, a PNG and an SVG file. Hovering
- * shows an item's details as a tooltip; a click selects it ("notify::selection"). */
+ * shows an item's details as a tooltip; a click selects it ("notify::selection"). The
+ * configuration's findings mark what they name. */
 #pragma once
 
 #include <gtk/gtk.h>
 
+#include "kvmrt-diagnostic-index.h"
 #include "kvmrt-ownership.h"
 
 G_BEGIN_DECLS
@@ -21,10 +23,13 @@ typedef enum {
 G_DECLARE_FINAL_TYPE (KvmrtTopologyView, kvmrt_topology_view, KVMRT, TOPOLOGY_VIEW, GtkWidget)
 
 GtkWidget  *kvmrt_topology_view_new           (void);
-/* What to draw; @ownership must stay alive until the next call (or NULL). */
-void        kvmrt_topology_view_set_host      (KvmrtTopologyView *self,
-                                               KvmrtHost         *host,
-                                               KvmrtOwnership    *ownership);
+/* What to draw; @ownership and @findings must stay alive until the next call (either may
+ * be NULL). Each CPU, device and NUMA node a finding names gets a corner flag (red for an
+ * error, amber for a warning), and its details list the findings. */
+void        kvmrt_topology_view_set_host      (KvmrtTopologyView    *self,
+                                               KvmrtHost            *host,
+                                               KvmrtOwnership       *ownership,
+                                               KvmrtDiagnosticIndex *findings);
 void        kvmrt_topology_view_set_show_io      (KvmrtTopologyView *self, gboolean show);
 void        kvmrt_topology_view_set_show_caches  (KvmrtTopologyView *self, gboolean show);
 void        kvmrt_topology_view_set_show_offline (KvmrtTopologyView *self, gboolean show);

@@ -75,7 +75,8 @@ on_feed_updated_cb (KvmrtTopologyWindow *self)
   KvmrtHost *host = kvmrt_tools_feed_get_host (self->feed);
   KvmrtOwnership *ownership = kvmrt_tools_feed_get_ownership (self->feed);
 
-  kvmrt_topology_view_set_host (self->view, host, ownership);
+  kvmrt_topology_view_set_host (self->view, host, ownership,
+                                kvmrt_tools_feed_get_findings (self->feed));
   show_owners (self, host, ownership);
   /* A big host starts fitted to the window (not below half size, where text blurs). */
   if (self->updates++ == 0)
@@ -208,7 +209,8 @@ kvmrt_topology_window_constructed (GObject *object)
                                      KVMRT_HOST_SAMPLE_ONLINE);
   g_signal_connect_swapped (self->feed, "updated", G_CALLBACK (on_feed_updated_cb), self);
   g_signal_connect_swapped (self->feed, "failed", G_CALLBACK (on_feed_failed_cb), self);
-  kvmrt_topology_view_set_host (self->view, kvmrt_manager_get_host (self->manager), NULL);
+  kvmrt_topology_view_set_host (self->view, kvmrt_manager_get_host (self->manager), NULL,
+                                NULL);
 }
 
 static void

@@ -15,6 +15,7 @@
 #include "kvmrt-sysroot.h"
 #include "kvmrt-host.h"
 #include "kvmrt-diagnostic.h"
+#include "kvmrt-diagnostic-index.h"
 #include "kvmrt-plan.h"
 #include "kvmrt-validator.h"
 #include "kvmrt-json.h"

@@ -112,11 +112,14 @@ def card_action(title, label):
 
 def cpu_rows(win):
     """The CPU Status rows shown: their label cells' texts (CPU, node and core, state, owner,
-    vCPU, IRQs, tasks, foreign work; the load is drawn, not a label)."""
+    vCPU, IRQs, tasks, foreign work, configuration findings; the load is drawn, not a
+    label)."""
     cells = [app().clean_name(n.name) for n in app().find_all(role="label", root=win)]
     # The cells follow the column titles; an empty label is named after its class.
-    cells = ["" if c == "GtkLabel" else c for c in cells[cells.index("Foreign Work") + 1:]]
-    return [cells[i:i + 8] for i in range(0, len(cells) - len(cells) % 8, 8)]
+    last_title = cells.index("Foreign Work") + 1
+    check(cells[last_title] == "Configuration", "the last column: %r" % cells[last_title])
+    cells = ["" if c == "GtkLabel" else c for c in cells[last_title + 1:]]
+    return [cells[i:i + 9] for i in range(0, len(cells) - len(cells) % 9, 9)]
 
 
 @case

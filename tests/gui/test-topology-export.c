@@ -3,7 +3,8 @@
  * M12SWA-TF host, libvirt's test driver) and on the 256-CPU bench host: the PNG loads and has
  * the drawing's size, the SVG parses as XML and renders (librsvg through gdk-pixbuf), and in
  * both every CPU's box is filled with its owner's colour, before and after a real-time VM
- * boots; at 256 CPUs every CPU box keeps its natural, legible size. Skips without a display. */
+ * boots; at 256 CPUs every CPU box keeps its natural, legible size; what the configuration's
+ * findings name is marked there and in Host CPU Status. Skips without a display. */
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -11,6 +12,8 @@
 
 #include "kvmrt-gui-test.h"
 #include "kvmrt-manager.h"
+#include "kvmrt-cpu-status-row.h"
+#include "kvmrt-cpu-status-window.h"
 #include "kvmrt-topology-window.h"
 
 static struct {
@@ -50,23 +53,40 @@ open_window (KvmrtManager *manager)
   return window;
 }
 
-/* The colour at the left of CPU @cpu's box, away from its border and label. */
 static void
-cpu_pixel (GdkPixbuf *pixbuf, KvmrtTopologyView *view, guint cpu, GdkRGBA *color)
+pixel_at (GdkPixbuf *pixbuf, int x, int y, GdkRGBA *color)
 {
-  graphene_rect_t area;
   const guchar *pixels;
-  int x, y, n;
+  int n = gdk_pixbuf_get_n_channels (pixbuf);
 
-  g_assert_true (kvmrt_topology_view_get_cpu_area (view, cpu, &area));
-  x = (int) area.origin.x + 5;
-  y = (int) (area.origin.y + area.size.height / 2);
-  n = gdk_pixbuf_get_n_channels (pixbuf);
   pixels = gdk_pixbuf_get_pixels (pixbuf) + y * gdk_pixbuf_get_rowstride (pixbuf) + x * n;
   color->red = pixels[0] / 255.0;
   color->green = pixels[1] / 255.0;
   color->blue = pixels[2] / 255.0;
   color->alpha = 1;
+}
+
+/* The colour at the left of CPU @cpu's box, away from its border and label. */
+static void
+cpu_pixel (GdkPixbuf *pixbuf, KvmrtTopologyView *view, guint cpu, GdkRGBA *color)
+{
+  graphene_rect_t area;
+
+  g_assert_true (kvmrt_topology_view_get_cpu_area (view, cpu, &area));
+  pixel_at (pixbuf, (int) area.origin.x + 5, (int) (area.origin.y + area.size.height / 2),
+            color);
+}
+
+/* Whether CPU @cpu's box has the corner flag of an error (red) in its top right. */
+static gboolean
+cpu_has_error_flag (GdkPixbuf *pixbuf, KvmrtTopologyView *view, guint cpu)
+{
+  graphene_rect_t area;
+  GdkRGBA got;
+
+  g_assert_true (kvmrt_topology_view_get_cpu_area (view, cpu, &area));
+  pixel_at (pixbuf, (int) (area.origin.x + area.size.width) - 4, (int) area.origin.y + 3, &got);
+  return got.red > 0.7 && got.green < 0.25 && got.blue < 0.25;
 }
 
 static void
@@ -216,6 +236,104 @@ test_demo_export (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The selected item's details, after selecting @what. */
+static char *
+describe (KvmrtTopologyView *view, const char *what)
+{
+  g_assert_true (kvmrt_topology_view_select (view, what));
+  return kvmrt_topology_view_describe_selection (view);
+}
+
+static GdkPixbuf *
+export_png (KvmrtTopologyView *view, const char *name)
+{
+  g_autofree char *png = g_strdup_printf ("%s/%s.png", demo.dir, name);
+  g_autoptr(GError) error = NULL;
+  GdkPixbuf *pixbuf;
+
+  g_assert_true (kvmrt_topology_view_export (view, png, KVMRT_TOPOLOGY_EXPORT_PNG, &error));
+  pixbuf = gdk_pixbuf_new_from_file (png, &error);
+  g_assert_no_error (error);
+  return pixbuf;
+}
+
+/* The Topology and CPU Status viewers mark what the configuration's findings name, from
+ * each finding's subject: win10-eng given CPU 16 of the real-time VM flags CPU 16 (an error)
+ * and, as on the plain demo, the devices the warnings name; CPU 0 and 17 stay unmarked. Once
+ * the configuration is fixed, the marks go with the next update. */
+static void
+test_findings_marked (void)
+{
+  g_autofree char *source = kvmrt_gui_test_demo_path ("kvmrt.cfg");
+  g_autofree char *text = NULL;
+  g_autofree char *bad = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtManager) manager = NULL;
+  g_autoptr(GRegex) cpuset = g_regex_new ("^cpuset = 0-5,32-37$", G_REGEX_MULTILINE, 0, NULL);
+  g_autofree char *bad_text = NULL;
+  KvmrtTopologyWindow *window;
+  KvmrtCpuStatusWindow *status;
+  KvmrtTopologyView *view;
+  g_autoptr(GdkPixbuf) before = NULL;
+  g_autoptr(GdkPixbuf) after = NULL;
+  guint updates;
+
+  g_assert_true (g_file_get_contents (source, &text, NULL, &error));
+  bad_text = g_regex_replace_literal (cpuset, text, -1, 0, "cpuset = 0-5,16,32-37", 0, &error);
+  g_assert_cmpstr (bad_text, !=, text);
+  bad = g_build_filename (demo.dir, "overlap.cfg", NULL);
+  g_assert_true (g_file_set_contents (bad, bad_text, -1, &error));
+  manager = kvmrt_gui_test_open_manager (demo.sysroot, demo.uri, bad);
+
+  window = open_window (manager);
+  view = kvmrt_topology_window_get_view (window);
+  {
+    g_autofree char *cpu16 = describe (view, "16");
+    g_autofree char *cpu17 = describe (view, "17");
+    g_autofree char *device = describe (view, "21:10.0");
+
+    g_assert_nonnull (strstr (cpu16, "Error: Host CPUs 16 of this real-time VM"));
+    g_assert_null (strstr (cpu17, "Error:"));
+    g_assert_null (strstr (cpu17, "Warning:"));
+    g_assert_nonnull (strstr (device, "Warning: Devices passed to other VMs"));
+  }
+  kvmrt_gui_test_screenshot (GTK_WIDGET (window), "tools-topology-findings");
+  before = export_png (view, "topology-findings");
+  g_assert_true (cpu_has_error_flag (before, view, 16));
+  g_assert_false (cpu_has_error_flag (before, view, 0));
+  g_assert_false (cpu_has_error_flag (before, view, 17));
+
+  status = kvmrt_cpu_status_window_new (demo.app, manager);
+  kvmrt_gui_test_present (GTK_WINDOW (status));
+  g_assert_true (kvmrt_gui_test_wait_for ((KvmrtGuiTestCondition)
+                                          kvmrt_cpu_status_window_get_updates, status, 30000));
+  {
+    GListModel *rows = kvmrt_cpu_status_window_get_rows (status);
+    g_autoptr(KvmrtCpuStatusRow) row16 = g_list_model_get_item (rows, 16);
+    g_autoptr(KvmrtCpuStatusRow) row0 = g_list_model_get_item (rows, 0);
+
+    g_assert_cmpuint (kvmrt_cpu_status_row_get_cpu (row16), ==, 16);
+    g_assert_nonnull (strstr (kvmrt_cpu_status_row_get_text (row16, KVMRT_CPU_STATUS_FINDINGS),
+                              "Error: Host CPUs 16"));
+    g_assert_cmpstr (kvmrt_cpu_status_row_get_text (row0, KVMRT_CPU_STATUS_FINDINGS), ==, "");
+  }
+  gtk_window_destroy (GTK_WINDOW (status));
+
+  /* Fixed: the plan changes, the marks follow. */
+  updates = kvmrt_topology_window_get_updates (window);
+  g_assert_true (kvmrt_manager_open_config (manager, demo.config, &error));
+  g_assert_no_error (error);
+  wait_updates (window, updates + 1);
+  {
+    g_autofree char *cpu16 = describe (view, "16");
+
+    g_assert_null (strstr (cpu16, "Error:"));
+  }
+  after = export_png (view, "topology-fixed");
+  g_assert_false (cpu_has_error_flag (after, view, 16));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_bench_256 (void)
 {
@@ -271,6 +389,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/topology/demo-export", test_demo_export);
   g_test_add_func ("/topology/bench-256", test_bench_256);
+  g_test_add_func ("/topology/findings-marked", test_findings_marked);
   status = g_test_run ();
 
   g_clear_object (&demo.manager);
