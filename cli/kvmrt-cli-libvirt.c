@@ -72,12 +72,6 @@ kvmrt_cli_session_plan (KvmrtCliSession *session, KvmrtVm *vm)
   return kvmrt_plan_lookup (session->plan, vm);
 }
 
-const char *
-kvmrt_cli_vm_label (KvmrtVm *vm)
-{
-  return kvmrt_vm_get_label (vm);
-}
-
 void
 kvmrt_cli_print_sync (KvmrtVm *vm, const KvmrtSyncState *state, const GError *error,
                       gboolean quiet)
@@ -85,12 +79,12 @@ kvmrt_cli_print_sync (KvmrtVm *vm, const KvmrtSyncState *state, const GError *er
   g_autofree char *worded = NULL;
 
   if (state == NULL)
-    kvmrt_cli_error ("%s: %s", kvmrt_cli_vm_label (vm), error->message);
-  else if ((worded = kvmrt_sync_state_word (state, kvmrt_cli_vm_label (vm),
+    kvmrt_cli_error ("%s: %s", kvmrt_vm_get_label (vm), error->message);
+  else if ((worded = kvmrt_sync_state_word (state, kvmrt_vm_get_label (vm),
                                             KVMRT_SYNC_WORDING_LINES)) != NULL)
     g_print ("%s\n", worded);
   else if (!quiet)
-    g_print (_("%s: already in sync with libvirt\n"), kvmrt_cli_vm_label (vm));
+    g_print (_("%s: already in sync with libvirt\n"), kvmrt_vm_get_label (vm));
 }
 
 gboolean

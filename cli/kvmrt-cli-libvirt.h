@@ -44,8 +44,6 @@ void          kvmrt_cli_print_sync       (KvmrtVm              *vm,
                                           const KvmrtSyncState *state,
                                           const GError         *error,
                                           gboolean              quiet);
-/* The VM's name for messages: its name, else its UUID. */
-const char   *kvmrt_cli_vm_label         (KvmrtVm *vm);
 /* Errors the validator finds in @config. */
 guint         kvmrt_cli_count_errors     (KvmrtConfig *config, KvmrtHost *host);
 /* Saves @config (to cli->config_path) after validating the text to be written, read back,

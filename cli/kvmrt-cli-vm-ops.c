@@ -25,7 +25,7 @@ kvmrt_cli_boot_select (KvmrtCliSession *session, KvmrtCli *cli, KvmrtBootSetFlag
   vms = kvmrt_boot_set_select (session->config, named, flags, &disabled);
   if (vms == NULL)
     kvmrt_cli_error (_("%s is disabled in %s; set disabled = false to boot it"),
-                     kvmrt_cli_vm_label (disabled), cli->config_path);
+                     kvmrt_vm_get_label (disabled), cli->config_path);
   return vms;
 }
 
@@ -127,7 +127,7 @@ join_labels (GPtrArray *vms)
   GString *names = g_string_new (NULL);
 
   for (guint i = 0; i < vms->len; i++)
-    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", kvmrt_cli_vm_label (vms->pdata[i]));
+    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", kvmrt_vm_get_label (vms->pdata[i]));
   return g_string_free (names, FALSE);
 }
 
@@ -210,7 +210,7 @@ on_stopping (KvmrtVm *vm, gpointer user_data)
 {
   ShutdownOutput *out = user_data;
 
-  g_print (_("%s: shutting down (waiting up to %d s)...\n"), kvmrt_cli_vm_label (vm),
+  g_print (_("%s: shutting down (waiting up to %d s)...\n"), kvmrt_vm_get_label (vm),
            out->timeout_s);
 }
 

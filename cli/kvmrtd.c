@@ -180,14 +180,14 @@ keep_tuned (Daemon *d)
         continue;
       if (!kvmrt_lifecycle_tune (d->cli->sysroot, host, d->libvirt, p, report, &error))
         {
-          g_warning ("%s: cannot keep its tuning: %s", kvmrt_cli_vm_label (p->vm),
+          g_warning ("%s: cannot keep its tuning: %s", kvmrt_vm_get_label (p->vm),
                      error->message);
           g_clear_error (&error);
           continue;
         }
       for (guint c = 0; c < report->changes->len; c++)
-        g_message ("%s: %s", kvmrt_cli_vm_label (p->vm), (char *) report->changes->pdata[c]);
-      log_problems (d, uuid, kvmrt_cli_vm_label (p->vm), report->problems);
+        g_message ("%s: %s", kvmrt_vm_get_label (p->vm), (char *) report->changes->pdata[c]);
+      log_problems (d, uuid, kvmrt_vm_get_label (p->vm), report->problems);
     }
   if (d->gs != NULL)
     kvmrtd_gs_follow (d->gs, d->libvirt, plan, host);

@@ -80,7 +80,7 @@ collect_users (Owners *o, Validation *v, GArray *users, guint self, GPtrArray *n
       if (other == self || o->stamp[other] == o->now)
         continue;
       o->stamp[other] = o->now;
-      g_ptr_array_add (names, (gpointer) kvmrt_validation_vm_label (op->vm));
+      g_ptr_array_add (names, (gpointer) kvmrt_vm_get_label (op->vm));
     }
 }
 
@@ -204,7 +204,7 @@ kvmrt_validation_check_cross (Validation *v)
           nodes = kvmrt_id_set_copy (rt_plan_nodes->pdata[j]);
           kvmrt_id_set_intersect (nodes, p->numatune);
           kvmrt_id_set_union (overlap, nodes);
-          g_ptr_array_add (names, (gpointer) kvmrt_validation_vm_label (rt->vm));
+          g_ptr_array_add (names, (gpointer) kvmrt_vm_get_label (rt->vm));
         }
       if (names->len > 0)
         {
@@ -271,7 +271,7 @@ kvmrt_validation_check_rt_neighbours (Validation *v)
           if (owner != NULL)
             {
               g_ptr_array_add (other_vm, g_strdup_printf ("%s (%s)", text,
-                                                          kvmrt_validation_vm_label (owner->vm)));
+                                                          kvmrt_vm_get_label (owner->vm)));
               g_array_append_val (other_vm_devices, dev->address);
             }
           else if (kvmrt_pci_device_is_host_used (dev))

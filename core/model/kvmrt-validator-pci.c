@@ -121,7 +121,7 @@ kvmrt_validation_check_pci_vfs (Validation *v)
               kvmrt_pci_address_format (vf_addr, vf_text);
               if (owner != NULL && owner != p)
                 g_ptr_array_add (users, g_strdup_printf (_("%s in '%s'"), vf_text,
-                                                         kvmrt_validation_vm_label (owner->vm)));
+                                                         kvmrt_vm_get_label (owner->vm)));
               else if (owner == NULL && vf != NULL && kvmrt_pci_device_is_host_used (vf))
                 g_ptr_array_add (users, g_strdup_printf (_("%s with the host driver %s"),
                                                          vf_text, vf->driver));

@@ -27,7 +27,6 @@ typedef struct {
 /* Files @d under @vm (NULL: the whole configuration) and returns it, for the rule to set its
  * subject. */
 KvmrtDiagnostic *kvmrt_validation_add     (Validation *v, KvmrtDiagnostic *d, KvmrtVm *vm);
-const char *kvmrt_validation_vm_label     (KvmrtVm *vm);
 /* "'a', 'b' and 3 more" from a list of strings (quoted when @quote). */
 char       *kvmrt_validation_join_list    (GPtrArray *names, gboolean quote);
 char       *kvmrt_validation_join_names   (GPtrArray *names);

@@ -288,7 +288,7 @@ check_pci (Validation *v, const KvmrtVmPlan *p)
                                                "'%s'; a device can belong to one VM only, so "
                                                "remove it from one of them."),
                                              text, dev->device_name,
-                                             kvmrt_validation_vm_label (owner->vm)),
+                                             kvmrt_vm_get_label (owner->vm)),
                                      addr);
       kvmrt_validation_check_pci_host (v, p, dev);
 

@@ -24,12 +24,6 @@ kvmrt_validation_add (Validation *v, KvmrtDiagnostic *d, KvmrtVm *vm)
   return d;
 }
 
-const char *
-kvmrt_validation_vm_label (KvmrtVm *vm)
-{
-  return kvmrt_vm_get_label (vm);
-}
-
 /* "'a', 'b' and 3 more" from a list of strings (quoted when @quote). */
 char *
 kvmrt_validation_join_list (GPtrArray *names, gboolean quote)
