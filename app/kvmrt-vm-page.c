@@ -57,6 +57,7 @@ struct _KvmrtVmPage
   KvmrtConfig        *config;       /* the working copy the VM is in */
   KvmrtHost          *host;
   GPtrArray          *diagnostics;  /* KvmrtDiagnostic*: this VM's, copied */
+  gboolean            marks_stale;  /* @diagnostics came while the page was not shown */
 
   guint               loading;      /* > 0 while fields are filled from the VM */
   gboolean            running;
@@ -960,6 +961,21 @@ on_revert_button_clicked_cb (KvmrtVmPage *self, GtkButton *button)
 
 /* Overrides */
 
+/* A page hidden in the dialog's stack marks its fields when it is shown: with a thousand VMs
+ * an edit may change the findings of hundreds of pages, and only one is on screen. */
+static void
+kvmrt_vm_page_map (GtkWidget *widget)
+{
+  KvmrtVmPage *self = KVMRT_VM_PAGE (widget);
+
+  GTK_WIDGET_CLASS (kvmrt_vm_page_parent_class)->map (widget);
+  if (self->marks_stale)
+    {
+      self->marks_stale = FALSE;
+      apply_marks (self);
+    }
+}
+
 static void
 kvmrt_vm_page_dispose (GObject *object)
 {
@@ -982,6 +998,7 @@ kvmrt_vm_page_class_init (KvmrtVmPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = kvmrt_vm_page_dispose;
+  widget_class->map = kvmrt_vm_page_map;
 
   signals[SIGNAL_CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -1186,7 +1203,9 @@ kvmrt_vm_page_set_diagnostics (KvmrtVmPage *self, GPtrArray *diagnostics)
       if (g_strcmp0 (diagnostic->vm_uuid, uuid) == 0)
         g_ptr_array_add (self->diagnostics, kvmrt_diagnostic_copy (diagnostic));
     }
-  apply_marks (self);
+  self->marks_stale = !gtk_widget_get_mapped (GTK_WIDGET (self));
+  if (!self->marks_stale)
+    apply_marks (self);
 }
 
 void

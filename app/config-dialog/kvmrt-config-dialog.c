@@ -30,6 +30,7 @@ typedef struct {
    * whose findings stay the same is left alone. */
   char        *findings_key;
   guint        n_errors;    /* of those findings */
+  char        *row_key;     /* what the sidebar row shows now, to skip rows that stay */
 } VmEntry;
 
 struct _KvmrtConfigDialog
@@ -96,6 +97,7 @@ vm_entry_free (VmEntry *entry)
 {
   g_clear_object (&entry->vm);
   g_free (entry->findings_key);
+  g_free (entry->row_key);
   g_free (entry);
 }
 
@@ -173,18 +175,35 @@ refresh_row (KvmrtConfigDialog *self, VmEntry *entry)
   const char *name = kvmrt_vm_get_name (entry->vm);
   gboolean modified = entry_is_modified (self, entry);
   gboolean rt = kvmrt_vm_get_rt (entry->vm);
+  gboolean disabled = kvmrt_vm_get_disabled (entry->vm);
   g_autoptr(GString) subtitle = g_string_new (name != NULL ? name : _("no name"));
   g_autoptr(GString) accessible = g_string_new (kvmrt_vm_get_display_title (entry->vm));
+  g_autofree char *key = NULL;
 
-  if (kvmrt_vm_get_disabled (entry->vm))
+  if (disabled)
     g_string_append (subtitle, _(" · disabled"));
+  if (rt)
+    g_string_append (accessible, _(", real-time"));
+  if (modified)
+    g_string_append (accessible, _(", not applied"));
+  if (errors > 0)
+    g_string_append_printf (accessible, g_dngettext (GETTEXT_PACKAGE, ", %u error",
+                                                     ", %u errors", errors), errors);
+  /* An edit revisits every row and most stay as they are: setting the labels, tooltip and
+   * accessible label of a thousand rows again took 0.2 s per edit. */
+  key = g_strdup_printf ("%s\n%s\n%s\n%d%d%d%u", kvmrt_vm_get_display_title (entry->vm),
+                         subtitle->str, accessible->str, rt, modified, disabled, errors);
+  if (g_strcmp0 (entry->row_key, key) == 0)
+    return;
+  g_free (entry->row_key);
+  entry->row_key = g_steal_pointer (&key);
+
   gtk_label_set_label (entry->title_label, kvmrt_vm_get_display_title (entry->vm));
   gtk_label_set_label (entry->name_label, subtitle->str);
   gtk_widget_set_visible (entry->badge, rt);
   /* Keeps its place when hidden, so the titles stay aligned. */
   gtk_widget_set_opacity (entry->marker, modified ? 1.0 : 0.0);
-  gtk_widget_set_opacity (GTK_WIDGET (entry->title_label),
-                          kvmrt_vm_get_disabled (entry->vm) ? 0.55 : 1.0);
+  gtk_widget_set_opacity (GTK_WIDGET (entry->title_label), disabled ? 0.55 : 1.0);
 
   gtk_widget_set_visible (entry->error_icon, errors > 0);
   if (errors > 0)
@@ -194,14 +213,6 @@ refresh_row (KvmrtConfigDialog *self, VmEntry *entry)
 
       gtk_widget_set_tooltip_text (entry->error_icon, tip);
     }
-
-  if (rt)
-    g_string_append (accessible, _(", real-time"));
-  if (modified)
-    g_string_append (accessible, _(", not applied"));
-  if (errors > 0)
-    g_string_append_printf (accessible, g_dngettext (GETTEXT_PACKAGE, ", %u error",
-                                                     ", %u errors", errors), errors);
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry->row), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   accessible->str, -1);
 }

@@ -293,9 +293,18 @@ test_diagnostics (Fixture *f, gconstpointer data)
     }
   g_assert_true (found);
 
+  /* A page that is not shown (another VM's, in the dialog) gets its marks when it is. */
+  gtk_widget_set_visible (GTK_WIDGET (f->page), FALSE);
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (f->page)));
   kvmrt_vm_page_set_diagnostics (f->page, diagnostics);
+  g_assert_false (gtk_widget_has_css_class (cpuset, "error"));
+  gtk_widget_set_visible (GTK_WIDGET (f->page), TRUE);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (f->page)));
   g_assert_true (gtk_widget_has_css_class (cpuset, "error"));
   g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (cpuset), "win10-eng"));
+  /* Shown, it is marked at once. */
+  kvmrt_vm_page_set_diagnostics (f->page, diagnostics);
+  g_assert_true (gtk_widget_has_css_class (cpuset, "error"));
   g_assert_false (gtk_widget_has_css_class (title, "error"));
   kvmrt_gui_test_screenshot (GTK_WIDGET (f->page), "vm-page-rt");
   scroll_to_end (GTK_WIDGET (f->page));
