@@ -151,8 +151,9 @@ log_leftovers (Daemon *d, const KvmrtReleaseHeld *held)
   if (restored == 0 && g_strcmp0 (g_hash_table_lookup (d->last_problems, key),
                                   held->leftovers_error->message) == 0)
     return;
-  g_warning ("host settings left from an earlier release: %u restored, but not all: %s",
-             restored, held->leftovers_error->message);
+  if (restored > 0)
+    g_message ("host settings left from an earlier release: %u restored", restored);
+  g_warning ("host settings left from an earlier release: %s", held->leftovers_error->message);
   g_hash_table_insert (d->last_problems, g_strdup (key),
                        g_strdup (held->leftovers_error->message));
 }
