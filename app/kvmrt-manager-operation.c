@@ -684,7 +684,7 @@ kvmrt_shutdown_thread (GTask *task, gpointer source, gpointer task_data,
 static char *
 release_held (KvmrtOperation *op, GCancellable *cancellable, GError **error)
 {
-  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(KvmrtReleaseHeld) held = NULL;
   g_autoptr(GString) released = g_string_new (NULL);
 
   if (stop_if_cancelled (cancellable, _("Release Tuning cancelled: nothing was changed"),
@@ -692,13 +692,20 @@ release_held (KvmrtOperation *op, GCancellable *cancellable, GError **error)
     return NULL;
   if (op->privileged)
     return run_privileged (op, NULL, "kvmrt-shutdown", error, "--release-held", NULL);
-  /* Only the VMs that no longer run, as the bar names them. */
-  if ((results = kvmrt_lifecycle_release_held (op->sysroot, op->host, op->libvirt, NULL,
-                                               error)) == NULL)
+  /* Only the VMs that no longer run, as the bar names them, and what is held for no VM. */
+  if ((held = kvmrt_lifecycle_release_held (op->sysroot, op->host, op->libvirt, NULL,
+                                            error)) == NULL)
     return NULL;
-  for (guint i = 0; i < results->len; i++)
+  if (held->leftovers == KVMRT_VM_TUNING_FAILED)
     {
-      const KvmrtVmResult *result = results->pdata[i];
+      g_set_error (error, KVMRT_MANAGER_ERROR, KVMRT_MANAGER_ERROR_FAILED,
+                   _("The host settings could not all be given back: %s"),
+                   held->leftovers_error->message);
+      return NULL;
+    }
+  for (guint i = 0; i < held->results->len; i++)
+    {
+      const KvmrtVmResult *result = held->results->pdata[i];
 
       if (result->tuning == KVMRT_VM_TUNING_FAILED)
         {
@@ -709,8 +716,16 @@ release_held (KvmrtOperation *op, GCancellable *cancellable, GError **error)
         }
       g_string_append_printf (released, "%s%s", released->len > 0 ? ", " : "", result->label);
     }
-  if (results->len == 0)
+  if (held->results->len == 0 && held->leftovers == KVMRT_VM_TUNING_NONE)
     return g_strdup (_("No tuning was held for a VM that is not running"));
+  if (held->results->len == 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u host setting left from an earlier release was "
+                                         "given back",
+                                         "%u host settings left from an earlier release were "
+                                         "given back",
+                                         held->leftovers_report->changes->len),
+                            held->leftovers_report->changes->len);
   return g_strdup_printf (_("Real-time tuning released for %s"), released->str);
 }
 

@@ -31,6 +31,9 @@ kvmrt_cli_boot_select (KvmrtCliSession *session, KvmrtCli *cli, KvmrtBootSetFlag
 
 static GMutex print_lock;
 
+/* What to do about host settings that stay changed, after the message that names them. */
+#define RETRY_HINT N_("Fix the cause, then run kvmrt-shutdown --release-held to try again.")
+
 static void
 on_released (const KvmrtVmResult *result, gpointer user_data)
 {
@@ -38,32 +41,36 @@ on_released (const KvmrtVmResult *result, gpointer user_data)
     g_print (_("%s: not running any more; its real-time tuning was released\n"),
              result->label);
   else
-    kvmrt_cli_error ("%s", result->error->message);
+    kvmrt_cli_error (_("%s: its real-time tuning was not fully released: %s. %s"),
+                     result->label, result->error->message, _(RETRY_HINT));
 }
 
 int
 kvmrt_cli_release_held (KvmrtCliSession *session, KvmrtCli *cli)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) results = kvmrt_lifecycle_release_held (cli->sysroot, session->host,
-                                                               session->libvirt, NULL, &error);
-  gboolean ok = TRUE;
+  g_autoptr(KvmrtReleaseHeld) held = kvmrt_lifecycle_release_held (cli->sysroot, session->host,
+                                                                   session->libvirt, NULL,
+                                                                   &error);
 
-  if (results == NULL)
+  if (held == NULL)
     {
       kvmrt_cli_error ("%s", error->message);
       return KVMRT_EXIT_FAILED;
     }
-  for (guint i = 0; i < results->len; i++)
-    {
-      const KvmrtVmResult *result = results->pdata[i];
-
-      on_released (result, NULL);
-      ok = ok && result->tuning == KVMRT_VM_TUNING_RELEASED;
-    }
-  if (results->len == 0)
+  if (held->leftovers == KVMRT_VM_TUNING_RELEASED
+      || (held->leftovers == KVMRT_VM_TUNING_FAILED
+          && held->leftovers_report->changes->len > 0))
+    g_print (_("host settings left from an earlier release: %u restored\n"),
+             held->leftovers_report->changes->len);
+  if (held->leftovers == KVMRT_VM_TUNING_FAILED)
+    kvmrt_cli_error (_("host settings left from an earlier release: %s. %s"),
+                     held->leftovers_error->message, _(RETRY_HINT));
+  for (guint i = 0; i < held->results->len; i++)
+    on_released (held->results->pdata[i], NULL);
+  if (held->results->len == 0 && held->leftovers == KVMRT_VM_TUNING_NONE)
     g_print (_("No real-time tuning is held for a VM that is not running\n"));
-  return ok ? KVMRT_EXIT_OK : KVMRT_EXIT_FAILED;
+  return kvmrt_release_held_ok (held) ? KVMRT_EXIT_OK : KVMRT_EXIT_FAILED;
 }
 
 static void
@@ -221,8 +228,11 @@ print_release (const KvmrtVmResult *result)
 {
   if (result->tuning == KVMRT_VM_TUNING_FAILED)
     {
-      kvmrt_cli_error (_("%s: the host's real-time settings could not be restored: %s"),
-                       result->label, result->error->message);
+      if (result->report->changes->len > 0)
+        g_print (_("%s: real-time tuning released only in part (%u host settings changed "
+                   "back)\n"), result->label, result->report->changes->len);
+      kvmrt_cli_error (_("%s: its real-time tuning was not fully released: %s. %s"),
+                       result->label, result->error->message, _(RETRY_HINT));
       return FALSE;
     }
   if (result->report->changes->len > 0)

@@ -133,8 +133,33 @@ log_problems (Daemon *d, const char *uuid, const char *label, GPtrArray *problem
                                                                          (&joined), FALSE));
 }
 
+/* Logs what became of the host settings the journal held for no VM (an earlier release the
+ * host refused): a refusal when it first appears or changes, not every cycle. */
+static void
+log_leftovers (Daemon *d, const KvmrtReleaseHeld *held)
+{
+  static const char key[] = "(host settings held for no VM)";
+  guint restored = held->leftovers_report->changes->len;
+
+  if (held->leftovers == KVMRT_VM_TUNING_RELEASED)
+    g_message ("host settings left from an earlier release: %u restored", restored);
+  if (held->leftovers != KVMRT_VM_TUNING_FAILED)
+    {
+      g_hash_table_remove (d->last_problems, key);
+      return;
+    }
+  if (restored == 0 && g_strcmp0 (g_hash_table_lookup (d->last_problems, key),
+                                  held->leftovers_error->message) == 0)
+    return;
+  if (restored > 0)
+    g_message ("host settings left from an earlier release: %u restored", restored);
+  g_warning ("host settings left from an earlier release: %s", held->leftovers_error->message);
+  g_hash_table_insert (d->last_problems, g_strdup (key),
+                       g_strdup (held->leftovers_error->message));
+}
+
 /* Brings the host to what the running real-time VMs need, and releases what VMs that stopped
- * (or left the configuration) no longer need. */
+ * (or left the configuration) no longer need, and what the journal holds for no VM. */
 static void
 keep_tuned (Daemon *d)
 {
@@ -146,7 +171,7 @@ keep_tuned (Daemon *d)
   g_autoptr(KvmrtHost) host = config != NULL
     ? kvmrt_host_load (d->cli->sysroot, KVMRT_HOST_LOAD_DEFAULT, &error) : NULL;
   g_autoptr(KvmrtPlan) plan = NULL;
-  g_autoptr(GPtrArray) released = NULL;
+  g_autoptr(KvmrtReleaseHeld) released = NULL;
 
   if (host == NULL)
     {
@@ -158,9 +183,11 @@ keep_tuned (Daemon *d)
   if (released == NULL)
     g_warning ("cannot release the tuning of VMs that stopped: %s", error->message);
   g_clear_error (&error);
-  for (guint i = 0; released != NULL && i < released->len; i++)
+  if (released != NULL)
+    log_leftovers (d, released);
+  for (guint i = 0; released != NULL && i < released->results->len; i++)
     {
-      const KvmrtVmResult *result = released->pdata[i];
+      const KvmrtVmResult *result = released->results->pdata[i];
 
       if (result->tuning == KVMRT_VM_TUNING_FAILED)
         g_warning ("%s: cannot release its tuning: %s", result->label, result->error->message);

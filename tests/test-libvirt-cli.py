@@ -414,6 +414,44 @@ def journal_of(host):
 
 
 @case
+def shutdown_fails_when_the_host_keeps_a_setting_and_release_held_gives_it_back():
+    # A restore target the host cannot take back (here a directory where a sysctl was): the
+    # shutdown of the VM fails and names it, the journal keeps its original, and once the file
+    # is back --release-held restores it and the host is as before, byte for byte.
+    target = "proc/sys/kernel/timer_migration"
+    with PrivateHost(RUNNING_NODE) as common:
+        host = common[1]
+        original = tree_contents(host)
+        status, out, err = run("kvmrt-boot", "-f", DEMO_CFG, *common, "rh84-control-rt")
+        check(status == 0 and "tuned for real time" in out, out + err)
+        path = os.path.join(host, target)
+        os.remove(path)
+        os.mkdir(path)
+        status, out, err = run("kvmrt-shutdown", "-f", DEMO_CFG, *common, "rh84-control-rt")
+        check(status == 1, "exit %d: %s %s" % (status, out, err))
+        check("/" + target in err and "--release-held" in err, err)
+        vms, originals = journal_of(host)
+        check(vms == [] and list(originals) == [target], (vms, originals))
+        check(originals[target] == original[target].decode().strip(), originals)
+        # Still a directory: refused again, and said so.
+        status, out, err = run("kvmrt-shutdown", "--release-held", "-f", DEMO_CFG, *common)
+        check(status == 1 and "/" + target in err, "exit %d: %s %s" % (status, out, err))
+        check(list(journal_of(host)[1]) == [target], "the original left the journal")
+        os.rmdir(path)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("0\n")
+        status, out, err = run("kvmrt-shutdown", "--release-held", "-f", DEMO_CFG, *common)
+        check(status == 0, "exit %d: %s %s" % (status, out, err))
+        check("host settings left from an earlier release: 1 restored" in out, out)
+        check(not os.path.exists(os.path.join(host, "run/kvmrt/tuning-state.json")),
+              "the journal is still there")
+        changed = differences(original, tree_contents(host))
+        check(changed == [], "not restored: %s" % changed[:10])
+        status, out, err = run("kvmrt-shutdown", "--release-held", "-f", DEMO_CFG, *common)
+        check(status == 0 and "No real-time tuning is held" in out, out + err)
+
+
+@case
 def two_real_time_vms_tune_and_untune_independently():
     # Host A: only rh84-vision-rt tuned. Host B: both tuned, then rh84-control-rt shut down.
     # B must end up as A (the journal may list its entries in another order).

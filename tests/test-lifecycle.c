@@ -92,7 +92,7 @@ test_tunes_running_then_refuses_and_releases_once_off (Fixture *f, gconstpointer
 {
   g_autoptr(KvmrtTuneReport) report = kvmrt_tune_report_new ();
   g_autoptr(KvmrtTuneReport) again = kvmrt_tune_report_new ();
-  g_autoptr(GPtrArray) released = NULL;
+  g_autoptr(KvmrtReleaseHeld) released = NULL;
   const KvmrtVmResult *stale;
   g_autoptr(GError) error = NULL;
   g_autofree char *tuned = NULL;
@@ -121,8 +121,9 @@ test_tunes_running_then_refuses_and_releases_once_off (Fixture *f, gconstpointer
   g_clear_error (&error);
   released = kvmrt_lifecycle_release_held (f->sysroot, f->host, f->libvirt, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (released->len, ==, 1);
-  stale = released->pdata[0];
+  g_assert_cmpuint (released->results->len, ==, 1);
+  g_assert_cmpint (released->leftovers, ==, KVMRT_VM_TUNING_NONE);
+  stale = released->results->pdata[0];
   g_assert_cmpint (stale->tuning, ==, KVMRT_VM_TUNING_RELEASED);
   g_assert_cmpstr (stale->label, ==, "rh84-vision-rt");
   g_assert_true (test_demo_cpu48_online (f));

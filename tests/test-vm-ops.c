@@ -6,6 +6,7 @@
 #include <kvmrt.h>
 #include <libvirt/libvirt.h>
 #include <string.h>
+#include <glib/gstdio.h>
 
 #include "kvmrt-boot-set.h"
 #include "kvmrt-lifecycle.h"
@@ -265,7 +266,7 @@ test_retune_force_off_and_release_held (Fixture *f, gconstpointer data)
   g_autoptr(GPtrArray) off = NULL;
   g_autoptr(GPtrArray) on = NULL;
   g_autoptr(GPtrArray) stopped = NULL;
-  g_autoptr(GPtrArray) held = NULL;
+  g_autoptr(KvmrtReleaseHeld) held = NULL;
   g_autoptr(GPtrArray) none = NULL;
   g_autoptr(KvmrtConfig) without = kvmrt_config_new ();
   g_autoptr(GCancellable) cancelled = g_cancellable_new ();
@@ -294,12 +295,14 @@ test_retune_force_off_and_release_held (Fixture *f, gconstpointer data)
   /* Running, tuned, and gone from the configuration: its tuning is held for nothing. */
   held = kvmrt_lifecycle_release_held (f->sysroot, f->host, f->libvirt, f->config, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (held->len, ==, 0);
-  g_clear_pointer (&held, g_ptr_array_unref);
+  g_assert_cmpuint (held->results->len, ==, 0);
+  g_assert_cmpint (held->leftovers, ==, KVMRT_VM_TUNING_NONE);
+  g_assert_true (kvmrt_release_held_ok (held));
+  g_clear_pointer (&held, kvmrt_release_held_free);
   held = kvmrt_lifecycle_release_held (f->sysroot, f->host, f->libvirt, without, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (held->len, ==, 1);
-  r = held->pdata[0];
+  g_assert_cmpuint (held->results->len, ==, 1);
+  r = held->results->pdata[0];
   g_assert_cmpint (r->outcome, ==, KVMRT_VM_STALE);
   g_assert_cmpint (r->tuning, ==, KVMRT_VM_TUNING_RELEASED);
   g_assert_cmpstr (r->label, ==, "rh84-control-rt");
@@ -325,6 +328,65 @@ test_retune_force_off_and_release_held (Fixture *f, gconstpointer data)
   g_assert_cmpuint (none->len, ==, 0);
 }
 
+/* A release the host refuses in part is the VM's tuning FAILED, with the file it kept; what
+ * stays is held for no VM, and kvmrt_lifecycle_release_held() gives it back once it can. */
+static void
+test_release_refused_then_given_back (Fixture *f, gconstpointer data)
+{
+  KvmrtSession session = session_of (f);
+  g_autoptr(GPtrArray) one = g_ptr_array_new ();
+  g_autoptr(GPtrArray) tuned = NULL;
+  g_autoptr(GPtrArray) stopped = NULL;
+  g_autoptr(KvmrtReleaseHeld) held = NULL;
+  g_autofree char *target = g_build_filename (f->sysroot, "proc", "sys", "kernel",
+                                              "timer_migration", NULL);
+  g_autoptr(GError) error = NULL;
+  const KvmrtVmResult *r;
+
+  g_ptr_array_add (one, kvmrt_config_lookup_uuid (f->config, CONTROL_UUID));
+  g_assert_true (kvmrt_libvirt_start (domain (f, CONTROL_UUID), &error));
+  tuned = kvmrt_boot_set_retune (&session, one, NULL, NULL);
+  r = tuned->pdata[0];
+  g_assert_cmpint (r->tuning, ==, KVMRT_VM_TUNING_APPLIED);
+
+  /* A restore target the host cannot take back. */
+  g_assert_cmpint (g_remove (target), ==, 0);
+  g_assert_cmpint (g_mkdir (target, 0755), ==, 0);
+  stopped = kvmrt_shutdown_set_run (&session, one, 0, KVMRT_SHUTDOWN_FORCE, NULL, NULL);
+  r = stopped->pdata[0];
+  g_assert_cmpint (r->outcome, ==, KVMRT_VM_POWERED_OFF);
+  g_assert_cmpint (r->tuning, ==, KVMRT_VM_TUNING_FAILED);
+  g_assert_nonnull (strstr (r->error->message, "/proc/sys/kernel/timer_migration"));
+  g_assert_cmpuint (r->report->changes->len, >, 0);
+  g_assert_true (test_demo_journal_exists (f));
+
+  /* Held for no VM now; still refused, and said so. */
+  held = kvmrt_lifecycle_release_held (f->sysroot, f->host, f->libvirt, f->config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (held->results->len, ==, 0);
+  g_assert_cmpint (held->leftovers, ==, KVMRT_VM_TUNING_FAILED);
+  g_assert_nonnull (strstr (held->leftovers_error->message, "/proc/sys/kernel/timer_migration"));
+  g_assert_false (kvmrt_release_held_ok (held));
+  g_assert_true (test_demo_journal_exists (f));
+  g_clear_pointer (&held, kvmrt_release_held_free);
+
+  /* The file is back: given back, and nothing is held any more. */
+  g_assert_cmpint (g_rmdir (target), ==, 0);
+  g_assert_true (g_file_set_contents (target, "0\n", -1, &error));
+  held = kvmrt_lifecycle_release_held (f->sysroot, f->host, f->libvirt, f->config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (held->leftovers, ==, KVMRT_VM_TUNING_RELEASED);
+  g_assert_cmpuint (held->leftovers_report->changes->len, ==, 1);
+  g_assert_null (held->leftovers_error);
+  g_assert_true (kvmrt_release_held_ok (held));
+  g_assert_false (test_demo_journal_exists (f));
+  g_clear_pointer (&held, kvmrt_release_held_free);
+  held = kvmrt_lifecycle_release_held (f->sysroot, f->host, f->libvirt, f->config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (held->leftovers, ==, KVMRT_VM_TUNING_NONE);
+  g_assert_cmpuint (held->results->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -336,5 +398,7 @@ main (int argc, char **argv)
               test_demo_tear_down);
   g_test_add ("/vm-ops/retune-force-off-and-release-held", Fixture, NULL, test_demo_set_up,
               test_retune_force_off_and_release_held, test_demo_tear_down);
+  g_test_add ("/vm-ops/release-refused-then-given-back", Fixture, NULL, test_demo_set_up,
+              test_release_refused_then_given_back, test_demo_tear_down);
   return g_test_run ();
 }

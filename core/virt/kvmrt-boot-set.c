@@ -75,24 +75,27 @@ list_running (const KvmrtSession *session)
 }
 
 /* After a crash the journal may still hold VMs that no longer run: their host settings go
- * back before anything boots. */
+ * back before anything boots (and so do those it holds for no VM; one the host still refuses
+ * is a warning of the tuning that follows, which tries it again). */
 static GPtrArray *
 release_held (const KvmrtSession *session, const KvmrtBootSetProgress *progress,
               gpointer user_data)
 {
   g_autoptr(GError) error = NULL;
-  GPtrArray *released = kvmrt_lifecycle_release_held (session->sysroot, session->host,
-                                                      session->libvirt, NULL, &error);
+  g_autoptr(KvmrtReleaseHeld) held = kvmrt_lifecycle_release_held (session->sysroot,
+                                                                   session->host,
+                                                                   session->libvirt, NULL,
+                                                                   &error);
 
-  if (released == NULL)
+  if (held == NULL)
     {
       if (progress->release_failed != NULL)
         progress->release_failed (error, user_data);
       return g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_vm_result_free);
     }
-  for (guint i = 0; progress->released != NULL && i < released->len; i++)
-    progress->released (released->pdata[i], user_data);
-  return released;
+  for (guint i = 0; progress->released != NULL && i < held->results->len; i++)
+    progress->released (held->results->pdata[i], user_data);
+  return g_steal_pointer (&held->results);
 }
 
 /* Writes every enabled VM into libvirt, so libvirt boots what the configuration says. With

@@ -131,7 +131,43 @@ is_stale (KvmrtLibvirt *libvirt, KvmrtConfig *config, const KvmrtTunedVm *vm)
   return config != NULL && kvmrt_config_lookup_uuid (config, vm->uuid) == NULL;
 }
 
-GPtrArray *
+void
+kvmrt_release_held_free (KvmrtReleaseHeld *held)
+{
+  if (held == NULL)
+    return;
+  g_clear_pointer (&held->results, g_ptr_array_unref);
+  kvmrt_tune_report_free (held->leftovers_report);
+  g_clear_error (&held->leftovers_error);
+  g_free (held);
+}
+
+gboolean
+kvmrt_release_held_ok (const KvmrtReleaseHeld *held)
+{
+  if (held->leftovers == KVMRT_VM_TUNING_FAILED)
+    return FALSE;
+  for (guint i = 0; i < held->results->len; i++)
+    if (((KvmrtVmResult *) held->results->pdata[i])->tuning != KVMRT_VM_TUNING_RELEASED)
+      return FALSE;
+  return TRUE;
+}
+
+/* What the journal holds for no VM, given back before any VM's release (so a VM whose own
+ * release the host refuses is reported once, as that VM's). */
+static void
+give_back_leftovers (const char *sysroot, KvmrtHost *host, KvmrtReleaseHeld *held)
+{
+  guint n_held = 0;
+
+  if (!kvmrt_tuner_give_back (sysroot, host, &n_held, held->leftovers_report,
+                              &held->leftovers_error))
+    held->leftovers = KVMRT_VM_TUNING_FAILED;
+  else if (n_held > 0)
+    held->leftovers = KVMRT_VM_TUNING_RELEASED;
+}
+
+KvmrtReleaseHeld *
 kvmrt_lifecycle_release_held (const char   *sysroot,
                               KvmrtHost    *host,
                               KvmrtLibvirt *libvirt,
@@ -140,11 +176,15 @@ kvmrt_lifecycle_release_held (const char   *sysroot,
 {
   g_autoptr(KvmrtJournal) journal = kvmrt_journal_load (sysroot, error);
   g_autoptr(GPtrArray) stale = g_ptr_array_new ();
-  GPtrArray *results;
+  KvmrtReleaseHeld *held;
 
   if (journal == NULL)
     return NULL;
-  results = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_vm_result_free);
+  held = g_new0 (KvmrtReleaseHeld, 1);
+  held->results = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_vm_result_free);
+  held->leftovers = KVMRT_VM_TUNING_NONE;
+  held->leftovers_report = kvmrt_tune_report_new ();
+  give_back_leftovers (sysroot, host, held);
   for (guint i = 0; i < journal->vms->len; i++)
     if (is_stale (libvirt, config, journal->vms->pdata[i]))
       g_ptr_array_add (stale, journal->vms->pdata[i]);
@@ -161,7 +201,7 @@ kvmrt_lifecycle_release_held (const char   *sysroot,
         result->tuning = KVMRT_VM_TUNING_RELEASED;
       else
         result->tuning = KVMRT_VM_TUNING_FAILED;
-      g_ptr_array_add (results, result);
+      g_ptr_array_add (held->results, result);
     }
-  return results;
+  return held;
 }

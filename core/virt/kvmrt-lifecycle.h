@@ -38,14 +38,32 @@ gboolean kvmrt_lifecycle_tune     (const char        *sysroot,
  * must exist before such a VM starts; /run is empty after a reboot). Only for the live host
  * (@sysroot "/"): the path in the domain is the host's own. */
 gboolean   kvmrt_lifecycle_prepare_gs_dir (const char *sysroot, GError **error);
+/* What kvmrt_lifecycle_release_held() did: the tuning of each VM that no longer ran, and the
+ * host settings the journal held for no VM at all (left by an earlier release the host
+ * refused, or one a crash cut short). */
+typedef struct {
+  GPtrArray       *results;          /* KvmrtVmResult*: one per VM released, in journal order
+                                      * (outcome STALE, tuning RELEASED or FAILED) */
+  KvmrtVmTuning    leftovers;        /* NONE: the journal held nothing for no VM; RELEASED:
+                                      * given back; FAILED: not all (@leftovers_error) */
+  KvmrtTuneReport *leftovers_report; /* what was changed back */
+  GError          *leftovers_error;  /* FAILED: what stays in the journal, and why */
+} KvmrtReleaseHeld;
+
+void       kvmrt_release_held_free (KvmrtReleaseHeld *held);
+/* Whether everything held was given back: every VM's tuning and every leftover. */
+gboolean   kvmrt_release_held_ok   (const KvmrtReleaseHeld *held);
+
 /* Gives back the host settings of the VMs in the journal that no longer run (after a crash,
- * or a VM stopped outside kvmrt) and, when @config is given, of those no longer in it. One
- * KvmrtVmResult* (outcome STALE, tuning RELEASED or FAILED) per VM released, in journal
- * order; NULL with @error when the journal cannot be read. */
-GPtrArray *kvmrt_lifecycle_release_held  (const char   *sysroot,
-                                          KvmrtHost    *host,
-                                          KvmrtLibvirt *libvirt,
-                                          KvmrtConfig  *config,
-                                          GError      **error);
+ * or a VM stopped outside kvmrt) and, when @config is given, of those no longer in it; first,
+ * whatever the journal holds for no VM (kvmrt_tuner_give_back()). NULL with @error when the
+ * journal cannot be read. */
+KvmrtReleaseHeld *kvmrt_lifecycle_release_held (const char   *sysroot,
+                                                KvmrtHost    *host,
+                                                KvmrtLibvirt *libvirt,
+                                                KvmrtConfig  *config,
+                                                GError      **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KvmrtReleaseHeld, kvmrt_release_held_free)
 
 G_END_DECLS

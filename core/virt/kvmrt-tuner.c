@@ -101,10 +101,15 @@ compare_restore_order (gconstpointer a, gconstpointer b)
 }
 
 /* Writes back the originals no tuned VM needs any more: CPUs first, cgroups last, and within
- * a phase the last changed first (a cgroup v1 parent widens before its children). */
+ * a phase the last changed first (a cgroup v1 parent widens before its children). An original
+ * the host does not take back stays in the journal; what was refused goes into @refused
+ * (char*, "/PATH to "VALUE" (why)") when it is given, else it is one of
+ * @report's problems (applying goes on regardless). @n_unneeded, when given, receives how many
+ * originals no VM needed. */
 static gboolean
 restore_unneeded (KvmrtJournal *journal, KvmrtTuneBackend backend, GPtrArray *wanted,
-                  KvmrtTuneReport *report, GError **error)
+                  KvmrtTuneReport *report, GPtrArray *refused, guint *n_unneeded,
+                  GError **error)
 {
   g_autoptr(GPtrArray) order = g_ptr_array_new ();
 
@@ -113,6 +118,8 @@ restore_unneeded (KvmrtJournal *journal, KvmrtTuneBackend backend, GPtrArray *wa
       g_ptr_array_add (order, journal->originals->pdata[i]);
   /* Stable: the reverse order stays within each phase. */
   g_ptr_array_sort (order, compare_restore_order);
+  if (n_unneeded != NULL)
+    *n_unneeded = order->len;
 
   for (guint i = 0; i < order->len; i++)
     {
@@ -129,6 +136,13 @@ restore_unneeded (KvmrtJournal *journal, KvmrtTuneBackend backend, GPtrArray *wa
           kvmrt_journal_drop_original (journal, path);
           if (!kvmrt_journal_save (journal, error))
             return FALSE;
+          continue;
+        }
+      if (failed != 0 && refused != NULL)
+        {
+          g_ptr_array_add (refused,
+                           g_strdup_printf (_("/%s to \"%s\" (%s)"), path, value,
+                                            explain_errno (failed, path, detail)));
           continue;
         }
       if (failed != 0)
@@ -203,13 +217,15 @@ reconcile_threads (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneBackend back
   return kvmrt_tune_threads_confine (journal, rt, housekeeping, report, error);
 }
 
+/* Brings the host to what the journal's VMs need. @refused: see restore_unneeded(). */
 static gboolean
-reconcile (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneReport *report, GError **error)
+reconcile (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneReport *report, GPtrArray *refused,
+           GError **error)
 {
   KvmrtTuneBackend backend = kvmrt_tune_backend_choose (journal->sysroot);
   g_autoptr(GPtrArray) wanted = kvmrt_tune_state_wanted (journal, host, backend);
 
-  return restore_unneeded (journal, backend, wanted, report, error)
+  return restore_unneeded (journal, backend, wanted, report, refused, NULL, error)
          && apply_wanted (journal, backend, wanted, report, error)
          && reconcile_threads (journal, host, backend, report, error)
          && kvmrt_journal_save (journal, error);
@@ -309,10 +325,31 @@ apply_locked (const char *sysroot, KvmrtHost *host, const KvmrtVmPlan *plan, int
     return FALSE;
   vm = kvmrt_tune_state_vm_from_plan (plan);
   kvmrt_journal_put_vm (journal, vm);
-  if (!kvmrt_journal_save (journal, error) || !reconcile (journal, host, report, error))
+  if (!kvmrt_journal_save (journal, error) || !reconcile (journal, host, report, NULL, error))
     return FALSE;
   vm->fifo = set_vcpu_fifo (sysroot, plan, qemu_pid, report);
   return kvmrt_journal_save (journal, error);
+}
+
+/* A give-back is whole or it failed: the originals the host did not take back (@refused)
+ * become @error, which names each of them. TRUE when there are none. */
+static gboolean
+fail_if_refused (GPtrArray *refused, GError **error)
+{
+  g_autoptr(GString) list = g_string_new (NULL);
+
+  if (refused->len == 0)
+    return TRUE;
+  for (guint i = 0; i < refused->len; i++)
+    g_string_append_printf (list, "%s%s", i > 0 ? "; " : "", (char *) refused->pdata[i]);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "%u host setting could not be restored and stays in the "
+                            "journal: %s",
+                            "%u host settings could not be restored and stay in the "
+                            "journal: %s", refused->len),
+               refused->len, list->str);
+  return FALSE;
 }
 
 static gboolean
@@ -320,6 +357,7 @@ release_locked (const char *sysroot, KvmrtHost *host, const char *uuid,
                 KvmrtTuneReport *report, GError **error)
 {
   g_autoptr(KvmrtJournal) journal = load_locked (sysroot, error);
+  g_autoptr(GPtrArray) refused = g_ptr_array_new_with_free_func (g_free);
 
   if (journal == NULL)
     return FALSE;
@@ -327,7 +365,9 @@ release_locked (const char *sysroot, KvmrtHost *host, const char *uuid,
     return FALSE;
   /* Also when the VM had left already: a release that was cut short (a crash) left
    * originals behind that no VM needs any more. */
-  return kvmrt_journal_is_empty (journal) || reconcile (journal, host, report, error);
+  if (kvmrt_journal_is_empty (journal))
+    return TRUE;
+  return reconcile (journal, host, report, refused, error) && fail_if_refused (refused, error);
 }
 
 static gboolean
@@ -335,7 +375,34 @@ recover_locked (const char *sysroot, KvmrtHost *host, KvmrtTuneReport *report, G
 {
   g_autoptr(KvmrtJournal) journal = load_locked (sysroot, error);
 
-  return journal != NULL && reconcile (journal, host, report, error);
+  return journal != NULL && reconcile (journal, host, report, NULL, error);
+}
+
+static gboolean
+give_back_locked (const char *sysroot, KvmrtHost *host, guint *n_held, KvmrtTuneReport *report,
+                  GError **error)
+{
+  g_autoptr(KvmrtJournal) journal = load_locked (sysroot, error);
+  g_autoptr(GPtrArray) refused = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) wanted = NULL;
+  KvmrtTuneBackend backend;
+
+  if (journal == NULL)
+    return FALSE;
+  if (kvmrt_journal_is_empty (journal))
+    return TRUE;
+  backend = kvmrt_tune_backend_choose (sysroot);
+  wanted = kvmrt_tune_state_wanted (journal, host, backend);
+  if (!restore_unneeded (journal, backend, wanted, report, refused, n_held, error))
+    return FALSE;
+  /* Kernel threads moved for VMs that all left. */
+  if (journal->vms->len == 0 && journal->threads->len > 0)
+    {
+      *n_held += journal->threads->len;
+      if (!kvmrt_tune_threads_restore (journal, report, error))
+        return FALSE;
+    }
+  return kvmrt_journal_save (journal, error) && fail_if_refused (refused, error);
 }
 
 gboolean
@@ -379,6 +446,23 @@ kvmrt_tuner_recover (const char *sysroot, KvmrtHost *host, KvmrtTuneReport *repo
     return FALSE;
   ok = recover_locked (sysroot, host, report, error);
   close (lock);
+  return ok;
+}
+
+gboolean
+kvmrt_tuner_give_back (const char *sysroot, KvmrtHost *host, guint *n_held,
+                       KvmrtTuneReport *report, GError **error)
+{
+  int lock;
+  gboolean ok;
+  guint held = 0;
+
+  if ((lock = lock_host (sysroot, error)) < 0)
+    return FALSE;
+  ok = give_back_locked (sysroot, host, &held, report, error);
+  close (lock);
+  if (n_held != NULL)
+    *n_held = held;
   return ok;
 }
 

@@ -38,12 +38,25 @@ gboolean kvmrt_tuner_apply   (const char        *sysroot,
                               int                qemu_pid,
                               KvmrtTuneReport   *report,
                               GError           **error);
-/* Takes the VM out of the tuning and restores what no other tuned VM needs. */
+/* Takes the VM out of the tuning and restores what no other tuned VM needs. A release is whole
+ * or it failed: FALSE when the journal cannot be kept, and also when the host refused to take
+ * back an original value; then @error names each such file (it stays in the journal, and
+ * kvmrt_tuner_give_back() tries it again), and @report still lists what was changed back. */
 gboolean kvmrt_tuner_release (const char       *sysroot,
                               KvmrtHost        *host,
                               const char       *uuid,
                               KvmrtTuneReport  *report,
                               GError          **error);
+/* Restores the originals the journal holds that no tuned VM needs (left by a release the host
+ * refused, or one a crash cut short) and, when no VM is tuned, the kernel threads' affinities;
+ * the tuned VMs' settings are not touched. @n_held (may be NULL) receives how many such
+ * leftovers there were (0: nothing to do). FALSE when the journal cannot be kept or the host
+ * refused one again: @error names each file that stays. */
+gboolean kvmrt_tuner_give_back (const char      *sysroot,
+                                KvmrtHost       *host,
+                                guint           *n_held,
+                                KvmrtTuneReport *report,
+                                GError         **error);
 /* Brings the host to what the journal's VMs need (after a crash, or to retune). */
 gboolean kvmrt_tuner_recover (const char       *sysroot,
                               KvmrtHost        *host,
