@@ -105,6 +105,7 @@ typedef struct {
                                 * start and its tuning */
   GPtrArray        *statuses;  /* KvmrtVmStatus*, one per VM of the plan, in its order */
   GPtrArray        *held;      /* char*: titles (else journal names); NULL when not read */
+  guint             held_leftovers; /* host settings the journal holds for no VM */
 } KvmrtStatusReading;
 
 void kvmrt_status_reading_free   (KvmrtStatusReading *reading);

@@ -106,6 +106,11 @@ read_held (KvmrtStatusReading *reading)
       if (domain == NULL || !kvmrt_libvirt_is_active (domain))
         g_ptr_array_add (held, held_label (config, tuned));
     }
+  /* Originals no VM holds: what an earlier release could not give back. (While a VM is
+   * tuned, its own settings are among the originals; those left over are told then by the
+   * VM's release.) */
+  reading->held_leftovers = journal != NULL && journal->vms->len == 0
+                            ? journal->originals->len : 0;
   return held;
 }
 

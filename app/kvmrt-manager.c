@@ -43,6 +43,7 @@ struct _KvmrtManager
   gboolean      gather_again;   /* and another was asked for meanwhile */
   gboolean      gather_here;    /* read statuses in the calling thread (start-up prefetch) */
   GPtrArray    *held;           /* char*: VMs whose tuning the host holds though they are off */
+  guint         held_leftovers; /* host settings the journal holds for no VM */
   KvmrtUsageSampler *usage;     /* NULL without libvirt */
 };
 
@@ -103,9 +104,10 @@ take_status (KvmrtManager *self, KvmrtVmStatus *status)
 }
 
 static void
-take_held (KvmrtManager *self, GPtrArray *held)
+take_held (KvmrtManager *self, GPtrArray *held, guint leftovers)
 {
-  gboolean same = self->held != NULL && self->held->len == held->len;
+  gboolean same = self->held != NULL && self->held->len == held->len
+                  && self->held_leftovers == leftovers;
 
   for (guint i = 0; same && i < held->len; i++)
     same = g_str_equal (self->held->pdata[i], held->pdata[i]);
@@ -113,6 +115,7 @@ take_held (KvmrtManager *self, GPtrArray *held)
     return;
   g_clear_pointer (&self->held, g_ptr_array_unref);
   self->held = g_ptr_array_ref (held);
+  self->held_leftovers = leftovers;
   g_signal_emit (self, signals[SIGNAL_HELD_CHANGED], 0);
 }
 
@@ -122,7 +125,7 @@ take_reading (KvmrtManager *self, KvmrtStatusReading *reading)
 {
   /* While an operation runs, a VM may be between its start and its tuning. */
   if (reading->held != NULL && self->operations == 0)
-    take_held (self, reading->held);
+    take_held (self, reading->held, reading->held_leftovers);
   if (reading->plan == NULL || reading->plan != self->plan)
     return;
   for (guint i = 0; i < reading->statuses->len; i++)
@@ -292,6 +295,12 @@ GPtrArray *
 kvmrt_manager_get_held_tuning (KvmrtManager *self)
 {
   return self->held;
+}
+
+guint
+kvmrt_manager_get_held_leftovers (KvmrtManager *self)
+{
+  return self->held_leftovers;
 }
 
 static void

@@ -112,6 +112,9 @@ const KvmrtVmStatus *kvmrt_manager_read_status_finish (KvmrtManager  *self,
 /* Titles (or journal names) of the VMs whose real-time tuning the host still holds although
  * they are not running; NULL or empty when there are none. */
 GPtrArray    *kvmrt_manager_get_held_tuning (KvmrtManager *self);
+/* How many host settings the tuning journal holds for no VM at all (an earlier release the
+ * host refused in part); Release Tuning tries them again. */
+guint         kvmrt_manager_get_held_leftovers (KvmrtManager *self);
 /* A running VM's CPU usage in percent of its vCPUs, sampled every 2 s off the GUI thread;
  * < 0 while unknown. */
 double        kvmrt_manager_get_cpu_usage   (KvmrtManager *self, KvmrtVm *vm);
@@ -247,7 +250,7 @@ GPtrArray    *kvmrt_manager_operation_get_problems (GAsyncResult *result);
  *                                 connect to it)
  *   "status-changed" (KvmrtVm *)  that VM's status changed (state, tuning, drift)
  *   "libvirt-changed" ()          libvirt domains were defined or undefined
- *   "held-tuning-changed" ()      get_held_tuning() changed
+ *   "held-tuning-changed" ()      get_held_tuning() or get_held_leftovers() changed
  *   "usage-changed" ()            new CPU usage figures */
 
 G_END_DECLS

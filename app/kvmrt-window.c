@@ -242,9 +242,11 @@ static void
 on_manager_held_changed_cb (KvmrtManager *manager, KvmrtWindow *self)
 {
   GPtrArray *held = kvmrt_manager_get_held_tuning (manager);
-  gboolean shown = held != NULL && held->len > 0;
+  guint n_vms = held != NULL ? held->len : 0;
+  guint leftovers = kvmrt_manager_get_held_leftovers (manager);
+  gboolean shown = n_vms > 0 || leftovers > 0;
   g_autoptr(GString) names = g_string_new (NULL);
-  g_autofree char *text = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
 
   if (self->held_bar == NULL && !shown)
     return;
@@ -262,18 +264,30 @@ on_manager_held_changed_cb (KvmrtManager *manager, KvmrtWindow *self)
       gtk_box_insert_child_after (self->content_box, GTK_WIDGET (self->held_bar),
                                   GTK_WIDGET (self->header_bar));
     }
-  for (guint i = 0; shown && i < held->len; i++)
+  for (guint i = 0; i < n_vms; i++)
     g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", (char *) held->pdata[i]);
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "The host is still tuned for %s, which is not running: "
-                                       "its CPUs and interrupts are kept from the other VMs.",
-                                       "The host is still tuned for %s, which are not running: "
-                                       "their CPUs and interrupts are kept from the other VMs.",
-                                       shown ? held->len : 1),
-                          names->str);
+  if (n_vms > 0)
+    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                               "The host is still tuned for %s, which is not "
+                                               "running: its CPUs and interrupts are kept from "
+                                               "the other VMs.",
+                                               "The host is still tuned for %s, which are not "
+                                               "running: their CPUs and interrupts are kept "
+                                               "from the other VMs.", n_vms),
+                            names->str);
+  /* What an earlier release could not give back (the host refused a file) is held for no VM
+   * and would otherwise stay unseen until the next boot. */
+  if (leftovers > 0)
+    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                               "%sThe host still keeps %u setting that an "
+                                               "earlier release could not give back.",
+                                               "%sThe host still keeps %u settings that an "
+                                               "earlier release could not give back.",
+                                               leftovers),
+                            n_vms > 0 ? " " : "", leftovers);
   gtk_info_bar_set_revealed (self->held_bar, shown);
   gtk_widget_set_visible (GTK_WIDGET (self->held_bar), shown);
-  gtk_label_set_label (self->held_label, shown ? text : "");
+  gtk_label_set_label (self->held_label, text->str);
 }
 
 /* libvirt could not be reached, or closed the connection since. */
