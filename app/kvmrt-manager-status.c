@@ -8,6 +8,7 @@
 #include "kvmrt-journal.h"
 #include "kvmrt-manager-private.h"
 #include "kvmrt-proc.h"
+#include "kvmrt-tuner.h"
 
 KvmrtManagerPlan *
 kvmrt_manager_plan_new (KvmrtConfig *config, KvmrtHost *host)
@@ -106,11 +107,8 @@ read_held (KvmrtStatusReading *reading)
       if (domain == NULL || !kvmrt_libvirt_is_active (domain))
         g_ptr_array_add (held, held_label (config, tuned));
     }
-  /* Originals no VM holds: what an earlier release could not give back. (While a VM is
-   * tuned, its own settings are among the originals; those left over are told then by the
-   * VM's release.) */
-  reading->held_leftovers = journal != NULL && journal->vms->len == 0
-                            ? journal->originals->len : 0;
+  /* What an earlier release could not give back, counted as Release Tuning would try it. */
+  reading->held_leftovers = kvmrt_tuner_count_leftovers (reading->sysroot, reading->host);
   return held;
 }
 

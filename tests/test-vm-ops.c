@@ -348,6 +348,8 @@ test_release_refused_then_given_back (Fixture *f, gconstpointer data)
   tuned = kvmrt_boot_set_retune (&session, one, NULL, NULL);
   r = tuned->pdata[0];
   g_assert_cmpint (r->tuning, ==, KVMRT_VM_TUNING_APPLIED);
+  /* A tuned VM's settings are no leftovers. */
+  g_assert_cmpuint (kvmrt_tuner_count_leftovers (f->sysroot, f->host), ==, 0);
 
   /* A restore target the host cannot take back. */
   g_assert_cmpint (g_remove (target), ==, 0);
@@ -360,7 +362,8 @@ test_release_refused_then_given_back (Fixture *f, gconstpointer data)
   g_assert_cmpuint (r->report->changes->len, >, 0);
   g_assert_true (test_demo_journal_exists (f));
 
-  /* Held for no VM now; still refused, and said so. */
+  /* Held for no VM now (the window counts it); still refused, and said so. */
+  g_assert_cmpuint (kvmrt_tuner_count_leftovers (f->sysroot, f->host), ==, 1);
   held = kvmrt_lifecycle_release_held (f->sysroot, f->host, f->libvirt, f->config, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (held->results->len, ==, 0);
@@ -380,6 +383,7 @@ test_release_refused_then_given_back (Fixture *f, gconstpointer data)
   g_assert_null (held->leftovers_error);
   g_assert_true (kvmrt_release_held_ok (held));
   g_assert_false (test_demo_journal_exists (f));
+  g_assert_cmpuint (kvmrt_tuner_count_leftovers (f->sysroot, f->host), ==, 0);
   g_clear_pointer (&held, kvmrt_release_held_free);
   held = kvmrt_lifecycle_release_held (f->sysroot, f->host, f->libvirt, f->config, &error);
   g_assert_no_error (error);

@@ -100,26 +100,41 @@ compare_restore_order (gconstpointer a, gconstpointer b)
   return (int) kvmrt_tune_phase_of (y->path) - (int) kvmrt_tune_phase_of (x->path);
 }
 
-/* Writes back the originals no tuned VM needs any more: CPUs first, cgroups last, and within
- * a phase the last changed first (a cgroup v1 parent widens before its children). An original
- * the host does not take back stays in the journal; what was refused goes into @refused
- * (char*, "/PATH to "VALUE" (why)") when it is given, else it is one of
- * @report's problems (applying goes on regardless). @n_unneeded, when given, receives how many
- * originals no VM needed. */
-static gboolean
-restore_unneeded (KvmrtJournal *journal, KvmrtTuneBackend backend, GPtrArray *wanted,
-                  KvmrtTuneReport *report, GPtrArray *refused, guint *n_unneeded,
-                  GError **error)
+/* The originals (KvmrtOriginal*, borrowed) no tuned VM needs any more, in the order they go
+ * back: CPUs first, cgroups last, and within a phase the last changed first (a cgroup v1
+ * parent widens before its children). */
+static GPtrArray *
+unneeded_originals (KvmrtJournal *journal, GPtrArray *wanted)
 {
-  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  GPtrArray *order = g_ptr_array_new ();
 
   for (guint i = journal->originals->len; i-- > 0;)
     if (find_setting (wanted, ((KvmrtOriginal *) journal->originals->pdata[i])->path) == NULL)
       g_ptr_array_add (order, journal->originals->pdata[i]);
   /* Stable: the reverse order stays within each phase. */
   g_ptr_array_sort (order, compare_restore_order);
-  if (n_unneeded != NULL)
-    *n_unneeded = order->len;
+  return order;
+}
+
+/* How many host settings @journal holds for no tuned VM: the originals none needs, and the
+ * kernel threads' affinities once no VM is tuned. */
+static guint
+count_leftovers (KvmrtJournal *journal, GPtrArray *wanted)
+{
+  g_autoptr(GPtrArray) order = unneeded_originals (journal, wanted);
+
+  return order->len + (journal->vms->len == 0 ? journal->threads->len : 0);
+}
+
+/* Writes back the originals no tuned VM needs any more (unneeded_originals()). An original the
+ * host does not take back stays in the journal; what was refused goes into @refused (char*,
+ * "/PATH to "VALUE" (why)") when it is given, else it is one of @report's problems (applying
+ * goes on regardless). */
+static gboolean
+restore_unneeded (KvmrtJournal *journal, KvmrtTuneBackend backend, GPtrArray *wanted,
+                  KvmrtTuneReport *report, GPtrArray *refused, GError **error)
+{
+  g_autoptr(GPtrArray) order = unneeded_originals (journal, wanted);
 
   for (guint i = 0; i < order->len; i++)
     {
@@ -225,7 +240,7 @@ reconcile (KvmrtJournal *journal, KvmrtHost *host, KvmrtTuneReport *report, GPtr
   KvmrtTuneBackend backend = kvmrt_tune_backend_choose (journal->sysroot);
   g_autoptr(GPtrArray) wanted = kvmrt_tune_state_wanted (journal, host, backend);
 
-  return restore_unneeded (journal, backend, wanted, report, refused, NULL, error)
+  return restore_unneeded (journal, backend, wanted, report, refused, error)
          && apply_wanted (journal, backend, wanted, report, error)
          && reconcile_threads (journal, host, backend, report, error)
          && kvmrt_journal_save (journal, error);
@@ -393,15 +408,13 @@ give_back_locked (const char *sysroot, KvmrtHost *host, guint *n_held, KvmrtTune
     return TRUE;
   backend = kvmrt_tune_backend_choose (sysroot);
   wanted = kvmrt_tune_state_wanted (journal, host, backend);
-  if (!restore_unneeded (journal, backend, wanted, report, refused, n_held, error))
+  *n_held = count_leftovers (journal, wanted);
+  if (!restore_unneeded (journal, backend, wanted, report, refused, error))
     return FALSE;
   /* Kernel threads moved for VMs that all left. */
-  if (journal->vms->len == 0 && journal->threads->len > 0)
-    {
-      *n_held += journal->threads->len;
-      if (!kvmrt_tune_threads_restore (journal, report, error))
-        return FALSE;
-    }
+  if (journal->vms->len == 0 && journal->threads->len > 0
+      && !kvmrt_tune_threads_restore (journal, report, error))
+    return FALSE;
   return kvmrt_journal_save (journal, error) && fail_if_refused (refused, error);
 }
 
@@ -464,6 +477,18 @@ kvmrt_tuner_give_back (const char *sysroot, KvmrtHost *host, guint *n_held,
   if (n_held != NULL)
     *n_held = held;
   return ok;
+}
+
+guint
+kvmrt_tuner_count_leftovers (const char *sysroot, KvmrtHost *host)
+{
+  g_autoptr(KvmrtJournal) journal = kvmrt_journal_load (sysroot, NULL);
+  g_autoptr(GPtrArray) wanted = NULL;
+
+  if (journal == NULL || kvmrt_journal_is_empty (journal))
+    return 0;
+  wanted = kvmrt_tune_state_wanted (journal, host, kvmrt_tune_backend_choose (sysroot));
+  return count_leftovers (journal, wanted);
 }
 
 /* Who a drifted setting is for, in the window's sentence: "while %s runs". */

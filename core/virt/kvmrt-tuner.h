@@ -57,6 +57,10 @@ gboolean kvmrt_tuner_give_back (const char      *sysroot,
                                 guint           *n_held,
                                 KvmrtTuneReport *report,
                                 GError         **error);
+/* How many leftovers kvmrt_tuner_give_back() would try, changing nothing (0 when the journal
+ * cannot be read): for the window, which says so while they are held. */
+guint    kvmrt_tuner_count_leftovers (const char *sysroot,
+                                      KvmrtHost  *host);
 /* Brings the host to what the journal's VMs need (after a crash, or to retune). */
 gboolean kvmrt_tuner_recover (const char       *sysroot,
                               KvmrtHost        *host,
