@@ -16,7 +16,7 @@ PACKAGES=(
   libglib2.0-dev libjson-glib-dev libhwloc-dev libpci-dev pci.ids
   libvirt-dev libvirt-glib-1.0-dev libxml2-dev libvirt-clients libvirt-daemon-system
   libvirt-daemon-driver-qemu qemu-system-x86
-  hwloc pciutils time
+  hwloc pciutils time valgrind
   # The GUI and its display tests (a real window under Xvfb, driven over AT-SPI).
   libgtk-4-dev libgtk-4-bin libadwaita-1-dev libvte-2.91-gtk4-dev libcrypt-dev
   adwaita-icon-theme hicolor-icon-theme librsvg2-common fonts-cantarell
