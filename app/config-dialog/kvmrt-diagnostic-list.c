@@ -6,6 +6,7 @@
 #include "kvmrt-application.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 struct _KvmrtDiagnosticList
 {
@@ -18,7 +19,9 @@ struct _KvmrtDiagnosticList
   GtkLabel   *placeholder;
 
   /* owned */
-  GPtrArray  *items;       /* KvmrtDiagnostic*, in display order */
+  GPtrArray  *source;      /* the findings as given (a reference), or NULL */
+  GPtrArray  *items;       /* KvmrtDiagnostic*, borrowed from source, in display order */
+  GPtrArray  *spare_rows;  /* rows taken out, kept to show the next finding added */
   guint       n_errors;
   guint       n_warnings;
   guint       n_infos;
@@ -36,6 +39,9 @@ G_DEFINE_FINAL_TYPE (KvmrtDiagnosticList, kvmrt_diagnostic_list, GTK_TYPE_WIDGET
 
 /* How far an update looks for a finding that moved when others were added or dropped. */
 #define LOOK_AHEAD 8
+/* Rows kept for reuse: an edit that adds a finding often follows one that dropped it, and a
+ * new row costs more than the rest of the update. */
+#define MAX_SPARE_ROWS 16
 
 static const char *
 severity_icon_name (KvmrtSeverity severity)
@@ -113,15 +119,20 @@ fill_row (GtkWidget              *row,
   const char *who = diagnostic->vm_name != NULL ? diagnostic->vm_name
                     : diagnostic->vm_uuid != NULL ? diagnostic->vm_uuid
                     : _("Configuration");
-  g_autofree char *who_escaped = g_markup_escape_text (who, -1);
-  g_autofree char *message_escaped = g_markup_escape_text (diagnostic->message, -1);
-  g_autofree char *markup = g_strdup_printf ("<b>[%s]</b> %s", who_escaped, message_escaped);
-  g_autofree char *accessible = g_strdup_printf ("%s: [%s] %s",
-                                                 severity_label (diagnostic->severity),
-                                                 who, diagnostic->message);
+  g_autofree char *text = g_strdup_printf ("[%s] %s", who, diagnostic->message);
+  g_autofree char *accessible = g_strdup_printf ("%s: %s", severity_label (diagnostic->severity),
+                                                 text);
   g_autofree char *tooltip = NULL;
+  /* "[who]" in bold by an attribute: no markup to escape and parse again on every edit. */
+  PangoAttrList *attrs = pango_attr_list_new ();
+  PangoAttribute *bold = pango_attr_weight_new (PANGO_WEIGHT_BOLD);
 
-  gtk_label_set_markup (GTK_LABEL (parts->label), markup);
+  bold->start_index = 0;
+  bold->end_index = strlen (who) + 2;
+  pango_attr_list_insert (attrs, bold);
+  gtk_label_set_text (GTK_LABEL (parts->label), text);
+  gtk_label_set_attributes (GTK_LABEL (parts->label), attrs);
+  pango_attr_list_unref (attrs);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   accessible, -1);
   if (shown != NULL && shown->severity == diagnostic->severity
@@ -290,6 +301,8 @@ kvmrt_diagnostic_list_finalize (GObject *object)
   KvmrtDiagnosticList *self = KVMRT_DIAGNOSTIC_LIST (object);
 
   g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->source, g_ptr_array_unref);
+  g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
   G_OBJECT_CLASS (kvmrt_diagnostic_list_parent_class)->finalize (object);
 }
 
@@ -323,7 +336,8 @@ kvmrt_diagnostic_list_class_init (KvmrtDiagnosticListClass *klass)
 static void
 kvmrt_diagnostic_list_init (KvmrtDiagnosticList *self)
 {
-  self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) kvmrt_diagnostic_free);
+  self->items = g_ptr_array_new ();
+  self->spare_rows = g_ptr_array_new_with_free_func (g_object_unref);
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_list_box_set_placeholder (self->list_box, GTK_WIDGET (self->placeholder));
 }
@@ -353,12 +367,39 @@ find_ahead (GPtrArray *a, guint i, GPtrArray *b, guint j)
   return 0;
 }
 
+/* A row showing @diagnostic: a spare one if there is one. */
+static void
+insert_row (KvmrtDiagnosticList *self, const KvmrtDiagnostic *diagnostic, guint position)
+{
+  GtkWidget *row;
+
+  if (self->spare_rows->len == 0)
+    {
+      gtk_list_box_insert (self->list_box, create_row (diagnostic), (int) position);
+      return;
+    }
+  row = g_ptr_array_steal_index_fast (self->spare_rows, self->spare_rows->len - 1);
+  fill_row (row, g_object_get_data (G_OBJECT (row), "kvmrt-row-parts"), diagnostic, NULL);
+  gtk_list_box_insert (self->list_box, row, (int) position);
+  g_object_unref (row);
+}
+
+static void
+remove_row (KvmrtDiagnosticList *self, guint position)
+{
+  GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (self->list_box, (int) position));
+
+  if (self->spare_rows->len < MAX_SPARE_ROWS)
+    g_ptr_array_add (self->spare_rows, g_object_ref (row));
+  gtk_list_box_remove (self->list_box, row);
+}
+
 void
 kvmrt_diagnostic_list_set_diagnostics (KvmrtDiagnosticList *self, GPtrArray *diagnostics)
 {
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify)
-                                                               kvmrt_diagnostic_free);
+  g_autoptr(GPtrArray) items = g_ptr_array_new ();
   GPtrArray *old = self->items;
+  GPtrArray *old_source = self->source;
   guint i = 0, j = 0;
 
   g_return_if_fail (KVMRT_IS_DIAGNOSTIC_LIST (self));
@@ -369,7 +410,7 @@ kvmrt_diagnostic_list_set_diagnostics (KvmrtDiagnosticList *self, GPtrArray *dia
     {
       const KvmrtDiagnostic *diagnostic = diagnostics->pdata[k];
 
-      g_ptr_array_add (items, kvmrt_diagnostic_copy (diagnostic));
+      g_ptr_array_add (items, (gpointer) diagnostic);
       if (diagnostic->severity == KVMRT_SEVERITY_ERROR)
         self->n_errors++;
       else if (diagnostic->severity == KVMRT_SEVERITY_WARNING)
@@ -396,15 +437,13 @@ kvmrt_diagnostic_list_set_diagnostics (KvmrtDiagnosticList *self, GPtrArray *dia
       if (i < old->len && (k = find_ahead (old, i, items, j)) > 0)
         {
           for (guint n = 0; n < k; n++, j++)
-            gtk_list_box_insert (self->list_box, create_row (items->pdata[j]), j);
+            insert_row (self, items->pdata[j], j);
           continue;
         }
       if (i < old->len && (k = find_ahead (items, j, old, i)) > 0)
         {
           for (guint n = 0; n < k; n++, i++)
-            gtk_list_box_remove (self->list_box,
-                                 GTK_WIDGET (gtk_list_box_get_row_at_index (self->list_box,
-                                                                            j)));
+            remove_row (self, j);
           continue;
         }
       if (i < old->len)
@@ -415,17 +454,19 @@ kvmrt_diagnostic_list_set_diagnostics (KvmrtDiagnosticList *self, GPtrArray *dia
           i++, j++;
           continue;
         }
-      gtk_list_box_insert (self->list_box, create_row (items->pdata[j]), j);
+      insert_row (self, items->pdata[j], j);
       j++;
     }
   for (; i < old->len; i++)
-    gtk_list_box_remove (self->list_box,
-                         GTK_WIDGET (gtk_list_box_get_row_at_index (self->list_box, j)));
+    remove_row (self, j);
 
   self->items = g_steal_pointer (&items);
-  g_ptr_array_unref (old);
+  self->source = diagnostics != NULL ? g_ptr_array_ref (diagnostics) : NULL;
   update_summary (self);
   self->updating = FALSE;
+  /* The rows were compared with the findings shown before; those may go now. */
+  g_ptr_array_unref (old);
+  g_clear_pointer (&old_source, g_ptr_array_unref);
 }
 
 guint

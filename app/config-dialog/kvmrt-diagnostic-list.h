@@ -17,7 +17,9 @@ G_DECLARE_FINAL_TYPE (KvmrtDiagnosticList, kvmrt_diagnostic_list, KVMRT, DIAGNOS
                       GtkWidget)
 
 KvmrtDiagnosticList   *kvmrt_diagnostic_list_new             (void);
-/* Shows @diagnostics (KvmrtDiagnostic*; copied). NULL or empty: no problems. */
+/* Shows @diagnostics (KvmrtDiagnostic*). The list keeps a reference to the array instead of
+ * copying 1,000s of findings per edit, so neither it nor its findings may change afterwards.
+ * NULL or empty: no problems. */
 void                   kvmrt_diagnostic_list_set_diagnostics (KvmrtDiagnosticList *self,
                                                               GPtrArray           *diagnostics);
 guint                  kvmrt_diagnostic_list_get_n_errors    (KvmrtDiagnosticList *self);

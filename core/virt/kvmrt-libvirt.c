@@ -12,6 +12,21 @@
 
 G_DEFINE_QUARK (kvmrt-libvirt-error-quark, kvmrt_libvirt_error)
 
+/* One reading of libvirt's domains, and the same domains by UUID: every VM of a large
+ * configuration is looked up on each validation, which a walk of the list made quadratic. */
+typedef struct {
+  GPtrArray  *domains;   /* GVirDomain*, owned, sorted by name */
+  GHashTable *by_uuid;   /* UUID (the domain's own string) -> GVirDomain*, borrowed */
+} DomainList;
+
+static void
+domain_list_free (DomainList *list)
+{
+  g_hash_table_unref (list->by_uuid);
+  g_ptr_array_unref (list->domains);
+  g_free (list);
+}
+
 struct _KvmrtLibvirt
 {
   GObject         parent_instance;
@@ -20,8 +35,8 @@ struct _KvmrtLibvirt
    * list is swapped under the lock, and a replaced list (with its GVirDomain objects, which
    * callers borrow) is kept until kvmrt_libvirt_release_replaced(). */
   GMutex          lock;
-  GPtrArray      *domains;   /* GVirDomain*, owned, sorted by name */
-  GPtrArray      *replaced;  /* GPtrArray* of former lists */
+  DomainList     *domains;
+  GPtrArray      *replaced;  /* DomainList* read before */
 };
 
 G_DEFINE_FINAL_TYPE (KvmrtLibvirt, kvmrt_libvirt, G_TYPE_OBJECT)
@@ -31,7 +46,7 @@ kvmrt_libvirt_finalize (GObject *object)
 {
   KvmrtLibvirt *self = KVMRT_LIBVIRT (object);
 
-  g_clear_pointer (&self->domains, g_ptr_array_unref);
+  g_clear_pointer (&self->domains, domain_list_free);
   g_clear_pointer (&self->replaced, g_ptr_array_unref);
   g_mutex_clear (&self->lock);
   if (self->connection != NULL)
@@ -50,7 +65,7 @@ static void
 kvmrt_libvirt_init (KvmrtLibvirt *self)
 {
   g_mutex_init (&self->lock);
-  self->replaced = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  self->replaced = g_ptr_array_new_with_free_func ((GDestroyNotify) domain_list_free);
 }
 
 /* libvirt prints every error to stderr by default; we report them ourselves, with advice. */
@@ -246,12 +261,18 @@ void
 kvmrt_libvirt_update_domains (KvmrtLibvirt *self)
 {
   GList *list = gvir_connection_get_domains (self->connection);
-  GPtrArray *domains = g_ptr_array_new_with_free_func (g_object_unref);
+  DomainList *domains = g_new0 (DomainList, 1);
 
+  domains->domains = g_ptr_array_new_with_free_func (g_object_unref);
+  domains->by_uuid = g_hash_table_new (g_str_hash, g_str_equal);
   for (GList *l = list; l != NULL; l = l->next)
-    g_ptr_array_add (domains, l->data);   /* takes the list's reference */
+    {
+      g_ptr_array_add (domains->domains, l->data);   /* takes the list's reference */
+      g_hash_table_insert (domains->by_uuid, (gpointer) gvir_domain_get_uuid (l->data),
+                           l->data);
+    }
   g_list_free (list);
-  g_ptr_array_sort (domains, compare_domains_by_name);
+  g_ptr_array_sort (domains->domains, compare_domains_by_name);
   g_mutex_lock (&self->lock);
   if (self->domains != NULL)
     g_ptr_array_add (self->replaced, self->domains);
@@ -273,7 +294,7 @@ kvmrt_libvirt_list_domains (KvmrtLibvirt *self)
   GPtrArray *domains;
 
   g_mutex_lock (&self->lock);
-  domains = self->domains;
+  domains = self->domains->domains;
   g_mutex_unlock (&self->lock);
   return domains;
 }
@@ -281,16 +302,12 @@ kvmrt_libvirt_list_domains (KvmrtLibvirt *self)
 GVirDomain *
 kvmrt_libvirt_lookup_uuid (KvmrtLibvirt *self, const char *uuid)
 {
-  GPtrArray *domains = kvmrt_libvirt_list_domains (self);
+  GVirDomain *domain;
 
-  for (guint i = 0; i < domains->len; i++)
-    {
-      GVirDomain *domain = domains->pdata[i];
-
-      if (g_str_equal (gvir_domain_get_uuid (domain), uuid))
-        return domain;
-    }
-  return NULL;
+  g_mutex_lock (&self->lock);
+  domain = g_hash_table_lookup (self->domains->by_uuid, uuid);
+  g_mutex_unlock (&self->lock);
+  return domain;
 }
 
 GVirDomain *
