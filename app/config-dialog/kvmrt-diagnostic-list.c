@@ -22,6 +22,7 @@ struct _KvmrtDiagnosticList
   GPtrArray  *source;      /* the findings as given (a reference), or NULL */
   GPtrArray  *items;       /* KvmrtDiagnostic*, borrowed from source, in display order */
   GPtrArray  *spare_rows;  /* rows taken out, kept to show the next finding added */
+  GtkWidget  *expanded;    /* the selected row, which shows its whole message; weak */
   guint       n_errors;
   guint       n_warnings;
   guint       n_infos;
@@ -186,8 +187,9 @@ create_row (const KvmrtDiagnostic *diagnostic)
 
   gtk_widget_set_valign (parts->icon, GTK_ALIGN_START);
 
-  gtk_label_set_wrap (GTK_LABEL (parts->label), TRUE);
+  gtk_widget_set_valign (parts->label, GTK_ALIGN_START);
   gtk_label_set_wrap_mode (GTK_LABEL (parts->label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_ellipsize (GTK_LABEL (parts->label), PANGO_ELLIPSIZE_END);
   gtk_label_set_xalign (GTK_LABEL (parts->label), 0);
   gtk_widget_set_hexpand (parts->label, TRUE);
 
@@ -207,6 +209,34 @@ create_row (const KvmrtDiagnostic *diagnostic)
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   fill_row (row, parts, diagnostic, NULL);
   return row;
+}
+
+/* Rows show one line of their message, and the selected row all of it: a wrapped label is
+ * laid out again whenever the list is, which with 1,000s of findings took most of a second
+ * per edit. Screen readers get the whole message in every row's accessible label. */
+static void
+expand_row (KvmrtDiagnosticList *self, GtkWidget *row)
+{
+  if (self->expanded == row)
+    return;
+  if (self->expanded != NULL)
+    {
+      RowParts *parts = g_object_get_data (G_OBJECT (self->expanded), "kvmrt-row-parts");
+
+      gtk_label_set_wrap (GTK_LABEL (parts->label), FALSE);
+      gtk_label_set_ellipsize (GTK_LABEL (parts->label), PANGO_ELLIPSIZE_END);
+      g_object_remove_weak_pointer (G_OBJECT (self->expanded), (gpointer *) &self->expanded);
+      self->expanded = NULL;
+    }
+  if (row != NULL)
+    {
+      RowParts *parts = g_object_get_data (G_OBJECT (row), "kvmrt-row-parts");
+
+      gtk_label_set_ellipsize (GTK_LABEL (parts->label), PANGO_ELLIPSIZE_NONE);
+      gtk_label_set_wrap (GTK_LABEL (parts->label), TRUE);
+      self->expanded = row;
+      g_object_add_weak_pointer (G_OBJECT (row), (gpointer *) &self->expanded);
+    }
 }
 
 static void
@@ -269,6 +299,7 @@ on_list_box_row_selected_cb (GtkListBox          *list_box,
                              GtkListBoxRow       *row,
                              KvmrtDiagnosticList *self)
 {
+  expand_row (self, GTK_WIDGET (row));
   emit_for_row (self, row);
 }
 
@@ -302,6 +333,7 @@ kvmrt_diagnostic_list_finalize (GObject *object)
 
   g_clear_pointer (&self->items, g_ptr_array_unref);
   g_clear_pointer (&self->source, g_ptr_array_unref);
+  g_clear_weak_pointer (&self->expanded);
   g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
   G_OBJECT_CLASS (kvmrt_diagnostic_list_parent_class)->finalize (object);
 }
@@ -389,6 +421,8 @@ remove_row (KvmrtDiagnosticList *self, guint position)
 {
   GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (self->list_box, (int) position));
 
+  if (row == self->expanded)
+    expand_row (self, NULL);
   if (self->spare_rows->len < MAX_SPARE_ROWS)
     g_ptr_array_add (self->spare_rows, g_object_ref (row));
   gtk_list_box_remove (self->list_box, row);

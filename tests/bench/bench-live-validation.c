@@ -8,7 +8,9 @@
  * the page's "changed" handler). It reports beside it the time until the rest of the dialog
  * (field marks, sidebar, resources list) is updated and until its next frame is painted.
  * Target: the box updated within a frame, 16 ms (median); fails when the median passes twice
- * that. Prints TAP.
+ * that. A second pass defines every VM of the configuration in the test driver (a node file),
+ * so that the libvirt checks read and compare 1,024 definitions on each edit, and reports its
+ * figures beside the first. Prints TAP.
  *
  *   bench-live-validation GEN-CONFIG.PY */
 #include <adwaita.h>
@@ -96,13 +98,46 @@ pick_vm (KvmrtConfig *config)
   return NULL;
 }
 
-int
-main (int argc, char *argv[])
+/* The medians and worst cases of one pass. */
+typedef struct {
+  double box_median, box_worst;
+  double whole_median, whole_worst;
+  double paint_median, paint_worst;
+} Figures;
+
+/* A test driver node file defining every VM of @config_path, under its own name and UUID. */
+static char *
+write_node (const char *config_path, const char *dir)
 {
-  const char *hosts = g_getenv ("KVMRT_TEST_HOSTS_DIR");
-  g_autofree char *dir = NULL;
-  g_autofree char *sysroot = NULL;
-  g_autofree char *config_path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KvmrtConfig) config = kvmrt_config_load (config_path, &error);
+  g_autoptr(GString) xml = g_string_new ("<node>\n");
+  char *path = g_build_filename (dir, "node.xml", NULL);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < kvmrt_config_get_n_vms (config); i++)
+    {
+      KvmrtVm *vm = kvmrt_config_get_vm (config, i);
+      g_autofree char *name = kvmrt_vm_get_name (vm) != NULL
+                              ? g_markup_escape_text (kvmrt_vm_get_name (vm), -1)
+                              : g_strdup_printf ("vm%04u", i);
+
+      g_string_append_printf (xml, "<domain type='test'><name>%s</name><uuid>%s</uuid>"
+                              "<memory>1048576</memory><vcpu>2</vcpu>"
+                              "<os><type>hvm</type></os></domain>\n",
+                              name, kvmrt_vm_get_uuid (vm));
+    }
+  g_string_append (xml, "</node>\n");
+  g_file_set_contents (path, xml->str, (gssize) xml->len, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Opens the dialog on @config_path with libvirt at @uri and edits one VM's Host CPUs
+ * EDITS times (after two warm-up edits). */
+static void
+run_pass (const char *sysroot, const char *uri, const char *config_path, Figures *figures)
+{
   g_autofree char *own_cpuset = NULL;
   g_autoptr(KvmrtManager) manager = NULL;
   g_autoptr(GArray) box = g_array_new (FALSE, FALSE, sizeof (double));
@@ -115,24 +150,10 @@ main (int argc, char *argv[])
   GtkWidget *row;
   KvmrtVm *vm;
   Probe probe = { 0 };
-  double box_median, box_worst, paint_median, paint_worst, whole_median, whole_worst;
   gint64 opened;
   guint before_errors;
 
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  /* As bench-tools: a real-time host draws in software. */
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  if (argc != 2 || hosts == NULL || !kvmrt_gui_test_init (&argc, &argv))
-    {
-      printf ("1..0 # SKIP no display, or KVMRT_TEST_HOSTS_DIR or GEN-CONFIG.PY missing\n");
-      return 0;
-    }
-
-  dir = kvmrt_gui_test_make_tmp_dir ("kvmrt-bench-live-XXXXXX");
-  config_path = write_config (argv[1], dir);
-  sysroot = g_build_filename (hosts, "bench-256", NULL);
-  manager = kvmrt_gui_test_open_manager (sysroot, "test:///default", config_path);
+  manager = kvmrt_gui_test_open_manager (sysroot, uri, config_path);
   g_assert_cmpuint (kvmrt_config_get_n_vms (kvmrt_manager_get_config (manager)), ==, N_VMS);
 
   opened = g_get_monotonic_time ();
@@ -140,7 +161,7 @@ main (int argc, char *argv[])
   g_object_ref_sink (dialog);
   gtk_window_present (GTK_WINDOW (dialog));
   kvmrt_gui_test_spin (500);
-  printf ("# dialog opened on %d VMs in %.0f ms\n", N_VMS,
+  printf ("# %s: dialog opened on %d VMs in %.0f ms\n", uri, N_VMS,
           (g_get_monotonic_time () - opened) / 1e3);
   list = kvmrt_config_dialog_get_diagnostic_list (dialog);
   vm = pick_vm (kvmrt_config_dialog_get_working (dialog));
@@ -160,7 +181,6 @@ main (int argc, char *argv[])
           kvmrt_vm_get_uuid (vm), own_cpuset, kvmrt_diagnostic_list_get_n_items (list),
           before_errors);
 
-  printf ("1..3\n");
   for (guint i = 0; i < EDITS + 2; i++)
     {
       gboolean bad = i % 2 == 0;
@@ -183,7 +203,7 @@ main (int argc, char *argv[])
       if (!kvmrt_gui_test_wait_for (painted, &probe, 5000))
         {
           printf ("Bail out! no frame was painted within 5 s of edit %u\n", i);
-          return 1;
+          exit (1);
         }
       if (g_getenv ("KVMRT_BENCH_VERBOSE") != NULL)
         printf ("# edit %u: painted %.2f ms\n", i, probe.paint_ms);
@@ -194,29 +214,65 @@ main (int argc, char *argv[])
       g_array_append_val (paint, probe.paint_ms);
     }
 
-  box_median = kvmrt_gui_test_median (box);
-  box_worst = g_array_index (box, double, box->len - 1);
-  whole_median = kvmrt_gui_test_median (whole);
-  whole_worst = g_array_index (whole, double, whole->len - 1);
-  paint_median = kvmrt_gui_test_median (paint);
-  paint_worst = g_array_index (paint, double, paint->len - 1);
-  printf ("# bench-256, %d VMs: %d edits of one VM's Host CPUs\n", N_VMS, EDITS);
-  printf ("# edit to diagnostic box updated: median %.2f ms, worst %.2f ms\n", box_median,
-          box_worst);
-  printf ("# edit to the whole dialog updated: median %.2f ms, worst %.2f ms\n", whole_median,
-          whole_worst);
+  figures->box_median = kvmrt_gui_test_median (box);
+  figures->box_worst = g_array_index (box, double, box->len - 1);
+  figures->whole_median = kvmrt_gui_test_median (whole);
+  figures->whole_worst = g_array_index (whole, double, whole->len - 1);
+  figures->paint_median = kvmrt_gui_test_median (paint);
+  figures->paint_worst = g_array_index (paint, double, paint->len - 1);
+  printf ("# %s, bench-256, %d VMs: %d edits of one VM's Host CPUs\n", uri, N_VMS, EDITS);
+  printf ("# edit to diagnostic box updated: median %.2f ms, worst %.2f ms\n",
+          figures->box_median, figures->box_worst);
+  printf ("# edit to the whole dialog updated: median %.2f ms, worst %.2f ms\n",
+          figures->whole_median, figures->whole_worst);
   printf ("# edit to next frame painted: median %.2f ms, worst %.2f ms (renderer %s)\n",
-          paint_median, paint_worst, g_getenv ("GSK_RENDERER"));
-  if (box_median > TARGET_MS)
-    printf ("# the median misses the %.0f ms target\n", TARGET_MS);
-  printf ("%s 1 - diagnostic box updated in %.2f ms (median; target %.0f ms, fails over %.0f "
-          "ms)\n", box_median <= GUARD_MS ? "ok" : "not ok", box_median, TARGET_MS, GUARD_MS);
-  printf ("ok 2 - whole dialog updated in %.2f ms (median, reported)\n", whole_median);
-  printf ("ok 3 - next frame painted in %.2f ms (median, reported)\n", paint_median);
+          figures->paint_median, figures->paint_worst, g_getenv ("GSK_RENDERER"));
 
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_object_unref (dialog);
   kvmrt_gui_test_spin (50);
+}
+
+int
+main (int argc, char *argv[])
+{
+  const char *hosts = g_getenv ("KVMRT_TEST_HOSTS_DIR");
+  g_autofree char *dir = NULL;
+  g_autofree char *sysroot = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *node_path = NULL;
+  g_autofree char *node_uri = NULL;
+  Figures empty, defined;
+
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  /* As bench-tools: a real-time host draws in software. */
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  if (argc != 2 || hosts == NULL || !kvmrt_gui_test_init (&argc, &argv))
+    {
+      printf ("1..0 # SKIP no display, or KVMRT_TEST_HOSTS_DIR or GEN-CONFIG.PY missing\n");
+      return 0;
+    }
+
+  dir = kvmrt_gui_test_make_tmp_dir ("kvmrt-bench-live-XXXXXX");
+  config_path = write_config (argv[1], dir);
+  sysroot = g_build_filename (hosts, "bench-256", NULL);
+  node_path = write_node (config_path, dir);
+  node_uri = g_strconcat ("test://", node_path, NULL);
+
+  printf ("1..4\n");
+  run_pass (sysroot, "test:///default", config_path, &empty);
+  run_pass (sysroot, node_uri, config_path, &defined);
+  if (empty.box_median > TARGET_MS)
+    printf ("# the median misses the %.0f ms target\n", TARGET_MS);
+  printf ("%s 1 - diagnostic box updated in %.2f ms (median; target %.0f ms, fails over %.0f "
+          "ms)\n", empty.box_median <= GUARD_MS ? "ok" : "not ok", empty.box_median, TARGET_MS,
+          GUARD_MS);
+  printf ("ok 2 - whole dialog updated in %.2f ms (median, reported)\n", empty.whole_median);
+  printf ("ok 3 - next frame painted in %.2f ms (median, reported)\n", empty.paint_median);
+  printf ("ok 4 - with all %d VMs defined in libvirt: diagnostic box updated in %.2f ms "
+          "(median, reported)\n", N_VMS, defined.box_median);
+
   kvmrt_gui_test_remove_tree (dir);
-  return box_median <= GUARD_MS ? 0 : 1;
+  return empty.box_median <= GUARD_MS ? 0 : 1;
 }

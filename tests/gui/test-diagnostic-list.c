@@ -137,6 +137,62 @@ test_updates_keep_rows_right (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Rows show one line of their message and the selected row all of it (a list of 1,000s of
+ * wrapped rows took most of a second to lay out after each edit). */
+static void
+test_selected_row_shows_whole_message (void)
+{
+  g_autoptr(GPtrArray) diagnostics = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) kvmrt_diagnostic_free);
+  g_autoptr(GString) long_text = g_string_new (NULL);
+  KvmrtDiagnosticList *list = kvmrt_diagnostic_list_new ();
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *list_box;
+  int one_line, heights[3];
+
+  for (guint i = 0; i < 40; i++)
+    g_string_append (long_text, "a long message that cannot fit on one line ");
+  g_ptr_array_add (diagnostics, kvmrt_diagnostic_new ("name-missing", NULL, NULL, "short"));
+  for (guint i = 0; i < 2; i++)
+    g_ptr_array_add (diagnostics, kvmrt_diagnostic_new ("name-missing", NULL, NULL, "%u %s", i,
+                                                        long_text->str));
+  gtk_window_set_default_size (GTK_WINDOW (window), 500, 600);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (list));
+  kvmrt_diagnostic_list_set_diagnostics (list, diagnostics);
+  kvmrt_gui_test_present (GTK_WINDOW (window));
+  list_box = kvmrt_gui_test_find_type (GTK_WIDGET (list), GTK_TYPE_LIST_BOX);
+
+  for (int step = 0; step < 3; step++)
+    {
+      /* Nothing selected, then the second row, then the third. */
+      if (step > 0)
+        kvmrt_diagnostic_list_select (list, (guint) step);
+      kvmrt_gui_test_spin (200);
+      for (int i = 0; i < 3; i++)
+        heights[i] = gtk_widget_get_height (GTK_WIDGET (
+          gtk_list_box_get_row_at_index (GTK_LIST_BOX (list_box), i)));
+      one_line = heights[0];
+      if (step == 1)
+        kvmrt_gui_test_screenshot (window, "diagnostic-list-expanded");
+      g_assert_cmpint (one_line, >, 0);
+      for (int i = 1; i < 3; i++)
+        {
+          if (i == step)
+            g_assert_cmpint (heights[i], >, 2 * one_line);
+          else
+            g_assert_cmpint (heights[i], ==, one_line);
+        }
+    }
+  /* The selected row's finding gone: no row stays expanded. */
+  g_ptr_array_remove_index (diagnostics, 2);
+  kvmrt_diagnostic_list_set_diagnostics (list, diagnostics);
+  kvmrt_gui_test_spin (200);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (
+    gtk_list_box_get_row_at_index (GTK_LIST_BOX (list_box), 1))), ==, one_line);
+  kvmrt_gui_test_screenshot (window, "diagnostic-list-selected");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -145,5 +201,7 @@ main (int argc, char **argv)
   g_test_add_func ("/diagnostic-list/every-row-explains-its-code",
                    test_every_row_explains_its_code);
   g_test_add_func ("/diagnostic-list/updates-keep-rows-right", test_updates_keep_rows_right);
+  g_test_add_func ("/diagnostic-list/selected-row-shows-whole-message",
+                   test_selected_row_shows_whole_message);
   return g_test_run ();
 }
