@@ -367,6 +367,21 @@ kvmrt_id_set_to_array (const KvmrtIdSet *set)
   return array;
 }
 
+/* Without printf: the validator and the sync write a set for each vCPU of each VM on every
+ * edit, and formatting through printf was most of their time. */
+static void
+append_decimal (GString *out, guint value)
+{
+  char digits[16];
+  guint n = 0;
+
+  do
+    digits[n++] = (char) ('0' + value % 10);
+  while ((value /= 10) != 0);
+  while (n > 0)
+    g_string_append_c (out, digits[--n]);
+}
+
 void
 kvmrt_id_set_append_to (const KvmrtIdSet *set, const char *prefix, GString *out)
 {
@@ -378,10 +393,13 @@ kvmrt_id_set_append_to (const KvmrtIdSet *set, const char *prefix, GString *out)
 
       if (out->len > 0)
         g_string_append_c (out, ',');
-      if (start == end)
-        g_string_append_printf (out, "%s%u", prefix, start);
-      else
-        g_string_append_printf (out, "%s%u-%u", prefix, start, end);
+      g_string_append (out, prefix);
+      append_decimal (out, start);
+      if (start != end)
+        {
+          g_string_append_c (out, '-');
+          append_decimal (out, end);
+        }
       start = find_bit (set, end + 1, TRUE);
     }
 }

@@ -324,11 +324,17 @@ static char *
 wanted_vcpu_pins (const KvmrtVmPlan *plan)
 {
   GString *text = g_string_new (NULL);
+  g_autofree char *set = NULL;
 
   for (guint i = 0; i < plan->vcpu_pins->len; i++)
     {
-      g_autofree char *set = kvmrt_id_set_to_string (plan->vcpu_pins->pdata[i]);
-
+      /* Most VMs pin every vCPU to the same set: written once. */
+      if (i == 0
+          || !kvmrt_id_set_equal (plan->vcpu_pins->pdata[i], plan->vcpu_pins->pdata[i - 1]))
+        {
+          g_free (set);
+          set = kvmrt_id_set_to_string (plan->vcpu_pins->pdata[i]);
+        }
       if (*set == '\0')
         continue;
       g_string_append_printf (text, "%s%u:%s", text->len > 0 ? " " : "", i, set);
